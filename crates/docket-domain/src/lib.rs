@@ -1,0 +1,19 @@
+//! docket's pure types and rules: no I/O, no async.
+//!
+//! The store and the server both build on these: identifiers and token hashing, the timestamp
+//! formats of the wire contract, roles, the field-level `ValidationErrors`, and the reading of
+//! request bodies with the coercions of spec §1.3.
+#![warn(missing_docs)]
+
+pub mod actor;
+pub mod email;
+pub mod ids;
+pub mod input;
+pub mod page;
+pub mod role;
+pub mod time;
+pub mod validation;
+
+pub use actor::Actor;
+pub use role::{MemberStatus, Role};
+pub use validation::ValidationErrors;

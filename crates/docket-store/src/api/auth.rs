@@ -1,0 +1,19 @@
+//! Token lookups and token creation.
+
+use crate::model::TokenLookup;
+use crate::{Store, StoreError, StoreResult, on_read, on_write};
+
+impl Store {
+    /// What the token with this hash resolves to, with the caller's standing in `org`.
+    pub async fn lookup_token(&self, hash: &str, org: Option<&str>) -> StoreResult<Option<TokenLookup>> {
+        Ok(on_read!(self, auth::lookup(hash, org))?)
+    }
+
+    /// Stores a new token hash for `user_id`; `NotFound` if there is no such user.
+    pub async fn add_token(&self, user_id: i64, hash: &str, now: i64) -> StoreResult<()> {
+        if !on_read!(self, auth::user_exists(user_id))? {
+            return Err(StoreError::NotFound);
+        }
+        Ok(on_write!(self, auth::add_token(user_id, hash, now))?)
+    }
+}

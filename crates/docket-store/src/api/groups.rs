@@ -1,0 +1,4 @@
+//! groups.
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,34 @@
+//! Organizations.
+
+use crate::model::Organization;
+use crate::query::Window;
+use crate::{Store, StoreResult, on_read, on_write};
+
+impl Store {
+    /// One organization.
+    pub async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
+        Ok(on_read!(self, orgs::get(id))?)
+    }
+
+    /// The organizations a user belongs to (not disabled), by name, and their count.
+    pub async fn organizations_of_user(&self, user_id: i64, window: Window) -> StoreResult<(Vec<Organization>, i64)> {
+        Ok(on_read!(self, orgs::of_user(user_id, window))?)
+    }
+
+    /// The organization a user joined first.
+    pub async fn first_organization_of_user(&self, user_id: i64) -> StoreResult<Option<String>> {
+        Ok(on_read!(self, orgs::first_of_user(user_id))?)
+    }
+
+    /// The organization's webhook secret, replaced by `rotate_to` first when given.
+    pub async fn webhook_secret(&self, org: &str, rotate_to: Option<&str>) -> StoreResult<Option<String>> {
+        Ok(on_write!(self, orgs::webhook_secret(org, rotate_to))?)
+    }
+}
+
+impl Store {
+    /// How many organizations exist.
+    pub async fn count_organizations(&self) -> StoreResult<i64> {
+        Ok(on_read!(self, orgs::count())?)
+    }
+}

@@ -1,0 +1,4 @@
+//! tags.
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,47 @@
+//! Members of organizations.
+
+use crate::model::{Invite, Member, StatusChange};
+use crate::query::MemberQuery;
+use crate::{Store, StoreResult, on_read, on_write};
+
+impl Store {
+    /// Member `user_id` of `org`.
+    pub async fn member(&self, org: &str, user_id: i64) -> StoreResult<Option<Member>> {
+        Ok(on_read!(self, users::get(org, user_id))?)
+    }
+
+    /// Members of `org` with these ids, by id; ids that are not members are skipped.
+    pub async fn members_by_ids(&self, org: &str, ids: &[i64]) -> StoreResult<Vec<Member>> {
+        Ok(on_read!(self, users::get_many(org, ids))?)
+    }
+
+    /// The member of `org` with this email, else with this username (ignoring case).
+    pub async fn find_member(&self, org: &str, email_or_username: &str) -> StoreResult<Option<Member>> {
+        Ok(on_read!(self, users::find(org, email_or_username))?)
+    }
+
+    /// A page of members and the number of matches.
+    pub async fn members(&self, org: &str, q: &MemberQuery) -> StoreResult<(Vec<Member>, i64)> {
+        Ok(on_read!(self, users::list(org, q))?)
+    }
+
+    /// Invites a member (U4); `Conflict` if already a member.
+    pub async fn invite_member(&self, org: &str, inv: &Invite) -> StoreResult<Member> {
+        on_write!(self, users::invite(org, inv))
+    }
+
+    /// Changes a member's role; `Conflict("last admin")` if it would leave no admin.
+    pub async fn set_member_role(&self, org: &str, user_id: i64, role: &str, now: i64) -> StoreResult<()> {
+        on_write!(self, users::set_role(org, user_id, role, now))
+    }
+
+    /// Disables, enables or approves a member.
+    pub async fn set_member_status(&self, org: &str, user_id: i64, change: StatusChange, now: i64) -> StoreResult<()> {
+        on_write!(self, users::set_status(org, user_id, change, now))
+    }
+
+    /// The docket user id with this lower-cased email, in any organization.
+    pub async fn user_id_by_email(&self, email: &str) -> StoreResult<Option<i64>> {
+        Ok(on_read!(self, users::user_id_by_email(email))?)
+    }
+}

@@ -1,0 +1,215 @@
+//! docket's storage seam: one [`Store`] over SQLite and PostgreSQL.
+//!
+//! The SQL lives once, in `src/sql/`, written in the dialect both databases accept (`$N`
+//! placeholders, epoch-millisecond integers, `lower()`, `ON CONFLICT`, `RETURNING`). Each of
+//! those files is compiled twice, as `sqlite::x` with `type Db = Sqlite` and as `postgres::x`
+//! with `type Db = Postgres` (see `sqlite.rs` and `postgres.rs`), so every query is type-checked
+//! against both drivers without a generic bound in sight. [`Store`] picks the module by backend.
+//! On SQLite every write goes through a single-connection pool, so concurrent writers queue in
+//! docket instead of failing with `SQLITE_BUSY`; reads use a separate pool under WAL.
+#![warn(missing_docs)]
+
+mod api;
+mod error;
+pub mod model;
+mod postgres;
+pub mod query;
+mod sqlite;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Postgres, Sqlite};
+
+pub use error::StoreError;
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub url: String,
+    /// SQLite only: `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives a
+    /// crash of the process).
+    pub sqlite_sync_full: bool,
+    /// Upper bound on pooled connections (readers on SQLite).
+    pub max_connections: u32,
+}
+
+impl StoreOptions {
+    /// Options with the defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), sqlite_sync_full: false, max_connections: 8 }
+    }
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite { read: Pool<Sqlite>, write: Pool<Sqlite> },
+    Postgres(Pool<Postgres>),
+}
+
+/// The database behind docket. Cheap to clone (pools are shared).
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// Runs `module::function(pool, args…)` on the read pool of whichever backend is in use.
+macro_rules! on_read {
+    ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { read, .. } => $crate::sqlite::$module::$func(read, $($arg),*).await,
+            $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
+        }
+    };
+}
+
+/// Runs `module::function(pool, args…)` on the write path of whichever backend is in use.
+macro_rules! on_write {
+    ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { write, .. } => $crate::sqlite::$module::$func(write, $($arg),*).await,
+            $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
+        }
+    };
+}
+pub(crate) use {on_read, on_write};
+
+impl Store {
+    /// Opens the database named by `opts.url` (creating a SQLite file if needed). Does not
+    /// migrate: call [`Store::migrate`].
+    pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
+        let url = opts.url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url).map_err(StoreError::other)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await
+                .map_err(StoreError::other)?;
+            return Ok(Store { backend: Backend::Postgres(pool) });
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Other(format!(
+                "unsupported database URL (expected sqlite://PATH or postgres://…): {}",
+                redact_url(url)
+            )));
+        }
+        let sync = if opts.sqlite_sync_full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(StoreError::other)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sync)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16000");
+        // The writer first, so that it creates the file and switches it to WAL before readers open.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(connect.clone())
+            .await
+            .map_err(StoreError::other)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(connect.read_only(true))
+            .await
+            .map_err(StoreError::other)?;
+        Ok(Store { backend: Backend::Sqlite { read, write } })
+    }
+
+    /// Applies pending migrations (embedded in the binary).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
+            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    /// Which backend this is.
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite { .. } => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        let r = match &self.backend {
+            Backend::Sqlite { read, .. } => sqlx::query("SELECT 1").execute(read).await.map(|_| ()),
+            Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        };
+        r.is_ok()
+    }
+
+    /// Closes every pooled connection, waiting for those in use.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://docket.db"), "sqlite://docket.db");
+    }
+
+    #[test]
+    fn migration_folders_stay_in_step() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .expect("migration folder")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("sqlite"), names("postgres"));
+    }
+}

@@ -1,0 +1,24 @@
+//! The SQL of `src/sql/` compiled for PostgreSQL.
+
+/// The database type every query here is checked against.
+pub(crate) type Db = sqlx::Postgres;
+/// Whether this is the PostgreSQL build (for the few statements whose dialects differ).
+#[allow(dead_code)]
+pub(crate) const IS_PG: bool = true;
+
+#[path = "sql/auth.rs"]
+pub(crate) mod auth;
+#[path = "sql/counters.rs"]
+pub(crate) mod counters;
+#[path = "sql/groups.rs"]
+pub(crate) mod groups;
+#[path = "sql/guests.rs"]
+pub(crate) mod guests;
+#[path = "sql/orgs.rs"]
+pub(crate) mod orgs;
+#[path = "sql/provision.rs"]
+pub(crate) mod provision;
+#[path = "sql/tags.rs"]
+pub(crate) mod tags;
+#[path = "sql/users.rs"]
+pub(crate) mod users;

@@ -1,0 +1,4 @@
+//! groups: filled in with the identity API.
+
+#[allow(unused_imports)]
+use super::Db;

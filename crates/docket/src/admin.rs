@@ -1,0 +1,161 @@
+//! `docket admin …`: provisioning from the command line (spec §1.12). With `--json` each command
+//! prints exactly one JSON object on stdout; tokens are printed once and stored only as hashes.
+
+use anyhow::{Context, bail};
+use docket_domain::{Role, email, ids};
+use docket_store::Store;
+use docket_store::model::{NewMembership, NewOrg, NewToken, NewUser, Provision};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::AdminCommand;
+use crate::config::Config;
+
+/// What `admin bootstrap` needs.
+#[derive(Debug, Clone)]
+pub struct BootstrapArgs {
+    /// Organization name.
+    pub org_name: String,
+    /// Admin email.
+    pub email: String,
+    /// Organization id, else random.
+    pub org_id: Option<String>,
+    /// Admin user id, else the next free one.
+    pub user_id: Option<i64>,
+    /// Token, else random.
+    pub token: Option<String>,
+    /// Admin first name.
+    pub first_name: String,
+    /// Admin last name.
+    pub last_name: String,
+}
+
+/// What `admin bootstrap --json` prints.
+#[derive(Debug, Serialize)]
+pub struct BootstrapOut {
+    /// The organization.
+    pub org_id: String,
+    /// Its first admin.
+    pub user_id: i64,
+    /// The admin's token (only here, once).
+    pub token: String,
+}
+
+/// Creates an organization, its first admin and a token, in one transaction.
+pub async fn bootstrap(store: &Store, a: BootstrapArgs, now: i64) -> anyhow::Result<BootstrapOut> {
+    let org_id = a.org_id.unwrap_or_else(ids::new_id32);
+    if !ids::is_valid_org_id(&org_id) {
+        bail!("--org-id must be 1-255 characters of A-Z, a-z, 0-9, _ and -");
+    }
+    if a.org_name.trim().is_empty() {
+        bail!("--org-name must not be empty");
+    }
+    let token = checked_token(a.token)?;
+    let p = Provision {
+        orgs: vec![NewOrg {
+            id: org_id.clone(),
+            name: a.org_name.trim().to_string(),
+            timezone: None,
+            allow_user_invite: None,
+            allow_manage_groups: None,
+            default_deadline: None,
+            profile: None,
+            must_be_new: true,
+        }],
+        users: vec![new_user(a.user_id, &a.email, "", &a.first_name, &a.last_name)?],
+        memberships: vec![NewMembership { org_id: org_id.clone(), user: 0, role: "admin".into(), status: "active".into() }],
+        tokens: vec![NewToken { user: 0, hash: ids::token_hash(&token) }],
+        now,
+    };
+    let done = store.provision(&p).await?;
+    Ok(BootstrapOut { org_id, user_id: done.user_ids[0], token })
+}
+
+fn checked_token(token: Option<String>) -> anyhow::Result<String> {
+    match token {
+        Some(t) if t.trim().is_empty() || t.trim() != t => bail!("--token must be non-empty, without surrounding spaces"),
+        Some(t) => Ok(t),
+        None => Ok(ids::new_token()),
+    }
+}
+
+fn new_user(id: Option<i64>, mail: &str, username: &str, first: &str, last: &str) -> anyhow::Result<NewUser> {
+    let mail = email::normalize(mail);
+    if !email::is_valid(&mail) {
+        bail!("{mail:?} is not a valid email address");
+    }
+    if id.is_some_and(|i| i < 1) {
+        bail!("user ids must be positive integers");
+    }
+    Ok(NewUser {
+        id,
+        email: mail,
+        username: username.to_string(),
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        profile: None,
+    })
+}
+
+/// Runs one admin command against the configured database.
+pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
+    let store = crate::startup::open_store(config).await?;
+    let now = config.now.unwrap_or_else(docket_domain::time::now_ms);
+    let result = execute(&store, cmd, now).await;
+    store.close().await;
+    let (json, value, human) = result?;
+    if json {
+        println!("{value}");
+    } else {
+        println!("{human}");
+    }
+    Ok(())
+}
+
+async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(bool, serde_json::Value, String)> {
+    Ok(match cmd {
+        AdminCommand::Bootstrap { org_name, email, org_id, user_id, token, first_name, last_name, json, .. } => {
+            let out = bootstrap(store, BootstrapArgs { org_name, email, org_id, user_id, token, first_name, last_name }, now).await?;
+            let human = format!("organization {}\nadmin user {}\ntoken {} (shown once)", out.org_id, out.user_id, out.token);
+            (json, serde_json::to_value(&out)?, human)
+        }
+        AdminCommand::CreateUser { org, email, first_name, last_name, role, user_id, username, token, json, .. } => {
+            let role: Role = role.parse().map_err(|()| anyhow::anyhow!("--role must be admin, standard or light"))?;
+            if store.organization(&org).await?.is_none() {
+                bail!("organization {org} does not exist");
+            }
+            let token = checked_token(token)?;
+            let p = Provision {
+                users: vec![new_user(user_id, &email, &username, &first_name, &last_name)?],
+                memberships: vec![NewMembership { org_id: org.clone(), user: 0, role: role.as_str().into(), status: "active".into() }],
+                tokens: vec![NewToken { user: 0, hash: ids::token_hash(&token) }],
+                now,
+                ..Default::default()
+            };
+            let done = store.provision(&p).await?;
+            let id = done.user_ids[0];
+            (json, json!({"user_id": id, "token": token}), format!("user {id} in {org}\ntoken {token} (shown once)"))
+        }
+        AdminCommand::CreateToken { user, json, .. } => {
+            let token = ids::new_token();
+            store
+                .add_token(user, &ids::token_hash(&token), now)
+                .await
+                .map_err(|e| match e {
+                    docket_store::StoreError::NotFound => anyhow::anyhow!("user {user} does not exist"),
+                    other => other.into(),
+                })?;
+            (json, json!({"token": token}), format!("token {token} (shown once)"))
+        }
+        AdminCommand::Load { file, json, .. } => {
+            let c = crate::bootstrap::load_file(store, &file, now).await.with_context(|| format!("cannot load {}", file.display()))?;
+            let human = format!("loaded {} organizations, {} users, {} tokens", c.organizations, c.users, c.tokens);
+            (json, serde_json::to_value(&c)?, human)
+        }
+        AdminCommand::WebhookSecret { org, rotate, json, .. } => {
+            let fresh = rotate.then(ids::new_secret);
+            let secret = store.webhook_secret(&org, fresh.as_deref()).await?.with_context(|| format!("organization {org} does not exist"))?;
+            (json, json!({"secret": secret}), secret)
+        }
+    })
+}

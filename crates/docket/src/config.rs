@@ -1,0 +1,357 @@
+//! `Config` and its layered loader: defaults < `docket.toml` < `DOCKET_*` environment < flags.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Everything `docket serve` and the admin commands need to know.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// SQLite `synchronous=FULL` (power-loss durable) instead of `NORMAL` (crash durable).
+    pub sqlite_sync_full: bool,
+    /// Pooled connections.
+    pub max_connections: u32,
+    /// Public base URL for links; else the request's scheme and host.
+    pub public_url: Option<String>,
+    /// Requests per rolling 60 s per token.
+    pub rate_limit: u32,
+    /// Webhook request timeout, seconds.
+    pub webhook_timeout_secs: u64,
+    /// First webhook retry interval, milliseconds.
+    pub webhook_retry_base_ms: u64,
+    /// Allow webhook targets on private addresses.
+    pub webhook_allow_private: bool,
+    /// Fixed clock (ms since epoch) for tests.
+    pub now: Option<i64>,
+    /// Bootstrap file loaded at start-up.
+    pub bootstrap: Option<PathBuf>,
+    /// `human` or `json`.
+    pub log_format: LogFormat,
+    /// Per-request timeout, seconds.
+    pub request_timeout_secs: u64,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://docket.db".into(),
+            sqlite_sync_full: false,
+            max_connections: 8,
+            public_url: None,
+            rate_limit: 600,
+            webhook_timeout_secs: 10,
+            webhook_retry_base_ms: 1000,
+            webhook_allow_private: false,
+            now: None,
+            bootstrap: None,
+            log_format: LogFormat::Human,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &docket_store::redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The optional `docket.toml`, section by section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    rate_limit: FileRateLimit,
+    #[serde(default)]
+    webhooks: FileWebhooks,
+    #[serde(default)]
+    log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<String>,
+    public_url: Option<String>,
+    bootstrap: Option<PathBuf>,
+    request_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+    synchronous: Option<String>,
+    max_connections: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimit {
+    per_minute: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWebhooks {
+    timeout_secs: Option<u64>,
+    retry_base_ms: Option<u64>,
+    allow_private: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    format: Option<String>,
+}
+
+/// The environment variables docket reads (anything else starting `DOCKET_` is warned about).
+pub const ENV_VARS: &[&str] = &[
+    "DOCKET_CONFIG",
+    "DOCKET_LISTEN",
+    "DOCKET_DATABASE_URL",
+    "DOCKET_SQLITE_SYNCHRONOUS",
+    "DOCKET_MAX_CONNECTIONS",
+    "DOCKET_PUBLIC_URL",
+    "DOCKET_RATE_LIMIT",
+    "DOCKET_WEBHOOK_TIMEOUT",
+    "DOCKET_WEBHOOK_RETRY_BASE_MS",
+    "DOCKET_WEBHOOK_ALLOW_PRIVATE",
+    "DOCKET_NOW",
+    "DOCKET_BOOTSTRAP",
+    "DOCKET_LOG_FORMAT",
+    "DOCKET_REQUEST_TIMEOUT",
+    // Read by the test suite, not the server.
+    "DOCKET_TEST_POSTGRES_URL",
+    "DOCKET_TEST_REQUIRE_POSTGRES",
+    "DOCKET_TEST_PYTHON",
+];
+
+/// Flags that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--config`.
+    pub config_file: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers from the process environment and the file system.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<(Config, Vec<String>)> {
+        let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("DOCKET_")).collect();
+        Self::load_from(overrides, &env)
+    }
+
+    /// Loads the layers from `env` (returns the config and warnings to log).
+    pub fn load_from(overrides: &Overrides, env: &HashMap<String, String>) -> anyhow::Result<(Config, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let mut c = Config::default();
+
+        let file_path = overrides.config_file.clone().or_else(|| env.get("DOCKET_CONFIG").map(PathBuf::from));
+        let file = match &file_path {
+            Some(p) => Some(read_file(p)?),
+            None if Path::new("docket.toml").exists() => Some(read_file(Path::new("docket.toml"))?),
+            None => None,
+        };
+        if let Some(f) = file {
+            set(&mut c.listen, f.server.listen);
+            c.public_url = f.server.public_url.or(c.public_url);
+            c.bootstrap = f.server.bootstrap.or(c.bootstrap);
+            set(&mut c.request_timeout_secs, f.server.request_timeout_secs);
+            set(&mut c.database_url, f.database.url);
+            if let Some(s) = f.database.synchronous {
+                c.sqlite_sync_full = parse_sync(&s)?;
+            }
+            set(&mut c.max_connections, f.database.max_connections);
+            set(&mut c.rate_limit, f.rate_limit.per_minute);
+            set(&mut c.webhook_timeout_secs, f.webhooks.timeout_secs);
+            set(&mut c.webhook_retry_base_ms, f.webhooks.retry_base_ms);
+            set(&mut c.webhook_allow_private, f.webhooks.allow_private);
+            if let Some(s) = f.log.format {
+                c.log_format = parse_log_format(&s)?;
+            }
+        }
+
+        for (key, value) in env {
+            let v = value.as_str();
+            match key.as_str() {
+                "DOCKET_LISTEN" => c.listen = v.to_string(),
+                "DOCKET_DATABASE_URL" => c.database_url = v.to_string(),
+                "DOCKET_SQLITE_SYNCHRONOUS" => c.sqlite_sync_full = parse_sync(v)?,
+                "DOCKET_MAX_CONNECTIONS" => c.max_connections = parse_num(key, v)?,
+                "DOCKET_PUBLIC_URL" => c.public_url = non_empty(v),
+                "DOCKET_RATE_LIMIT" => c.rate_limit = parse_num(key, v)?,
+                "DOCKET_WEBHOOK_TIMEOUT" => c.webhook_timeout_secs = parse_num(key, v)?,
+                "DOCKET_WEBHOOK_RETRY_BASE_MS" => c.webhook_retry_base_ms = parse_num(key, v)?,
+                "DOCKET_WEBHOOK_ALLOW_PRIVATE" => c.webhook_allow_private = parse_flag(key, v)?,
+                "DOCKET_NOW" => {
+                    c.now = match non_empty(v) {
+                        None => None,
+                        Some(s) => Some(
+                            docket_domain::time::parse_datetime(&s)
+                                .with_context(|| format!("DOCKET_NOW is not a date-time: {s}"))?,
+                        ),
+                    }
+                }
+                "DOCKET_BOOTSTRAP" => c.bootstrap = non_empty(v).map(PathBuf::from),
+                "DOCKET_LOG_FORMAT" => c.log_format = parse_log_format(v)?,
+                "DOCKET_REQUEST_TIMEOUT" => c.request_timeout_secs = parse_num(key, v)?,
+                k if ENV_VARS.contains(&k) => {}
+                other => warnings.push(format!("unknown environment variable {other} is ignored")),
+            }
+        }
+
+        set(&mut c.listen, overrides.listen.clone());
+        set(&mut c.database_url, overrides.database_url.clone());
+        if c.public_url.as_deref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            bail!("public_url must start with http:// or https://");
+        }
+        c.public_url = c.public_url.map(|u| u.trim_end_matches('/').to_string());
+        warnings.sort();
+        Ok((c, warnings))
+    }
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    let t = v.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> anyhow::Result<T> {
+    v.trim().parse().ok().with_context(|| format!("{key} must be a whole number, got {v:?}"))
+}
+
+fn parse_flag(key: &str, v: &str) -> anyhow::Result<bool> {
+    docket_domain::input::parse_bool(v).with_context(|| format!("{key} must be true or false, got {v:?}"))
+}
+
+fn parse_sync(v: &str) -> anyhow::Result<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "normal" => Ok(false),
+        "full" => Ok(true),
+        other => bail!("SQLite synchronous must be normal or full, got {other:?}"),
+    }
+}
+
+fn parse_log_format(v: &str) -> anyhow::Result<LogFormat> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "human" | "" => Ok(LogFormat::Human),
+        "json" => Ok(LogFormat::Json),
+        other => bail!("log format must be human or json, got {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_unknown_variables_warn() {
+        let dir = std::env::temp_dir().join(format!("docket-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:1\"\n[rate_limit]\nper_minute = 5\n[database]\nurl = \"sqlite://f.db\"\n")
+            .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_RATE_LIMIT", "7"),
+            ("DOCKET_LISTEN", "127.0.0.1:2"),
+            ("DOCKET_TYPO", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let overrides = Overrides { listen: Some("127.0.0.1:3".into()), ..Default::default() };
+        let (c, warnings) = Config::load_from(&overrides, &env).expect("loads");
+        assert_eq!(c.listen, "127.0.0.1:3");
+        assert_eq!(c.rate_limit, 7);
+        assert_eq!(c.database_url, "sqlite://f.db");
+        assert_eq!(warnings, ["unknown environment variable DOCKET_TYPO is ignored"]);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let env: HashMap<String, String> = [("DOCKET_RATE_LIMIT".to_string(), "lots".to_string())].into();
+        let err = Config::load_from(&Overrides::default(), &env).expect_err("refused");
+        assert!(err.to_string().contains("DOCKET_RATE_LIMIT"));
+    }
+}
+
+/// The commented example printed by `docket config example`.
+pub const EXAMPLE: &str = r#"# docket.toml: every setting with its default. Layers: defaults < this file
+# (./docket.toml, or --config / DOCKET_CONFIG) < DOCKET_* environment < command-line flags.
+
+[server]
+# Address to listen on.                                   env: DOCKET_LISTEN, flag: --listen
+listen = "127.0.0.1:8080"
+# Public base URL for links (guest links, pagination). Default: the request's scheme and host.
+# public_url = "https://docket.example"                   env: DOCKET_PUBLIC_URL
+# JSON bootstrap file loaded at every start (creates what is missing).
+# bootstrap = "bootstrap.json"                            env: DOCKET_BOOTSTRAP
+# Seconds before a request is abandoned.                  env: DOCKET_REQUEST_TIMEOUT
+request_timeout_secs = 30
+
+[database]
+# sqlite://PATH (embedded, default) or postgres://USER@HOST/DB.  env: DOCKET_DATABASE_URL, flag: --database-url
+url = "sqlite://docket.db"
+# SQLite only: "normal" survives a crash of docket; "full" also survives power loss, at a
+# cost in write throughput.                               env: DOCKET_SQLITE_SYNCHRONOUS
+synchronous = "normal"
+# Pooled connections (readers on SQLite; SQLite has one writer).  env: DOCKET_MAX_CONNECTIONS
+max_connections = 8
+
+[rate_limit]
+# Requests per rolling 60-second window per token.        env: DOCKET_RATE_LIMIT
+per_minute = 600
+
+[webhooks]
+# Seconds before a delivery attempt times out.            env: DOCKET_WEBHOOK_TIMEOUT
+timeout_secs = 10
+# First retry interval in milliseconds.                   env: DOCKET_WEBHOOK_RETRY_BASE_MS
+retry_base_ms = 1000
+# Allow targets on loopback/private/link-local addresses. env: DOCKET_WEBHOOK_ALLOW_PRIVATE
+allow_private = false
+
+[log]
+# "human" or "json".                                      env: DOCKET_LOG_FORMAT
+format = "human"
+"#;

@@ -1,0 +1,70 @@
+//! `Error`: the single application error. Its HTTP mapping lives in `http/error.rs`.
+
+use docket_domain::ValidationErrors;
+use docket_store::StoreError;
+
+/// Every way a request can fail. Each variant's doc names its status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 400 `BAD_REQUEST`: the body cannot be parsed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 `UNAUTHENTICATED`: no valid token, or no `X-Tallyfy-Client`.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// 403 `FORBIDDEN`.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `RESOURCE_NOT_FOUND`: missing, invisible, or in another organization.
+    #[error("Resource not found")]
+    NotFound,
+    /// 404 `ENDPOINT_NOT_FOUND`: no route.
+    #[error("API endpoint not found")]
+    EndpointNotFound,
+    /// 412 `PRECONDITION_FAILED`: `If-Match` no longer matches.
+    #[error("The resource has changed.")]
+    PreconditionFailed,
+    /// 413 `PAYLOAD_TOO_LARGE`.
+    #[error("Request body too large.")]
+    PayloadTooLarge,
+    /// 422 `VALIDATION_ERROR`, every field problem at once.
+    #[error("{}", .0.summary())]
+    Invalid(ValidationErrors),
+    /// 409 `CONFLICT`: a write raced another and lost.
+    #[error("{0}")]
+    Conflict(String),
+    /// 500 `SERVER_ERROR`: the cause is logged, never sent.
+    #[error("Server error.")]
+    Internal(String),
+}
+
+impl Error {
+    /// A 422 with one field error.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(ValidationErrors::single(field, message))
+    }
+
+    /// The 403 of the role matrix.
+    pub fn no_permission() -> Self {
+        Error::Forbidden("You don't have permission to do this.".into())
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Error::NotFound,
+            StoreError::Conflict(m) => Error::Conflict(m),
+            StoreError::Other(m) => Error::Internal(m),
+        }
+    }
+}
+
+/// Result of a handler or service call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

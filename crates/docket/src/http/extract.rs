@@ -1,0 +1,263 @@
+//! Request plumbing in the order of spec §1.9: the authentication layer (size, client header,
+//! token, the caller's standing in the addressed organization), then the extractors handlers
+//! use: [`Ctx`] (who is calling, now, link base), [`Body`] (JSON or form, as one object) and
+//! [`Query`] (the query string).
+
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
+use axum::http::{HeaderMap, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use docket_domain::{Actor, MemberStatus, Role, ids, input};
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The largest accepted request body (spec §1.3).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The authenticated caller, set by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The token's user.
+    pub user_id: i64,
+    /// Their standing in the organization named by the path, if the route has one.
+    pub standing: Option<Standing>,
+}
+
+/// The caller's standing in the addressed organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// No such organization.
+    NoSuchOrg,
+    /// Not a member, or disabled there.
+    Outsider,
+    /// A member with this role.
+    Member(Role),
+}
+
+/// Route layer for every API route: 413 by `Content-Length`, then 401 for a missing
+/// `X-Tallyfy-Client` or a missing/unknown bearer token. On success the [`Caller`] goes into the
+/// request extensions; the organization check itself waits until the body has been parsed.
+pub async fn authenticate(State(state): State<AppState>, params: RawPathParams, mut req: Request, next: Next) -> Response {
+    match caller(&state, &params, req.headers()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn caller(state: &AppState, params: &RawPathParams, headers: &HeaderMap) -> Result<Caller, Error> {
+    let too_large = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64);
+    if too_large {
+        return Err(Error::PayloadTooLarge);
+    }
+    let client = headers.get("x-tallyfy-client").and_then(|v| v.to_str().ok()).map(str::trim);
+    if client.is_none_or(str::is_empty) {
+        return Err(Error::Unauthenticated("The X-Tallyfy-Client header is required."));
+    }
+    let token = bearer_token(headers).ok_or(Error::Unauthenticated("Unauthenticated."))?;
+    let org = params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v);
+    let found = state
+        .store
+        .lookup_token(&ids::token_hash(token), org)
+        .await?
+        .ok_or(Error::Unauthenticated("Unauthenticated."))?;
+    let standing = org.map(|_| {
+        if found.org_found == 0 {
+            return Standing::NoSuchOrg;
+        }
+        let status = found.status.as_deref().and_then(|s| s.parse::<MemberStatus>().ok());
+        match (found.role.as_deref().and_then(|r| r.parse::<Role>().ok()), status) {
+            (Some(role), Some(MemberStatus::Active | MemberStatus::Invited)) => Standing::Member(role),
+            _ => Standing::Outsider,
+        }
+    });
+    Ok(Caller { user_id: found.user_id, standing })
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = rest.trim();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Who is calling and the request facts handlers need.
+pub struct Ctx {
+    /// Shared state.
+    pub state: AppState,
+    /// The caller's user id.
+    pub user_id: i64,
+    standing: Option<Standing>,
+    /// The request's time.
+    pub now: i64,
+    /// Public base URL (no trailing `/`).
+    pub base: String,
+    /// The request path as the client sent it (with any `/api` prefix), for pagination links.
+    pub path: String,
+    /// The raw query string.
+    pub query: Option<String>,
+}
+
+impl Ctx {
+    /// The caller as a member of the path's organization: 404 if it does not exist, 403 if they
+    /// do not belong to it (spec §1.11).
+    pub fn member(&self) -> Result<Actor, Error> {
+        match &self.standing {
+            Some(Standing::Member(role)) => Ok(Actor {
+                user_id: self.user_id,
+                org_id: self.org_id().to_string(),
+                role: *role,
+            }),
+            Some(Standing::Outsider) => Err(Error::Forbidden("You don't have access to this organization.".into())),
+            Some(Standing::NoSuchOrg) | None => Err(Error::NotFound),
+        }
+    }
+
+    fn org_id(&self) -> &str {
+        // The org id is the third segment of the path with or without the /api prefix.
+        let p = self.path.strip_prefix("/api").unwrap_or(&self.path);
+        p.trim_start_matches('/').split('/').nth(1).unwrap_or("")
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let caller = parts.extensions.get::<Caller>().cloned().ok_or(Error::Unauthenticated("Unauthenticated."))?;
+        let uri = parts.extensions.get::<OriginalUri>().map(|o| o.0.clone()).unwrap_or_else(|| parts.uri.clone());
+        Ok(Ctx {
+            base: public_base(state, &parts.headers),
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
+            now: state.clock.now(),
+            user_id: caller.user_id,
+            standing: caller.standing,
+            state: state.clone(),
+        })
+    }
+}
+
+/// The public base URL: configured, else the request's scheme and host.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or(state.config.listen.as_str());
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| *s == "https" || *s == "http")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// A request body as one JSON object: JSON, or a form folded through bracket notation; an
+/// empty body is `{}` whatever its `Content-Type` (spec §1.3).
+#[derive(Debug, Default)]
+pub struct Body(pub Map<String, Value>);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &AppState) -> Result<Self, Error> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| Error::PayloadTooLarge)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(Map::new()));
+        }
+        let malformed = || Error::BadRequest("Malformed request body.".into());
+        match content_type.as_str() {
+            "application/x-www-form-urlencoded" => {
+                let text = std::str::from_utf8(&bytes).map_err(|_| malformed())?;
+                let pairs = form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
+                input::fold_pairs(pairs).map(Body).ok_or_else(malformed)
+            }
+            "multipart/form-data" => Err(Error::BadRequest("Multipart bodies are not supported; send JSON.".into())),
+            _ => match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(map)) => Ok(Body(map)),
+                _ => Err(malformed()),
+            },
+        }
+    }
+}
+
+/// The query string as decoded pairs; a repeated key's last value wins (spec §1.4).
+#[derive(Debug, Default, Clone)]
+pub struct Query(pub Vec<(String, String)>);
+
+impl Query {
+    /// The last value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The first present of `keys` (canonical name first).
+    pub fn get_any(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter().find_map(|k| self.get(k))
+    }
+
+    /// A comma list: items trimmed, empty items dropped.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.get(key)
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether `with` names `relation`.
+    pub fn with(&self, relation: &str) -> bool {
+        self.list("with").iter().any(|w| w == relation)
+    }
+
+    /// A trimmed non-empty value.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    }
+
+    /// A boolean parameter; anything but the §1.4 words is a 422 naming it.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => input::parse_bool(v)
+                .map(Some)
+                .ok_or_else(|| Error::invalid(key, format!("The {} field must be true or false.", input::label(key)))),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let pairs = parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default();
+        Ok(Query(pairs))
+    }
+}
+
+/// A `{user_id}` path segment: decimal digits, else 404 (spec §1.1).
+pub fn user_id_segment(s: &str) -> Result<i64, Error> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::NotFound);
+    }
+    s.parse().map_err(|_| Error::NotFound)
+}

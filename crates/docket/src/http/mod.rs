@@ -1,0 +1,75 @@
+//! The HTTP surface: every API route under both `/` and `/api` (spec §1.1), behind the
+//! authentication layer; `/health` and `/ready` outside it; JSON 404 and 405 for the rest.
+
+mod envelope;
+mod error;
+pub mod extract;
+mod groups;
+mod guests;
+mod me;
+mod organizations;
+mod tags;
+mod users;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The complete router with its state.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(me::routes())
+        .merge(organizations::routes())
+        .merge(users::routes())
+        .merge(guests::routes())
+        .merge(groups::routes())
+        .merge(tags::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate));
+    Router::new()
+        .merge(api.clone())
+        .nest("/api", api)
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .fallback(endpoint_not_found)
+        .layer(middleware::map_response(json_method_not_allowed))
+        .layer(CatchPanicLayer::custom(|_| Error::Internal("handler panicked".into()).into_response()))
+        .with_state(state)
+}
+
+async fn health() -> Response {
+    axum::Json(json!({"status": "ok"})).into_response()
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        axum::Json(json!({"status": "ready"})).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "unavailable"}))).into_response()
+    }
+}
+
+async fn endpoint_not_found() -> Error {
+    Error::EndpointNotFound
+}
+
+/// The router answers a known path with an unknown method with a bare 405 and `Allow`; give it
+/// the JSON envelope and keep `Allow`.
+async fn json_method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || response.headers().contains_key(header::CONTENT_TYPE) {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut out = error::method_not_allowed();
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! The docket server: configuration, start-up, the HTTP surface and the admin commands.
+
+pub mod admin;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

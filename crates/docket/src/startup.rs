@@ -1,0 +1,147 @@
+//! Start-up: open and migrate the database, load the bootstrap file, bind, serve, and shut
+//! down gracefully (in-flight requests finish) on SIGTERM/SIGINT or when asked.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::ServiceExt;
+use axum::extract::Request;
+use docket_store::{Store, StoreOptions};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+use crate::config::Config;
+use crate::state::{AppState, Clock};
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let opts = StoreOptions {
+        url: config.database_url.clone(),
+        sqlite_sync_full: config.sqlite_sync_full,
+        max_connections: config.max_connections,
+    };
+    let store = Store::connect(&opts)
+        .await
+        .with_context(|| format!("cannot open database {}", docket_store::redact_url(&config.database_url)))?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The state of a server for `config`: database open and migrated, bootstrap file loaded.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let store = open_store(&config).await?;
+    if let Some(path) = &config.bootstrap {
+        let counts = crate::bootstrap::load_file(&store, path, config.now.unwrap_or_else(docket_domain::time::now_ms))
+            .await
+            .with_context(|| format!("cannot load bootstrap file {}", path.display()))?;
+        tracing::info!(organizations = counts.organizations, users = counts.users, tokens = counts.tokens, "bootstrap file loaded");
+    }
+    Ok(AppState { store, clock: Clock::new(config.now), config: Arc::new(config) })
+}
+
+/// A server running in the background.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Its state (for tests that look behind the API).
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.state.store.close().await;
+    }
+}
+
+/// Serves `state` on `listener` in a background task.
+pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, shutdown: Some(tx), task })
+}
+
+/// `docket serve`: runs until SIGTERM or SIGINT, then drains in-flight requests.
+pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen.clone();
+    let state = build_state(config).await?;
+    first_run_bootstrap(&state, &listen).await?;
+    let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
+    let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
+    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("in-flight requests finished; closing the database");
+    state.store.close().await;
+    Ok(())
+}
+
+/// On a database with no organization at all, creates one with an admin and prints its token
+/// once on stdout, so that the first `curl` works. Never runs when a bootstrap file is set.
+async fn first_run_bootstrap(state: &AppState, listen: &str) -> anyhow::Result<()> {
+    if state.config.bootstrap.is_some() || state.store.count_organizations().await? > 0 {
+        return Ok(());
+    }
+    let out = crate::admin::bootstrap(
+        &state.store,
+        crate::admin::BootstrapArgs {
+            org_name: "My organization".into(),
+            email: "admin@docket.local".into(),
+            org_id: None,
+            user_id: None,
+            token: None,
+            first_name: "Admin".into(),
+            last_name: String::new(),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    println!("First start: created organization {} with admin user {} (admin@docket.local).", out.org_id, out.user_id);
+    println!("Its API token (shown once; only a hash is stored): {}", out.token);
+    println!(
+        "Try: curl -H 'Authorization: Bearer {}' -H 'X-Tallyfy-Client: APIClient' http://{listen}/organizations/{}/me",
+        out.token, out.org_id
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; draining in-flight requests");
+}

@@ -1,0 +1,37 @@
+//! `AppState`: what every handler can reach.
+
+use std::sync::Arc;
+
+use docket_domain::time::{self, Millis};
+use docket_store::Store;
+
+use crate::config::Config;
+
+/// Shared state of a running server.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The configuration it was started with.
+    pub config: Arc<Config>,
+    /// The clock.
+    pub clock: Clock,
+}
+
+/// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    fixed: Option<Millis>,
+}
+
+impl Clock {
+    /// A clock fixed at `fixed` if given, else the wall clock.
+    pub fn new(fixed: Option<Millis>) -> Self {
+        Clock { fixed }
+    }
+
+    /// Now, in epoch milliseconds.
+    pub fn now(&self) -> Millis {
+        self.fixed.unwrap_or_else(time::now_ms)
+    }
+}

@@ -1,0 +1,1 @@
+//! groups: to be written.

@@ -1,0 +1,1 @@
+//! guests: to be written.

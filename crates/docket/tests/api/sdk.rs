@@ -1,0 +1,1 @@
+//! sdk: to be written.

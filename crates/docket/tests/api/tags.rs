@@ -1,0 +1,1 @@
+//! tags: to be written.
