@@ -59,7 +59,11 @@ mod tests {
     use super::*;
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: 1, org_id: "o".into(), role }
+        Actor {
+            user_id: 1,
+            org_id: "o".into(),
+            role,
+        }
     }
 
     #[test]
@@ -69,7 +73,9 @@ mod tests {
         assert!(a.can_manage_groups(false) && s.can_manage_groups(true) && !s.can_manage_groups(false));
         assert!(!l.can_manage_groups(true));
         assert!(a.can_invite(Role::Admin, false));
-        assert!(s.can_invite(Role::Light, true) && !s.can_invite(Role::Admin, true) && !s.can_invite(Role::Light, false));
+        assert!(
+            s.can_invite(Role::Light, true) && !s.can_invite(Role::Admin, true) && !s.can_invite(Role::Light, false)
+        );
         assert!(!l.can_invite(Role::Light, true));
         assert!(a.can_administer_members() && !s.can_administer_members());
     }

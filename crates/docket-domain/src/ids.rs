@@ -43,9 +43,7 @@ pub fn token_hash(token: &str) -> String {
 
 /// Whether `id` is a valid organization id: 1–255 characters of `[A-Za-z0-9_-]` (spec §1.5).
 pub fn is_valid_org_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 255
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

@@ -49,7 +49,10 @@ pub fn label(path: &str) -> String {
 }
 
 fn normalize_key(k: &str) -> String {
-    k.chars().filter(|c| *c != '_').map(|c| c.to_ascii_lowercase()).collect()
+    k.chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// A JSON object of a request, read through documented key names.
@@ -95,7 +98,11 @@ pub struct Reader<'a, 'e> {
 impl<'a, 'e> Reader<'a, 'e> {
     /// A reader over a top-level object.
     pub fn new(map: &'a Map<String, Value>, errors: &'e mut ValidationErrors) -> Self {
-        Self { fields: Fields::new(map), prefix: String::new(), errors }
+        Self {
+            fields: Fields::new(map),
+            prefix: String::new(),
+            errors,
+        }
     }
 
     /// A reader over a nested object whose keys are reported under `prefix.` .
@@ -104,7 +111,11 @@ impl<'a, 'e> Reader<'a, 'e> {
         if !prefix.is_empty() {
             prefix.push('.');
         }
-        Self { fields: Fields::new(map), prefix, errors }
+        Self {
+            fields: Fields::new(map),
+            prefix,
+            errors,
+        }
     }
 
     /// The underlying fields.
@@ -162,7 +173,10 @@ impl<'a, 'e> Reader<'a, 'e> {
                 if t.is_empty() {
                     Patch::Null
                 } else if t.chars().count() > max {
-                    self.fail(k, format!("The {} may not be greater than {max} characters.", label(&self.path(k))));
+                    self.fail(
+                        k,
+                        format!("The {} may not be greater than {max} characters.", label(&self.path(k))),
+                    );
                     Patch::Absent
                 } else {
                     Patch::Set(t.to_string())
@@ -457,7 +471,10 @@ mod tests {
         assert_eq!(r.required_text(&["name"], 3), None);
         assert_eq!(r.required_text(&["first_name"], 3), None);
         assert_eq!(errors.entries()[0].1[0], "The title field is required.");
-        assert_eq!(errors.entries()[1].1[0], "The name may not be greater than 3 characters.");
+        assert_eq!(
+            errors.entries()[1].1[0],
+            "The name may not be greater than 3 characters."
+        );
         assert_eq!(errors.entries()[2].1[0], "The first name field is required.");
     }
 

@@ -7,10 +7,12 @@
 
 pub mod actor;
 pub mod email;
+pub mod form_field;
 pub mod ids;
 pub mod input;
 pub mod page;
 pub mod role;
+pub mod task;
 pub mod time;
 pub mod validation;
 

@@ -51,7 +51,10 @@ impl PageRequest {
         let all = match without_pagination {
             None => false,
             Some(s) => parse_bool(s).unwrap_or_else(|| {
-                errors.add("without_pagination", "The without pagination field must be true or false.");
+                errors.add(
+                    "without_pagination",
+                    "The without pagination field must be true or false.",
+                );
                 false
             }),
         };
@@ -60,7 +63,11 @@ impl PageRequest {
 
     /// Rows to skip.
     pub fn offset(&self) -> i64 {
-        if self.all { 0 } else { (self.page - 1).saturating_mul(self.per_page) }
+        if self.all {
+            0
+        } else {
+            (self.page - 1).saturating_mul(self.per_page)
+        }
     }
 
     /// Rows to fetch at most (`None`: all of them).
@@ -89,10 +96,22 @@ impl PageInfo {
     pub fn new(req: &PageRequest, total: i64, count: i64) -> Self {
         if req.all {
             let n = total.max(1);
-            return PageInfo { total, count, per_page: n, current_page: 1, total_pages: 1 };
+            return PageInfo {
+                total,
+                count,
+                per_page: n,
+                current_page: 1,
+                total_pages: 1,
+            };
         }
         let total_pages = ((total + req.per_page - 1) / req.per_page).max(1);
-        PageInfo { total, count, per_page: req.per_page, current_page: req.page, total_pages }
+        PageInfo {
+            total,
+            count,
+            per_page: req.per_page,
+            current_page: req.page,
+            total_pages,
+        }
     }
 
     /// The next page's number, if there is one.
@@ -123,12 +142,32 @@ mod tests {
 
     #[test]
     fn page_info_is_consistent() {
-        let req = PageRequest { page: 2, per_page: 10, all: false };
+        let req = PageRequest {
+            page: 2,
+            per_page: 10,
+            all: false,
+        };
         let info = PageInfo::new(&req, 53, 10);
         assert_eq!((info.total_pages, info.next(), info.prev()), (6, Some(3), Some(1)));
-        let empty = PageInfo::new(&PageRequest { page: 1, per_page: 10, all: false }, 0, 0);
+        let empty = PageInfo::new(
+            &PageRequest {
+                page: 1,
+                per_page: 10,
+                all: false,
+            },
+            0,
+            0,
+        );
         assert_eq!((empty.total_pages, empty.next(), empty.prev()), (1, None, None));
-        let all = PageInfo::new(&PageRequest { page: 1, per_page: 10, all: true }, 0, 0);
+        let all = PageInfo::new(
+            &PageRequest {
+                page: 1,
+                per_page: 10,
+                all: true,
+            },
+            0,
+            0,
+        );
         assert_eq!((all.per_page, all.total_pages), (1, 1));
     }
 }

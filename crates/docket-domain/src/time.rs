@@ -96,7 +96,14 @@ mod tests {
 
     #[test]
     fn malformed_dates_are_refused() {
-        for bad in ["", "tomorrow", "2024-13-01", "15/07/2024", "2024-07-15T25:00:00Z", "2024-7-5"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "2024-13-01",
+            "15/07/2024",
+            "2024-07-15T25:00:00Z",
+            "2024-7-5",
+        ] {
             assert!(parse_datetime(bad).is_none(), "{bad} should not parse");
         }
     }

@@ -107,6 +107,9 @@ mod tests {
         e.add("title", "Another.");
         assert_eq!(e.summary(), "The title field is required. (and 2 more errors)");
         let json = serde_json::to_string(&e).expect("serializes");
-        assert_eq!(json, r#"{"title":["The title field is required.","Another."],"deadline":["The deadline is not a valid date."]}"#);
+        assert_eq!(
+            json,
+            r#"{"title":["The title field is required.","Another."],"deadline":["The deadline is not a valid date."]}"#
+        );
     }
 }

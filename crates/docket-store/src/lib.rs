@@ -8,6 +8,10 @@
 //! On SQLite every write goes through a single-connection pool, so concurrent writers queue in
 //! docket instead of failing with `SQLITE_BUSY`; reads use a separate pool under WAL.
 #![warn(missing_docs)]
+#![allow(
+    clippy::duplicate_mod,
+    reason = "each src/sql file is compiled twice on purpose: once per backend (see above)"
+)]
 
 mod api;
 mod error;
@@ -43,7 +47,11 @@ pub struct StoreOptions {
 impl StoreOptions {
     /// Options with the defaults for `url`.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), sqlite_sync_full: false, max_connections: 8 }
+        Self {
+            url: url.into(),
+            sqlite_sync_full: false,
+            max_connections: 8,
+        }
     }
 }
 
@@ -102,7 +110,9 @@ impl Store {
                 .connect_with(connect)
                 .await
                 .map_err(StoreError::other)?;
-            return Ok(Store { backend: Backend::Postgres(pool) });
+            return Ok(Store {
+                backend: Backend::Postgres(pool),
+            });
         }
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Other(format!(
@@ -110,7 +120,11 @@ impl Store {
                 redact_url(url)
             )));
         }
-        let sync = if opts.sqlite_sync_full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+        let sync = if opts.sqlite_sync_full {
+            SqliteSynchronous::Full
+        } else {
+            SqliteSynchronous::Normal
+        };
         let connect = SqliteConnectOptions::from_str(url)
             .map_err(StoreError::other)?
             .create_if_missing(true)
@@ -134,7 +148,9 @@ impl Store {
             .connect_with(connect.read_only(true))
             .await
             .map_err(StoreError::other)?;
-        Ok(Store { backend: Backend::Sqlite { read, write } })
+        Ok(Store {
+            backend: Backend::Sqlite { read, write },
+        })
     }
 
     /// Applies pending migrations (embedded in the binary).
@@ -195,7 +211,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://docket.db"), "sqlite://docket.db");
     }

@@ -18,7 +18,11 @@ pub(crate) mod guests;
 pub(crate) mod orgs;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
+#[path = "sql/runs.rs"]
+pub(crate) mod runs;
 #[path = "sql/tags.rs"]
 pub(crate) mod tags;
+#[path = "sql/tasks.rs"]
+pub(crate) mod tasks;
 #[path = "sql/users.rs"]
 pub(crate) mod users;

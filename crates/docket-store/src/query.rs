@@ -90,6 +90,70 @@ pub struct MemberQuery {
     pub window: Window,
 }
 
+/// Columns tags can be sorted by (TG1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagSortColumn {
+    /// `title`, ignoring case (default).
+    Title,
+    /// `created_at`.
+    CreatedAt,
+}
+
+/// Filters and order of a tag list.
+#[derive(Debug, Clone)]
+pub struct TagQuery {
+    /// Title contains (a `like_pattern`).
+    pub q: Option<String>,
+    /// `Some(true)`: only auto-generated tags (docket has none); `Some(false)` or `None`: user tags.
+    pub auto_generated: Option<bool>,
+    /// Order.
+    pub sort: Sort<TagSortColumn>,
+    /// Rows.
+    pub window: Window,
+}
+
+/// Columns guests can be sorted by (GU1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestSortColumn {
+    /// `created_at` (default).
+    CreatedAt,
+    /// `email`.
+    Email,
+}
+
+/// Filters and order of a guest list.
+#[derive(Debug, Clone)]
+pub struct GuestQuery {
+    /// Email, first name or last name contains (a `like_pattern`).
+    pub q: Option<String>,
+    /// Order.
+    pub sort: Sort<GuestSortColumn>,
+    /// Rows.
+    pub window: Window,
+}
+
+/// Columns groups can be sorted by (GR1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSortColumn {
+    /// `name`, ignoring case.
+    Name,
+    /// `created_at` (default).
+    CreatedAt,
+    /// `updated_at`.
+    UpdatedAt,
+}
+
+/// Filters and order of a group list.
+#[derive(Debug, Clone)]
+pub struct GroupQuery {
+    /// Name or description contains (a `like_pattern`).
+    pub q: Option<String>,
+    /// Order.
+    pub sort: Sort<GroupSortColumn>,
+    /// Rows.
+    pub window: Window,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,17 +63,31 @@ pub async fn bootstrap(store: &Store, a: BootstrapArgs, now: i64) -> anyhow::Res
             must_be_new: true,
         }],
         users: vec![new_user(a.user_id, &a.email, "", &a.first_name, &a.last_name)?],
-        memberships: vec![NewMembership { org_id: org_id.clone(), user: 0, role: "admin".into(), status: "active".into() }],
-        tokens: vec![NewToken { user: 0, hash: ids::token_hash(&token) }],
+        memberships: vec![NewMembership {
+            org_id: org_id.clone(),
+            user: 0,
+            role: "admin".into(),
+            status: "active".into(),
+        }],
+        tokens: vec![NewToken {
+            user: 0,
+            hash: ids::token_hash(&token),
+        }],
         now,
     };
     let done = store.provision(&p).await?;
-    Ok(BootstrapOut { org_id, user_id: done.user_ids[0], token })
+    Ok(BootstrapOut {
+        org_id,
+        user_id: done.user_ids[0],
+        token,
+    })
 }
 
 fn checked_token(token: Option<String>) -> anyhow::Result<String> {
     match token {
-        Some(t) if t.trim().is_empty() || t.trim() != t => bail!("--token must be non-empty, without surrounding spaces"),
+        Some(t) if t.trim().is_empty() || t.trim() != t => {
+            bail!("--token must be non-empty, without surrounding spaces")
+        }
         Some(t) => Ok(t),
         None => Ok(ids::new_token()),
     }
@@ -114,27 +128,78 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
 
 async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(bool, serde_json::Value, String)> {
     Ok(match cmd {
-        AdminCommand::Bootstrap { org_name, email, org_id, user_id, token, first_name, last_name, json, .. } => {
-            let out = bootstrap(store, BootstrapArgs { org_name, email, org_id, user_id, token, first_name, last_name }, now).await?;
-            let human = format!("organization {}\nadmin user {}\ntoken {} (shown once)", out.org_id, out.user_id, out.token);
+        AdminCommand::Bootstrap {
+            org_name,
+            email,
+            org_id,
+            user_id,
+            token,
+            first_name,
+            last_name,
+            json,
+            ..
+        } => {
+            let out = bootstrap(
+                store,
+                BootstrapArgs {
+                    org_name,
+                    email,
+                    org_id,
+                    user_id,
+                    token,
+                    first_name,
+                    last_name,
+                },
+                now,
+            )
+            .await?;
+            let human = format!(
+                "organization {}\nadmin user {}\ntoken {} (shown once)",
+                out.org_id, out.user_id, out.token
+            );
             (json, serde_json::to_value(&out)?, human)
         }
-        AdminCommand::CreateUser { org, email, first_name, last_name, role, user_id, username, token, json, .. } => {
-            let role: Role = role.parse().map_err(|()| anyhow::anyhow!("--role must be admin, standard or light"))?;
+        AdminCommand::CreateUser {
+            org,
+            email,
+            first_name,
+            last_name,
+            role,
+            user_id,
+            username,
+            token,
+            json,
+            ..
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|()| anyhow::anyhow!("--role must be admin, standard or light"))?;
             if store.organization(&org).await?.is_none() {
                 bail!("organization {org} does not exist");
             }
             let token = checked_token(token)?;
             let p = Provision {
                 users: vec![new_user(user_id, &email, &username, &first_name, &last_name)?],
-                memberships: vec![NewMembership { org_id: org.clone(), user: 0, role: role.as_str().into(), status: "active".into() }],
-                tokens: vec![NewToken { user: 0, hash: ids::token_hash(&token) }],
+                memberships: vec![NewMembership {
+                    org_id: org.clone(),
+                    user: 0,
+                    role: role.as_str().into(),
+                    status: "active".into(),
+                }],
+                tokens: vec![NewToken {
+                    user: 0,
+                    hash: ids::token_hash(&token),
+                }],
                 now,
                 ..Default::default()
             };
             let done = store.provision(&p).await?;
             let id = done.user_ids[0];
-            (json, json!({"user_id": id, "token": token}), format!("user {id} in {org}\ntoken {token} (shown once)"))
+            (
+                json,
+                json!({"user_id": id, "token": token}),
+                format!("user {id} in {org}\ntoken {token} (shown once)"),
+            )
         }
         AdminCommand::CreateToken { user, json, .. } => {
             let token = ids::new_token();
@@ -148,13 +213,21 @@ async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(
             (json, json!({"token": token}), format!("token {token} (shown once)"))
         }
         AdminCommand::Load { file, json, .. } => {
-            let c = crate::bootstrap::load_file(store, &file, now).await.with_context(|| format!("cannot load {}", file.display()))?;
-            let human = format!("loaded {} organizations, {} users, {} tokens", c.organizations, c.users, c.tokens);
+            let c = crate::bootstrap::load_file(store, &file, now)
+                .await
+                .with_context(|| format!("cannot load {}", file.display()))?;
+            let human = format!(
+                "loaded {} organizations, {} users, {} tokens",
+                c.organizations, c.users, c.tokens
+            );
             (json, serde_json::to_value(&c)?, human)
         }
         AdminCommand::WebhookSecret { org, rotate, json, .. } => {
             let fresh = rotate.then(ids::new_secret);
-            let secret = store.webhook_secret(&org, fresh.as_deref()).await?.with_context(|| format!("organization {org} does not exist"))?;
+            let secret = store
+                .webhook_secret(&org, fresh.as_deref())
+                .await?
+                .with_context(|| format!("organization {org} does not exist"))?;
             (json, json!({"secret": secret}), secret)
         }
     })

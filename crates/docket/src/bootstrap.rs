@@ -92,10 +92,16 @@ pub async fn load_file(store: &Store, path: &Path, now: i64) -> anyhow::Result<L
 
 /// Loads a parsed bootstrap file in one transaction.
 pub async fn load(store: &Store, file: BootstrapFile, now: i64) -> anyhow::Result<LoadCounts> {
-    let mut p = Provision { now, ..Default::default() };
+    let mut p = Provision {
+        now,
+        ..Default::default()
+    };
     for o in &file.organizations {
         if !ids::is_valid_org_id(&o.id) {
-            bail!("organization id {:?} must be 1-255 characters of A-Z, a-z, 0-9, _ and -", o.id);
+            bail!(
+                "organization id {:?} must be 1-255 characters of A-Z, a-z, 0-9, _ and -",
+                o.id
+            );
         }
         let mut profile = o.settings.clone();
         let timezone = profile.remove("timezone").and_then(|v| v.as_str().map(str::to_string));
@@ -132,21 +138,36 @@ pub async fn load(store: &Store, file: BootstrapFile, now: i64) -> anyhow::Resul
             profile: Some(Value::Object(u.profile.clone()).to_string()),
         });
         for m in &u.memberships {
-            let role: Role = m.role.parse().map_err(|()| anyhow::anyhow!("role {:?} must be admin, standard or light", m.role))?;
+            let role: Role = m
+                .role
+                .parse()
+                .map_err(|()| anyhow::anyhow!("role {:?} must be admin, standard or light", m.role))?;
             let status = m.status.clone().unwrap_or_else(|| "active".into());
             if !matches!(status.as_str(), "active" | "invited" | "disabled") {
                 bail!("status {status:?} must be active, invited or disabled");
             }
-            p.memberships.push(NewMembership { org_id: m.organization.clone(), user: i, role: role.as_str().into(), status });
+            p.memberships.push(NewMembership {
+                org_id: m.organization.clone(),
+                user: i,
+                role: role.as_str().into(),
+                status,
+            });
         }
         for t in &u.tokens {
             if t.trim().is_empty() {
                 bail!("tokens must not be empty");
             }
-            p.tokens.push(NewToken { user: i, hash: ids::token_hash(t) });
+            p.tokens.push(NewToken {
+                user: i,
+                hash: ids::token_hash(t),
+            });
             tokens += 1;
         }
     }
     store.provision(&p).await?;
-    Ok(LoadCounts { organizations: file.organizations.len(), users: file.users.len(), tokens })
+    Ok(LoadCounts {
+        organizations: file.organizations.len(),
+        users: file.users.len(),
+        tokens,
+    })
 }

@@ -165,7 +165,10 @@ pub enum ConfigCommand {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut overrides = Overrides { config_file: cli.config.clone(), ..Default::default() };
+    let mut overrides = Overrides {
+        config_file: cli.config.clone(),
+        ..Default::default()
+    };
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     if let Command::Config(ConfigCommand::Example) = command {
         print!("{}", crate::config::EXAMPLE);
@@ -191,7 +194,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate(_) => {
             let store = crate::startup::open_store(&config).await?;
-            eprintln!("migrations applied to {}", docket_store::redact_url(&config.database_url));
+            eprintln!(
+                "migrations applied to {}",
+                docket_store::redact_url(&config.database_url)
+            );
             store.close().await;
         }
         Command::Admin(a) => {

@@ -175,7 +175,10 @@ impl Config {
         let mut warnings = Vec::new();
         let mut c = Config::default();
 
-        let file_path = overrides.config_file.clone().or_else(|| env.get("DOCKET_CONFIG").map(PathBuf::from));
+        let file_path = overrides
+            .config_file
+            .clone()
+            .or_else(|| env.get("DOCKET_CONFIG").map(PathBuf::from));
         let file = match &file_path {
             Some(p) => Some(read_file(p)?),
             None if Path::new("docket.toml").exists() => Some(read_file(Path::new("docket.toml"))?),
@@ -231,7 +234,10 @@ impl Config {
 
         set(&mut c.listen, overrides.listen.clone());
         set(&mut c.database_url, overrides.database_url.clone());
-        if c.public_url.as_deref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+        if c.public_url
+            .as_deref()
+            .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+        {
             bail!("public_url must start with http:// or https://");
         }
         c.public_url = c.public_url.map(|u| u.trim_end_matches('/').to_string());
@@ -257,7 +263,10 @@ fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
 }
 
 fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> anyhow::Result<T> {
-    v.trim().parse().ok().with_context(|| format!("{key} must be a whole number, got {v:?}"))
+    v.trim()
+        .parse()
+        .ok()
+        .with_context(|| format!("{key} must be a whole number, got {v:?}"))
 }
 
 fn parse_flag(key: &str, v: &str) -> anyhow::Result<bool> {
@@ -277,42 +286,6 @@ fn parse_log_format(v: &str) -> anyhow::Result<LogFormat> {
         "human" | "" => Ok(LogFormat::Human),
         "json" => Ok(LogFormat::Json),
         other => bail!("log format must be human or json, got {other:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layers_apply_in_order_and_unknown_variables_warn() {
-        let dir = std::env::temp_dir().join(format!("docket-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let file = dir.join("docket.toml");
-        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:1\"\n[rate_limit]\nper_minute = 5\n[database]\nurl = \"sqlite://f.db\"\n")
-            .expect("write");
-        let env: HashMap<String, String> = [
-            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
-            ("DOCKET_RATE_LIMIT", "7"),
-            ("DOCKET_LISTEN", "127.0.0.1:2"),
-            ("DOCKET_TYPO", "1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let overrides = Overrides { listen: Some("127.0.0.1:3".into()), ..Default::default() };
-        let (c, warnings) = Config::load_from(&overrides, &env).expect("loads");
-        assert_eq!(c.listen, "127.0.0.1:3");
-        assert_eq!(c.rate_limit, 7);
-        assert_eq!(c.database_url, "sqlite://f.db");
-        assert_eq!(warnings, ["unknown environment variable DOCKET_TYPO is ignored"]);
-    }
-
-    #[test]
-    fn bad_values_are_refused_with_the_variable_named() {
-        let env: HashMap<String, String> = [("DOCKET_RATE_LIMIT".to_string(), "lots".to_string())].into();
-        let err = Config::load_from(&Overrides::default(), &env).expect_err("refused");
-        assert!(err.to_string().contains("DOCKET_RATE_LIMIT"));
     }
 }
 
@@ -355,3 +328,45 @@ allow_private = false
 # "human" or "json".                                      env: DOCKET_LOG_FORMAT
 format = "human"
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_unknown_variables_warn() {
+        let dir = std::env::temp_dir().join(format!("docket-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:1\"\n[rate_limit]\nper_minute = 5\n[database]\nurl = \"sqlite://f.db\"\n",
+        )
+        .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_RATE_LIMIT", "7"),
+            ("DOCKET_LISTEN", "127.0.0.1:2"),
+            ("DOCKET_TYPO", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:3".into()),
+            ..Default::default()
+        };
+        let (c, warnings) = Config::load_from(&overrides, &env).expect("loads");
+        assert_eq!(c.listen, "127.0.0.1:3");
+        assert_eq!(c.rate_limit, 7);
+        assert_eq!(c.database_url, "sqlite://f.db");
+        assert_eq!(warnings, ["unknown environment variable DOCKET_TYPO is ignored"]);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let env: HashMap<String, String> = [("DOCKET_RATE_LIMIT".to_string(), "lots".to_string())].into();
+        let err = Config::load_from(&Overrides::default(), &env).expect_err("refused");
+        assert!(err.to_string().contains("DOCKET_RATE_LIMIT"));
+    }
+}

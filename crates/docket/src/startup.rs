@@ -24,9 +24,12 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         sqlite_sync_full: config.sqlite_sync_full,
         max_connections: config.max_connections,
     };
-    let store = Store::connect(&opts)
-        .await
-        .with_context(|| format!("cannot open database {}", docket_store::redact_url(&config.database_url)))?;
+    let store = Store::connect(&opts).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            docket_store::redact_url(&config.database_url)
+        )
+    })?;
     store.migrate().await?;
     Ok(store)
 }
@@ -38,9 +41,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         let counts = crate::bootstrap::load_file(&store, path, config.now.unwrap_or_else(docket_domain::time::now_ms))
             .await
             .with_context(|| format!("cannot load bootstrap file {}", path.display()))?;
-        tracing::info!(organizations = counts.organizations, users = counts.users, tokens = counts.tokens, "bootstrap file loaded");
+        tracing::info!(
+            organizations = counts.organizations,
+            users = counts.users,
+            tokens = counts.tokens,
+            "bootstrap file loaded"
+        );
     }
-    Ok(AppState { store, clock: Clock::new(config.now), config: Arc::new(config) })
+    Ok(AppState {
+        store,
+        clock: Clock::new(config.now),
+        config: Arc::new(config),
+    })
 }
 
 /// A server running in the background.
@@ -76,7 +88,12 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
             })
             .await
     });
-    Ok(Running { addr, state, shutdown: Some(tx), task })
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
 }
 
 /// `docket serve`: runs until SIGTERM or SIGINT, then drains in-flight requests.
@@ -84,7 +101,9 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     let listen = config.listen.clone();
     let state = build_state(config).await?;
     first_run_bootstrap(&state, &listen).await?;
-    let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
     axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
@@ -115,7 +134,10 @@ async fn first_run_bootstrap(state: &AppState, listen: &str) -> anyhow::Result<(
         state.clock.now(),
     )
     .await?;
-    println!("First start: created organization {} with admin user {} (admin@docket.local).", out.org_id, out.user_id);
+    println!(
+        "First start: created organization {} with admin user {} (admin@docket.local).",
+        out.org_id, out.user_id
+    );
     println!("Its API token (shown once; only a hash is stored): {}", out.token);
     println!(
         "Try: curl -H 'Authorization: Bearer {}' -H 'X-Tallyfy-Client: APIClient' http://{listen}/organizations/{}/me",

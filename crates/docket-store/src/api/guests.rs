@@ -1,10 +1,48 @@
-//! Guests of organizations.
+//! Guests of organizations (GU1–GU8).
 
-use crate::{Store, StoreResult, on_read};
+use crate::model::{Guest, GuestPatch, GuestStatusChange, NewGuest};
+use crate::query::GuestQuery;
+use crate::{Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// The id of the guest of `org` with this lower-cased email.
     pub async fn guest_id_by_email(&self, org: &str, email: &str) -> StoreResult<Option<i64>> {
         Ok(on_read!(self, guests::id_by_email(org, email))?)
+    }
+
+    /// The guest of `org` addressed by a path key: email (any case), `guest_code` or integer id.
+    pub async fn find_guest(&self, org: &str, key: &str) -> StoreResult<Option<Guest>> {
+        Ok(on_read!(self, guests::find(org, key))?)
+    }
+
+    /// A page of guests and the number of matches.
+    pub async fn guests(&self, org: &str, q: &GuestQuery) -> StoreResult<(Vec<Guest>, i64)> {
+        Ok(on_read!(self, guests::list(org, q))?)
+    }
+
+    /// Creates a guest (GU3); `Conflict` if the email is already a guest of `org`.
+    pub async fn create_guest(&self, org: &str, new: &NewGuest) -> StoreResult<Guest> {
+        on_write!(self, guests::create(org, new))
+    }
+
+    /// Applies a partial change to a guest (GU5).
+    pub async fn update_guest(&self, org: &str, id: i64, patch: &GuestPatch) -> StoreResult<Guest> {
+        on_write!(self, guests::update(org, id, patch))
+    }
+
+    /// Disables or re-enables a guest (GU7, GU8).
+    pub async fn set_guest_status(
+        &self,
+        org: &str,
+        id: i64,
+        change: GuestStatusChange,
+        now: i64,
+    ) -> StoreResult<Guest> {
+        on_write!(self, guests::set_status(org, id, change, now))
+    }
+
+    /// Removes a guest from its groups and from `org` (GU6); returns it as it was.
+    pub async fn remove_guest(&self, org: &str, id: i64, now: i64) -> StoreResult<Guest> {
+        on_write!(self, guests::remove(org, id, now))
     }
 }

@@ -7,4 +7,5 @@ mod guests;
 mod orgs;
 mod provision;
 mod tags;
+mod tasks;
 mod users;

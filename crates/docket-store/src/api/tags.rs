@@ -1,4 +1,51 @@
-//! tags.
+//! Tags.
 
-#[allow(unused_imports)]
-use crate::Store;
+use crate::model::Tag;
+use crate::query::TagQuery;
+use crate::{Store, StoreResult, on_read, on_write};
+
+impl Store {
+    /// Tag `id` of `org`.
+    pub async fn tag(&self, org: &str, id: &str) -> StoreResult<Option<Tag>> {
+        Ok(on_read!(self, tags::get(org, id))?)
+    }
+
+    /// The tag of `org` with this title, ignoring case.
+    pub async fn tag_by_title(&self, org: &str, title: &str) -> StoreResult<Option<Tag>> {
+        Ok(on_read!(self, tags::by_title(org, title))?)
+    }
+
+    /// A page of tags and the number of matches.
+    pub async fn tags(&self, org: &str, q: &TagQuery) -> StoreResult<(Vec<Tag>, i64)> {
+        Ok(on_read!(self, tags::list(org, q))?)
+    }
+
+    /// Stores a new tag; `Conflict` if its title is taken in its organization (ignoring case).
+    pub async fn create_tag(&self, tag: &Tag) -> StoreResult<()> {
+        Ok(on_write!(self, tags::insert(tag))?)
+    }
+
+    /// Changes a tag's title (when given) and color (when given; `Some(None)` clears it).
+    /// `None` when the tag does not exist; `Conflict` if the new title is taken.
+    pub async fn update_tag(
+        &self,
+        org: &str,
+        id: &str,
+        title: Option<&str>,
+        color: Option<Option<&str>>,
+        now: i64,
+    ) -> StoreResult<Option<Tag>> {
+        Ok(on_write!(self, tags::update(org, id, title, color, now))?)
+    }
+
+    /// Deletes a tag; whether it existed.
+    pub async fn delete_tag(&self, org: &str, id: &str) -> StoreResult<bool> {
+        Ok(on_write!(self, tags::delete(org, id))?)
+    }
+
+    /// For each of `tag_ids`, in order, the number of (active, archived) runs carrying it.
+    pub async fn tag_run_counts(&self, _org: &str, tag_ids: &[String]) -> StoreResult<Vec<(i64, i64)>> {
+        // No runs or tag associations exist yet: the tasks issue will count associations here.
+        Ok(vec![(0, 0); tag_ids.len()])
+    }
+}

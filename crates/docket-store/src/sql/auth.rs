@@ -34,6 +34,9 @@ pub(crate) async fn add_token(pool: &Pool<Db>, user_id: i64, hash: &str, now: i6
 
 /// Whether a user with this id exists.
 pub(crate) async fn user_exists(pool: &Pool<Db>, user_id: i64) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await?;
     Ok(n > 0)
 }

@@ -20,7 +20,11 @@ pub(crate) async fn get(pool: &Pool<Db>, id: &str) -> Result<Option<Organization
 }
 
 /// The organizations `user_id` belongs to and is not disabled in, by name; and their count.
-pub(crate) async fn of_user(pool: &Pool<Db>, user_id: i64, window: Window) -> Result<(Vec<Organization>, i64), sqlx::Error> {
+pub(crate) async fn of_user(
+    pool: &Pool<Db>,
+    user_id: i64,
+    window: Window,
+) -> Result<(Vec<Organization>, i64), sqlx::Error> {
     let rows = sqlx::query_as::<_, Organization>(&format!(
         "SELECT {ORG_COLS} FROM organizations o
            JOIN memberships m ON m.org_id = o.id AND m.user_id = $1 AND m.status <> 'disabled'
@@ -47,18 +51,29 @@ pub(crate) async fn first_of_user(pool: &Pool<Db>, user_id: i64) -> Result<Optio
 }
 
 /// The organization's webhook signing secret; with `rotate`, replaced by `new_secret` first.
-pub(crate) async fn webhook_secret(pool: &Pool<Db>, id: &str, new_secret: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+pub(crate) async fn webhook_secret(
+    pool: &Pool<Db>,
+    id: &str,
+    new_secret: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
     if let Some(s) = new_secret {
-        return sqlx::query_scalar("UPDATE organizations SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_secret")
-            .bind(id)
-            .bind(s)
-            .fetch_optional(pool)
-            .await;
+        return sqlx::query_scalar(
+            "UPDATE organizations SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_secret",
+        )
+        .bind(id)
+        .bind(s)
+        .fetch_optional(pool)
+        .await;
     }
-    sqlx::query_scalar("SELECT webhook_secret FROM organizations WHERE id = $1").bind(id).fetch_optional(pool).await
+    sqlx::query_scalar("SELECT webhook_secret FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// How many organizations exist.
 pub(crate) async fn count(pool: &Pool<Db>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+        .fetch_one(pool)
+        .await
 }

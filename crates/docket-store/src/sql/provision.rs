@@ -6,8 +6,8 @@ use docket_domain::ids;
 use sqlx::Pool;
 
 use super::{Db, counters};
-use crate::model::{Provision, Provisioned};
 use crate::StoreError;
+use crate::model::{Provision, Provisioned};
 
 /// Applies `p` atomically.
 pub(crate) async fn run(pool: &Pool<Db>, p: &Provision) -> Result<Provisioned, StoreError> {
@@ -54,7 +54,9 @@ pub(crate) async fn run(pool: &Pool<Db>, p: &Provision) -> Result<Provisioned, S
             .await?;
         let id = match (u.id, by_email) {
             (Some(id), Some(existing)) if id != existing => {
-                return Err(StoreError::Conflict(format!("email {email} belongs to user {existing}, not {id}")));
+                return Err(StoreError::Conflict(format!(
+                    "email {email} belongs to user {existing}, not {id}"
+                )));
             }
             (Some(id), Some(_)) => id,
             (Some(id), None) => {
@@ -80,7 +82,9 @@ pub(crate) async fn run(pool: &Pool<Db>, p: &Provision) -> Result<Provisioned, S
     }
 
     for m in &p.memberships {
-        let user_id = *user_ids.get(m.user).ok_or_else(|| StoreError::Other("membership names no user".into()))?;
+        let user_id = *user_ids
+            .get(m.user)
+            .ok_or_else(|| StoreError::Other("membership names no user".into()))?;
         let seq = counters::next(&mut *tx, "membership_seq").await?;
         sqlx::query(
             "INSERT INTO memberships (org_id, user_id, role, status, approved_at, activated_at, joined_seq, created_at, updated_at)
@@ -99,14 +103,18 @@ pub(crate) async fn run(pool: &Pool<Db>, p: &Provision) -> Result<Provisioned, S
 
     let mut tokens_added = 0;
     for t in &p.tokens {
-        let user_id = *user_ids.get(t.user).ok_or_else(|| StoreError::Other("token names no user".into()))?;
+        let user_id = *user_ids
+            .get(t.user)
+            .ok_or_else(|| StoreError::Other("token names no user".into()))?;
         let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM tokens WHERE hash = $1")
             .bind(&t.hash)
             .fetch_optional(&mut *tx)
             .await?;
         match owner {
             Some(o) if o != user_id => {
-                return Err(StoreError::Conflict(format!("a token in the file already belongs to user {o}")));
+                return Err(StoreError::Conflict(format!(
+                    "a token in the file already belongs to user {o}"
+                )));
             }
             Some(_) => {}
             None => {

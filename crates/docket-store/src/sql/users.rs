@@ -83,8 +83,10 @@ pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &MemberQuery) -> Result<
 /// `Conflict` if they are already a member.
 pub(crate) async fn invite(pool: &Pool<Db>, org: &str, inv: &Invite) -> Result<Member, StoreError> {
     let mut tx = pool.begin().await?;
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&inv.email).fetch_optional(&mut *tx).await?;
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&inv.email)
+        .fetch_optional(&mut *tx)
+        .await?;
     let user_id = match existing {
         Some(id) => id,
         None => {
@@ -163,7 +165,13 @@ pub(crate) async fn set_role(pool: &Pool<Db>, org: &str, user_id: i64, role: &st
 }
 
 /// Disables, enables or approves a membership. `NotFound` when not a member.
-pub(crate) async fn set_status(pool: &Pool<Db>, org: &str, user_id: i64, change: StatusChange, now: i64) -> Result<(), StoreError> {
+pub(crate) async fn set_status(
+    pool: &Pool<Db>,
+    org: &str,
+    user_id: i64,
+    change: StatusChange,
+    now: i64,
+) -> Result<(), StoreError> {
     let q = match change {
         StatusChange::Disable(by) => sqlx::query(
             "UPDATE memberships SET status = 'disabled', disabled_at = $3, disabled_by = $4, updated_at = $3
@@ -199,5 +207,8 @@ pub(crate) async fn set_status(pool: &Pool<Db>, org: &str, user_id: i64, change:
 
 /// The id of the docket user (any organization) with this lower-cased email.
 pub(crate) async fn user_id_by_email(pool: &Pool<Db>, email: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(pool).await
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
 }

@@ -39,7 +39,12 @@ pub enum Standing {
 /// Route layer for every API route: 413 by `Content-Length`, then 401 for a missing
 /// `X-Tallyfy-Client` or a missing/unknown bearer token. On success the [`Caller`] goes into the
 /// request extensions; the organization check itself waits until the body has been parsed.
-pub async fn authenticate(State(state): State<AppState>, params: RawPathParams, mut req: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    params: RawPathParams,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match caller(&state, &params, req.headers()).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
@@ -58,7 +63,10 @@ async fn caller(state: &AppState, params: &RawPathParams, headers: &HeaderMap) -
     if too_large {
         return Err(Error::PayloadTooLarge);
     }
-    let client = headers.get("x-tallyfy-client").and_then(|v| v.to_str().ok()).map(str::trim);
+    let client = headers
+        .get("x-tallyfy-client")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
     if client.is_none_or(str::is_empty) {
         return Err(Error::Unauthenticated("The X-Tallyfy-Client header is required."));
     }
@@ -79,7 +87,10 @@ async fn caller(state: &AppState, params: &RawPathParams, headers: &HeaderMap) -
             _ => Standing::Outsider,
         }
     });
-    Ok(Caller { user_id: found.user_id, standing })
+    Ok(Caller {
+        user_id: found.user_id,
+        standing,
+    })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -135,8 +146,16 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let caller = parts.extensions.get::<Caller>().cloned().ok_or(Error::Unauthenticated("Unauthenticated."))?;
-        let uri = parts.extensions.get::<OriginalUri>().map(|o| o.0.clone()).unwrap_or_else(|| parts.uri.clone());
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or(Error::Unauthenticated("Unauthenticated."))?;
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|o| o.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
         Ok(Ctx {
             base: public_base(state, &parts.headers),
             path: uri.path().to_string(),
@@ -154,7 +173,10 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(u) = &state.config.public_url {
         return u.clone();
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or(state.config.listen.as_str());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(state.config.listen.as_str());
     let scheme = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
@@ -178,7 +200,9 @@ impl FromRequest<AppState> for Body {
             .and_then(|v| v.to_str().ok())
             .map(|s| s.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .unwrap_or_default();
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| Error::PayloadTooLarge)?;
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| Error::PayloadTooLarge)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Body(Map::new()));
         }
@@ -189,7 +213,9 @@ impl FromRequest<AppState> for Body {
                 let pairs = form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
                 input::fold_pairs(pairs).map(Body).ok_or_else(malformed)
             }
-            "multipart/form-data" => Err(Error::BadRequest("Multipart bodies are not supported; send JSON.".into())),
+            "multipart/form-data" => Err(Error::BadRequest(
+                "Multipart bodies are not supported; send JSON.".into(),
+            )),
             _ => match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(map)) => Ok(Body(map)),
                 _ => Err(malformed()),
@@ -216,7 +242,13 @@ impl Query {
     /// A comma list: items trimmed, empty items dropped.
     pub fn list(&self, key: &str) -> Vec<String> {
         self.get(key)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -227,7 +259,10 @@ impl Query {
 
     /// A trimmed non-empty value.
     pub fn text(&self, key: &str) -> Option<String> {
-        self.get(key).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+        self.get(key)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     }
 
     /// A boolean parameter; anything but the §1.4 words is a 422 naming it.
@@ -248,7 +283,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
         let pairs = parts
             .uri
             .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Query(pairs))
     }

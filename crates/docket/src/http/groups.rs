@@ -1,19 +1,361 @@
-//! Groups (GR1–GR5). To be filled in.
+//! Groups (GR1–GR5) and the Group JSON shape (spec §2.11), including the `with=groups` include
+//! of users.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::Router;
-use serde_json::Value;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use docket_domain::input::{Patch, Reader, coerce_int};
+use docket_domain::time::format_ts;
+use docket_domain::{Actor, ValidationErrors, email};
+use docket_store::StoreError;
+use docket_store::model::{Group, GroupPatch, NewGroup};
+use docket_store::query::{GroupQuery, GroupSortColumn, Sort, Window, like_pattern};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::error::Result;
-use crate::http::extract::Ctx;
+use crate::error::{Error, Result};
+use crate::http::envelope;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::users::{page_request, render_members};
 use crate::state::AppState;
+
+/// Longest group name, in characters.
+const NAME_MAX: usize = 200;
+/// Longest description, in characters.
+const DESCRIPTION_MAX: usize = 10_000;
+const NAME_TAKEN: &str = "The name has already been taken.";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/organizations/{org}/groups", get(list_groups).post(create_group))
+        .route(
+            "/organizations/{org}/groups/{group_id}",
+            get(get_group).put(update_group).delete(delete_group),
+        )
+}
+
+/// The Group shape.
+#[derive(Debug, Serialize)]
+pub struct GroupJson {
+    id: String,
+    name: String,
+    description: Option<String>,
+    logo: Option<String>,
+    members: Vec<i64>,
+    guests: Vec<String>,
+    created_at: String,
+    updated_at: String,
+    last_updated: String,
+    deleted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    users: Option<Value>,
+}
+
+impl GroupJson {
+    /// The shape of `g`, without includes.
+    pub fn new(g: &Group) -> Self {
+        GroupJson {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            description: g.description.clone(),
+            logo: None,
+            members: g.members.clone(),
+            guests: g.guests.clone(),
+            created_at: format_ts(g.created_at),
+            updated_at: format_ts(g.updated_at),
+            last_updated: format_ts(g.updated_at),
+            deleted_at: None,
+            users: None,
+        }
+    }
+}
+
+/// Renders groups with the `with=users` include when `query` asks for it.
+async fn render(ctx: &Ctx, org: &str, groups: &[Group], query: &Query) -> Result<Vec<GroupJson>> {
+    let mut items: Vec<GroupJson> = groups.iter().map(GroupJson::new).collect();
+    if query.with("users") {
+        let mut ids: Vec<i64> = groups.iter().flat_map(|g| g.members.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let members = ctx.state.store.members_by_ids(org, &ids).await?;
+        // Users inside a group are rendered without includes of their own.
+        let rendered = render_members(ctx, org, &members, &Query::default()).await?;
+        let mut by_id: HashMap<i64, Value> = HashMap::new();
+        for (m, json) in members.iter().zip(rendered) {
+            by_id.insert(
+                m.id,
+                serde_json::to_value(json).map_err(|e| Error::Internal(e.to_string()))?,
+            );
+        }
+        for (item, g) in items.iter_mut().zip(groups) {
+            let users: Vec<Value> = g.members.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+            item.users = Some(envelope::include_many(users));
+        }
+    }
+    Ok(items)
 }
 
 /// The Group JSON of every group each of `member_ids` belongs to, keyed by member id.
-pub async fn groups_of_members(_ctx: &Ctx, _org: &str, _member_ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>> {
-    Ok(HashMap::new())
+pub async fn groups_of_members(ctx: &Ctx, org: &str, member_ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>> {
+    let wanted: HashSet<i64> = member_ids.iter().copied().collect();
+    let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
+    for g in ctx.state.store.groups_of_members(org, member_ids).await? {
+        let json = serde_json::to_value(GroupJson::new(&g)).map_err(|e| Error::Internal(e.to_string()))?;
+        for id in g.members.iter().filter(|id| wanted.contains(id)) {
+            out.entry(*id).or_default().push(json.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `sort_by` (the field) and `sort` (the direction; `-field` is `desc` of that field, and
+/// a bare field name is accepted as `asc` of it).
+fn group_sort(query: &Query) -> Result<Sort<GroupSortColumn>> {
+    let column_of = |name: &str| match name {
+        "name" => Some(GroupSortColumn::Name),
+        "created_at" => Some(GroupSortColumn::CreatedAt),
+        "updated_at" => Some(GroupSortColumn::UpdatedAt),
+        _ => None,
+    };
+    let mut errors = ValidationErrors::new();
+    let mut column = match query.text("sort_by") {
+        None => GroupSortColumn::CreatedAt,
+        Some(name) => column_of(&name).unwrap_or_else(|| {
+            errors.add("sort_by", "The selected sort by is invalid.");
+            GroupSortColumn::CreatedAt
+        }),
+    };
+    let mut desc = false;
+    if let Some(raw) = query.text("sort") {
+        match raw.to_ascii_lowercase().as_str() {
+            "asc" => {}
+            "desc" => desc = true,
+            other => match other
+                .strip_prefix('-')
+                .map_or((false, column_of(other)), |f| (true, column_of(f)))
+            {
+                (d, Some(c)) => {
+                    column = c;
+                    desc = d;
+                }
+                (_, None) => errors.add("sort", "The selected sort is invalid."),
+            },
+        }
+    }
+    errors.into_result(Sort { column, desc }).map_err(Error::Invalid)
+}
+
+/// GR1 `GET /organizations/{org}/groups`.
+async fn list_groups(ctx: Ctx, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let page = page_request(&query, 10)?;
+    let q = GroupQuery {
+        q: query.text("q").map(|t| like_pattern(&t)),
+        sort: group_sort(&query)?,
+        window: Window {
+            limit: page.limit(),
+            offset: page.offset(),
+        },
+    };
+    let (groups, total) = ctx.state.store.groups(&me.org_id, &q).await?;
+    let items = render(&ctx, &me.org_id, &groups, &query).await?;
+    Ok(envelope::list(&ctx, &page, total, items))
+}
+
+/// The group addressed by the path, or 404.
+async fn path_group(ctx: &Ctx, org: &str, id: &str) -> Result<Group> {
+    ctx.state.store.group(org, id).await?.ok_or(Error::NotFound)
+}
+
+async fn group_response(ctx: &Ctx, org: &str, group: &Group, query: &Query, status: StatusCode) -> Result<Response> {
+    let mut items = render(ctx, org, std::slice::from_ref(group), query).await?;
+    Ok(envelope::item(status, items.pop()))
+}
+
+/// GR3 `GET /organizations/{org}/groups/{group_id}`.
+async fn get_group(ctx: Ctx, Path((_, id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let group = path_group(&ctx, &me.org_id, &id).await?;
+    group_response(&ctx, &me.org_id, &group, &query, StatusCode::OK).await
+}
+
+/// 403 unless the caller may manage groups in their organization.
+async fn check_may_manage(ctx: &Ctx, me: &Actor) -> Result<()> {
+    let org = ctx.state.store.organization(&me.org_id).await?.ok_or(Error::NotFound)?;
+    if me.can_manage_groups(org.allow_manage_groups) {
+        Ok(())
+    } else {
+        Err(Error::no_permission())
+    }
+}
+
+/// The list entries of a body field: an array, or a single scalar read as a one-item array.
+fn entries(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+/// Reads `members`: member ids of the organization, duplicates dropped, a 422 per bad entry.
+async fn read_members(ctx: &Ctx, org: &str, v: &Value, errors: &mut ValidationErrors) -> Result<Vec<i64>> {
+    let parsed: Vec<Option<i64>> = entries(v).iter().map(|e| coerce_int(e).filter(|i| *i > 0)).collect();
+    let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
+    let known: HashSet<i64> = ctx
+        .state
+        .store
+        .members_by_ids(org, &candidates)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut ids = Vec::new();
+    for (i, id) in parsed.into_iter().enumerate() {
+        match id.filter(|id| known.contains(id)) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => errors.add(format!("members.{i}"), format!("The selected members.{i} is invalid.")),
+        }
+    }
+    Ok(ids)
+}
+
+/// Reads `guests`: email addresses, lower-cased, duplicates dropped; a 422 per entry that is not
+/// an address or that is the address of a member of the organization.
+async fn read_guests(ctx: &Ctx, org: &str, v: &Value, errors: &mut ValidationErrors) -> Result<Vec<String>> {
+    let mut emails: Vec<String> = Vec::new();
+    for (i, entry) in entries(v).iter().enumerate() {
+        let key = format!("guests.{i}");
+        let Some(addr) = entry.as_str().map(email::normalize).filter(|e| email::is_valid(e)) else {
+            errors.add(&key, format!("The {key} must be a valid email address."));
+            continue;
+        };
+        if ctx
+            .state
+            .store
+            .find_member(org, &addr)
+            .await?
+            .is_some_and(|m| m.email == addr)
+        {
+            errors.add(
+                &key,
+                format!("The {key} belongs to a member; add members through members."),
+            );
+        } else if !emails.contains(&addr) {
+            emails.push(addr);
+        }
+    }
+    Ok(emails)
+}
+
+/// The fields of a group body, validated.
+struct GroupInput {
+    name: Option<String>,
+    description: Patch<String>,
+    members: Option<Vec<i64>>,
+    guests: Option<Vec<String>>,
+}
+
+/// Reads a GR2/GR4 body. `name` is required on create, and on update whenever present; on
+/// update a present `description` must be a string. `except` is the group being updated.
+async fn read_group(
+    ctx: &Ctx,
+    org: &str,
+    body: &Map<String, Value>,
+    except: Option<&str>,
+    errors: &mut ValidationErrors,
+) -> Result<GroupInput> {
+    let mut r = Reader::new(body, errors);
+    let name = if except.is_none() || r.has(&["name"]) {
+        r.required_text(&["name"], NAME_MAX)
+    } else {
+        None
+    };
+    let description = r.text(&["description"], DESCRIPTION_MAX);
+    if except.is_some() && description == Patch::Null {
+        r.fail("description", "The description field is required.");
+    }
+    let members_value = r.value(&["members"]);
+    let guests_value = r.value(&["guests"]);
+    let members = match members_value {
+        Some(v) => Some(read_members(ctx, org, v, errors).await?),
+        None => None,
+    };
+    let guests = match guests_value {
+        Some(v) => Some(read_guests(ctx, org, v, errors).await?),
+        None => None,
+    };
+    if let Some(n) = &name
+        && ctx.state.store.group_name_taken(org, n, except).await?
+    {
+        errors.add("name", NAME_TAKEN);
+    }
+    Ok(GroupInput {
+        name,
+        description,
+        members,
+        guests,
+    })
+}
+
+/// GR2 `POST /organizations/{org}/groups`: members and guests in the same transaction, unknown
+/// guest emails becoming guests of the organization.
+async fn create_group(ctx: Ctx, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    check_may_manage(&ctx, &me).await?;
+    let mut errors = ValidationErrors::new();
+    let input = read_group(&ctx, &me.org_id, &body, None, &mut errors).await?;
+    let Some(name) = input.name.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let new = NewGroup {
+        name,
+        description: input.description.set(),
+        members: input.members.unwrap_or_default(),
+        guests: input.guests.unwrap_or_default(),
+        now: ctx.now,
+    };
+    let group = match ctx.state.store.create_group(&me.org_id, &new).await {
+        Err(StoreError::Conflict(_)) => return Err(Error::invalid("name", NAME_TAKEN)),
+        other => other?,
+    };
+    group_response(&ctx, &me.org_id, &group, &Query::default(), StatusCode::CREATED).await
+}
+
+/// GR4 `PUT /organizations/{org}/groups/{group_id}`: partial; `members` and `guests` replace.
+async fn update_group(ctx: Ctx, Path((_, id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    let group = path_group(&ctx, &me.org_id, &id).await?;
+    check_may_manage(&ctx, &me).await?;
+    let mut errors = ValidationErrors::new();
+    let input = read_group(&ctx, &me.org_id, &body, Some(&group.id), &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let patch = GroupPatch {
+        name: input.name,
+        description: input.description.set(),
+        members: input.members,
+        guests: input.guests,
+        now: ctx.now,
+    };
+    let group = match ctx.state.store.update_group(&me.org_id, &group.id, &patch).await {
+        Err(StoreError::Conflict(_)) => return Err(Error::invalid("name", NAME_TAKEN)),
+        other => other?,
+    };
+    group_response(&ctx, &me.org_id, &group, &Query::default(), StatusCode::OK).await
+}
+
+/// GR5 `DELETE /organizations/{org}/groups/{group_id}`: members and guests stay.
+async fn delete_group(ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response> {
+    let me = ctx.member()?;
+    let group = path_group(&ctx, &me.org_id, &id).await?;
+    check_may_manage(&ctx, &me).await?;
+    ctx.state.store.delete_group(&me.org_id, &group.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

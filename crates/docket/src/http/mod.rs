@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -40,7 +41,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .fallback(endpoint_not_found)
         .layer(middleware::map_response(json_method_not_allowed))
-        .layer(CatchPanicLayer::custom(|_| Error::Internal("handler panicked".into()).into_response()))
+        .layer(CatchPanicLayer::custom(|_| {
+            Error::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(CorsLayer::permissive())
         .with_state(state)
 }
 
@@ -52,7 +56,11 @@ async fn ready(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         axum::Json(json!({"status": "ready"})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "unavailable"}))).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "unavailable"})),
+        )
+            .into_response()
     }
 }
 

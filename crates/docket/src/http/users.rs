@@ -84,7 +84,11 @@ impl UserJson {
         let p = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
         let timezone = profile.get("timezone").cloned().unwrap_or_else(|| json!(org_timezone));
         let utc_offset = profile.get("UTC_offset").cloned().unwrap_or_else(|| {
-            if timezone.as_str() == Some("UTC") { json!("+00:00") } else { Value::Null }
+            if timezone.as_str() == Some("UTC") {
+                json!("+00:00")
+            } else {
+                Value::Null
+            }
         });
         UserJson {
             id: m.id,
@@ -152,7 +156,13 @@ struct UserListItem {
 }
 
 async fn org_timezone(ctx: &Ctx, org: &str) -> Result<String> {
-    Ok(ctx.state.store.organization(org).await?.map(|o| o.timezone).unwrap_or_else(|| "UTC".into()))
+    Ok(ctx
+        .state
+        .store
+        .organization(org)
+        .await?
+        .map(|o| o.timezone)
+        .unwrap_or_else(|| "UTC".into()))
 }
 
 /// Renders members with the includes `query` asks for.
@@ -164,7 +174,10 @@ pub async fn render_members(ctx: &Ctx, org: &str, members: &[Member], query: &Qu
     } else {
         HashMap::new()
     };
-    Ok(members.iter().map(|m| UserJson::new(m, &tz).with_includes(query, &mut groups)).collect())
+    Ok(members
+        .iter()
+        .map(|m| UserJson::new(m, &tz).with_includes(query, &mut groups))
+        .collect())
 }
 
 fn member_sort(query: &Query) -> Result<Sort<MemberSortColumn>> {
@@ -191,7 +204,10 @@ async fn list_users(ctx: Ctx, query: Query) -> Result<Response> {
     let q = MemberQuery {
         q: query.text("q").map(|t| like_pattern(&t)),
         sort: member_sort(&query)?,
-        window: Window { limit: page.limit(), offset: page.offset() },
+        window: Window {
+            limit: page.limit(),
+            offset: page.offset(),
+        },
     };
     let (members, total) = ctx.state.store.members(&me.org_id, &q).await?;
     let items = render_members(&ctx, &me.org_id, &members, &query).await?;
@@ -212,7 +228,14 @@ pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest>
 /// U2 `GET /organizations/{org}/users-list`.
 async fn users_list(ctx: Ctx) -> Result<Response> {
     let me = ctx.member()?;
-    let q = MemberQuery { q: None, sort: Sort { column: MemberSortColumn::Id, desc: false }, window: Window::ALL };
+    let q = MemberQuery {
+        q: None,
+        sort: Sort {
+            column: MemberSortColumn::Id,
+            desc: false,
+        },
+        window: Window::ALL,
+    };
     let (members, _) = ctx.state.store.members(&me.org_id, &q).await?;
     let items: Vec<UserListItem> = members
         .into_iter()
@@ -252,7 +275,12 @@ async fn get_user(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, query: Q
 
 /// Re-reads a member after a change and renders it.
 async fn reread(ctx: &Ctx, me: &Actor, user_id: i64) -> Result<Response> {
-    let member = ctx.state.store.member(&me.org_id, user_id).await?.ok_or(Error::NotFound)?;
+    let member = ctx
+        .state
+        .store
+        .member(&me.org_id, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     member_response(ctx, &me.org_id, &member, &Query::default()).await
 }
 
@@ -280,7 +308,10 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     for key in ["first_name", "last_name"] {
         let v = r.required_text(&[key], 32);
         if v.as_deref().is_some_and(is_url_like) {
-            r.fail(key, format!("The {} may not be a URL.", docket_domain::input::label(key)));
+            r.fail(
+                key,
+                format!("The {} may not be a URL.", docket_domain::input::label(key)),
+            );
         }
         names.push(v);
     }
@@ -301,13 +332,20 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
         return Err(Error::no_permission());
     }
     if let Some(e) = email_addr.as_deref().filter(|e| email::is_valid(e)) {
-        if ctx.state.store.find_member(&me.org_id, e).await?.is_some_and(|m| m.email == e) {
+        if ctx
+            .state
+            .store
+            .find_member(&me.org_id, e)
+            .await?
+            .is_some_and(|m| m.email == e)
+        {
             errors.add("email", "The email has already been taken.");
         } else if ctx.state.store.guest_id_by_email(&me.org_id, e).await?.is_some() {
             errors.add("email", "The email belongs to a guest of the organization.");
         }
     }
-    let (Some(email_addr), [Some(first_name), Some(last_name)], Some(role)) = (email_addr, names.as_slice(), role) else {
+    let (Some(email_addr), [Some(first_name), Some(last_name)], Some(role)) = (email_addr, names.as_slice(), role)
+    else {
         return Err(Error::Invalid(errors));
     };
     if !errors.is_empty() {
@@ -342,9 +380,17 @@ async fn change_role(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, Body(
         Some(Err(())) => return Err(Error::invalid("role", "The selected role is invalid.")),
         None => return Err(Error::Invalid(errors)),
     };
-    match ctx.state.store.set_member_role(&me.org_id, target.id, role.as_str(), ctx.now).await {
+    match ctx
+        .state
+        .store
+        .set_member_role(&me.org_id, target.id, role.as_str(), ctx.now)
+        .await
+    {
         Err(StoreError::Conflict(_)) => {
-            return Err(Error::invalid("role", "The organization must keep at least one administrator."));
+            return Err(Error::invalid(
+                "role",
+                "The organization must keep at least one administrator.",
+            ));
         }
         other => other?,
     }
@@ -361,7 +407,10 @@ async fn set_status(ctx: Ctx, user_id: String, change: fn(i64) -> StatusChange) 
     if matches!(change, StatusChange::Disable(_)) && target.id == me.user_id {
         return Err(Error::invalid("user", "You cannot disable yourself."));
     }
-    ctx.state.store.set_member_status(&me.org_id, target.id, change, ctx.now).await?;
+    ctx.state
+        .store
+        .set_member_status(&me.org_id, target.id, change, ctx.now)
+        .await?;
     reread(&ctx, &me, target.id).await
 }
 

@@ -14,14 +14,26 @@ fn docket(url: &str, args: &[&str]) -> Value {
         .env_remove("DOCKET_BOOTSTRAP")
         .output()
         .expect("docket runs");
-    assert!(out.status.success(), "docket {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "docket {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
-    assert_eq!(stdout.trim().lines().count(), 1, "--json prints exactly one line: {stdout}");
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "--json prints exactly one line: {stdout}"
+    );
     serde_json::from_str(stdout.trim()).expect("one JSON object")
 }
 
 fn docket_fails(url: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_docket")).args(args).env("DOCKET_DATABASE_URL", url).output().expect("docket runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(args)
+        .env("DOCKET_DATABASE_URL", url)
+        .output()
+        .expect("docket runs");
     assert!(!out.status.success(), "docket {args:?} should fail");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

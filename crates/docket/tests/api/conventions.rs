@@ -19,7 +19,17 @@ struct Case {
 }
 
 fn case(what: &'static str, method: Method, path: String, status: u16, code: &'static str) -> Case {
-    Case { what, method, path, token: None, client_header: true, content_type: None, body: None, status, code }
+    Case {
+        what,
+        method,
+        path,
+        token: None,
+        client_header: true,
+        content_type: None,
+        body: None,
+        status,
+        code,
+    }
 }
 
 dual_test! {

@@ -9,5 +9,6 @@ mod groups;
 mod guests;
 mod me;
 mod sdk;
+mod startup;
 mod tags;
 mod users;

@@ -42,7 +42,10 @@ impl Resp {
     pub fn expect_invalid(&self, field: &str) -> String {
         assert_eq!(self.status, 422, "expected 422 on {field}; body: {}", self.text);
         assert_eq!(self.body["code"], "VALIDATION_ERROR", "{}", self.text);
-        self.body["errors"][field][0].as_str().unwrap_or_else(|| panic!("no error on {field}: {}", self.text)).to_string()
+        self.body["errors"][field][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error on {field}: {}", self.text))
+            .to_string()
     }
 
     /// A header's value.
@@ -77,7 +80,11 @@ impl TestApp {
     /// As `spawn`, after `tune` has adjusted the configuration.
     pub async fn spawn_with(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::create(backend).await;
-        let mut config = Config { database_url: db.url.clone(), listen: "127.0.0.1:0".into(), ..Config::default() };
+        let mut config = Config {
+            database_url: db.url.clone(),
+            listen: "127.0.0.1:0".into(),
+            ..Config::default()
+        };
         tune(&mut config);
         let state = build_state(config).await.expect("state");
         let token = ids::new_token();
@@ -137,8 +144,16 @@ impl TestApp {
                 last_name: format!("Last{id}"),
                 profile: None,
             }],
-            memberships: vec![NewMembership { org_id: org.into(), user: 0, role: role.into(), status: "active".into() }],
-            tokens: vec![NewToken { user: 0, hash: ids::token_hash(&token) }],
+            memberships: vec![NewMembership {
+                org_id: org.into(),
+                user: 0,
+                role: role.into(),
+                status: "active".into(),
+            }],
+            tokens: vec![NewToken {
+                user: 0,
+                hash: ids::token_hash(&token),
+            }],
             now: docket_domain::time::now_ms(),
             ..Default::default()
         };
@@ -192,7 +207,12 @@ impl TestApp {
         let headers = r.headers().clone();
         let text = r.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, body, text }
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// GET as the admin.

@@ -1,0 +1,32 @@
+//! Tasks and runs.
+
+use crate::model::{CreateTasks, Created, RunRecord, RunRefusal, TaskRecord};
+use crate::{Store, StoreResult, on_read, on_write};
+
+impl Store {
+    /// Creates the tasks of one T1 request in one transaction; `Ok(Err(_))` when the target run
+    /// is missing or archived (checked inside the transaction).
+    pub async fn create_tasks(&self, c: &CreateTasks) -> StoreResult<Result<Created, RunRefusal>> {
+        on_write!(self, tasks::create(c))
+    }
+
+    /// Tasks of `org` by id, in the order given (unknown ids are skipped).
+    pub async fn tasks_by_ids(&self, org: &str, ids: &[String]) -> StoreResult<Vec<TaskRecord>> {
+        Ok(on_read!(self, tasks::load(org, ids))?)
+    }
+
+    /// One task of `org`.
+    pub async fn task(&self, org: &str, id: &str) -> StoreResult<Option<TaskRecord>> {
+        Ok(self.tasks_by_ids(org, &[id.to_string()]).await?.pop())
+    }
+
+    /// Runs of `org` by id with their aggregates as of `now`.
+    pub async fn runs_by_ids(&self, org: &str, ids: &[String], now: i64) -> StoreResult<Vec<RunRecord>> {
+        Ok(on_read!(self, runs::get(org, ids, now))?)
+    }
+
+    /// One run of `org`.
+    pub async fn run(&self, org: &str, id: &str, now: i64) -> StoreResult<Option<RunRecord>> {
+        Ok(self.runs_by_ids(org, &[id.to_string()], now).await?.pop())
+    }
+}

@@ -1,0 +1,408 @@
+//! Tasks: the create of spec T1 (standalone, fan-out run, added to a run) in one transaction,
+//! and batch loading of tasks with their assignees, captures and completion records.
+
+use std::collections::HashMap;
+
+use docket_domain::ids;
+use sqlx::{Executor, Pool};
+
+use super::{Db, IS_PG, counters, guests, runs};
+use crate::StoreError;
+use crate::model::{CaptureRow, CreateTasks, Created, GuestRef, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow};
+
+/// The columns of [`TaskRow`], over `tasks t JOIN organizations o LEFT JOIN runs r`.
+pub(crate) const TASK_COLS: &str = "t.id, t.org_id, t.increment_id, t.run_id, t.position, t.title, t.original_title,
+    t.summary, t.task_type, t.status, t.is_approved, t.started_at, t.deadline, t.created_at, t.last_updated,
+    t.completed_at, t.archived_at, t.starter_id, t.completer_id, t.everyone_must_complete,
+    t.can_complete_only_assignees, t.max_assignable, t.webhook, t.prevent_guest_comment, t.top_secret, t.problem,
+    t.is_soft_start_date, t.version, r.status AS run_status,
+    CASE WHEN t.run_id IS NULL THEN NULL ELSE o.misc_template_id END AS checklist_id";
+
+/// `FROM` clause matching [`TASK_COLS`].
+pub(crate) const TASK_FROM: &str =
+    "tasks t JOIN organizations o ON o.id = t.org_id LEFT JOIN runs r ON r.id = t.run_id";
+
+/// `$from, $from+1, …` for `n` bound values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
+pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let now = c.now;
+
+    // Guests named by email become guests of the organization if they are not yet.
+    let mut emails: Vec<String> = Vec::new();
+    for email in c.owners.iter().flat_map(|o| o.guests.iter()) {
+        if !emails.contains(email) {
+            emails.push(email.clone());
+        }
+    }
+    let ids_of_emails = guests::ensure(&mut tx, &c.org_id, &emails, now).await?;
+    let guest_ids: HashMap<String, i64> = emails.into_iter().zip(ids_of_emails).collect();
+    let mut tag_ids = Vec::new();
+    for t in &c.tags {
+        let id = match t {
+            TagTarget::Id(id) => id.clone(),
+            TagTarget::Title(title) => ensure_tag(&mut tx, &c.org_id, title, now).await?,
+        };
+        if !tag_ids.contains(&id) {
+            tag_ids.push(id);
+        }
+    }
+
+    let n = c.owners.len() as i64;
+    let (run_id, first_position) = match &c.target {
+        RunTarget::Standalone => (None, 1),
+        RunTarget::NewRun => {
+            let run_id = ids::new_id32();
+            let seq: i64 =
+                sqlx::query_scalar("UPDATE organizations SET run_seq = run_seq + 1 WHERE id = $1 RETURNING run_seq")
+                    .bind(&c.org_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO runs (id, org_id, increment_id, name, summary, owner_id, started_by, status,
+                     prerun_completed_at, prerun_completed_by, started_at, created_at, last_updated)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, 'active', $7, $6, $8, $7, $7)",
+            )
+            .bind(&run_id)
+            .bind(&c.org_id)
+            .bind(seq)
+            .bind(&c.spec.title)
+            .bind(&c.spec.summary)
+            .bind(c.starter_id)
+            .bind(now)
+            .bind(c.spec.started_at)
+            .execute(&mut *tx)
+            .await?;
+            (Some(run_id), 1)
+        }
+        RunTarget::Existing { run_id, position } => {
+            let lock = if IS_PG { " FOR UPDATE" } else { "" };
+            let archived: Option<Option<i64>> = sqlx::query_scalar(&format!(
+                "SELECT archived_at FROM runs WHERE id = $1 AND org_id = $2{lock}"
+            ))
+            .bind(run_id)
+            .bind(&c.org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match archived {
+                None => return Ok(Err(RunRefusal::Missing)),
+                Some(Some(_)) => return Ok(Err(RunRefusal::Archived)),
+                Some(None) => {}
+            }
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let p = position.unwrap_or(count + 1).clamp(1, count + 1);
+            sqlx::query("UPDATE tasks SET position = position + $2 WHERE run_id = $1 AND position >= $3")
+                .bind(run_id)
+                .bind(n)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?;
+            (Some(run_id.clone()), p)
+        }
+    };
+
+    let last: i64 =
+        sqlx::query_scalar("UPDATE organizations SET task_seq = task_seq + $2 WHERE id = $1 RETURNING task_seq")
+            .bind(&c.org_id)
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut task_ids = Vec::with_capacity(c.owners.len());
+    for (i, owners) in c.owners.iter().enumerate() {
+        let task_id = ids::new_id32();
+        let s = &c.spec;
+        sqlx::query(
+            "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary, task_type,
+                 status, started_at, deadline, created_at, last_updated, starter_id, everyone_must_complete,
+                 can_complete_only_assignees, max_assignable, webhook, prevent_guest_comment, top_secret,
+                 is_soft_start_date)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13, $14, $15, $16,
+                 $17, $18, $19)",
+        )
+        .bind(&task_id)
+        .bind(&c.org_id)
+        .bind(last - n + 1 + i as i64)
+        .bind(&run_id)
+        .bind(first_position + i as i64)
+        .bind(&s.title)
+        .bind(&s.summary)
+        .bind(&s.task_type)
+        .bind(s.started_at)
+        .bind(s.deadline)
+        .bind(now)
+        .bind(c.starter_id)
+        .bind(s.everyone_must_complete)
+        .bind(s.can_complete_only_assignees)
+        .bind(s.max_assignable)
+        .bind(&s.webhook)
+        .bind(s.prevent_guest_comment)
+        .bind(s.top_secret)
+        .bind(s.is_soft_start_date)
+        .execute(&mut *tx)
+        .await?;
+        let guests: Vec<i64> = owners.guests.iter().filter_map(|e| guest_ids.get(e).copied()).collect();
+        write_owners(&mut tx, &task_id, &owners.users, &guests, &owners.groups).await?;
+        for f in &c.form_fields {
+            sqlx::query(
+                "INSERT INTO captures (id, task_id, label, alias, field_type, guidance, position, required, options,
+                     field_columns, default_value_enabled, default_value, value, created_at, last_updated)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $13)",
+            )
+            .bind(ids::new_id32())
+            .bind(&task_id)
+            .bind(&f.label)
+            .bind(&f.alias)
+            .bind(&f.field_type)
+            .bind(&f.guidance)
+            .bind(f.position)
+            .bind(f.required)
+            .bind(docket_domain::form_field::options_json(&f.options))
+            .bind(docket_domain::form_field::columns_json(&f.columns))
+            .bind(f.default_value_enabled)
+            .bind((!f.default_value.is_null()).then(|| f.default_value.to_string()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for tag_id in &tag_ids {
+            link_tag(&mut tx, &c.org_id, tag_id, "Task", &task_id, now).await?;
+        }
+        task_ids.push(task_id);
+    }
+    if let Some(run_id) = &run_id {
+        runs::refresh(&mut tx, run_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(Created { task_ids, run_id }))
+}
+
+/// Replaces a task's direct assignees.
+pub(crate) async fn write_owners(
+    conn: &mut Conn,
+    task_id: &str,
+    users: &[i64],
+    guests: &[i64],
+    groups: &[String],
+) -> Result<(), sqlx::Error> {
+    for table in ["task_users", "task_guests", "task_groups"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE task_id = $1"))
+            .bind(task_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (i, u) in users.iter().enumerate() {
+        sqlx::query("INSERT INTO task_users (task_id, user_id, position) VALUES ($1, $2, $3)")
+            .bind(task_id)
+            .bind(u)
+            .bind(i as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (i, g) in guests.iter().enumerate() {
+        sqlx::query("INSERT INTO task_guests (task_id, guest_id, position) VALUES ($1, $2, $3)")
+            .bind(task_id)
+            .bind(g)
+            .bind(i as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (i, g) in groups.iter().enumerate() {
+        sqlx::query("INSERT INTO task_groups (task_id, group_id, position) VALUES ($1, $2, $3)")
+            .bind(task_id)
+            .bind(g)
+            .bind(i as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The id of the tag of `org` titled `title` (ignoring case), creating it if needed.
+pub(crate) async fn ensure_tag(conn: &mut Conn, org: &str, title: &str, now: i64) -> Result<String, sqlx::Error> {
+    let key = title.to_lowercase();
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM tags WHERE org_id = $1 AND title_key = $2")
+        .bind(org)
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let id = ids::new_id32();
+    sqlx::query("INSERT INTO tags (id, org_id, title, title_key, color, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)")
+        .bind(&id)
+        .bind(org)
+        .bind(title)
+        .bind(&key)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Attaches a tag to a run or task (no-op if attached); returns the association id.
+pub(crate) async fn link_tag(
+    conn: &mut Conn,
+    org: &str,
+    tag_id: &str,
+    subject_type: &str,
+    subject_id: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM tag_links WHERE tag_id = $1 AND subject_type = $2 AND subject_id = $3")
+            .bind(tag_id)
+            .bind(subject_type)
+            .bind(subject_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = counters::next(&mut *conn, "tag_link_id").await?;
+    sqlx::query(
+        "INSERT INTO tag_links (id, org_id, tag_id, subject_type, subject_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(tag_id)
+    .bind(subject_type)
+    .bind(subject_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Loads tasks of `org` by id, in the order of `task_ids` (missing ids are skipped).
+pub(crate) async fn load<'e, E>(e: E, org: &str, task_ids: &[String]) -> Result<Vec<TaskRecord>, sqlx::Error>
+where
+    E: Executor<'e, Database = Db> + Copy,
+{
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ph = placeholders(2, task_ids.len());
+    // The organization filter keeps another organization's ids out.
+    let sql = format!("SELECT {TASK_COLS} FROM {TASK_FROM} WHERE t.org_id = $1 AND t.id IN ({ph})");
+    let mut q = sqlx::query_as::<_, TaskRow>(&sql).bind(org);
+    for id in task_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(e).await?;
+    let found: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut by_id: HashMap<String, TaskRecord> = rows
+        .into_iter()
+        .map(|row| {
+            let rec = TaskRecord {
+                row,
+                users: Vec::new(),
+                guests: Vec::new(),
+                groups: Vec::new(),
+                group_users: Vec::new(),
+                group_guests: Vec::new(),
+                captures: Vec::new(),
+                completions: Vec::new(),
+            };
+            (rec.row.id.clone(), rec)
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ph = placeholders(1, found.len());
+    macro_rules! fetch {
+        ($ty:ty, $sql:expr) => {{
+            let sql: String = $sql;
+            let mut q = sqlx::query_as::<_, $ty>(&sql);
+            for id in &found {
+                q = q.bind(id);
+            }
+            q.fetch_all(e).await?
+        }};
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!("SELECT task_id, user_id FROM task_users WHERE task_id IN ({ph}) ORDER BY task_id, position")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.users.push(user_id);
+        }
+    }
+    for (task_id, id, email, guest_code) in fetch!(
+        (String, i64, String, String),
+        format!(
+            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_guests tg JOIN guests g ON g.id = tg.guest_id
+          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.guests.push(GuestRef { id, email, guest_code });
+        }
+    }
+    for (task_id, group_id) in fetch!(
+        (String, String),
+        format!("SELECT task_id, group_id FROM task_groups WHERE task_id IN ({ph}) ORDER BY task_id, position")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.groups.push(group_id);
+        }
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!(
+            "SELECT tg.task_id, gm.user_id FROM task_groups tg JOIN group_members gm ON gm.group_id = tg.group_id
+          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gm.user_id"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id)
+            && !r.group_users.contains(&user_id)
+        {
+            r.group_users.push(user_id);
+        }
+    }
+    for (task_id, id, email, guest_code) in fetch!(
+        (String, i64, String, String),
+        format!(
+            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_groups tg
+           JOIN group_guests gg ON gg.group_id = tg.group_id JOIN guests g ON g.id = gg.guest_id
+          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gg.position"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id)
+            && !r.group_guests.iter().any(|g| g.id == id)
+        {
+            r.group_guests.push(GuestRef { id, email, guest_code });
+        }
+    }
+    for c in fetch!(
+        CaptureRow,
+        format!(
+            "SELECT id, task_id, label, alias, field_type, guidance, position, required, options, field_columns,
+                default_value_enabled, default_value, value, created_at, last_updated
+           FROM captures WHERE task_id IN ({ph}) ORDER BY task_id, position, created_at, id"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&c.task_id) {
+            r.captures.push(c);
+        }
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!("SELECT task_id, user_id FROM task_completions WHERE task_id IN ({ph}) ORDER BY created_at, user_id")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.completions.push(user_id);
+        }
+    }
+    Ok(task_ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
