@@ -20,9 +20,13 @@ pub(crate) mod orgs;
 pub(crate) mod provision;
 #[path = "sql/runs.rs"]
 pub(crate) mod runs;
+#[path = "sql/tag_links.rs"]
+pub(crate) mod tag_links;
 #[path = "sql/tags.rs"]
 pub(crate) mod tags;
 #[path = "sql/tasks.rs"]
 pub(crate) mod tasks;
+#[path = "sql/threads.rs"]
+pub(crate) mod threads;
 #[path = "sql/users.rs"]
 pub(crate) mod users;

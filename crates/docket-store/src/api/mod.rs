@@ -8,4 +8,5 @@ mod orgs;
 mod provision;
 mod tags;
 mod tasks;
+mod threads;
 mod users;

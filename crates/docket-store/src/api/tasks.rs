@@ -30,3 +30,10 @@ impl Store {
         Ok(self.runs_by_ids(org, &[id.to_string()], now).await?.pop())
     }
 }
+
+impl Store {
+    /// The ids of a run's tasks, by position.
+    pub async fn task_ids_of_run(&self, org: &str, run_id: &str) -> StoreResult<Vec<String>> {
+        Ok(on_read!(self, tasks::ids_of_run(org, run_id))?)
+    }
+}

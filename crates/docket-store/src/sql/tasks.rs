@@ -406,3 +406,12 @@ where
     }
     Ok(task_ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
+
+/// The ids of a run's tasks, by position.
+pub(crate) async fn ids_of_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM tasks WHERE org_id = $1 AND run_id = $2 ORDER BY position, created_at, id")
+        .bind(org)
+        .bind(run_id)
+        .fetch_all(pool)
+        .await
+}

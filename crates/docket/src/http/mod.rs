@@ -1,6 +1,7 @@
 //! The HTTP surface: every API route under both `/` and `/api` (spec §1.1), behind the
 //! authentication layer; `/health` and `/ready` outside it; JSON 404 and 405 for the rest.
 
+mod comments;
 mod envelope;
 mod error;
 pub mod extract;
@@ -8,7 +9,10 @@ mod groups;
 mod guests;
 mod me;
 mod organizations;
+pub mod runs;
+mod tag_links;
 mod tags;
+pub mod tasks;
 mod users;
 
 use axum::Router;
@@ -33,6 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(guests::routes())
         .merge(groups::routes())
         .merge(tags::routes())
+        .merge(tasks::routes())
+        .merge(runs::routes())
+        .merge(comments::routes())
+        .merge(tag_links::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate));
     Router::new()
         .merge(api.clone())

@@ -11,4 +11,5 @@ mod me;
 mod sdk;
 mod startup;
 mod tags;
+mod tasks_create;
 mod users;

@@ -1,0 +1,95 @@
+//! Runs (processes): read (R2) and the run includes built from its tasks.
+
+pub mod json;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::response::Response;
+use axum::routing::get;
+use docket_domain::Actor;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::http::envelope::{self, include_many};
+use crate::http::extract::{Ctx, Query};
+use crate::http::tasks::json::{CaptureJson, stored_json};
+use crate::service::access;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/organizations/{org}/runs/{run_id}", get(get_run))
+}
+
+/// R2 `GET /organizations/{org}/runs/{run_id}`.
+async fn get_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = ctx
+        .state
+        .store
+        .run(&me.org_id, &run_id, ctx.now)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut items = json::render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
+    Ok(envelope::ok(items.pop()))
+}
+
+/// The includes of runs built from their tasks: `tasks` (with nested `tasks.x` includes),
+/// `next_task`, `form_fields`, and the `form_fields_values=true` map. Top-secret tasks the
+/// caller may not see are left out.
+pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson], query: &Query) -> Result<()> {
+    let values = query.bool("form_fields_values")?.unwrap_or(false);
+    let wants = query.with("tasks") || query.with("next_task") || query.with("form_fields") || values;
+    if !wants {
+        return Ok(());
+    }
+    let nested: Vec<String> = query
+        .list("with")
+        .iter()
+        .filter_map(|w| w.strip_prefix("tasks.").map(str::to_string))
+        .collect();
+    let nested = Query(vec![("with".into(), nested.join(","))]);
+    for run in runs.iter_mut() {
+        let ids = ctx.state.store.task_ids_of_run(&actor.org_id, run.id()).await?;
+        let tasks: Vec<_> = ctx
+            .state
+            .store
+            .tasks_by_ids(&actor.org_id, &ids)
+            .await?
+            .into_iter()
+            .filter(|t| access::can_see(actor, t))
+            .collect();
+        if query.with("tasks") {
+            let rendered = crate::http::tasks::json::render(ctx, actor, &tasks, &nested, false).await?;
+            run.includes.insert("tasks".into(), include_many(rendered));
+        }
+        if query.with("next_task") {
+            let next: Vec<_> = tasks
+                .iter()
+                .filter(|t| t.row.status != "completed")
+                .take(1)
+                .cloned()
+                .collect();
+            let rendered = crate::http::tasks::json::render(ctx, actor, &next, &Query::default(), false).await?;
+            run.includes.insert("next_task".into(), include_many(rendered));
+        }
+        if query.with("form_fields") {
+            let captures: Vec<CaptureJson> = tasks
+                .iter()
+                .flat_map(|t| t.captures.iter().map(CaptureJson::new))
+                .collect();
+            run.includes.insert("form_fields".into(), include_many(captures));
+        }
+        if values {
+            let map: Map<String, Value> = tasks
+                .iter()
+                .flat_map(|t| {
+                    t.captures
+                        .iter()
+                        .map(|c| (c.id.clone(), stored_json(c.value.as_deref())))
+                })
+                .collect();
+            run.includes.insert("form_fields_values".into(), Value::Object(map));
+        }
+    }
+    Ok(())
+}

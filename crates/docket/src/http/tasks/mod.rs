@@ -1,0 +1,60 @@
+//! Tasks: create (T1), read (T3, R11), and the lookups every task route shares.
+
+mod create;
+mod get;
+pub mod json;
+
+use axum::Router;
+use axum::routing::{get, post};
+use docket_domain::Actor;
+use docket_store::model::{RunRecord, TaskRecord};
+
+use crate::error::{Error, Result};
+use crate::http::extract::Ctx;
+use crate::service::access;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/organizations/{org}/tasks", post(create::create))
+        .route("/organizations/{org}/tasks/{task_id}", get(get::get_task))
+        .route(
+            "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
+            get(get::get_run_task),
+        )
+}
+
+/// A task of the caller's organization that they may see, else 404. An archived standalone
+/// task counts as missing (spec T5); a task of an archived run does not.
+pub async fn visible_task(ctx: &Ctx, actor: &Actor, task_id: &str) -> Result<TaskRecord> {
+    let task = ctx
+        .state
+        .store
+        .task(&actor.org_id, task_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !access::can_see(actor, &task) || (task.row.run_id.is_none() && task.row.archived_at.is_some()) {
+        return Err(Error::NotFound);
+    }
+    Ok(task)
+}
+
+/// A run of the organization and a visible task of it, else 404 (the run is checked first).
+pub async fn visible_run_task(
+    ctx: &Ctx,
+    actor: &Actor,
+    run_id: &str,
+    task_id: &str,
+) -> Result<(RunRecord, TaskRecord)> {
+    let run = ctx
+        .state
+        .store
+        .run(&actor.org_id, run_id, ctx.now)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let task = visible_task(ctx, actor, task_id).await?;
+    if task.row.run_id.as_deref() != Some(run_id) {
+        return Err(Error::NotFound);
+    }
+    Ok((run, task))
+}
