@@ -6,6 +6,8 @@ pub(crate) type Db = sqlx::Postgres;
 #[allow(dead_code)]
 pub(crate) const IS_PG: bool = true;
 
+#[path = "sql/archive.rs"]
+pub(crate) mod archive;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
 #[path = "sql/counters.rs"]
@@ -14,8 +16,12 @@ pub(crate) mod counters;
 pub(crate) mod groups;
 #[path = "sql/guests.rs"]
 pub(crate) mod guests;
+#[path = "sql/lifecycle.rs"]
+pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
 pub(crate) mod orgs;
+#[path = "sql/outbox.rs"]
+pub(crate) mod outbox;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
 #[path = "sql/runs.rs"]

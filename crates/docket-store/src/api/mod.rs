@@ -1,10 +1,13 @@
 //! The public methods of [`crate::Store`], one file per aggregate. Each dispatches to the
 //! backend's compiled copy of `src/sql/<aggregate>.rs`.
 
+mod archive;
 mod auth;
 mod groups;
 mod guests;
+mod lifecycle;
 mod orgs;
+mod outbox;
 mod provision;
 mod tags;
 mod tasks;

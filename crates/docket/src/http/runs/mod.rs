@@ -1,6 +1,7 @@
 //! Runs (processes): read (R2) and the run includes built from its tasks.
 
 pub mod json;
+mod writes;
 
 use axum::Router;
 use axum::extract::Path;
@@ -17,7 +18,7 @@ use crate::service::access;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/organizations/{org}/runs/{run_id}", get(get_run))
+    Router::new().route("/organizations/{org}/runs/{run_id}", get(get_run)).merge(writes::routes())
 }
 
 /// R2 `GET /organizations/{org}/runs/{run_id}`.

@@ -1,8 +1,11 @@
 //! Tasks: create (T1), read (T3, R11), and the lookups every task route shares.
 
+mod archive;
+mod complete;
 mod create;
 mod get;
 pub mod json;
+mod update;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -1,0 +1,4 @@
+//! archive.
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! lifecycle.
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! outbox.
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! archive: filled in with the tasks issue.
+
+#[allow(unused_imports)]
+use super::Db;

@@ -1,0 +1,4 @@
+//! outbox: filled in with the tasks issue.
+
+#[allow(unused_imports)]
+use super::Db;
