@@ -25,6 +25,9 @@ pub fn routes() -> Router<AppState> {
             "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
             get(get::get_run_task),
         )
+        .merge(update::routes())
+        .merge(complete::routes())
+        .merge(archive::routes())
 }
 
 /// A task of the caller's organization that they may see, else 404. An archived standalone
