@@ -71,3 +71,78 @@ dual_test! {
         assert_eq!(r.body["meta"]["pagination"]["total"], 49);
     }
 }
+
+/// The real binary: first start prints a token; SIGTERM lets a request that is in flight (its
+/// body only half sent) finish with a full response, then the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    let dir = std::env::temp_dir().join(format!("docket-sigterm-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(&dir)
+        .env_remove("DOCKET_DATABASE_URL")
+        .env_remove("DOCKET_BOOTSTRAP")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docket starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut org, mut token) = (String::new(), String::new());
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).expect("first-start lines");
+        if let Some(rest) = line.strip_prefix("First start: created organization ") {
+            org = rest.split_whitespace().next().unwrap_or("").to_string();
+        }
+        if line.starts_with("Its API token") {
+            token = line.trim().rsplit(' ').next().unwrap_or("").to_string();
+        }
+    }
+    assert!(
+        !org.is_empty() && token.len() == 64,
+        "first start prints the org and a token"
+    );
+
+    // Wait until it serves.
+    let mut stream = loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            break s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let body = r#"{"email":"late@example.com","first_name":"Late","last_name":"Request","role":"light"}"#;
+    let head = format!(
+        "POST /organizations/{org}/users/invite HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nX-Tallyfy-Client: APIClient\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("send head");
+    stream.write_all(&body.as_bytes()[..10]).expect("send part of the body");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stream
+        .write_all(&body.as_bytes()[10..])
+        .expect("send the rest after SIGTERM");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "the in-flight request finished: {response}"
+    );
+    assert!(response.contains("late@example.com"));
+    let exit = child.wait().expect("exit");
+    assert!(exit.success(), "exits 0 after draining");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -228,3 +228,37 @@ dual_test! {
         app.get(&format!("/organizations/acme/runs/nope/tasks/{task}")).await.expect(404);
     }
 }
+
+dual_test! {
+    async fn the_seed_002_reads_return_every_requested_include(app: &TestApp) {
+        seed_members(app).await;
+        let body = json!({"title": "Review Proposal", "summary": "Review the proposal document attached.", "separate_task_for_each_assignee": true,
+            "owners": {"users": [1005]}, "tags": ["proposals"], "form_fields": [{"label": "Verdict", "field_type": "text", "required": false}]});
+        let r = app.json(Method::POST, "/organizations/acme/tasks", body).await.expect(201);
+        let id = r.data()["id"].as_str().expect("id").to_string();
+        // JavaScript, Python, Go, C++ and C# send `run,step,form_fields,tags`; Java URL-encodes the commas.
+        for query in ["with=run,step,form_fields,tags", "with=run%2Cstep%2Cform_fields", "with=run", "with=step", "with=form_fields"] {
+            let r = app.get(&format!("/api/organizations/acme/tasks/{id}?{query}")).await.expect(200);
+            let t = r.data();
+            assert_eq!(t["summary"], "Review the proposal document attached.");
+            if query.contains("run") {
+                assert_eq!(t["run"]["data"]["id"], t["run_id"], "{query}");
+                assert_eq!(t["run"]["data"]["progress"]["total"], 1);
+            }
+            if query.contains("step") {
+                assert_eq!(t["step"], json!({"data": null}), "{query}");
+            }
+            if query.contains("form_fields") {
+                assert_eq!(t["form_fields"]["data"][0]["label"], "Verdict", "{query}");
+                assert_eq!(t["form_fields"]["data"][0]["value"], Value::Null);
+            }
+            if query.contains("tags") {
+                assert_eq!(t["tags"]["data"][0]["title"], "proposals", "{query}");
+            } else {
+                assert!(t.get("tags").is_none(), "{query}: tags only on request");
+            }
+        }
+        // Unknown include names are ignored.
+        app.get(&format!("/organizations/acme/tasks/{id}?with=bogus,run.nothing")).await.expect(200);
+    }
+}
