@@ -9,6 +9,7 @@ mod groups;
 mod guests;
 mod me;
 mod sdk;
+mod seed_001;
 mod startup;
 mod tags;
 mod tasks_create;
