@@ -33,6 +33,14 @@ pub enum Error {
     /// 409 `CONFLICT`: a write raced another and lost.
     #[error("{0}")]
     Conflict(String),
+    /// 429 `RATE_LIMIT_EXCEEDED`, with `Retry-After`.
+    #[error("You've reached the limit of {limit} requests per minute. Please try again later.")]
+    RateLimited {
+        /// Whole seconds until a slot frees.
+        retry_after: u64,
+        /// The configured limit.
+        limit: u32,
+    },
     /// 500 `SERVER_ERROR`: the cause is logged, never sent.
     #[error("Server error.")]
     Internal(String),

@@ -15,6 +15,7 @@ use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
 use crate::config::Config;
+use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Clock};
 
 /// Connects to the configured database and applies pending migrations.
@@ -48,9 +49,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             "bootstrap file loaded"
         );
     }
+    let limiter = Arc::new(RateLimiter::new(config.rate_limit, std::time::Duration::from_secs(60)));
     Ok(AppState {
         store,
         clock: Clock::new(config.now),
+        limiter,
         config: Arc::new(config),
     })
 }
@@ -82,11 +85,14 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     let (tx, rx) = oneshot::channel::<()>();
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
     let task = tokio::spawn(async move {
-        axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await
     });
     Ok(Running {
         addr,
@@ -106,9 +112,12 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
-    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("in-flight requests finished; closing the database");
     state.store.close().await;
     Ok(())

@@ -6,6 +6,7 @@ use docket_domain::time::{self, Millis};
 use docket_store::Store;
 
 use crate::config::Config;
+use crate::ratelimit::RateLimiter;
 
 /// Shared state of a running server.
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The clock.
     pub clock: Clock,
+    /// Requests per rolling minute per token (spec §1.10).
+    pub limiter: Arc<RateLimiter>,
 }
 
 /// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).

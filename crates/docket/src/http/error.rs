@@ -20,6 +20,7 @@ impl Error {
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
             Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT"),
+            Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "SERVER_ERROR"),
         }
     }
@@ -38,6 +39,12 @@ impl IntoResponse for Error {
             other => json!({"error": true, "message": other.to_string(), "code": code}),
         };
         let mut response = (status, Json(body)).into_response();
+        if let Error::RateLimited { retry_after, limit } = &self {
+            let h = response.headers_mut();
+            h.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            h.insert("x-ratelimit-limit", HeaderValue::from(*limit));
+            h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

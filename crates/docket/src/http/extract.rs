@@ -3,8 +3,11 @@
 //! use: [`Ctx`] (who is calling, now, link base), [`Body`] (JSON or form, as one object) and
 //! [`Query`] (the query string).
 
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
-use axum::http::{HeaderMap, header, request::Parts};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use docket_domain::{Actor, MemberStatus, Role, ids, input};
@@ -36,7 +39,8 @@ pub enum Standing {
     Member(Role),
 }
 
-/// Route layer for every API route: 413 by `Content-Length`, then 401 for a missing
+/// Route layer for every API route, in the order of spec §1.9: 413 by `Content-Length`, the
+/// rate limit (429; every other response carries `X-RateLimit-*`), then 401 for a missing
 /// `X-Tallyfy-Client` or a missing/unknown bearer token. On success the [`Caller`] goes into the
 /// request extensions; the organization check itself waits until the body has been parsed.
 pub async fn authenticate(
@@ -45,24 +49,56 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    match caller(&state, &params, req.headers()).await {
-        Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
+    let hash = bearer_token(req.headers()).map(ids::token_hash);
+    let key = match &hash {
+        Some(h) => format!("t:{h}"),
+        None => {
+            let ip = req
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default();
+            format!("ip:{ip}")
         }
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn caller(state: &AppState, params: &RawPathParams, headers: &HeaderMap) -> Result<Caller, Error> {
-    let too_large = headers
+    };
+    let too_large = req
+        .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .is_some_and(|n| n > MAX_BODY_BYTES as u64);
-    if too_large {
-        return Err(Error::PayloadTooLarge);
+    let decision = state.limiter.check(&key, Instant::now());
+    let mut response = if too_large {
+        Error::PayloadTooLarge.into_response()
+    } else if !decision.allowed {
+        return Error::RateLimited {
+            retry_after: decision.retry_after,
+            limit: decision.limit,
+        }
+        .into_response();
+    } else {
+        match caller(&state, &params, req.headers(), hash.as_deref()).await {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+                next.run(req).await
+            }
+            Err(e) => e.into_response(),
+        }
+    };
+    if decision.limit > 0 {
+        let h = response.headers_mut();
+        h.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+        h.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
     }
+    response
+}
+
+async fn caller(
+    state: &AppState,
+    params: &RawPathParams,
+    headers: &HeaderMap,
+    hash: Option<&str>,
+) -> Result<Caller, Error> {
     let client = headers
         .get("x-tallyfy-client")
         .and_then(|v| v.to_str().ok())
@@ -70,11 +106,11 @@ async fn caller(state: &AppState, params: &RawPathParams, headers: &HeaderMap) -
     if client.is_none_or(str::is_empty) {
         return Err(Error::Unauthenticated("The X-Tallyfy-Client header is required."));
     }
-    let token = bearer_token(headers).ok_or(Error::Unauthenticated("Unauthenticated."))?;
+    let hash = hash.ok_or(Error::Unauthenticated("Unauthenticated."))?;
     let org = params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v);
     let found = state
         .store
-        .lookup_token(&ids::token_hash(token), org)
+        .lookup_token(hash, org)
         .await?
         .ok_or(Error::Unauthenticated("Unauthenticated."))?;
     let standing = org.map(|_| {
