@@ -727,3 +727,274 @@ pub struct TagLinkRow {
     /// When attached.
     pub created_at: i64,
 }
+
+/// A comment thread to add to a task (C1, C4, C5).
+#[derive(Debug, Clone)]
+pub struct NewThread {
+    /// Body, mentions already rendered as `@[id]`.
+    pub content: String,
+    /// `comment`, `problem`, `resolve`, `improvement` or `advice` (C5 forces `resolve`).
+    pub label: String,
+    /// `hide-for-guests`, `open` or `collapsed`.
+    pub state: String,
+    /// Author member.
+    pub author_id: i64,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// An edit of a thread (C2): new content; label and state when given.
+#[derive(Debug, Clone)]
+pub struct ThreadEdit {
+    /// New body, mentions already rendered.
+    pub content: String,
+    /// New label, if given.
+    pub label: Option<String>,
+    /// New state, if given.
+    pub state: Option<String>,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// Why a thread write was refused inside its transaction (a vanished task or thread is
+/// `StoreError::NotFound`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadRefusal {
+    /// The task belongs to an archived run.
+    RunArchived,
+    /// C5: the thread is not an open problem thread of the task.
+    NotOpenProblem,
+}
+
+/// Why disabling a guest was refused (GU7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestRefusal {
+    /// The guest is a direct assignee of an incomplete, non-archived task.
+    IncompleteTasks,
+}
+
+/// Task counts of a guest over the tasks of one organization it is a direct assignee of
+/// (spec §2.13 `stats`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct GuestTaskStats {
+    /// The guest.
+    pub guest_id: i64,
+    /// Tasks (not archived) it is assigned.
+    pub assigned: i64,
+    /// Of those, the completed ones.
+    pub completed: i64,
+    /// Latest completion among them.
+    pub last_completed_at: Option<i64>,
+}
+
+/// A partial change of a run (R3): `None` leaves a field alone; `users`/`groups` replace.
+#[derive(Debug, Clone, Default)]
+pub struct RunPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New summary (`Some(None)` clears it).
+    pub summary: Option<Option<String>>,
+    /// Starred.
+    pub starred: Option<bool>,
+    /// New owner, a member of the organization.
+    pub owner_id: Option<i64>,
+    /// Public.
+    pub is_public: Option<bool>,
+    /// Run-level member assignment, without duplicates.
+    pub users: Option<Vec<i64>>,
+    /// Run-level group assignment, without duplicates.
+    pub groups: Option<Vec<String>>,
+    /// Time of the change.
+    pub now: i64,
+}
+
+/// Why a run or task archive-family write (R3–R6, R9–R10, T5–T7) was refused inside its
+/// transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveRefusal {
+    /// No such run or task in the organization.
+    Missing,
+    /// The run or task is archived.
+    Archived,
+    /// The run is not archived (R6).
+    NotArchived,
+    /// The task belongs to a run (T5–T7).
+    InRun,
+}
+
+/// Who asks for a task update, completion or reopen, as the state rules of §5.6 need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifecycleCaller {
+    /// The calling member.
+    pub user_id: i64,
+    /// Whether their role is `light` (who may act only on tasks assigned to them).
+    pub light: bool,
+}
+
+/// A validated partial update of one task (T4/R12). `None` leaves a field alone; `Some(None)`
+/// clears a nullable one.
+#[derive(Debug, Clone)]
+pub struct TaskUpdate {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller (also the completer of `status: completed`).
+    pub caller: LifecycleCaller,
+    /// New title.
+    pub title: Option<String>,
+    /// New summary.
+    pub summary: Option<Option<String>>,
+    /// New deadline.
+    pub deadline: Option<i64>,
+    /// New start.
+    pub started_at: Option<i64>,
+    /// Replacement assignees (guest emails not yet guests become guests).
+    pub owners: Option<OwnerSet>,
+    /// Form values to write: capture id and JSON text (`None` clears the answer).
+    pub taskdata: Vec<(String, Option<String>)>,
+    /// `not-started`, `in-progress` or `completed`.
+    pub status: Option<String>,
+    /// Decision for `status: completed` on approval/expiring tasks.
+    pub is_approved: Option<bool>,
+    /// New canonical type.
+    pub task_type: Option<String>,
+    /// New webhook.
+    pub webhook: Option<Option<String>>,
+    /// Flag.
+    pub prevent_guest_comment: Option<bool>,
+    /// Flag.
+    pub top_secret: Option<bool>,
+    /// Flag.
+    pub everyone_must_complete: Option<bool>,
+    /// Flag.
+    pub can_complete_only_assignees: Option<bool>,
+    /// Flag.
+    pub is_soft_start_date: Option<bool>,
+    /// New cap on direct assignees.
+    pub max_assignable: Option<i64>,
+    /// New position in the run (ignored for standalone tasks).
+    pub position: Option<i64>,
+    /// Replacement for the task's own tags.
+    pub tags: Option<Vec<TagTarget>>,
+    /// Base of guest links in a webhook payload.
+    pub public_base: String,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// A completion (T8/R13).
+#[derive(Debug, Clone)]
+pub struct TaskCompletion {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller.
+    pub caller: LifecycleCaller,
+    /// Recorded as completer: `override_user` or the caller.
+    pub completer_id: i64,
+    /// The decision, if sent.
+    pub is_approved: Option<bool>,
+    /// A comment to post as the caller when the completion changes the task.
+    pub comment: Option<String>,
+    /// Base of guest links in a webhook payload.
+    pub public_base: String,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// A reopen (T9/R14).
+#[derive(Debug, Clone)]
+pub struct TaskReopen {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller.
+    pub caller: LifecycleCaller,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// What a task update, completion or reopen did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleDone {
+    /// Whether anything was written (`false`: a repeated completion, answered unchanged).
+    pub changed: bool,
+    /// The webhook event recorded because the task became completed.
+    pub event_id: Option<String>,
+}
+
+/// A state rule that refused a task update, completion or reopen under lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleRefusal {
+    /// The task is gone.
+    Missing,
+    /// A light member not assigned to the task (403).
+    NotPermitted,
+    /// §5.6: the caller (light) or the completer (`can_complete_only_assignees`) is not an
+    /// assignee (403).
+    OnlyAssignees,
+    /// The task's run is archived.
+    RunArchived,
+    /// T4 step 1: completed tasks take only a reopening status.
+    CompletedLocked,
+    /// T9: the task is not completed.
+    NotCompleted,
+    /// `is_approved` missing on an approval task.
+    ApprovalRequired,
+    /// Open problem threads.
+    OpenProblems,
+    /// Unanswered required form fields: (capture id, label), by position.
+    RequiredFields(Vec<(String, String)>),
+    /// More direct assignees than `max_assignable` (the cap).
+    TooManyAssignees(i64),
+}
+
+/// A webhook event in the outbox (spec §5.12).
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    /// Event id (also `event_id` in the payload and the `X-Docket-Event-Id` header).
+    pub id: String,
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// `task.completed`.
+    pub event: String,
+    /// Target URL.
+    pub url: String,
+    /// The JSON payload.
+    pub payload: String,
+    /// `pending`, `delivered`, …
+    pub status: String,
+    /// Delivery attempts made.
+    pub attempts: i64,
+    /// When the next attempt is due.
+    pub next_attempt_at: i64,
+    /// Last delivery error.
+    pub last_error: Option<String>,
+    /// When recorded.
+    pub created_at: i64,
+    /// When delivered.
+    pub delivered_at: Option<i64>,
+}
+
+/// The outcome of claiming an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// This request owns the key: do the work, then record the response.
+    Claimed,
+    /// An earlier request with the same key and body finished: replay its response.
+    Done {
+        /// Its status code.
+        status: i64,
+        /// Its body.
+        body: String,
+    },
+    /// An earlier request with the same key and body is still running.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+}

@@ -154,6 +154,87 @@ pub struct GroupQuery {
     pub window: Window,
 }
 
+/// A derived task condition usable as a `status=` value (spec §2.4, §4.0); a list of them is
+/// OR-ed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskCondition {
+    /// Incomplete and started (or soft start date).
+    Active,
+    /// Not completed.
+    Incomplete,
+    /// Completed.
+    Complete,
+    /// `status = in-progress`.
+    InProgress,
+    /// `status = not-started`.
+    NotStarted,
+    /// Incomplete and past its deadline.
+    Overdue,
+    /// Incomplete and due within 24 hours.
+    DueSoon,
+    /// Has an open problem.
+    HasProblem,
+}
+
+/// Which tasks a list includes with respect to archiving (spec §4.0 `archived`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchivedFilter {
+    /// Only tasks without `archived_at`.
+    Exclude,
+    /// Archived and not archived.
+    Include,
+    /// Only archived tasks.
+    Only,
+}
+
+/// Orderings of a task list (spec §4.0); ties go by `increment_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSortColumn {
+    /// Position in the run (standalone tasks count as 1).
+    Position,
+    /// Deadline.
+    Deadline,
+    /// Creation time (descending breaks ties by `increment_id` descending).
+    CreatedAt,
+    /// Completion time, not-completed tasks last.
+    CompletedAt,
+    /// Tasks with a problem first, then by deadline.
+    Problems,
+    /// Title, ignoring case.
+    Title,
+}
+
+/// Filters and order of a task list. Every list holds only tasks the viewer may see.
+#[derive(Debug, Clone)]
+pub struct TaskQuery {
+    /// Only the tasks of this run.
+    pub run_id: Option<String>,
+    /// Any of these conditions (empty: no status filter).
+    pub conditions: Vec<TaskCondition>,
+    /// Assigned to any of these members, directly or through a group.
+    pub owners: Vec<i64>,
+    /// Assigned to any of these guests (lower-cased emails), directly or through a group.
+    pub guests: Vec<String>,
+    /// Any of these groups assigned.
+    pub groups: Vec<String>,
+    /// Only tasks with no assignee at all.
+    pub unassigned: bool,
+    /// `deadline >=` this instant.
+    pub deadline_min: Option<i64>,
+    /// `deadline <=` this instant.
+    pub deadline_max: Option<i64>,
+    /// Archived tasks.
+    pub archived: ArchivedFilter,
+    /// `None` for admins; else the member whose top-secret visibility applies (§1.11).
+    pub viewer: Option<i64>,
+    /// The request time, for the derived conditions.
+    pub now: i64,
+    /// Order.
+    pub sort: Sort<TaskSortColumn>,
+    /// Rows.
+    pub window: Window,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,8 @@ pub(crate) mod counters;
 pub(crate) mod groups;
 #[path = "sql/guests.rs"]
 pub(crate) mod guests;
+#[path = "sql/idempotency.rs"]
+pub(crate) mod idempotency;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
@@ -30,6 +32,8 @@ pub(crate) mod runs;
 pub(crate) mod tag_links;
 #[path = "sql/tags.rs"]
 pub(crate) mod tags;
+#[path = "sql/task_list.rs"]
+pub(crate) mod task_list;
 #[path = "sql/tasks.rs"]
 pub(crate) mod tasks;
 #[path = "sql/threads.rs"]

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod ratelimit;
 pub mod service;
 pub mod startup;

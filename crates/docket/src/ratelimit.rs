@@ -7,7 +7,7 @@
 //! budget between several processes over PostgreSQL is a separate backend of this type.)
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -62,9 +62,7 @@ impl RateLimiter {
                 retry_after: 0,
             };
         }
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        let shard = &self.shards[(h.finish() as usize) % SHARDS];
+        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS];
         let mut shard = match shard.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),

@@ -1,6 +1,6 @@
 //! Guests of organizations (GU1–GU8).
 
-use crate::model::{Guest, GuestPatch, GuestStatusChange, NewGuest};
+use crate::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, GuestTaskStats, NewGuest};
 use crate::query::GuestQuery;
 use crate::{Store, StoreResult, on_read, on_write};
 
@@ -30,18 +30,25 @@ impl Store {
         on_write!(self, guests::update(org, id, patch))
     }
 
-    /// Disables or re-enables a guest (GU7, GU8).
+    /// Disables or re-enables a guest (GU7, GU8); disabling is refused while the guest is a
+    /// direct assignee of an incomplete, non-archived task.
     pub async fn set_guest_status(
         &self,
         org: &str,
         id: i64,
         change: GuestStatusChange,
         now: i64,
-    ) -> StoreResult<Guest> {
+    ) -> StoreResult<Result<Guest, GuestRefusal>> {
         on_write!(self, guests::set_status(org, id, change, now))
     }
 
-    /// Removes a guest from its groups and from `org` (GU6); returns it as it was.
+    /// Task counts of these guests over the non-archived tasks of `org` they are direct
+    /// assignees of (`with=stats`); guests without tasks have no entry.
+    pub async fn guest_task_stats(&self, org: &str, ids: &[i64]) -> StoreResult<Vec<GuestTaskStats>> {
+        Ok(on_read!(self, guests::task_stats(org, ids))?)
+    }
+
+    /// Removes a guest from its groups, its tasks and `org` (GU6); returns it as it was.
     pub async fn remove_guest(&self, org: &str, id: i64, now: i64) -> StoreResult<Guest> {
         on_write!(self, guests::remove(org, id, now))
     }

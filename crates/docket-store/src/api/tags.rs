@@ -38,14 +38,13 @@ impl Store {
         Ok(on_write!(self, tags::update(org, id, title, color, now))?)
     }
 
-    /// Deletes a tag; whether it existed.
+    /// Deletes a tag and its associations; whether it existed.
     pub async fn delete_tag(&self, org: &str, id: &str) -> StoreResult<bool> {
         Ok(on_write!(self, tags::delete(org, id))?)
     }
 
     /// For each of `tag_ids`, in order, the number of (active, archived) runs carrying it.
-    pub async fn tag_run_counts(&self, _org: &str, tag_ids: &[String]) -> StoreResult<Vec<(i64, i64)>> {
-        // No runs or tag associations exist yet: the tasks issue will count associations here.
-        Ok(vec![(0, 0); tag_ids.len()])
+    pub async fn tag_run_counts(&self, org: &str, tag_ids: &[String]) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(on_read!(self, tags::run_counts(org, tag_ids))?)
     }
 }

@@ -5,9 +5,10 @@
 use serde_json::{Map, Value};
 use sqlx::Pool;
 
+use super::tasks::placeholders;
 use super::{Db, IS_PG, counters};
 use crate::StoreError;
-use crate::model::{Guest, GuestPatch, GuestStatusChange, NewGuest};
+use crate::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, GuestTaskStats, NewGuest};
 use crate::query::{GuestQuery, GuestSortColumn};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -200,15 +201,32 @@ pub(crate) async fn update(pool: &Pool<Db>, org: &str, id: i64, patch: &GuestPat
 }
 
 /// Disables or re-enables guest `id` of `org` (GU7, GU8). Disabling a disabled guest changes
-/// nothing. `NotFound` if it is gone.
+/// nothing; disabling a guest that is a direct assignee of an incomplete, non-archived task is
+/// refused. `NotFound` if it is gone.
 pub(crate) async fn set_status(
     pool: &Pool<Db>,
     org: &str,
     id: i64,
     change: GuestStatusChange,
     now: i64,
-) -> Result<Guest, StoreError> {
+) -> Result<Result<Guest, GuestRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
+    get_by_id(&mut tx, org, id, true).await?.ok_or(StoreError::NotFound)?;
+    if matches!(change, GuestStatusChange::Disable(_)) {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM task_guests tg JOIN tasks t ON t.id = tg.task_id
+               LEFT JOIN runs r ON r.id = t.run_id
+              WHERE tg.guest_id = $1 AND t.org_id = $2 AND t.status <> 'completed' AND t.archived_at IS NULL
+                AND r.archived_at IS NULL",
+        )
+        .bind(id)
+        .bind(org)
+        .fetch_one(&mut *tx)
+        .await?;
+        if open > 0 {
+            return Ok(Err(GuestRefusal::IncompleteTasks));
+        }
+    }
     let (sql, by) = match change {
         GuestStatusChange::Disable(by) => (
             "UPDATE guests SET disabled_at = $3, disabled_by = $4, updated_at = $3
@@ -231,14 +249,36 @@ pub(crate) async fn set_status(
         .await?;
     let guest = get_by_id(&mut tx, org, id, false).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
-    Ok(guest)
+    Ok(Ok(guest))
 }
 
-/// Removes guest `id` from every group of `org` (bumping those groups' `updated_at`) and then
-/// from `org` (GU6). Returns the guest as it was. `NotFound` if it is gone.
+/// Removes guest `id` from every group of `org` (bumping those groups' `updated_at`), from the
+/// owners of every task (bumping those tasks' `last_updated` and `version`), and then from `org`
+/// (GU6). Returns the guest as it was. `NotFound` if it is gone.
 pub(crate) async fn remove(pool: &Pool<Db>, org: &str, id: i64, now: i64) -> Result<Guest, StoreError> {
+    // The task rows are locked after the guest row, while task writers lock a task before
+    // touching its guests: PostgreSQL may pick this transaction as a deadlock victim, and then
+    // it is run again from scratch.
+    let mut attempt = 0;
+    loop {
+        match remove_once(pool, org, id, now).await {
+            Err(sqlx::Error::Database(db))
+                if attempt < 3 && matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                attempt += 1
+            }
+            Err(e) => return Err(e.into()),
+            Ok(None) => return Err(StoreError::NotFound),
+            Ok(Some(guest)) => return Ok(guest),
+        }
+    }
+}
+
+async fn remove_once(pool: &Pool<Db>, org: &str, id: i64, now: i64) -> Result<Option<Guest>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let guest = get_by_id(&mut tx, org, id, true).await?.ok_or(StoreError::NotFound)?;
+    let Some(guest) = get_by_id(&mut tx, org, id, true).await? else {
+        return Ok(None);
+    };
     sqlx::query(
         "UPDATE org_groups SET updated_at = $3
           WHERE org_id = $1 AND id IN (SELECT group_id FROM group_guests WHERE guest_id = $2)",
@@ -252,11 +292,46 @@ pub(crate) async fn remove(pool: &Pool<Db>, org: &str, id: i64, now: i64) -> Res
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query(
+        "UPDATE tasks SET last_updated = $3, version = version + 1
+          WHERE org_id = $1 AND id IN (SELECT task_id FROM task_guests WHERE guest_id = $2)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM task_guests WHERE guest_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM guests WHERE org_id = $1 AND id = $2")
         .bind(org)
         .bind(id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(guest)
+    Ok(Some(guest))
+}
+
+/// Task counts of these guests over the tasks of `org` they are direct assignees of, archived
+/// tasks left out; guests without tasks have no row.
+pub(crate) async fn task_stats(pool: &Pool<Db>, org: &str, ids: &[i64]) -> Result<Vec<GuestTaskStats>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT tg.guest_id, COUNT(*) AS assigned,
+                COALESCE(SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END), 0) AS completed,
+                MAX(CASE WHEN t.status = 'completed' THEN t.completed_at END) AS last_completed_at
+           FROM task_guests tg JOIN tasks t ON t.id = tg.task_id
+          WHERE t.org_id = $1 AND t.archived_at IS NULL AND tg.guest_id IN ({})
+          GROUP BY tg.guest_id",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, GuestTaskStats>(&sql).bind(org);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await
 }

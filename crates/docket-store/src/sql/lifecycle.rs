@@ -1,4 +1,619 @@
-//! lifecycle: filled in with the tasks issue.
+//! Task updates (T4/R12), completion (T8/R13) and reopening (T9/R14): each request is one
+//! transaction that locks the task row, re-checks the state rules against what it holds,
+//! writes, records the webhook event of a task that became completed (§5.12), and refreshes the
+//! run's derived status (§5.11).
 
-#[allow(unused_imports)]
-use super::Db;
+use std::collections::HashMap;
+
+use docket_domain::form_field;
+use docket_domain::ids;
+use docket_domain::task::TaskType;
+use serde_json::Value;
+use sqlx::Pool;
+
+use super::tasks::{ensure_tag, link_tag, placeholders, write_owners};
+use super::{Db, IS_PG, guests, outbox, runs};
+use crate::model::{
+    CaptureRow, GuestRef, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord,
+    TaskReopen, TaskRow, TaskUpdate,
+};
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// What a store call of this module answers: a refusal is a state rule that failed under lock.
+type Outcome = Result<Result<LifecycleDone, LifecycleRefusal>, sqlx::Error>;
+
+/// How often a transaction that PostgreSQL aborted as a deadlock victim is run again.
+const RETRIES: usize = 3;
+
+/// Whether `e` is a PostgreSQL deadlock or serialization failure, which a new attempt can fix.
+fn retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01" | "40001")),
+        _ => false,
+    }
+}
+
+/// Runs `$call` (an async expression yielding [`Outcome`]) again when it failed as a deadlock
+/// victim; its transaction was rolled back, so a new attempt starts from scratch.
+macro_rules! retrying {
+    ($call:expr) => {{
+        let mut attempt = 0;
+        loop {
+            match $call.await {
+                Err(e) if attempt < RETRIES && retryable(&e) => attempt += 1,
+                other => break other,
+            }
+        }
+    }};
+}
+
+/// T4/R12.
+pub(crate) async fn update(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
+    retrying!(update_once(pool, u))
+}
+
+/// T8/R13.
+pub(crate) async fn complete(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
+    retrying!(complete_once(pool, c))
+}
+
+/// T9/R14.
+pub(crate) async fn reopen(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
+    retrying!(reopen_once(pool, r))
+}
+
+async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
+    let mut tx = pool.begin().await?;
+    let now = u.now;
+    let Some(task) = lock(&mut tx, &u.org_id, &u.task_id).await? else {
+        return Ok(Err(LifecycleRefusal::Missing));
+    };
+    if u.caller.light && !is_assignee(&task, u.caller.user_id) {
+        return Ok(Err(LifecycleRefusal::NotPermitted));
+    }
+    if run_archived(&mut tx, &task).await? {
+        return Ok(Err(LifecycleRefusal::RunArchived));
+    }
+    if task.row.status == "completed" {
+        if !matches!(u.status.as_deref(), Some("not-started" | "in-progress")) {
+            return Ok(Err(LifecycleRefusal::CompletedLocked));
+        }
+        reopen_row(&mut tx, &task.row.id, now).await?;
+    }
+    let max = u.max_assignable.unwrap_or(task.row.max_assignable);
+    let direct = match &u.owners {
+        Some(o) => o.users.len() + o.guests.len() + o.groups.len(),
+        None => task.users.len() + task.guests.len() + task.groups.len(),
+    };
+    if max > 0 && direct as i64 > max {
+        return Ok(Err(LifecycleRefusal::TooManyAssignees(max)));
+    }
+
+    let set_status = u.status.as_deref().filter(|s| *s != "completed");
+    let summary_given = u.summary.is_some();
+    let webhook_given = u.webhook.is_some();
+    sqlx::query(
+        "UPDATE tasks SET
+             title = COALESCE($2, title),
+             summary = CASE WHEN $3 THEN $4 ELSE summary END,
+             deadline = COALESCE($5, deadline),
+             started_at = COALESCE($6, started_at),
+             task_type = COALESCE($7, task_type),
+             webhook = CASE WHEN $8 THEN $9 ELSE webhook END,
+             prevent_guest_comment = COALESCE($10, prevent_guest_comment),
+             top_secret = COALESCE($11, top_secret),
+             everyone_must_complete = COALESCE($12, everyone_must_complete),
+             can_complete_only_assignees = COALESCE($13, can_complete_only_assignees),
+             is_soft_start_date = COALESCE($14, is_soft_start_date),
+             max_assignable = COALESCE($15, max_assignable),
+             status = COALESCE($16, status),
+             last_updated = $17,
+             version = version + 1
+         WHERE id = $1",
+    )
+    .bind(&task.row.id)
+    .bind(&u.title)
+    .bind(summary_given)
+    .bind(u.summary.clone().flatten())
+    .bind(u.deadline)
+    .bind(u.started_at)
+    .bind(&u.task_type)
+    .bind(webhook_given)
+    .bind(u.webhook.clone().flatten())
+    .bind(u.prevent_guest_comment)
+    .bind(u.top_secret)
+    .bind(u.everyone_must_complete)
+    .bind(u.can_complete_only_assignees)
+    .bind(u.is_soft_start_date)
+    .bind(u.max_assignable)
+    .bind(set_status)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+
+    if let Some(owners) = &u.owners {
+        let guest_ids = guests::ensure(&mut tx, &u.org_id, &owners.guests, now).await?;
+        write_owners(&mut tx, &task.row.id, &owners.users, &guest_ids, &owners.groups).await?;
+    }
+    for (capture_id, value) in &u.taskdata {
+        sqlx::query("UPDATE captures SET value = $3, last_updated = $4 WHERE id = $1 AND task_id = $2")
+            .bind(capture_id)
+            .bind(&task.row.id)
+            .bind(value)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let (Some(run_id), Some(p)) = (&task.row.run_id, u.position) {
+        move_in_run(&mut tx, run_id, &task.row.id, p, now).await?;
+    }
+    if let Some(tags) = &u.tags {
+        replace_tags(&mut tx, &u.org_id, &task.row.id, tags, now).await?;
+    }
+
+    let mut event_id = None;
+    if u.status.as_deref() == Some("completed") {
+        let Some(current) = load_in(&mut tx, &u.org_id, &task.row.id).await? else {
+            return Ok(Err(LifecycleRefusal::Missing));
+        };
+        let step = match complete_row(&mut tx, &current, u.caller, u.caller.user_id, u.is_approved, now).await? {
+            Ok(step) => step,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if let Some(run_id) = &task.row.run_id {
+            runs::refresh(&mut tx, run_id, now).await?;
+        }
+        if step == Step::Completed {
+            event_id = outbox::record_completion(&mut tx, &u.org_id, &task.row.id, &u.public_base, now).await?;
+        }
+    } else if let Some(run_id) = &task.row.run_id {
+        runs::refresh(&mut tx, run_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(LifecycleDone {
+        changed: true,
+        event_id,
+    }))
+}
+
+async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
+    let mut tx = pool.begin().await?;
+    let now = c.now;
+    let Some(task) = lock(&mut tx, &c.org_id, &c.task_id).await? else {
+        return Ok(Err(LifecycleRefusal::Missing));
+    };
+    if run_archived(&mut tx, &task).await? {
+        return Ok(Err(LifecycleRefusal::RunArchived));
+    }
+    let step = match complete_row(&mut tx, &task, c.caller, c.completer_id, c.is_approved, now).await? {
+        Ok(step) => step,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if step == Step::Unchanged {
+        // Nothing was written: no comment, no event (spec §6 #16).
+        return Ok(Ok(LifecycleDone {
+            changed: false,
+            event_id: None,
+        }));
+    }
+    if let Some(content) = c.comment.as_deref().filter(|s| !s.trim().is_empty()) {
+        sqlx::query(
+            "INSERT INTO threads (id, org_id, task_id, content, label, state, author_id, resolve_id, created_at,
+                 updated_at)
+             VALUES ($1, $2, $3, $4, 'comment', 'hide-for-guests', $5, NULL, $6, $6)",
+        )
+        .bind(ids::new_id32())
+        .bind(&c.org_id)
+        .bind(&task.row.id)
+        .bind(content)
+        .bind(c.caller.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(run_id) = &task.row.run_id {
+        runs::refresh(&mut tx, run_id, now).await?;
+    }
+    let event_id = if step == Step::Completed {
+        outbox::record_completion(&mut tx, &c.org_id, &task.row.id, &c.public_base, now).await?
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(Ok(LifecycleDone {
+        changed: true,
+        event_id,
+    }))
+}
+
+async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
+    let mut tx = pool.begin().await?;
+    let Some(task) = lock(&mut tx, &r.org_id, &r.task_id).await? else {
+        return Ok(Err(LifecycleRefusal::Missing));
+    };
+    if run_archived(&mut tx, &task).await? {
+        return Ok(Err(LifecycleRefusal::RunArchived));
+    }
+    if !may_act(&task, r.caller, r.caller.user_id) {
+        return Ok(Err(LifecycleRefusal::OnlyAssignees));
+    }
+    if task.row.status != "completed" {
+        return Ok(Err(LifecycleRefusal::NotCompleted));
+    }
+    reopen_row(&mut tx, &task.row.id, r.now).await?;
+    if let Some(run_id) = &task.row.run_id {
+        runs::refresh(&mut tx, run_id, r.now).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(LifecycleDone {
+        changed: true,
+        event_id: None,
+    }))
+}
+
+/// What a completion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Already completed, or this completer is already recorded (EMC): nothing written.
+    Unchanged,
+    /// An `everyone_must_complete` record was added; the task stays open.
+    Recorded,
+    /// The task became completed.
+    Completed,
+}
+
+/// Member `user` is in the task's individual assignee set (directly or through a group).
+fn is_assignee(t: &TaskRecord, user: i64) -> bool {
+    t.users.contains(&user) || t.group_users.contains(&user)
+}
+
+/// T8 step 3: a light caller must be assigned; with `can_complete_only_assignees` the
+/// completer must be.
+fn may_act(t: &TaskRecord, caller: LifecycleCaller, completer: i64) -> bool {
+    (!caller.light || is_assignee(t, caller.user_id))
+        && (!t.row.can_complete_only_assignees || is_assignee(t, completer))
+}
+
+/// Completes (or, for `everyone_must_complete`, records) `t` as `completer`, after the checks of
+/// T8 steps 3–7 in their order, on the state this transaction holds.
+async fn complete_row(
+    conn: &mut Conn,
+    t: &TaskRecord,
+    caller: LifecycleCaller,
+    completer: i64,
+    is_approved: Option<bool>,
+    now: i64,
+) -> Result<Result<Step, LifecycleRefusal>, sqlx::Error> {
+    if !may_act(t, caller, completer) {
+        return Ok(Err(LifecycleRefusal::OnlyAssignees));
+    }
+    if t.row.status == "completed" {
+        return Ok(Ok(Step::Unchanged));
+    }
+    let set_users = t.assignee_users();
+    let set_guests = t.assignee_guests();
+    let shared = t.row.everyone_must_complete && !(set_users.is_empty() && set_guests.is_empty());
+    let recorded = shared && set_users.contains(&completer);
+    if recorded && t.completions.contains(&completer) {
+        return Ok(Ok(Step::Unchanged));
+    }
+    let decision = match TaskType::parse(&t.row.task_type).and_then(TaskType::approval_default) {
+        None => None,
+        Some(default) => match is_approved.or(default) {
+            Some(b) => Some(b),
+            None => return Ok(Err(LifecycleRefusal::ApprovalRequired)),
+        },
+    };
+    let open_problems: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM threads WHERE task_id = $1 AND label = 'problem' AND resolve_id IS NULL",
+    )
+    .bind(&t.row.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if t.row.problem || open_problems > 0 {
+        return Ok(Err(LifecycleRefusal::OpenProblems));
+    }
+    let missing: Vec<(String, String)> = t
+        .captures
+        .iter()
+        .filter(|c| c.required && !form_field::is_answered(&c.field_type, &stored_value(c)))
+        .map(|c| (c.id.clone(), c.label.clone()))
+        .collect();
+    if !missing.is_empty() {
+        return Ok(Err(LifecycleRefusal::RequiredFields(missing)));
+    }
+    if recorded {
+        sqlx::query(
+            "INSERT INTO task_completions (task_id, user_id, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (task_id, user_id) DO NOTHING",
+        )
+        .bind(&t.row.id)
+        .bind(completer)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        let everyone = set_guests.is_empty() && set_users.iter().all(|u| *u == completer || t.completions.contains(u));
+        if !everyone {
+            sqlx::query(
+                "UPDATE tasks SET status = 'in-progress', last_updated = $2, version = version + 1 WHERE id = $1",
+            )
+            .bind(&t.row.id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(Ok(Step::Recorded));
+        }
+    }
+    sqlx::query(
+        "UPDATE tasks SET status = 'completed', completed_at = $2, completer_id = $3, is_approved = $4,
+             last_updated = $2, version = version + 1
+         WHERE id = $1",
+    )
+    .bind(&t.row.id)
+    .bind(now)
+    .bind(completer)
+    .bind(decision)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(Step::Completed))
+}
+
+/// T9's effects: back to `in-progress`, completion fields and every EMC record cleared.
+async fn reopen_row(conn: &mut Conn, task_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL, is_approved = NULL,
+             last_updated = $2, version = version + 1
+         WHERE id = $1",
+    )
+    .bind(task_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM task_completions WHERE task_id = $1")
+        .bind(task_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the task belongs to an archived run.
+async fn run_archived(conn: &mut Conn, t: &TaskRecord) -> Result<bool, sqlx::Error> {
+    let Some(run_id) = &t.row.run_id else {
+        return Ok(false);
+    };
+    let archived: Option<Option<i64>> = sqlx::query_scalar("SELECT archived_at FROM runs WHERE id = $1")
+        .bind(run_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(matches!(archived, Some(Some(_))))
+}
+
+/// Moves a task to position `p` (clamped to `1…n`) in its run; the others keep their order
+/// and every position is renumbered `1…n`. Tasks whose position changes are bumped.
+async fn move_in_run(conn: &mut Conn, run_id: &str, task_id: &str, p: i64, now: i64) -> Result<(), sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, position FROM tasks WHERE run_id = $1 ORDER BY position, created_at, id")
+            .bind(run_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut order: Vec<String> = rows
+        .iter()
+        .map(|(id, _)| id.clone())
+        .filter(|id| id != task_id)
+        .collect();
+    let at = usize::try_from(p.clamp(1, rows.len().max(1) as i64) - 1).unwrap_or(0);
+    order.insert(at.min(order.len()), task_id.to_string());
+    let current: HashMap<&str, i64> = rows.iter().map(|(id, pos)| (id.as_str(), *pos)).collect();
+    for (i, id) in order.iter().enumerate() {
+        let position = i as i64 + 1;
+        if current.get(id.as_str()) == Some(&position) {
+            continue;
+        }
+        sqlx::query("UPDATE tasks SET position = $2, last_updated = $3, version = version + 1 WHERE id = $1")
+            .bind(id)
+            .bind(position)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the task's own tags: links not named any more are removed, kept ones keep their
+/// association ids, new ones (titles created as tags if needed) are attached.
+async fn replace_tags(
+    conn: &mut Conn,
+    org: &str,
+    task_id: &str,
+    targets: &[TagTarget],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut wanted: Vec<String> = Vec::new();
+    for t in targets {
+        let id = match t {
+            TagTarget::Id(id) => id.clone(),
+            TagTarget::Title(title) => ensure_tag(&mut *conn, org, title, now).await?,
+        };
+        if !wanted.contains(&id) {
+            wanted.push(id);
+        }
+    }
+    let existing: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, tag_id FROM tag_links WHERE subject_type = 'Task' AND subject_id = $1")
+            .bind(task_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (link_id, tag_id) in existing {
+        if !wanted.contains(&tag_id) {
+            sqlx::query("DELETE FROM tag_links WHERE id = $1")
+                .bind(link_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for tag_id in &wanted {
+        link_tag(&mut *conn, org, tag_id, "Task", task_id, now).await?;
+    }
+    Ok(())
+}
+
+/// A capture's stored answer as a value (`null` when unanswered).
+fn stored_value(c: &CaptureRow) -> Value {
+    c.value
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Locks the task row (PostgreSQL; SQLite's single writer serializes already) and loads it.
+async fn lock(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
+    let for_update = if IS_PG { " FOR UPDATE" } else { "" };
+    let found: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM tasks WHERE id = $1 AND org_id = $2{for_update}"
+    ))
+    .bind(task_id)
+    .bind(org)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    load_in(conn, org, task_id).await
+}
+
+/// One task with its assignees, captures and completion records, read inside a transaction.
+pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
+    Ok(load_many_in(conn, org, &[task_id.to_string()]).await?.pop())
+}
+
+/// Tasks of `org` with assignees, captures and completion records, in the order of `task_ids`,
+/// read inside a transaction (the pool-based `tasks::load` cannot take one).
+pub(crate) async fn load_many_in(
+    conn: &mut Conn,
+    org: &str,
+    task_ids: &[String],
+) -> Result<Vec<TaskRecord>, sqlx::Error> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {} FROM {} WHERE t.org_id = $1 AND t.id IN ({})",
+        super::tasks::TASK_COLS,
+        super::tasks::TASK_FROM,
+        placeholders(2, task_ids.len())
+    );
+    let mut q = sqlx::query_as::<_, TaskRow>(&sql).bind(org);
+    for id in task_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut by_id: HashMap<String, TaskRecord> = rows
+        .into_iter()
+        .map(|row| {
+            (
+                row.id.clone(),
+                TaskRecord {
+                    row,
+                    users: Vec::new(),
+                    guests: Vec::new(),
+                    groups: Vec::new(),
+                    group_users: Vec::new(),
+                    group_guests: Vec::new(),
+                    captures: Vec::new(),
+                    completions: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let ph = placeholders(1, found.len());
+    macro_rules! fetch {
+        ($ty:ty, $sql:expr) => {{
+            let sql: String = $sql;
+            let mut q = sqlx::query_as::<_, $ty>(&sql);
+            for id in &found {
+                q = q.bind(id);
+            }
+            q.fetch_all(&mut *conn).await?
+        }};
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!("SELECT task_id, user_id FROM task_users WHERE task_id IN ({ph}) ORDER BY task_id, position")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.users.push(user_id);
+        }
+    }
+    for (task_id, id, email, guest_code) in fetch!(
+        (String, i64, String, String),
+        format!(
+            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_guests tg JOIN guests g ON g.id = tg.guest_id
+              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.guests.push(GuestRef { id, email, guest_code });
+        }
+    }
+    for (task_id, group_id) in fetch!(
+        (String, String),
+        format!("SELECT task_id, group_id FROM task_groups WHERE task_id IN ({ph}) ORDER BY task_id, position")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.groups.push(group_id);
+        }
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!(
+            "SELECT tg.task_id, gm.user_id FROM task_groups tg JOIN group_members gm ON gm.group_id = tg.group_id
+              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gm.user_id"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id)
+            && !r.group_users.contains(&user_id)
+        {
+            r.group_users.push(user_id);
+        }
+    }
+    for (task_id, id, email, guest_code) in fetch!(
+        (String, i64, String, String),
+        format!(
+            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_groups tg
+               JOIN group_guests gg ON gg.group_id = tg.group_id JOIN guests g ON g.id = gg.guest_id
+              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gg.position"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id)
+            && !r.group_guests.iter().any(|g| g.id == id)
+        {
+            r.group_guests.push(GuestRef { id, email, guest_code });
+        }
+    }
+    for c in fetch!(
+        CaptureRow,
+        format!(
+            "SELECT id, task_id, label, alias, field_type, guidance, position, required, options, field_columns,
+                    default_value_enabled, default_value, value, created_at, last_updated
+               FROM captures WHERE task_id IN ({ph}) ORDER BY task_id, position, created_at, id"
+        )
+    ) {
+        if let Some(r) = by_id.get_mut(&c.task_id) {
+            r.captures.push(c);
+        }
+    }
+    for (task_id, user_id) in fetch!(
+        (String, i64),
+        format!("SELECT task_id, user_id FROM task_completions WHERE task_id IN ({ph}) ORDER BY created_at, user_id")
+    ) {
+        if let Some(r) = by_id.get_mut(&task_id) {
+            r.completions.push(user_id);
+        }
+    }
+    Ok(task_ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}

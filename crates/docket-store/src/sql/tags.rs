@@ -3,6 +3,7 @@
 
 use sqlx::Pool;
 
+use super::tasks::placeholders;
 use super::{Db, IS_PG};
 use crate::model::Tag;
 use crate::query::{TagQuery, TagSortColumn};
@@ -115,13 +116,42 @@ pub(crate) async fn update(
     .await
 }
 
-/// Deletes tag `id` of `org`; whether it existed.
+/// Deletes tag `id` of `org` and, through the `ON DELETE CASCADE` of `tag_links.tag_id`, every
+/// association of it (TG5); whether it existed.
 pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<bool, sqlx::Error> {
-    // Tag associations arrive with the tasks issue, which deletes them here as well (TG5).
     let n = sqlx::query("DELETE FROM tags WHERE org_id = $1 AND id = $2")
         .bind(org)
         .bind(id)
         .execute(pool)
         .await?;
     Ok(n.rows_affected() > 0)
+}
+
+/// For each of `tag_ids` of `org`, in order, the number of (active, archived) runs carrying it.
+pub(crate) async fn run_counts(pool: &Pool<Db>, org: &str, tag_ids: &[String]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT l.tag_id,
+                COALESCE(SUM(CASE WHEN r.archived_at IS NULL THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN r.archived_at IS NULL THEN 0 ELSE 1 END), 0)
+           FROM tag_links l JOIN runs r ON r.id = l.subject_id AND r.org_id = l.org_id
+          WHERE l.org_id = $1 AND l.subject_type = 'Run' AND l.tag_id IN ({})
+          GROUP BY l.tag_id",
+        placeholders(2, tag_ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(org);
+    for id in tag_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(pool).await?;
+    Ok(tag_ids
+        .iter()
+        .map(|id| {
+            rows.iter()
+                .find(|(t, _, _)| t == id)
+                .map_or((0, 0), |(_, active, archived)| (*active, *archived))
+        })
+        .collect())
 }

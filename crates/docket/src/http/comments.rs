@@ -1,18 +1,50 @@
 //! Comments and problems on tasks (C1–C5) and the Comment JSON shape (spec §2.9).
+//!
+//! Every write works on a visible task (404 otherwise, archived standalone tasks included) and
+//! is refused with 422 `run` when the task's run is archived. The store re-derives the task's
+//! `problem` flag and its run's status in the same transaction as the thread change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use docket_domain::input::{Patch, Reader, coerce_int, label};
 use docket_domain::time::{format_opt, format_ts};
-use docket_store::model::ThreadRow;
+use docket_domain::{Actor, ValidationErrors};
+use docket_store::model::{NewThread, TaskRecord, ThreadEdit, ThreadRefusal, ThreadRow};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::error::Result;
-use crate::http::extract::Ctx;
+use crate::error::{Error, Result};
+use crate::http::envelope;
+use crate::http::extract::{Body, Ctx};
+use crate::http::tasks::visible_task;
 use crate::state::AppState;
+
+/// Thread labels.
+const LABELS: [&str; 5] = ["comment", "problem", "resolve", "improvement", "advice"];
+/// Thread states; the first is the default.
+const STATES: [&str; 3] = ["hide-for-guests", "open", "collapsed"];
+/// Longest comment body, in characters.
+const CONTENT_MAX: usize = 65_535;
+const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
+const THREAD_INVALID: &str = "The selected thread id is invalid.";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/organizations/{org}/tasks/{task_id}/comment", post(add_comment))
+        .route(
+            "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
+            put(edit_comment).delete(delete_comment),
+        )
+        .route("/organizations/{org}/tasks/{task_id}/problem", post(report_problem))
+        .route(
+            "/organizations/{org}/tasks/{task_id}/resolved-threads",
+            post(resolve_problem),
+        )
 }
 
 /// The Comment shape.
@@ -102,9 +134,235 @@ pub async fn of_tasks(
     Ok(out)
 }
 
+/// Reads an optional choice among `allowed` (ignoring case); `None` when absent, empty or invalid
+/// (the last reported).
+fn read_choice(r: &mut Reader<'_, '_>, key: &str, allowed: &[&str]) -> Option<String> {
+    match r.text(&[key], 64) {
+        Patch::Set(v) => {
+            let v = v.to_ascii_lowercase();
+            if allowed.contains(&v.as_str()) {
+                Some(v)
+            } else {
+                r.fail(key, format!("The selected {} is invalid.", label(key)));
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Reads `sent_to`: member ids of the organization (a scalar counts as a one-item list),
+/// duplicates dropped, in the order given; every other entry is a 422 on `sent_to.{i}`.
+async fn read_sent_to(
+    ctx: &Ctx,
+    org: &str,
+    body: &Map<String, Value>,
+    errors: &mut ValidationErrors,
+) -> Result<Vec<i64>> {
+    let key = "sent_to";
+    let entries: Vec<Value> = match Reader::new(body, errors).value(&[key]) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+    };
+    let parsed: Vec<Option<i64>> = entries.iter().map(|v| coerce_int(v).filter(|i| *i > 0)).collect();
+    let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
+    let known: HashSet<i64> = ctx
+        .state
+        .store
+        .members_by_ids(org, &candidates)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut ids = Vec::new();
+    for (i, id) in parsed.into_iter().enumerate() {
+        match id.filter(|id| known.contains(id)) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => errors.add(format!("{key}.{i}"), format!("The selected {key}.{i} is invalid.")),
+        }
+    }
+    Ok(ids)
+}
+
+/// `content` with `@[id]` appended, space-separated, for each of `sent_to` it does not mention.
+pub fn with_mentions(content: &str, sent_to: &[i64]) -> String {
+    let already = mentions(content);
+    let mut out = content.to_string();
+    for id in sent_to.iter().filter(|id| !already.contains(id)) {
+        out.push_str(&format!(" @[{id}]"));
+    }
+    out
+}
+
+/// The 422s of a refused thread write.
+fn refused<T>(outcome: std::result::Result<T, ThreadRefusal>) -> Result<T> {
+    outcome.map_err(|r| match r {
+        ThreadRefusal::RunArchived => Error::invalid("run", RUN_ARCHIVED),
+        ThreadRefusal::NotOpenProblem => Error::invalid("thread_id", THREAD_INVALID),
+    })
+}
+
+/// One stored thread as the response of a write.
+async fn respond(ctx: &Ctx, org: &str, status: StatusCode, row: ThreadRow) -> Result<Response> {
+    let mut items = render(ctx, org, std::slice::from_ref(&row)).await?;
+    Ok(envelope::item(status, items.pop()))
+}
+
+/// The task of the path, its thread `comment_id` (404 when it is not on that task), and the
+/// author-or-admin check (403).
+async fn own_thread(ctx: &Ctx, me: &Actor, task_id: &str, comment_id: &str) -> Result<(TaskRecord, ThreadRow)> {
+    let task = visible_task(ctx, me, task_id).await?;
+    let thread = ctx
+        .state
+        .store
+        .thread(&me.org_id, comment_id)
+        .await?
+        .filter(|t| t.task_id == task.row.id)
+        .ok_or(Error::NotFound)?;
+    if thread.author_id != me.user_id && !me.is_admin() {
+        return Err(Error::no_permission());
+    }
+    Ok((task, thread))
+}
+
+/// C1 `POST /organizations/{org}/tasks/{task_id}/comment`.
+async fn add_comment(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    let task = visible_task(&ctx, &me, &task_id).await?;
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(&body, &mut errors);
+    let content = r.required_text(&["content"], CONTENT_MAX);
+    let label = read_choice(&mut r, "label", &LABELS).unwrap_or_else(|| LABELS[0].into());
+    let state = read_choice(&mut r, "state", &STATES).unwrap_or_else(|| STATES[0].into());
+    let sent_to = read_sent_to(&ctx, &me.org_id, &body, &mut errors).await?;
+    let Some(content) = content.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let new = NewThread {
+        content: with_mentions(&content, &sent_to),
+        label,
+        state,
+        author_id: me.user_id,
+        now: ctx.now,
+    };
+    let row = refused(ctx.state.store.add_thread(&me.org_id, &task.row.id, &new).await?)?;
+    respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
+}
+
+/// C2 `PUT /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
+async fn edit_comment(
+    ctx: Ctx,
+    Path((_, task_id, comment_id)): Path<(String, String, String)>,
+    Body(body): Body,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let (task, thread) = own_thread(&ctx, &me, &task_id, &comment_id).await?;
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(&body, &mut errors);
+    let content = r.required_text(&["content"], CONTENT_MAX);
+    let label = read_choice(&mut r, "label", &LABELS);
+    let state = read_choice(&mut r, "state", &STATES);
+    let sent_to = read_sent_to(&ctx, &me.org_id, &body, &mut errors).await?;
+    let Some(content) = content.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let edit = ThreadEdit {
+        content: with_mentions(&content, &sent_to),
+        label,
+        state,
+        now: ctx.now,
+    };
+    let row = refused(
+        ctx.state
+            .store
+            .edit_thread(&me.org_id, &task.row.id, &thread.id, &edit)
+            .await?,
+    )?;
+    respond(&ctx, &me.org_id, StatusCode::OK, row).await
+}
+
+/// C3 `DELETE /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
+async fn delete_comment(ctx: Ctx, Path((_, task_id, comment_id)): Path<(String, String, String)>) -> Result<Response> {
+    let me = ctx.member()?;
+    let (task, thread) = own_thread(&ctx, &me, &task_id, &comment_id).await?;
+    refused(
+        ctx.state
+            .store
+            .delete_thread(&me.org_id, &task.row.id, &thread.id, ctx.now)
+            .await?,
+    )?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// C4 `POST /organizations/{org}/tasks/{task_id}/problem`.
+async fn report_problem(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    let task = visible_task(&ctx, &me, &task_id).await?;
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(&body, &mut errors);
+    let content = r.required_text(&["content"], CONTENT_MAX);
+    let state = read_choice(&mut r, "state", &STATES).unwrap_or_else(|| STATES[0].into());
+    let Some(content) = content.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let new = NewThread {
+        content,
+        label: "problem".into(),
+        state,
+        author_id: me.user_id,
+        now: ctx.now,
+    };
+    let row = refused(ctx.state.store.add_thread(&me.org_id, &task.row.id, &new).await?)?;
+    respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
+}
+
+/// C5 `POST /organizations/{org}/tasks/{task_id}/resolved-threads`.
+async fn resolve_problem(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    let task = visible_task(&ctx, &me, &task_id).await?;
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(&body, &mut errors);
+    let thread_id = r.required_text(&["thread_id"], 64);
+    let content = match r.text(&["content"], CONTENT_MAX) {
+        Patch::Set(c) => c,
+        _ => "Resolved".to_string(),
+    };
+    let state = read_choice(&mut r, "state", &STATES).unwrap_or_else(|| STATES[0].into());
+    let Some(thread_id) = thread_id.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let new = NewThread {
+        content,
+        label: "resolve".into(),
+        state,
+        author_id: me.user_id,
+        now: ctx.now,
+    };
+    let row = refused(
+        ctx.state
+            .store
+            .resolve_thread(&me.org_id, &task.row.id, &thread_id, &new)
+            .await?,
+    )?;
+    respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sent_to_ids_not_yet_mentioned_are_appended() {
+        assert_eq!(
+            with_mentions("Please check", &[1005, 1002]),
+            "Please check @[1005] @[1002]"
+        );
+        assert_eq!(with_mentions("Hi @[1005]", &[1005, 1002]), "Hi @[1005] @[1002]");
+        assert_eq!(with_mentions("Hi", &[]), "Hi");
+    }
 
     #[test]
     fn mentions_are_parsed_sorted_and_deduplicated() {

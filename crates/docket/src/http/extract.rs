@@ -19,6 +19,9 @@ use crate::state::AppState;
 /// The largest accepted request body (spec §1.3).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Oversized bodies up to this size are read and dropped before the 413 is sent.
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
 /// The authenticated caller, set by [`authenticate`].
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -69,6 +72,9 @@ pub async fn authenticate(
         .is_some_and(|n| n > MAX_BODY_BYTES as u64);
     let decision = state.limiter.check(&key, Instant::now());
     let mut response = if too_large {
+        // Read (and drop) a moderately oversized body first, so that a client still uploading
+        // receives the 413 instead of a reset connection.
+        let _ = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT_BYTES).await;
         Error::PayloadTooLarge.into_response()
     } else if !decision.allowed {
         return Error::RateLimited {
@@ -80,7 +86,10 @@ pub async fn authenticate(
         match caller(&state, &params, req.headers(), hash.as_deref()).await {
             Ok(caller) => {
                 req.extensions_mut().insert(caller);
-                next.run(req).await
+                match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                    (Some(key), Some(token_hash)) => crate::idempotency::run(&state, token_hash, key, req, next).await,
+                    _ => next.run(req).await,
+                }
             }
             Err(e) => e.into_response(),
         }

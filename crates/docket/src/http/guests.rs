@@ -11,7 +11,7 @@ use docket_domain::input::{Patch, Reader, coerce_int, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors, email};
 use docket_store::StoreError;
-use docket_store::model::{Guest, GuestPatch, GuestStatusChange, NewGuest};
+use docket_store::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, GuestTaskStats, NewGuest};
 use docket_store::query::{GuestQuery, GuestSortColumn, Sort, Window, like_pattern};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -106,15 +106,15 @@ struct GuestStats {
 }
 
 impl GuestStats {
-    /// Counts over the organization's tasks where the guest is a direct assignee. There are no
-    /// tasks yet: the tasks issue feeds these numbers from the task tables.
-    fn of(_guest: &Guest) -> Self {
+    /// Counts over the organization's tasks where the guest is a direct assignee. Every docket
+    /// task is one-off, so the `one_off_*` numbers equal the others.
+    fn new(s: &GuestTaskStats) -> Self {
         GuestStats {
-            assigned_tasks: 0,
-            tasks_completed: 0,
-            last_task_completed_at: None,
-            one_off_tasks_completed: 0,
-            last_one_off_task_completed_at: None,
+            assigned_tasks: s.assigned,
+            tasks_completed: s.completed,
+            last_task_completed_at: format_opt(s.last_completed_at),
+            one_off_tasks_completed: s.completed,
+            last_one_off_task_completed_at: format_opt(s.last_completed_at),
         }
     }
 }
@@ -166,14 +166,24 @@ impl GuestJson {
             stats: None,
         }
     }
+}
 
-    /// Adds the `with=stats` include when `query` asks for it.
-    fn with_includes(mut self, g: &Guest, query: &Query) -> Self {
-        if query.with("stats") {
-            self.stats = Some(GuestStats::of(g));
+/// Renders guests, with the `with=stats` include when `query` asks for it.
+async fn render(ctx: &Ctx, org: &str, guests: &[Guest], query: &Query) -> Result<Vec<GuestJson>> {
+    let mut items: Vec<GuestJson> = guests.iter().map(|g| GuestJson::new(g, &ctx.base)).collect();
+    if query.with("stats") {
+        let ids: Vec<i64> = guests.iter().map(|g| g.id).collect();
+        let stats = ctx.state.store.guest_task_stats(org, &ids).await?;
+        for (item, g) in items.iter_mut().zip(guests) {
+            let none = GuestTaskStats {
+                guest_id: g.id,
+                ..Default::default()
+            };
+            let s = stats.iter().find(|s| s.guest_id == g.id).unwrap_or(&none);
+            item.stats = Some(GuestStats::new(s));
         }
-        self
     }
+    Ok(items)
 }
 
 /// The minimal Guest of `guests-list`.
@@ -213,10 +223,7 @@ async fn list_guests(ctx: Ctx, query: Query) -> Result<Response> {
         },
     };
     let (guests, total) = ctx.state.store.guests(&me.org_id, &q).await?;
-    let items: Vec<GuestJson> = guests
-        .iter()
-        .map(|g| GuestJson::new(g, &ctx.base).with_includes(g, &query))
-        .collect();
+    let items = render(&ctx, &me.org_id, &guests, &query).await?;
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
@@ -268,9 +275,8 @@ fn item(ctx: &Ctx, g: &Guest) -> Response {
 async fn get_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let guest = path_guest(&ctx, &me.org_id, &key).await?;
-    Ok(envelope::ok(
-        GuestJson::new(&guest, &ctx.base).with_includes(&guest, &query),
-    ))
+    let mut items = render(&ctx, &me.org_id, std::slice::from_ref(&guest), &query).await?;
+    Ok(envelope::ok(items.pop()))
 }
 
 /// The profile fields of GU3 other than `email`, as read from a body.
@@ -501,8 +507,8 @@ async fn update_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>, Body(bod
     Ok(item(&ctx, &guest))
 }
 
-/// GU6 `DELETE /organizations/{org}/guests/{guest}`: out of every group (and, once tasks exist,
-/// every task's owners), then out of the organization; answers with the guest as it was.
+/// GU6 `DELETE /organizations/{org}/guests/{guest}`: out of every group and every task's owners,
+/// then out of the organization; answers with the guest as it was.
 async fn remove_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx.state.store.remove_guest(&me.org_id, guest.id, ctx.now).await?;
@@ -512,13 +518,14 @@ async fn remove_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Resul
 /// GU7 `DELETE /organizations/{org}/guests/{guest}/disable`.
 async fn disable(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
-    // The 403 "Cannot disable guest with incomplete tasks." needs tasks; issue 3 (tasks) adds
-    // that check here.
     let guest = ctx
         .state
         .store
         .set_guest_status(&me.org_id, guest.id, GuestStatusChange::Disable(me.user_id), ctx.now)
-        .await?;
+        .await?
+        .map_err(|GuestRefusal::IncompleteTasks| {
+            Error::Forbidden("Cannot disable guest with incomplete tasks.".into())
+        })?;
     Ok(item(&ctx, &guest))
 }
 
@@ -529,7 +536,8 @@ async fn enable(ctx: Ctx, Path((_, key)): Path<(String, String)>, _body: Body) -
         .state
         .store
         .set_guest_status(&me.org_id, guest.id, GuestStatusChange::Enable(me.user_id), ctx.now)
-        .await?;
+        .await?
+        .map_err(|GuestRefusal::IncompleteTasks| Error::Internal("enabling is never refused".into()))?;
     Ok(item(&ctx, &guest))
 }
 

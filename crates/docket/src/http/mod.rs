@@ -4,6 +4,7 @@
 mod comments;
 mod envelope;
 mod error;
+pub mod etag;
 pub mod extract;
 mod groups;
 mod guests;
@@ -12,6 +13,7 @@ mod organizations;
 pub mod runs;
 mod tag_links;
 mod tags;
+pub mod task_filters;
 pub mod tasks;
 mod users;
 

@@ -1,5 +1,5 @@
-//! Tags (TG1–TG5) and the Tag JSON shape (spec §2.10). Tag associations (TG6, TG7) come with
-//! tasks and runs.
+//! Tags (TG1–TG5) and the Tag JSON shape (spec §2.10). Tag associations (TG6, TG7) live in
+//! `tag_links.rs`; deleting a tag deletes its associations.
 
 use axum::Router;
 use axum::extract::Path;

@@ -1,16 +1,29 @@
 //! The API suite: one binary, every test run on SQLite and on PostgreSQL (see `support`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::type_complexity,
+    reason = "test bodies live in `dual_test!` helpers, outside #[test] functions, where failing loudly is the point"
+)]
 
 #[macro_use]
 mod support;
 
 mod admin_cli;
+mod comments;
 mod conventions;
 mod groups;
 mod guests;
+mod idempotency;
 mod me;
+mod ratelimit;
+mod runs;
 mod sdk;
 mod seed_001;
 mod startup;
+mod tag_links;
 mod tags;
+mod tasks_archive;
+mod tasks_complete;
 mod tasks_create;
+mod tasks_update;
 mod users;

@@ -46,3 +46,11 @@ dual_test! {
         tokio::task::block_in_place(|| drive(app_ref, "identity.py"));
     }
 }
+
+dual_test! {
+    async fn the_official_sdk_drives_tasks_processes_comments_and_tags(app: &TestApp) {
+        app.add_member("acme", 1005, "ann@acme.test", "standard").await;
+        let app_ref: &TestApp = app;
+        tokio::task::block_in_place(|| drive(app_ref, "tasks.py"));
+    }
+}

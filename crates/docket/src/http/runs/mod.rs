@@ -1,6 +1,7 @@
 //! Runs (processes): read (R2) and the run includes built from its tasks.
 
 pub mod json;
+mod list_tasks;
 mod writes;
 
 use axum::Router;
@@ -18,7 +19,9 @@ use crate::service::access;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/organizations/{org}/runs/{run_id}", get(get_run)).merge(writes::routes())
+    Router::new()
+        .route("/organizations/{org}/runs/{run_id}", get(get_run))
+        .merge(writes::routes())
 }
 
 /// R2 `GET /organizations/{org}/runs/{run_id}`.
@@ -31,7 +34,11 @@ async fn get_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Que
         .await?
         .ok_or(Error::NotFound)?;
     let mut items = json::render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
-    Ok(envelope::ok(items.pop()))
+    Ok(crate::http::etag::with_etag(
+        envelope::ok(items.pop()),
+        &run.row.id,
+        run.row.version,
+    ))
 }
 
 /// The includes of runs built from their tasks: `tasks` (with nested `tasks.x` includes),

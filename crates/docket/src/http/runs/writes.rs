@@ -1,9 +1,304 @@
-//! Run writes: filled in with the tasks issue.
+//! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R8 launch (always
+//! refused), R9/R10 kick-off; and the route of R7 (`list_tasks.rs`).
 
 use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use docket_domain::input::{Patch, Reader, coerce_int};
+use docket_domain::{Actor, Role, ValidationErrors, input};
+use docket_store::model::{ArchiveRefusal, RunPatch, RunRecord};
+use serde_json::{Map, Value};
 
+use crate::error::{Error, Result};
+use crate::http::envelope;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::runs::{json, list_tasks};
 use crate::state::AppState;
+
+/// Longest run name R3 accepts, in characters.
+const NAME_MAX: usize = 550;
+const ARCHIVED: &str = "The process is archived.";
+const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/organizations/{org}/runs", post(launch))
+        .route(
+            "/organizations/{org}/runs/{run_id}",
+            put(update_run).delete(archive_run),
+        )
+        .route("/organizations/{org}/runs/{run_id}/activate", put(activate_run))
+        .route(
+            "/organizations/{org}/runs/{run_id}/delete",
+            axum::routing::delete(delete_run),
+        )
+        .route("/organizations/{org}/runs/{run_id}/tasks", get(list_tasks::run_tasks))
+        .route(
+            "/organizations/{org}/runs/{run_id}/complete-prerun",
+            post(complete_prerun).delete(reopen_prerun),
+        )
+}
+
+/// The run named by the path, else 404.
+pub async fn path_run(ctx: &Ctx, actor: &Actor, run_id: &str) -> Result<RunRecord> {
+    ctx.state
+        .store
+        .run(&actor.org_id, run_id, ctx.now)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Update / archive / activate a run: admin and standard members, light members only on runs
+/// they own (spec §1.11).
+fn check_may_edit(actor: &Actor, run: &RunRecord) -> Result<()> {
+    if actor.role == Role::Light && run.row.owner_id != actor.user_id {
+        return Err(Error::no_permission());
+    }
+    Ok(())
+}
+
+/// The 422 of a refusal found inside the write's transaction.
+fn refused(r: ArchiveRefusal) -> Error {
+    match r {
+        ArchiveRefusal::Missing => Error::NotFound,
+        ArchiveRefusal::Archived => Error::invalid("run", ARCHIVED),
+        ArchiveRefusal::NotArchived => Error::invalid("run", NOT_ARCHIVED),
+        ArchiveRefusal::InRun => Error::invalid("run", "The task belongs to a process."),
+    }
+}
+
+/// 200 with the run as stored now, with the includes `query` asks for.
+async fn run_response(ctx: &Ctx, actor: &Actor, run_id: &str, query: &Query) -> Result<Response> {
+    let run = path_run(ctx, actor, run_id).await?;
+    let mut items = json::render(ctx, actor, std::slice::from_ref(&run), query).await?;
+    Ok(envelope::ok(items.pop()))
+}
+
+/// The raw values of R3's list fields, read before the store lookups.
+enum ListInput {
+    Absent,
+    Clear,
+    Items(Vec<Value>),
+}
+
+fn list_input(r: &mut Reader<'_, '_>, key: &str) -> ListInput {
+    match r.array(&[key]) {
+        Patch::Absent => ListInput::Absent,
+        Patch::Null => ListInput::Clear,
+        Patch::Set(items) => ListInput::Items(items.clone()),
+    }
+}
+
+/// An entry of `users`/`groups`: a scalar, or an object carrying `id`.
+fn entry_id(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => input::Fields::new(o).get("id").cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    }
+}
+
+/// Reads the R3 body into a patch; every problem goes into `errors`.
+async fn read_patch(
+    ctx: &Ctx,
+    org: &str,
+    body: &Map<String, Value>,
+    errors: &mut ValidationErrors,
+) -> Result<RunPatch> {
+    let mut patch = RunPatch {
+        now: ctx.now,
+        ..Default::default()
+    };
+    let mut r = Reader::new(body, errors);
+    match r.text(&["name"], NAME_MAX) {
+        Patch::Set(name) => patch.name = Some(name),
+        Patch::Null => r.fail("name", "The name field is required."),
+        Patch::Absent => {}
+    }
+    match r.string(&["summary"]) {
+        Patch::Set(s) => patch.summary = Some(Some(s)),
+        Patch::Null => patch.summary = Some(None),
+        Patch::Absent => {}
+    }
+    for (key, slot) in [("starred", &mut patch.starred), ("is_public", &mut patch.is_public)] {
+        match r.bool(&[key]) {
+            Patch::Set(b) => *slot = Some(b),
+            Patch::Null => r.fail(key, format!("The {} field must be true or false.", input::label(key))),
+            Patch::Absent => {}
+        }
+    }
+    let owner = r.int(&["owner_id"]);
+    let users = list_input(&mut r, "users");
+    let groups = list_input(&mut r, "groups");
+    // `prerun`: accepted and ignored (MISC runs have no kick-off fields).
+
+    match owner {
+        Patch::Set(id) if ctx.state.store.member(org, id).await?.is_some() => patch.owner_id = Some(id),
+        Patch::Set(_) | Patch::Null => errors.add("owner_id", "The selected owner id is invalid."),
+        Patch::Absent => {}
+    }
+    match users {
+        ListInput::Absent => {}
+        ListInput::Clear => patch.users = Some(Vec::new()),
+        ListInput::Items(items) => {
+            let mut ids: Vec<i64> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let member = match coerce_int(&entry_id(item)) {
+                    Some(id) => ctx.state.store.member(org, id).await?.map(|m| m.id),
+                    None => None,
+                };
+                match member {
+                    Some(id) if !ids.contains(&id) => ids.push(id),
+                    Some(_) => {}
+                    None => errors.add(format!("users.{i}"), format!("The selected users.{i} is invalid.")),
+                }
+            }
+            patch.users = Some(ids);
+        }
+    }
+    match groups {
+        ListInput::Absent => {}
+        ListInput::Clear => patch.groups = Some(Vec::new()),
+        ListInput::Items(items) => {
+            let mut ids: Vec<String> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let group = match entry_id(item).as_str().map(str::trim) {
+                    Some(id) if !id.is_empty() => ctx.state.store.group(org, id).await?.map(|g| g.id),
+                    _ => None,
+                };
+                match group {
+                    Some(id) if !ids.contains(&id) => ids.push(id),
+                    Some(_) => {}
+                    None => errors.add(format!("groups.{i}"), format!("The selected groups.{i} is invalid.")),
+                }
+            }
+            patch.groups = Some(ids);
+        }
+    }
+    Ok(patch)
+}
+
+fn is_noop(p: &RunPatch) -> bool {
+    p.name.is_none()
+        && p.summary.is_none()
+        && p.starred.is_none()
+        && p.owner_id.is_none()
+        && p.is_public.is_none()
+        && p.users.is_none()
+        && p.groups.is_none()
+}
+
+/// R3 `PUT /organizations/{org}/runs/{run_id}`.
+async fn update_run(
+    ctx: Ctx,
+    Path((_, run_id)): Path<(String, String)>,
+    query: Query,
+    Body(body): Body,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = path_run(&ctx, &me, &run_id).await?;
+    check_may_edit(&me, &run)?;
+    let mut errors = ValidationErrors::new();
+    let patch = read_patch(&ctx, &me.org_id, &body, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if !is_noop(&patch) {
+        if run.row.archived_at.is_some() {
+            return Err(refused(ArchiveRefusal::Archived));
+        }
+        ctx.state
+            .store
+            .update_run(&me.org_id, &run.row.id, &patch)
+            .await?
+            .map_err(refused)?;
+    }
+    run_response(&ctx, &me, &run.row.id, &query).await
+}
+
+/// R4 `DELETE /organizations/{org}/runs/{run_id}`: archive (200 with the run).
+async fn archive_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = path_run(&ctx, &me, &run_id).await?;
+    check_may_edit(&me, &run)?;
+    ctx.state
+        .store
+        .archive_run(&me.org_id, &run.row.id, ctx.now)
+        .await?
+        .map_err(refused)?;
+    run_response(&ctx, &me, &run.row.id, &query).await
+}
+
+/// R5 `PUT /organizations/{org}/runs/{run_id}/activate`: un-archive (no body).
+async fn activate_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = path_run(&ctx, &me, &run_id).await?;
+    check_may_edit(&me, &run)?;
+    ctx.state
+        .store
+        .activate_run(&me.org_id, &run.row.id, ctx.now)
+        .await?
+        .map_err(refused)?;
+    run_response(&ctx, &me, &run.row.id, &query).await
+}
+
+/// R6 `DELETE /organizations/{org}/runs/{run_id}/delete`: admin only, archived runs only; 204.
+async fn delete_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = path_run(&ctx, &me, &run_id).await?;
+    if !me.is_admin() {
+        return Err(Error::no_permission());
+    }
+    if run.row.archived_at.is_none() {
+        return Err(refused(ArchiveRefusal::NotArchived));
+    }
+    ctx.state
+        .store
+        .delete_run(&me.org_id, &run.row.id)
+        .await?
+        .map_err(refused)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// R8 `POST /organizations/{org}/runs`: docket has no templates, so every launch is refused.
+async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
+    ctx.member()?;
+    let given = match input::Fields::new(&body).get("checklist_id") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(_) => true,
+    };
+    let message = if given {
+        "The selected checklist id is invalid."
+    } else {
+        "The checklist id field is required."
+    };
+    Err(Error::invalid("checklist_id", message))
+}
+
+/// R9 `POST /organizations/{org}/runs/{run_id}/complete-prerun`.
+async fn complete_prerun(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    set_prerun(ctx, run_id, query, true).await
+}
+
+/// R10 `DELETE /organizations/{org}/runs/{run_id}/complete-prerun`.
+async fn reopen_prerun(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    set_prerun(ctx, run_id, query, false).await
+}
+
+/// R9/R10: the rules of a run update (owner-only for light members, not on archived runs).
+async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = path_run(&ctx, &me, &run_id).await?;
+    check_may_edit(&me, &run)?;
+    if run.row.archived_at.is_some() {
+        return Err(refused(ArchiveRefusal::Archived));
+    }
+    ctx.state
+        .store
+        .set_run_prerun(&me.org_id, &run.row.id, complete, me.user_id, ctx.now)
+        .await?
+        .map_err(refused)?;
+    run_response(&ctx, &me, &run.row.id, &query).await
 }

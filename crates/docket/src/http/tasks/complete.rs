@@ -1,9 +1,265 @@
-//! complete routes of tasks: filled in with the tasks issue.
+//! T8 `POST /organizations/{org}/completed-tasks`, R13 `POST …/runs/{run_id}/completed-tasks`,
+//! T9 `DELETE /organizations/{org}/completed-tasks/{task_id}` and R14
+//! `DELETE …/runs/{run_id}/completed-tasks/{task_id}`: completion with the checks of T8 in their
+//! numbered order (§5.6, §5.7), and reopening. The webhook event, the comment and the run
+//! refresh are written in the completion's transaction.
 
 use axum::Router;
+use axum::extract::Path;
+use axum::response::Response;
+use axum::routing::{delete, post};
+use docket_domain::input::{Patch, Reader};
+use docket_domain::{Actor, Role, ValidationErrors};
+use docket_store::model::{LifecycleCaller, LifecycleRefusal, TaskCompletion, TaskRecord, TaskReopen};
+use serde_json::{Map, Value, json};
 
+use crate::error::{Error, Result};
+use crate::http::envelope;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::tasks::{json, visible_run_task, visible_task};
+use crate::service::access;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/organizations/{org}/completed-tasks", post(complete_task))
+        .route("/organizations/{org}/completed-tasks/{task_id}", delete(reopen_task))
+        .route(
+            "/organizations/{org}/runs/{run_id}/completed-tasks",
+            post(complete_run_task),
+        )
+        .route(
+            "/organizations/{org}/runs/{run_id}/completed-tasks/{task_id}",
+            delete(reopen_run_task),
+        )
+}
+
+/// The 422 of a run task completed or reopened on the run routes of an archived run.
+const PROCESS_ARCHIVED: &str = "The process is archived.";
+
+/// The 403 of T8 step 3.
+const ONLY_ASSIGNEES: &str = "Only assignees can complete this task.";
+
+/// The base of guest links in webhook payloads: the configured public URL, else `http://` and
+/// the listen address (spec §1.1: a payload has no request).
+pub fn webhook_base(ctx: &Ctx) -> String {
+    match &ctx.state.config.public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => format!("http://{}", ctx.state.config.listen),
+    }
+}
+
+/// The error of a state rule that refused a write.
+pub fn refusal_error(refusal: LifecycleRefusal) -> Error {
+    match refusal {
+        LifecycleRefusal::Missing => Error::NotFound,
+        LifecycleRefusal::NotPermitted => Error::no_permission(),
+        LifecycleRefusal::OnlyAssignees => Error::Forbidden(ONLY_ASSIGNEES.into()),
+        LifecycleRefusal::RunArchived => Error::invalid("run", PROCESS_ARCHIVED),
+        LifecycleRefusal::CompletedLocked => Error::invalid("task", "Completed tasks cannot be updated."),
+        LifecycleRefusal::NotCompleted => Error::invalid("task", "The task is not completed."),
+        LifecycleRefusal::ApprovalRequired => Error::invalid("is_approved", "The is approved field is required."),
+        LifecycleRefusal::OpenProblems => Error::invalid("task", "This task has unresolved issues."),
+        LifecycleRefusal::RequiredFields(fields) => {
+            let mut errors = ValidationErrors::new();
+            for (id, label) in fields {
+                errors.add(format!("taskdata.{id}"), format!("{label} is required."));
+            }
+            Error::Invalid(errors)
+        }
+        LifecycleRefusal::TooManyAssignees(n) => {
+            Error::invalid("owners", format!("The task may not have more than {n} assignees."))
+        }
+    }
+}
+
+/// 200 with the task as it is now, in item form; the run routes add `tasks_changed_by_rules`.
+pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_route: bool) -> Result<Response> {
+    let task = ctx
+        .state
+        .store
+        .task(&me.org_id, task_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut items = json::render(ctx, me, std::slice::from_ref(&task), query, true).await?;
+    let mut item = items.pop().ok_or(Error::NotFound)?;
+    if run_route {
+        item.includes.insert("tasks_changed_by_rules".into(), json!({}));
+    }
+    Ok(envelope::ok(item))
+}
+
+fn caller(me: &Actor) -> LifecycleCaller {
+    LifecycleCaller {
+        user_id: me.user_id,
+        light: me.role == Role::Light,
+    }
+}
+
+/// A completion body read: the task named by `task_id` and the other fields.
+struct CompletionBody {
+    task: TaskRecord,
+    override_user: Option<i64>,
+    is_approved: Option<bool>,
+    comment: Option<String>,
+}
+
+/// Reads a completion body (T8 step 1): `task_id` must name a visible task of the organization
+/// that is not archived (org route) or a visible task of `run_id` (run route); `override_user`
+/// must be a member. Every field problem is reported together.
+async fn read_body(ctx: &Ctx, me: &Actor, body: &Map<String, Value>, run_id: Option<&str>) -> Result<CompletionBody> {
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(body, &mut errors);
+    let task_id = match r.value(&["task_id"]) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Null) | None => {
+            r.fail("task_id", "The task id field is required.");
+            None
+        }
+        Some(Value::String(_)) => {
+            r.fail("task_id", "The task id field is required.");
+            None
+        }
+        Some(_) => {
+            r.fail("task_id", "The selected task id is invalid.");
+            None
+        }
+    };
+    let is_approved = r.bool(&["is_approved"]).set();
+    let override_raw = r.int(&["override_user"]);
+    let comment = r.string(&["comment"]).set().filter(|c| !c.trim().is_empty());
+
+    let mut task = None;
+    if let Some(id) = &task_id {
+        let found = ctx.state.store.task(&me.org_id, id).await?;
+        let valid = found.filter(|t| {
+            access::can_see(me, t)
+                && match run_id {
+                    Some(run_id) => t.row.run_id.as_deref() == Some(run_id),
+                    None => t.row.archived_at.is_none(),
+                }
+        });
+        match valid {
+            Some(t) => task = Some(t),
+            None => errors.add("task_id", "The selected task id is invalid."),
+        }
+    }
+    let override_user = match override_raw {
+        Patch::Set(id) => match ctx.state.store.member(&me.org_id, id).await? {
+            Some(m) => Some(m.id),
+            None => {
+                errors.add("override_user", "The selected override user is invalid.");
+                None
+            }
+        },
+        _ => None,
+    };
+    match task {
+        Some(task) if errors.is_empty() => Ok(CompletionBody {
+            task,
+            override_user,
+            is_approved,
+            comment,
+        }),
+        _ => Err(Error::Invalid(errors)),
+    }
+}
+
+/// Completes `b.task` through the store (T8 steps 3–7 and the effects).
+async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
+    let c = TaskCompletion {
+        org_id: me.org_id.clone(),
+        task_id: b.task.row.id.clone(),
+        caller: caller(me),
+        completer_id: b.override_user.unwrap_or(me.user_id),
+        is_approved: b.is_approved,
+        comment: b.comment,
+        public_base: webhook_base(ctx),
+        now: ctx.now,
+    };
+    match ctx.state.store.complete_task(&c).await? {
+        Ok(_) => Ok(()),
+        Err(LifecycleRefusal::Missing) => Err(Error::invalid("task_id", "The selected task id is invalid.")),
+        Err(refusal) => Err(refusal_error(refusal)),
+    }
+}
+
+/// T8.
+async fn complete_task(ctx: Ctx, query: Query, Body(body): Body) -> Result<Response> {
+    let me = ctx.member()?;
+    let b = read_body(&ctx, &me, &body, None).await?;
+    if let Some(run_id) = &b.task.row.run_id {
+        return Err(Error::invalid(
+            "task_id",
+            format!("This task belongs to a process; complete it through /runs/{run_id}/completed-tasks."),
+        ));
+    }
+    let task_id = b.task.row.id.clone();
+    complete(&ctx, &me, b).await?;
+    respond(&ctx, &me, &task_id, &query, false).await
+}
+
+/// R13.
+async fn complete_run_task(
+    ctx: Ctx,
+    Path((_, run_id)): Path<(String, String)>,
+    query: Query,
+    Body(body): Body,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let run = ctx
+        .state
+        .store
+        .run(&me.org_id, &run_id, ctx.now)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let b = read_body(&ctx, &me, &body, Some(&run_id)).await?;
+    if run.row.archived_at.is_some() {
+        return Err(Error::invalid("run", PROCESS_ARCHIVED));
+    }
+    let task_id = b.task.row.id.clone();
+    complete(&ctx, &me, b).await?;
+    respond(&ctx, &me, &task_id, &query, true).await
+}
+
+/// Reopens `task` through the store (archived run, permission and "not completed" are checked
+/// under lock).
+async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
+    let r = TaskReopen {
+        org_id: me.org_id.clone(),
+        task_id: task.row.id.clone(),
+        caller: caller(me),
+        now: ctx.now,
+    };
+    match ctx.state.store.reopen_task(&r).await? {
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(refusal_error(refusal)),
+    }
+}
+
+/// T9.
+async fn reopen_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+    let me = ctx.member()?;
+    let task = visible_task(&ctx, &me, &task_id).await?;
+    if let Some(run_id) = &task.row.run_id {
+        return Err(Error::invalid(
+            "task_id",
+            format!("This task belongs to a process; reopen it through /runs/{run_id}/completed-tasks/{task_id}."),
+        ));
+    }
+    reopen(&ctx, &me, &task).await?;
+    respond(&ctx, &me, &task_id, &query, false).await
+}
+
+/// R14.
+async fn reopen_run_task(
+    ctx: Ctx,
+    Path((_, run_id, task_id)): Path<(String, String, String)>,
+    query: Query,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let (_, task) = visible_run_task(&ctx, &me, &run_id, &task_id).await?;
+    reopen(&ctx, &me, &task).await?;
+    respond(&ctx, &me, &task_id, &query, true).await
 }

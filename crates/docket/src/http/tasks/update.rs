@@ -1,9 +1,295 @@
-//! update routes of tasks: filled in with the tasks issue.
+//! T4 `PUT /organizations/{org}/tasks/{task_id}` and R12 `PUT …/runs/{run_id}/tasks/{task_id}`:
+//! partial update of any task, with the status transitions of §2.3 (a reopening status on a
+//! completed task reopens it first; `completed` completes it with T8's rules). All or nothing.
 
 use axum::Router;
+use axum::extract::Path;
+use axum::response::Response;
+use axum::routing::put;
+use docket_domain::form_field::{check_value, stored_def};
+use docket_domain::input::{Patch, Reader};
+use docket_domain::task::TaskStatus;
+use docket_domain::{Actor, Role, ValidationErrors};
+use docket_store::model::{LifecycleCaller, LifecycleRefusal, TaskRecord, TaskUpdate};
+use serde_json::{Map, Value, json};
 
+use crate::error::{Error, Result};
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::tasks::complete::{refusal_error, respond, webhook_base};
+use crate::http::tasks::create::{check_max_assignable, read_max_assignable, read_task_type, read_webhook};
+use crate::http::tasks::{visible_run_task, visible_task};
+use crate::service::{access, owners, tags};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/organizations/{org}/tasks/{task_id}", put(update_task))
+        .route(
+            "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
+            put(update_run_task),
+        )
+}
+
+/// The keys T4 reads; a body with none of them is a no-op.
+const FIELDS: &[&str] = &[
+    "title",
+    "name",
+    "summary",
+    "description",
+    "deadline",
+    "started_at",
+    "owners",
+    "taskdata",
+    "status",
+    "is_approved",
+    "task_type",
+    "webhook",
+    "prevent_guest_comment",
+    "top_secret",
+    "everyone_must_complete",
+    "can_complete_only_assignees",
+    "is_soft_start_date",
+    "max_assignable",
+    "position",
+    "tags",
+];
+
+/// The 422 of a task whose run is archived (T4).
+const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
+
+/// T4.
+async fn update_task(
+    ctx: Ctx,
+    Path((_, task_id)): Path<(String, String)>,
+    query: Query,
+    Body(body): Body,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let task = visible_task(&ctx, &me, &task_id).await?;
+    update(&ctx, &me, task, &body).await?;
+    respond(&ctx, &me, &task_id, &query, false).await
+}
+
+/// R12.
+async fn update_run_task(
+    ctx: Ctx,
+    Path((_, run_id, task_id)): Path<(String, String, String)>,
+    query: Query,
+    Body(body): Body,
+) -> Result<Response> {
+    let me = ctx.member()?;
+    let (_, task) = visible_run_task(&ctx, &me, &run_id, &task_id).await?;
+    update(&ctx, &me, task, &body).await?;
+    respond(&ctx, &me, &task_id, &query, false).await
+}
+
+/// Checks and applies one update of `task` (read before; the store re-checks the state rules
+/// under lock).
+async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Value>) -> Result<()> {
+    if !access::can_edit(me, &task) {
+        return Err(Error::no_permission());
+    }
+    let probe = docket_domain::input::Fields::new(body);
+    if !FIELDS.iter().any(|k| probe.get(k).is_some()) {
+        // An empty body (or only unknown keys) is a no-op, also on a completed task.
+        return Ok(());
+    }
+    if task.row.run_id.is_some()
+        && (task.row.archived_at.is_some() || task.row.run_status.as_deref() == Some("archived"))
+    {
+        return Err(Error::invalid("run", RUN_ARCHIVED));
+    }
+
+    let mut errors = ValidationErrors::new();
+    let mut r = Reader::new(body, &mut errors);
+    let status = match r.string(&["status"]) {
+        Patch::Set(s) => match TaskStatus::parse(&s) {
+            Some(st) => Some(st),
+            None => {
+                r.fail("status", "The selected status is invalid.");
+                None
+            }
+        },
+        Patch::Null => {
+            r.fail("status", "The selected status is invalid.");
+            None
+        }
+        Patch::Absent => None,
+    };
+    // Step 1: a completed task takes only a reopening status.
+    if task.row.status == "completed" && !matches!(status, Some(TaskStatus::NotStarted | TaskStatus::InProgress)) {
+        return Err(Error::invalid("task", "Completed tasks cannot be updated."));
+    }
+
+    let title = match r.text(&["title", "name"], 600) {
+        Patch::Set(t) => Some(t),
+        Patch::Null => {
+            r.fail("title", "The title field is required.");
+            None
+        }
+        Patch::Absent => None,
+    };
+    let summary = match r.string(&["summary", "description"]) {
+        Patch::Set(s) => Some(Some(s)),
+        Patch::Null => Some(None),
+        Patch::Absent => None,
+    };
+    let deadline = required_date(&mut r, "deadline");
+    let started_at = required_date(&mut r, "started_at");
+    let is_approved = r.bool(&["is_approved"]).set();
+    let task_type = read_task_type(&mut r).set().map(|t| t.as_str().to_string());
+    let webhook = match read_webhook(&mut r) {
+        Patch::Set(url) => Some(Some(url)),
+        Patch::Null => Some(None),
+        Patch::Absent => None,
+    };
+    let prevent_guest_comment = r.bool(&["prevent_guest_comment"]).set();
+    let top_secret = r.bool(&["top_secret"]).set();
+    let everyone_must_complete = r.bool(&["everyone_must_complete"]).set();
+    let can_complete_only_assignees = r.bool(&["can_complete_only_assignees"]).set();
+    let is_soft_start_date = r.bool(&["is_soft_start_date"]).set();
+    let max_assignable = read_max_assignable(&mut r).set();
+    let position = match r.int(&["position"]) {
+        Patch::Set(p) if p < 1 => {
+            r.fail("position", "The position must be at least 1.");
+            None
+        }
+        p => p.set(),
+    };
+    let tags_raw: Option<Vec<Value>> = match r.array(&["tags"]) {
+        Patch::Set(a) => Some(a.clone()),
+        Patch::Null => Some(Vec::new()),
+        Patch::Absent => None,
+    };
+    let taskdata_raw = r.object(&["taskdata"]).set().cloned();
+    let owners_value = r.value(&["owners"]).cloned();
+
+    let org = me.org_id.as_str();
+    let owners = match owners_value {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(owners::resolve(&ctx.state, org, &v, "owners", &mut errors).await?),
+    };
+    let tag_targets = match &tags_raw {
+        Some(items) => Some(tags::resolve(&ctx.state, org, items, &mut errors).await?),
+        None => None,
+    };
+    let taskdata = match &taskdata_raw {
+        Some(map) => read_taskdata(ctx, org, &task, map, &mut errors).await?,
+        None => Vec::new(),
+    };
+    let direct = match &owners {
+        Some(o) => o.direct_count(),
+        None => task.users.len() + task.guests.len() + task.groups.len(),
+    };
+    if !errors.has("max_assignable") {
+        check_max_assignable(max_assignable.unwrap_or(task.row.max_assignable), direct, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+
+    let u = TaskUpdate {
+        org_id: me.org_id.clone(),
+        task_id: task.row.id.clone(),
+        caller: LifecycleCaller {
+            user_id: me.user_id,
+            light: me.role == Role::Light,
+        },
+        title,
+        summary,
+        deadline,
+        started_at,
+        owners: owners.map(|o| o.set),
+        taskdata,
+        status: status.map(|s| s.as_str().to_string()),
+        is_approved,
+        task_type,
+        webhook,
+        prevent_guest_comment,
+        top_secret,
+        everyone_must_complete,
+        can_complete_only_assignees,
+        is_soft_start_date,
+        max_assignable,
+        position,
+        tags: tag_targets,
+        public_base: webhook_base(ctx),
+        now: ctx.now,
+    };
+    match ctx.state.store.update_task(&u).await? {
+        Ok(_) => Ok(()),
+        Err(LifecycleRefusal::RunArchived) => Err(Error::invalid("run", RUN_ARCHIVED)),
+        Err(LifecycleRefusal::NotPermitted) => Err(Error::no_permission()),
+        Err(refusal) => Err(refusal_error(refusal)),
+    }
+}
+
+/// A date-time that may be changed but not cleared.
+fn required_date(r: &mut Reader<'_, '_>, key: &str) -> Option<i64> {
+    match r.datetime(&[key]) {
+        Patch::Set(ms) => Some(ms),
+        Patch::Null => {
+            let label = key.replace('_', " ");
+            r.fail(key, format!("The {label} is not a valid date."));
+            None
+        }
+        Patch::Absent => None,
+    }
+}
+
+/// Checks `taskdata` against the task's captures (§2.5): keys are capture ids compared after
+/// lower-casing; values are normalized per type; `assignees_form` values are resolved like
+/// `owners`. Problems go under `taskdata.{key}`.
+async fn read_taskdata(
+    ctx: &Ctx,
+    org: &str,
+    task: &TaskRecord,
+    map: &Map<String, Value>,
+    errors: &mut ValidationErrors,
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (key, value) in map {
+        let path = format!("taskdata.{key}");
+        let wanted = key.trim().to_lowercase();
+        let Some(capture) = task.captures.iter().find(|c| c.id.to_lowercase() == wanted) else {
+            errors.add(path, "No such form field on this task.");
+            continue;
+        };
+        let def = stored_def(
+            &capture.label,
+            &capture.field_type,
+            capture.required,
+            &capture.options,
+            &capture.field_columns,
+        );
+        let stored = match check_value(&def, value) {
+            Err(message) => {
+                errors.add(path, message);
+                continue;
+            }
+            Ok(None) => None,
+            Ok(Some(v)) if capture.field_type == "assignees_form" => {
+                let mut inner = ValidationErrors::new();
+                let resolved = owners::resolve(&ctx.state, org, &v, &path, &mut inner).await?;
+                if !inner.is_empty() {
+                    for (_, messages) in inner.entries() {
+                        for m in messages {
+                            errors.add(path.clone(), m.clone());
+                        }
+                    }
+                    continue;
+                }
+                let set = resolved.set;
+                if set.users.is_empty() && set.guests.is_empty() && set.groups.is_empty() {
+                    None
+                } else {
+                    Some(json!({"users": set.users, "guests": set.guests, "groups": set.groups}).to_string())
+                }
+            }
+            Ok(Some(v)) => Some(v.to_string()),
+        };
+        out.retain(|(id, _)| *id != capture.id);
+        out.push((capture.id.clone(), stored));
+    }
+    Ok(out)
 }

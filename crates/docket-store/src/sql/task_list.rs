@@ -1,0 +1,184 @@
+//! Task lists (spec §4.0): a `WHERE` clause assembled from fixed SQL fragments chosen by the
+//! filters of a [`TaskQuery`], with every user-supplied value bound as a parameter, then one
+//! count and one page of ids, loaded through `tasks::load`.
+
+use sqlx::Pool;
+
+use super::Db;
+use super::tasks::load;
+use crate::model::TaskRecord;
+use crate::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSortColumn};
+
+/// One bound value.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `AND`-ed conditions over `tasks t` and the values they bind, in placeholder order.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Binds `arg` and returns its placeholder.
+    fn bind(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    /// Binds every value and returns the comma-separated placeholders.
+    fn bind_all(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
+        args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
+    }
+
+    fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+}
+
+/// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders.
+fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
+    const INCOMPLETE: &str = "t.status NOT IN ('completed', 'auto-skipped')";
+    match c {
+        TaskCondition::Active => format!("({INCOMPLETE} AND (t.is_soft_start_date OR t.started_at <= {now}))"),
+        TaskCondition::Incomplete => format!("({INCOMPLETE})"),
+        TaskCondition::Complete => "(t.status = 'completed')".into(),
+        TaskCondition::InProgress => "(t.status = 'in-progress')".into(),
+        TaskCondition::NotStarted => "(t.status = 'not-started')".into(),
+        TaskCondition::Overdue => format!("({INCOMPLETE} AND t.deadline < {now})"),
+        TaskCondition::DueSoon => format!("({INCOMPLETE} AND t.deadline >= {now} AND t.deadline < {soon})"),
+        TaskCondition::HasProblem => "(t.problem)".into(),
+    }
+}
+
+/// Members assigned directly or through a group, given as placeholders.
+fn assigned_members_sql(ph: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id IN ({ph}))
+          OR EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
+                      WHERE x.task_id = t.id AND m.user_id IN ({ph})))"
+    )
+}
+
+fn where_clause(org: &str, q: &TaskQuery) -> Where {
+    let mut w = Where::default();
+    let org = w.bind(Arg::Text(org.to_string()));
+    w.push(format!("t.org_id = {org}"));
+    if let Some(run_id) = &q.run_id {
+        let p = w.bind(Arg::Text(run_id.clone()));
+        w.push(format!("t.run_id = {p}"));
+    }
+    match q.archived {
+        ArchivedFilter::Exclude => w.push("t.archived_at IS NULL".into()),
+        ArchivedFilter::Only => w.push("t.archived_at IS NOT NULL".into()),
+        ArchivedFilter::Include => {}
+    }
+    if let Some(viewer) = q.viewer {
+        let p = w.bind(Arg::Int(viewer));
+        w.push(format!("(NOT t.top_secret OR {})", assigned_members_sql(&p)));
+    }
+    if !q.conditions.is_empty() {
+        let now = w.bind(Arg::Int(q.now));
+        let soon = w.bind(Arg::Int(q.now.saturating_add(86_400_000)));
+        let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &soon)).collect();
+        w.push(format!("({})", any.join(" OR ")));
+    }
+    if !q.owners.is_empty() {
+        let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
+        w.push(assigned_members_sql(&ph));
+    }
+    if !q.guests.is_empty() {
+        let ph = w.bind_all(q.guests.iter().map(|g| Arg::Text(g.clone())));
+        w.push(format!(
+            "(EXISTS (SELECT 1 FROM task_guests x JOIN guests g ON g.id = x.guest_id
+                       WHERE x.task_id = t.id AND g.email IN ({ph}))
+              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
+                           JOIN guests g ON g.id = gg.guest_id
+                          WHERE x.task_id = t.id AND g.email IN ({ph})))"
+        ));
+    }
+    if !q.groups.is_empty() {
+        let ph = w.bind_all(q.groups.iter().map(|g| Arg::Text(g.clone())));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id AND x.group_id IN ({ph}))"
+        ));
+    }
+    if q.unassigned {
+        w.push(
+            "NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id)
+             AND NOT EXISTS (SELECT 1 FROM task_guests x WHERE x.task_id = t.id)
+             AND NOT EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id)"
+                .into(),
+        );
+    }
+    if let Some(min) = q.deadline_min {
+        let p = w.bind(Arg::Int(min));
+        w.push(format!("t.deadline >= {p}"));
+    }
+    if let Some(max) = q.deadline_max {
+        let p = w.bind(Arg::Int(max));
+        w.push(format!("t.deadline <= {p}"));
+    }
+    w
+}
+
+/// The `ORDER BY` list of a sort: fixed SQL per column, ties by `increment_id`.
+fn order_by(sort: Sort<TaskSortColumn>) -> String {
+    let dir = sort.direction();
+    let key = match sort.column {
+        TaskSortColumn::Position => format!("t.position {dir}"),
+        TaskSortColumn::Deadline => format!("t.deadline {dir}"),
+        TaskSortColumn::CreatedAt => format!("t.created_at {dir}"),
+        TaskSortColumn::CompletedAt => {
+            format!("CASE WHEN t.completed_at IS NULL THEN 1 ELSE 0 END, t.completed_at {dir}")
+        }
+        TaskSortColumn::Problems => "CASE WHEN t.problem THEN 0 ELSE 1 END, t.deadline ASC".into(),
+        TaskSortColumn::Title => format!("lower(t.title) {dir}"),
+    };
+    let tie = if sort.column == TaskSortColumn::CreatedAt && sort.desc {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    format!("{key}, t.increment_id {tie}")
+}
+
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(s) => q.bind(s.as_str()),
+            };
+        }
+        q
+    }};
+}
+
+/// One page of the tasks of `org` matching `q`, and the number of matches.
+pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &TaskQuery) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
+    let mut w = where_clause(org, q);
+    let count_sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
+        .fetch_one(pool)
+        .await?;
+    let limit = w.bind(Arg::Int(q.window.sql_limit()));
+    let offset = w.bind(Arg::Int(q.window.offset));
+    let page_sql = format!(
+        "SELECT t.id FROM tasks t WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        w.sql(),
+        order_by(q.sort)
+    );
+    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
+        .fetch_all(pool)
+        .await?;
+    Ok((load(pool, org, &ids).await?, total))
+}

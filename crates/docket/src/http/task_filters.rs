@@ -1,0 +1,351 @@
+//! The shared task-list parameters of spec §4.0, read from a query string into a store
+//! [`TaskQuery`]. Each list endpoint says which sorts it accepts and its defaults; every invalid
+//! value is reported at once, as a 422 naming its parameter.
+
+use docket_domain::page::PageRequest;
+use docket_domain::time::{end_of_day, parse_date, parse_datetime, start_of_day};
+use docket_domain::{Actor, ValidationErrors, email, input};
+use docket_store::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSortColumn, Window};
+
+use crate::error::{Error, Result};
+use crate::http::extract::Query;
+use crate::http::users::page_request;
+
+/// What one list endpoint accepts and defaults to.
+#[derive(Debug, Clone, Copy)]
+pub struct ListSpec {
+    /// The `sort` words accepted (a subset of [`SORTS`]).
+    pub sorts: &'static [&'static str],
+    /// The sort word used when `sort` is absent.
+    pub default_sort: &'static str,
+    /// Conditions applied when `status` is absent (empty: no filter).
+    pub default_status: &'static [TaskCondition],
+    /// Whether the `archived` parameter is read; when not, `archived` is this fixed value.
+    pub archived: Option<ArchivedFilter>,
+    /// `per_page` when absent.
+    pub default_per_page: i64,
+}
+
+/// R7 `GET …/runs/{run_id}/tasks`: the tasks of an addressed run, archived ones included.
+pub const RUN_TASKS: ListSpec = ListSpec {
+    sorts: &["position", "-position", "deadline", "-deadline"],
+    default_sort: "position",
+    default_status: &[],
+    archived: Some(ArchivedFilter::Include),
+    default_per_page: 10,
+};
+
+/// Every sort word of §4.0 and what it means.
+pub const SORTS: &[(&str, TaskSortColumn, bool)] = &[
+    ("deadline", TaskSortColumn::Deadline, false),
+    ("-deadline", TaskSortColumn::Deadline, true),
+    ("newest", TaskSortColumn::CreatedAt, true),
+    ("-created_at", TaskSortColumn::CreatedAt, true),
+    ("oldest", TaskSortColumn::CreatedAt, false),
+    ("created_at", TaskSortColumn::CreatedAt, false),
+    ("completed_newest", TaskSortColumn::CompletedAt, true),
+    ("problems", TaskSortColumn::Problems, false),
+    ("position", TaskSortColumn::Position, false),
+    ("-position", TaskSortColumn::Position, true),
+    ("title", TaskSortColumn::Title, false),
+    ("-title", TaskSortColumn::Title, true),
+];
+
+/// The `status` words of §4.0 (`all` aside).
+const STATUS_WORDS: &[(&str, TaskCondition)] = &[
+    ("active", TaskCondition::Active),
+    ("active_visible", TaskCondition::Active),
+    ("incomplete", TaskCondition::Incomplete),
+    ("complete", TaskCondition::Complete),
+    ("completed", TaskCondition::Complete),
+    ("inprogress", TaskCondition::InProgress),
+    ("in-progress", TaskCondition::InProgress),
+    ("not-started", TaskCondition::NotStarted),
+    ("overdue", TaskCondition::Overdue),
+    ("due_soon", TaskCondition::DueSoon),
+    ("due-soon", TaskCondition::DueSoon),
+    ("hasproblem", TaskCondition::HasProblem),
+    ("problem", TaskCondition::HasProblem),
+];
+
+/// Reads the §4.0 parameters `spec` supports. The result lists every task of the organization
+/// the caller may see that matches; callers narrow it further (e.g. `run_id`).
+pub fn parse(query: &Query, actor: &Actor, now: i64, spec: &ListSpec) -> Result<(TaskQuery, PageRequest)> {
+    let mut errors = ValidationErrors::new();
+    let page = match page_request(query, spec.default_per_page) {
+        Ok(p) => Some(p),
+        Err(Error::Invalid(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let conditions = status(query, spec, &mut errors);
+    let owners = owners(query, &mut errors);
+    let guests = guests(query, &mut errors);
+    let groups = query.list("groups");
+    let unassigned = bool_param(query, "unassigned", &mut errors).unwrap_or(false);
+    let (deadline_min, deadline_max) = deadlines(query, &mut errors);
+    let archived = match spec.archived {
+        Some(fixed) => fixed,
+        None => archived(query, &mut errors),
+    };
+    let sort = sort(query, spec, &mut errors);
+    let (Some(page), true) = (page, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let q = TaskQuery {
+        run_id: None,
+        conditions,
+        owners,
+        guests,
+        groups,
+        unassigned,
+        deadline_min,
+        deadline_max,
+        archived,
+        viewer: (!actor.is_admin()).then_some(actor.user_id),
+        now,
+        sort,
+        window: Window {
+            limit: page.limit(),
+            offset: page.offset(),
+        },
+    };
+    Ok((q, page))
+}
+
+fn bool_param(query: &Query, key: &str, errors: &mut ValidationErrors) -> Option<bool> {
+    match query.bool(key) {
+        Ok(b) => b,
+        Err(Error::Invalid(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// `status`: OR-ed conditions; `all` anywhere disables the filter; absent → the default.
+fn status(query: &Query, spec: &ListSpec, errors: &mut ValidationErrors) -> Vec<TaskCondition> {
+    if query.get("status").is_none() {
+        return spec.default_status.to_vec();
+    }
+    let mut out: Vec<TaskCondition> = Vec::new();
+    let mut all = false;
+    for word in query.list("status") {
+        let word = word.to_ascii_lowercase();
+        if word == "all" {
+            all = true;
+            continue;
+        }
+        match STATUS_WORDS.iter().find(|(w, _)| *w == word) {
+            Some((_, c)) if !out.contains(c) => out.push(*c),
+            Some(_) => {}
+            None => errors.add("status", "The selected status is invalid."),
+        }
+    }
+    if all { Vec::new() } else { out }
+}
+
+/// `owners`: member ids.
+fn owners(query: &Query, errors: &mut ValidationErrors) -> Vec<i64> {
+    let mut out = Vec::new();
+    for item in query.list("owners") {
+        match input::parse_int(&item) {
+            Some(id) if !out.contains(&id) => out.push(id),
+            Some(_) => {}
+            None => errors.add("owners", "The owners must be a comma-separated list of member ids."),
+        }
+    }
+    out
+}
+
+/// `guests`: email addresses, compared lower-cased.
+fn guests(query: &Query, errors: &mut ValidationErrors) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in query.list("guests") {
+        let addr = email::normalize(&item);
+        if !email::is_valid(&addr) {
+            errors.add(
+                "guests",
+                "The guests must be a comma-separated list of email addresses.",
+            );
+        } else if !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    out
+}
+
+/// `archived`: `true` (include), `only`, `false`/absent (exclude).
+fn archived(query: &Query, errors: &mut ValidationErrors) -> ArchivedFilter {
+    let Some(v) = query.text("archived") else {
+        return ArchivedFilter::Exclude;
+    };
+    if v.eq_ignore_ascii_case("only") {
+        return ArchivedFilter::Only;
+    }
+    match input::parse_bool(&v) {
+        Some(true) => ArchivedFilter::Include,
+        Some(false) => ArchivedFilter::Exclude,
+        None => {
+            errors.add("archived", "The selected archived is invalid.");
+            ArchivedFilter::Exclude
+        }
+    }
+}
+
+/// The deadline window `[min, max]` (inclusive) of the five deadline parameters. `deadline_on`
+/// overrides the others.
+fn deadlines(query: &Query, errors: &mut ValidationErrors) -> (Option<i64>, Option<i64>) {
+    let invalid = |errors: &mut ValidationErrors, key: &str| {
+        errors.add(key, format!("The {} is not a valid date.", input::label(key)));
+    };
+    if let Some(v) = query.text("deadline_on") {
+        return match parse_date(&v) {
+            Some(day) => (Some(start_of_day(day)), Some(end_of_day(day))),
+            None => {
+                invalid(errors, "deadline_on");
+                (None, None)
+            }
+        };
+    }
+    let mut min: Option<i64> = None;
+    let mut max: Option<i64> = None;
+    let mut raise = |v: i64| min = Some(min.map_or(v, |m| m.max(v)));
+    if let Some(v) = query.text("deadline_start_range") {
+        match parse_date(&v).map(start_of_day).or_else(|| parse_datetime(&v)) {
+            Some(ms) => raise(ms),
+            None => invalid(errors, "deadline_start_range"),
+        }
+    }
+    if let Some(v) = query.text("deadline_after") {
+        match parse_date(&v) {
+            Some(day) => raise(end_of_day(day) + 1),
+            None => invalid(errors, "deadline_after"),
+        }
+    }
+    let mut lower = |v: i64| max = Some(max.map_or(v, |m| m.min(v)));
+    if let Some(v) = query.text("deadline_end_range") {
+        match parse_date(&v).map(end_of_day).or_else(|| parse_datetime(&v)) {
+            Some(ms) => lower(ms),
+            None => invalid(errors, "deadline_end_range"),
+        }
+    }
+    if let Some(v) = query.text("deadline_before") {
+        match parse_date(&v) {
+            Some(day) => lower(start_of_day(day) - 1),
+            None => invalid(errors, "deadline_before"),
+        }
+    }
+    (min, max)
+}
+
+/// `sort` (alias `sort_by`): one of the spec's words, else a 422.
+fn sort(query: &Query, spec: &ListSpec, errors: &mut ValidationErrors) -> Sort<TaskSortColumn> {
+    let key = if query.get("sort").is_some() { "sort" } else { "sort_by" };
+    let word = query
+        .get_any(&["sort", "sort_by"])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(spec.default_sort);
+    let lookup = |w: &str| {
+        SORTS
+            .iter()
+            .find(|(name, _, _)| *name == w)
+            .map(|(_, column, desc)| Sort {
+                column: *column,
+                desc: *desc,
+            })
+    };
+    match lookup(word).filter(|_| spec.sorts.contains(&word)) {
+        Some(s) => s,
+        None => {
+            errors.add(key, format!("The selected {} is invalid.", input::label(key)));
+            lookup(spec.default_sort).unwrap_or(Sort {
+                column: TaskSortColumn::Deadline,
+                desc: false,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_domain::Role;
+
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> Query {
+        Query(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: 7,
+            org_id: "o".into(),
+            role,
+        }
+    }
+
+    fn day(s: &str) -> i64 {
+        start_of_day(parse_date(s).expect("date"))
+    }
+
+    #[test]
+    fn deadline_parameters_narrow_one_inclusive_window() {
+        let (q, _) = parse(
+            &query(&[
+                ("deadline_start_range", "2025-01-01"),
+                ("deadline_after", "2025-01-03"),
+                ("deadline_end_range", "2025-02-01T12:00:00Z"),
+                ("deadline_before", "2025-01-20"),
+            ]),
+            &actor(Role::Admin),
+            0,
+            &RUN_TASKS,
+        )
+        .expect("valid");
+        assert_eq!(q.deadline_min, Some(day("2025-01-04")));
+        assert_eq!(q.deadline_max, Some(day("2025-01-20") - 1));
+        let (q, _) = parse(
+            &query(&[("deadline_on", "2025-01-05"), ("deadline_before", "garbage")]),
+            &actor(Role::Admin),
+            0,
+            &RUN_TASKS,
+        )
+        .expect("deadline_on wins");
+        assert_eq!(
+            (q.deadline_min, q.deadline_max),
+            (Some(day("2025-01-05")), Some(day("2025-01-06") - 1))
+        );
+    }
+
+    #[test]
+    fn statuses_sorts_and_visibility() {
+        let (q, page) = parse(
+            &query(&[("status", "overdue,due-soon,Overdue"), ("sort", "-deadline")]),
+            &actor(Role::Light),
+            5,
+            &RUN_TASKS,
+        )
+        .expect("valid");
+        assert_eq!(q.conditions, [TaskCondition::Overdue, TaskCondition::DueSoon]);
+        assert_eq!((q.sort.column, q.sort.desc), (TaskSortColumn::Deadline, true));
+        assert_eq!((q.viewer, q.now, q.archived), (Some(7), 5, ArchivedFilter::Include));
+        assert_eq!((page.per_page, q.window.limit), (10, Some(10)));
+        let (q, _) = parse(&query(&[("status", "active,all")]), &actor(Role::Admin), 0, &RUN_TASKS).expect("valid");
+        assert!(q.conditions.is_empty() && q.viewer.is_none());
+        let Err(Error::Invalid(e)) = parse(
+            &query(&[("status", "done"), ("sort", "title"), ("owners", "1,x")]),
+            &actor(Role::Admin),
+            0,
+            &RUN_TASKS,
+        ) else {
+            panic!("expected a 422");
+        };
+        let keys: Vec<&str> = e.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["status", "owners", "sort"]);
+    }
+}
