@@ -13,6 +13,9 @@
     reason = "each src/sql file is compiled twice on purpose: once per backend (see above)"
 )]
 
+#[macro_use]
+mod retry;
+
 mod api;
 mod error;
 pub mod model;

@@ -256,21 +256,10 @@ pub(crate) async fn set_status(
 /// owners of every task (bumping those tasks' `last_updated` and `version`), and then from `org`
 /// (GU6). Returns the guest as it was. `NotFound` if it is gone.
 pub(crate) async fn remove(pool: &Pool<Db>, org: &str, id: i64, now: i64) -> Result<Guest, StoreError> {
-    // The task rows are locked after the guest row, while task writers lock a task before
-    // touching its guests: PostgreSQL may pick this transaction as a deadlock victim, and then
-    // it is run again from scratch.
-    let mut attempt = 0;
-    loop {
-        match remove_once(pool, org, id, now).await {
-            Err(sqlx::Error::Database(db))
-                if attempt < 3 && matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
-            {
-                attempt += 1
-            }
-            Err(e) => return Err(e.into()),
-            Ok(None) => return Err(StoreError::NotFound),
-            Ok(Some(guest)) => return Ok(guest),
-        }
+    match retry_on_deadlock!(remove_once(pool, org, id, now)) {
+        Err(e) => Err(e.into()),
+        Ok(None) => Err(StoreError::NotFound),
+        Ok(Some(guest)) => Ok(guest),
     }
 }
 

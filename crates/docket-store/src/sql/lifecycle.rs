@@ -12,7 +12,7 @@ use serde_json::Value;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, link_tag, placeholders, write_owners};
-use super::{Db, IS_PG, guests, outbox, runs};
+use super::{Db, guests, outbox, runs, tasks};
 use crate::model::{
     CaptureRow, GuestRef, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord,
     TaskReopen, TaskRow, TaskUpdate,
@@ -23,44 +23,19 @@ type Conn = <Db as sqlx::Database>::Connection;
 /// What a store call of this module answers: a refusal is a state rule that failed under lock.
 type Outcome = Result<Result<LifecycleDone, LifecycleRefusal>, sqlx::Error>;
 
-/// How often a transaction that PostgreSQL aborted as a deadlock victim is run again.
-const RETRIES: usize = 3;
-
-/// Whether `e` is a PostgreSQL deadlock or serialization failure, which a new attempt can fix.
-fn retryable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01" | "40001")),
-        _ => false,
-    }
-}
-
-/// Runs `$call` (an async expression yielding [`Outcome`]) again when it failed as a deadlock
-/// victim; its transaction was rolled back, so a new attempt starts from scratch.
-macro_rules! retrying {
-    ($call:expr) => {{
-        let mut attempt = 0;
-        loop {
-            match $call.await {
-                Err(e) if attempt < RETRIES && retryable(&e) => attempt += 1,
-                other => break other,
-            }
-        }
-    }};
-}
-
 /// T4/R12.
 pub(crate) async fn update(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
-    retrying!(update_once(pool, u))
+    retry_on_deadlock!(update_once(pool, u))
 }
 
 /// T8/R13.
 pub(crate) async fn complete(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
-    retrying!(complete_once(pool, c))
+    retry_on_deadlock!(complete_once(pool, c))
 }
 
 /// T9/R14.
 pub(crate) async fn reopen(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
-    retrying!(reopen_once(pool, r))
+    retry_on_deadlock!(reopen_once(pool, r))
 }
 
 async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
@@ -466,17 +441,9 @@ fn stored_value(c: &CaptureRow) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Locks the task row (PostgreSQL; SQLite's single writer serializes already) and loads it.
+/// Locks the task (its run first, see `tasks::lock_for_write`) and loads it.
 async fn lock(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
-    let for_update = if IS_PG { " FOR UPDATE" } else { "" };
-    let found: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT id FROM tasks WHERE id = $1 AND org_id = $2{for_update}"
-    ))
-    .bind(task_id)
-    .bind(org)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if found.is_none() {
+    if !tasks::lock_for_write(conn, org, task_id).await? {
         return Ok(None);
     }
     load_in(conn, org, task_id).await

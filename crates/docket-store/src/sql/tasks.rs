@@ -415,3 +415,32 @@ pub(crate) async fn ids_of_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Resu
         .fetch_all(pool)
         .await
 }
+
+/// Locks a task for a write, in the one order every write path uses: its run first (if it has
+/// one), then the task. (PostgreSQL only; SQLite's single writer serializes writes already.)
+/// Returns whether the task exists in `org`.
+pub(crate) async fn lock_for_write(conn: &mut Conn, org: &str, task_id: &str) -> Result<bool, sqlx::Error> {
+    if !IS_PG {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE id = $1 AND org_id = $2")
+            .bind(task_id)
+            .bind(org)
+            .fetch_one(&mut *conn)
+            .await?;
+        return Ok(n > 0);
+    }
+    let run_id: Option<Option<String>> = sqlx::query_scalar("SELECT run_id FROM tasks WHERE id = $1 AND org_id = $2")
+        .bind(task_id)
+        .bind(org)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(run_id) = run_id else { return Ok(false) };
+    if let Some(run_id) = run_id {
+        sqlx::query("SELECT id FROM runs WHERE id = $1 FOR UPDATE").bind(run_id).execute(&mut *conn).await?;
+    }
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM tasks WHERE id = $1 AND org_id = $2 FOR UPDATE")
+        .bind(task_id)
+        .bind(org)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}

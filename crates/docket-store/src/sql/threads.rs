@@ -6,7 +6,7 @@ use docket_domain::ids;
 use sqlx::Pool;
 
 use super::tasks::placeholders;
-use super::{Db, IS_PG, runs};
+use super::{Db, runs, tasks};
 use crate::StoreError;
 use crate::model::{NewThread, ThreadEdit, ThreadRefusal, ThreadRow};
 
@@ -58,14 +58,16 @@ struct Locked {
     run_archived: bool,
 }
 
-/// Locks task `task_id` of `org` (the task row first, then the run is written by the refresh:
-/// the order task updates and completions use). `None` when the task is gone or is an archived
-/// standalone task.
+/// Locks task `task_id` of `org` (its run first, then the task: the order every write path
+/// uses, see `tasks::lock_for_write`). `None` when the task is gone or is an archived standalone
+/// task.
 async fn lock_task(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<Locked>, sqlx::Error> {
-    let lock = if IS_PG { " FOR UPDATE" } else { "" };
-    let Some((run_id, archived_at)) = sqlx::query_as::<_, (Option<String>, Option<i64>)>(&format!(
-        "SELECT run_id, archived_at FROM tasks WHERE org_id = $1 AND id = $2{lock}"
-    ))
+    if !tasks::lock_for_write(conn, org, task_id).await? {
+        return Ok(None);
+    }
+    let Some((run_id, archived_at)) = sqlx::query_as::<_, (Option<String>, Option<i64>)>(
+        "SELECT run_id, archived_at FROM tasks WHERE org_id = $1 AND id = $2",
+    )
     .bind(org)
     .bind(task_id)
     .fetch_optional(&mut *conn)
@@ -93,27 +95,16 @@ async fn lock_task(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<L
 /// What one attempt of a write answers: `None` when the task or thread is gone.
 type Attempt<T> = Result<Option<Result<T, ThreadRefusal>>, sqlx::Error>;
 
-/// How often a transaction that PostgreSQL aborted as a deadlock victim is run again.
-const RETRIES: usize = 3;
-
-/// Runs one attempt of a write again when PostgreSQL aborted it as a deadlock or serialization
-/// victim (its transaction was rolled back); `None` becomes `NotFound`.
+/// Runs one attempt of a write again when PostgreSQL aborted it as a deadlock victim;
+/// `None` becomes `NotFound`.
 macro_rules! retrying {
-    ($call:expr) => {{
-        let mut attempt = 0;
-        loop {
-            match $call.await {
-                Err(sqlx::Error::Database(db))
-                    if attempt < RETRIES && matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
-                {
-                    attempt += 1
-                }
-                Err(e) => break Err(StoreError::from(e)),
-                Ok(None) => break Err(StoreError::NotFound),
-                Ok(Some(outcome)) => break Ok(outcome),
-            }
+    ($call:expr) => {
+        match retry_on_deadlock!($call) {
+            Err(e) => Err(StoreError::from(e)),
+            Ok(None) => Err(StoreError::NotFound),
+            Ok(Some(outcome)) => Ok(outcome),
         }
-    }};
+    };
 }
 
 /// Re-derives the task's `problem` (an open problem thread exists), bumping `last_updated` and

@@ -1,0 +1,19 @@
+//! Idempotency-key claims.
+
+/// The outcome of claiming an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// This request owns the key: do the work, then record the response.
+    Claimed,
+    /// An earlier request with the same key and body finished: replay its response.
+    Done {
+        /// Its status code.
+        status: i64,
+        /// Its body.
+        body: String,
+    },
+    /// An earlier request with the same key and body is still running.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+}

@@ -1,0 +1,164 @@
+//! Updating, completing and reopening tasks, and the webhook outbox rows they write.
+
+use sqlx::FromRow;
+
+use super::{OwnerSet, TagTarget};
+
+/// Who asks for a task update, completion or reopen, as the state rules of §5.6 need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifecycleCaller {
+    /// The calling member.
+    pub user_id: i64,
+    /// Whether their role is `light` (who may act only on tasks assigned to them).
+    pub light: bool,
+}
+
+/// A validated partial update of one task (T4/R12). `None` leaves a field alone; `Some(None)`
+/// clears a nullable one.
+#[derive(Debug, Clone)]
+pub struct TaskUpdate {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller (also the completer of `status: completed`).
+    pub caller: LifecycleCaller,
+    /// New title.
+    pub title: Option<String>,
+    /// New summary.
+    pub summary: Option<Option<String>>,
+    /// New deadline.
+    pub deadline: Option<i64>,
+    /// New start.
+    pub started_at: Option<i64>,
+    /// Replacement assignees (guest emails not yet guests become guests).
+    pub owners: Option<OwnerSet>,
+    /// Form values to write: capture id and JSON text (`None` clears the answer).
+    pub taskdata: Vec<(String, Option<String>)>,
+    /// `not-started`, `in-progress` or `completed`.
+    pub status: Option<String>,
+    /// Decision for `status: completed` on approval/expiring tasks.
+    pub is_approved: Option<bool>,
+    /// New canonical type.
+    pub task_type: Option<String>,
+    /// New webhook.
+    pub webhook: Option<Option<String>>,
+    /// Flag.
+    pub prevent_guest_comment: Option<bool>,
+    /// Flag.
+    pub top_secret: Option<bool>,
+    /// Flag.
+    pub everyone_must_complete: Option<bool>,
+    /// Flag.
+    pub can_complete_only_assignees: Option<bool>,
+    /// Flag.
+    pub is_soft_start_date: Option<bool>,
+    /// New cap on direct assignees.
+    pub max_assignable: Option<i64>,
+    /// New position in the run (ignored for standalone tasks).
+    pub position: Option<i64>,
+    /// Replacement for the task's own tags.
+    pub tags: Option<Vec<TagTarget>>,
+    /// Base of guest links in a webhook payload.
+    pub public_base: String,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// A completion (T8/R13).
+#[derive(Debug, Clone)]
+pub struct TaskCompletion {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller.
+    pub caller: LifecycleCaller,
+    /// Recorded as completer: `override_user` or the caller.
+    pub completer_id: i64,
+    /// The decision, if sent.
+    pub is_approved: Option<bool>,
+    /// A comment to post as the caller when the completion changes the task.
+    pub comment: Option<String>,
+    /// Base of guest links in a webhook payload.
+    pub public_base: String,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// A reopen (T9/R14).
+#[derive(Debug, Clone)]
+pub struct TaskReopen {
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The caller.
+    pub caller: LifecycleCaller,
+    /// Time of the write.
+    pub now: i64,
+}
+
+/// What a task update, completion or reopen did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleDone {
+    /// Whether anything was written (`false`: a repeated completion, answered unchanged).
+    pub changed: bool,
+    /// The webhook event recorded because the task became completed.
+    pub event_id: Option<String>,
+}
+
+/// A state rule that refused a task update, completion or reopen under lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleRefusal {
+    /// The task is gone.
+    Missing,
+    /// A light member not assigned to the task (403).
+    NotPermitted,
+    /// §5.6: the caller (light) or the completer (`can_complete_only_assignees`) is not an
+    /// assignee (403).
+    OnlyAssignees,
+    /// The task's run is archived.
+    RunArchived,
+    /// T4 step 1: completed tasks take only a reopening status.
+    CompletedLocked,
+    /// T9: the task is not completed.
+    NotCompleted,
+    /// `is_approved` missing on an approval task.
+    ApprovalRequired,
+    /// Open problem threads.
+    OpenProblems,
+    /// Unanswered required form fields: (capture id, label), by position.
+    RequiredFields(Vec<(String, String)>),
+    /// More direct assignees than `max_assignable` (the cap).
+    TooManyAssignees(i64),
+}
+
+/// A webhook event in the outbox (spec §5.12).
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    /// Event id (also `event_id` in the payload and the `X-Docket-Event-Id` header).
+    pub id: String,
+    /// Organization.
+    pub org_id: String,
+    /// The task.
+    pub task_id: String,
+    /// `task.completed`.
+    pub event: String,
+    /// Target URL.
+    pub url: String,
+    /// The JSON payload.
+    pub payload: String,
+    /// `pending`, `delivered`, …
+    pub status: String,
+    /// Delivery attempts made.
+    pub attempts: i64,
+    /// When the next attempt is due.
+    pub next_attempt_at: i64,
+    /// Last delivery error.
+    pub last_error: Option<String>,
+    /// When recorded.
+    pub created_at: i64,
+    /// When delivered.
+    pub delivered_at: Option<i64>,
+}
