@@ -204,11 +204,42 @@ pub enum TaskSortColumn {
     Title,
 }
 
+/// Whose tasks a list holds (T10–T12): tasks assigned to them directly or through a group
+/// (spec §5.5), evaluated against current group membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskAssignee {
+    /// A member, by user id.
+    Member(i64),
+    /// A guest, by its integer id.
+    Guest(i64),
+}
+
 /// Filters and order of a task list. Every list holds only tasks the viewer may see.
+///
+/// `Default` is "every task, archived ones excluded, admin visibility, by deadline, all rows";
+/// set `viewer` and `now` before use.
 #[derive(Debug, Clone)]
 pub struct TaskQuery {
     /// Only the tasks of this run.
     pub run_id: Option<String>,
+    /// Only the tasks assigned to this member or guest.
+    pub assignee: Option<TaskAssignee>,
+    /// Task title or run name contains (a [`like_pattern`]).
+    pub q: Option<String>,
+    /// The task or its run carries the tag with this id, or with this title ignoring case.
+    pub tag: Option<String>,
+    /// The task or its run is filed in this folder. docket has no folders yet, so any value
+    /// matches nothing.
+    pub folder: Option<String>,
+    /// Role ids. docket has no roles: a non-empty list matches nothing.
+    pub roles: Vec<String>,
+    /// `created_at >=` this instant.
+    pub created_min: Option<i64>,
+    /// `created_at <=` this instant.
+    pub created_max: Option<i64>,
+    /// `is_oneoff_task` equals this. Every docket task is a one-off task, so `false` matches
+    /// nothing.
+    pub is_oneoff: Option<bool>,
     /// Any of these conditions (empty: no status filter).
     pub conditions: Vec<TaskCondition>,
     /// Assigned to any of these members, directly or through a group.
@@ -235,6 +266,37 @@ pub struct TaskQuery {
     pub window: Window,
 }
 
+impl Default for TaskQuery {
+    fn default() -> Self {
+        TaskQuery {
+            run_id: None,
+            assignee: None,
+            q: None,
+            tag: None,
+            folder: None,
+            roles: Vec::new(),
+            created_min: None,
+            created_max: None,
+            is_oneoff: None,
+            conditions: Vec::new(),
+            owners: Vec::new(),
+            guests: Vec::new(),
+            groups: Vec::new(),
+            unassigned: false,
+            deadline_min: None,
+            deadline_max: None,
+            archived: ArchivedFilter::Exclude,
+            viewer: None,
+            now: 0,
+            sort: Sort {
+                column: TaskSortColumn::Deadline,
+                desc: false,
+            },
+            window: Window::ALL,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,4 +306,180 @@ mod tests {
         assert_eq!(like_pattern("Ab"), "%ab%");
         assert_eq!(like_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
     }
+}
+
+/// A run-level condition of R1's `status` parameter; a list of them is OR-ed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunCondition {
+    /// Still running: status `active` or `problem`.
+    Active,
+    /// Status `complete`.
+    Complete,
+    /// Status `problem`.
+    Problem,
+    /// A task of the run has a thread labelled `improvement`.
+    Improvement,
+    /// `late_tasks > 0` or `due_date_passed`.
+    Delayed,
+    /// Archived.
+    Archived,
+    /// Starred.
+    Starred,
+}
+
+/// R1 `task_status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunTaskStatus {
+    /// The run has at least one incomplete task.
+    InProgress,
+    /// The run's status is `complete`.
+    Completed,
+}
+
+/// Orderings of a run list (R1); ties go by `increment_id` in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunSortColumn {
+    /// `created_at`.
+    CreatedAt,
+    /// `name`, ignoring case.
+    Name,
+    /// `last_updated`.
+    LastUpdated,
+    /// `started_at`.
+    StartedAt,
+    /// `due_date` (latest task deadline); runs without tasks last.
+    DueDate,
+}
+
+/// Filters and order of a run list (R1). Conditions combine with AND.
+#[derive(Debug, Clone)]
+pub struct RunQuery {
+    /// Name contains (a `like_pattern`).
+    pub q: Option<String>,
+    /// Any of these conditions (empty: no status filter).
+    pub conditions: Vec<RunCondition>,
+    /// `task_status`.
+    pub task_status: Option<RunTaskStatus>,
+    /// The run owner, or an assignee (directly or through a group) of a task of the run, is one
+    /// of these members.
+    pub owners: Vec<i64>,
+    /// One of these groups is assigned to a task of the run or is in the run's `group_ids`.
+    pub groups: Vec<String>,
+    /// Launched from this template (docket runs all come from the organization's MISC one).
+    pub checklist_id: Option<String>,
+    /// A filter that no run can pass was given (a folder, a non-procedure `type`).
+    pub match_nothing: bool,
+    /// Carries this tag (by id, or by title ignoring case).
+    pub tag: Option<String>,
+    /// Carries any of these tag ids.
+    pub tag_ids: Vec<String>,
+    /// Only runs without tags.
+    pub untagged: bool,
+    /// `starred` equals this.
+    pub starred: Option<bool>,
+    /// Archived runs.
+    pub archived: ArchivedFilter,
+    /// `None` for admins; else the member whose top-secret visibility applies to the task-based
+    /// filters (`owners`, `groups`, `improvement`).
+    pub viewer: Option<i64>,
+    /// The request time, for `delayed`.
+    pub now: i64,
+    /// Order.
+    pub sort: Sort<RunSortColumn>,
+    /// Rows.
+    pub window: Window,
+}
+
+/// A field of the search endpoint's structured filter (S1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchField {
+    /// Run name / task title.
+    Title,
+    /// Run summary.
+    Description,
+    /// Run `started_by` / task `starter_id`.
+    Starter,
+    /// The UTC day of `created_at`.
+    Date,
+}
+
+/// A comparison of the structured filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `=`.
+    Eq,
+    /// `<>` / `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `>`.
+    Gt,
+    /// `<=`.
+    Le,
+    /// `>=`.
+    Ge,
+}
+
+impl CompareOp {
+    /// The SQL operator (never user text).
+    pub fn sql(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "<>",
+            CompareOp::Lt => "<",
+            CompareOp::Gt => ">",
+            CompareOp::Le => "<=",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+/// The value a filter condition compares with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterValue {
+    /// Text, compared ignoring case.
+    Text(String),
+    /// A member id.
+    Int(i64),
+    /// One UTC day: its first and last millisecond.
+    Day {
+        /// 00:00:00.000.
+        start: i64,
+        /// 23:59:59.999.
+        end: i64,
+    },
+}
+
+/// The structured filter of S1: conditions and AND/OR groups of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchFilter {
+    /// All (`any = false`) or any (`any = true`) of the items.
+    Group {
+        /// OR instead of AND.
+        any: bool,
+        /// Conditions or nested groups.
+        items: Vec<SearchFilter>,
+    },
+    /// `field op value`.
+    Compare {
+        /// The field.
+        field: SearchField,
+        /// The operation.
+        op: CompareOp,
+        /// The value.
+        value: FilterValue,
+    },
+}
+
+/// One bucket of a search (S1): items whose name/title contains the text.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// Name/title contains (a `like_pattern`).
+    pub pattern: String,
+    /// The structured filter, if any.
+    pub filter: Option<SearchFilter>,
+    /// `None` for admins; else the member whose top-secret visibility applies.
+    pub viewer: Option<i64>,
+    /// Rows.
+    pub window: Window,
 }

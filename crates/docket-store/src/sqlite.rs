@@ -26,8 +26,12 @@ pub(crate) mod orgs;
 pub(crate) mod outbox;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
+#[path = "sql/run_list.rs"]
+pub(crate) mod run_list;
 #[path = "sql/runs.rs"]
 pub(crate) mod runs;
+#[path = "sql/search.rs"]
+pub(crate) mod search;
 #[path = "sql/tag_links.rs"]
 pub(crate) mod tag_links;
 #[path = "sql/tags.rs"]

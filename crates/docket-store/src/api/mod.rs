@@ -10,6 +10,8 @@ mod lifecycle;
 mod orgs;
 mod outbox;
 mod provision;
+mod run_list;
+mod search;
 mod tags;
 mod task_list;
 mod tasks;

@@ -11,6 +11,9 @@ pub struct LifecycleCaller {
     pub user_id: i64,
     /// Whether their role is `light` (who may act only on tasks assigned to them).
     pub light: bool,
+    /// The task version an `If-Match` header requires, if any: a different current version
+    /// refuses the write (412).
+    pub expected_version: Option<i64>,
 }
 
 /// A validated partial update of one task (T4/R12). `None` leaves a field alone; `Some(None)`
@@ -132,6 +135,8 @@ pub enum LifecycleRefusal {
     RequiredFields(Vec<(String, String)>),
     /// More direct assignees than `max_assignable` (the cap).
     TooManyAssignees(i64),
+    /// The task changed since the version `If-Match` named.
+    VersionMismatch,
 }
 
 /// A webhook event in the outbox (spec §5.12).

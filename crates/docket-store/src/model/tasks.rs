@@ -354,6 +354,8 @@ pub struct RunPatch {
     pub users: Option<Vec<i64>>,
     /// Run-level group assignment, without duplicates.
     pub groups: Option<Vec<String>>,
+    /// The run version an `If-Match` header requires, if any.
+    pub expected_version: Option<i64>,
     /// Time of the change.
     pub now: i64,
 }
@@ -370,4 +372,6 @@ pub enum ArchiveRefusal {
     NotArchived,
     /// The task belongs to a run (T5–T7).
     InRun,
+    /// The run changed since the version `If-Match` named.
+    VersionMismatch,
 }

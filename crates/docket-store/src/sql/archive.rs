@@ -34,9 +34,19 @@ async fn run_archived_at(conn: &mut Conn, org: &str, run_id: &str) -> Result<Opt
 /// a value actually changes.
 pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: &RunPatch) -> Outcome {
     let mut tx = pool.begin().await?;
-    type Current = (String, Option<String>, bool, i64, bool, String, String, Option<i64>);
+    type Current = (
+        String,
+        Option<String>,
+        bool,
+        i64,
+        bool,
+        String,
+        String,
+        Option<i64>,
+        i64,
+    );
     let current: Option<Current> = sqlx::query_as(&format!(
-        "SELECT name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at
+        "SELECT name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version
            FROM runs WHERE id = $1 AND org_id = $2{}",
         lock()
     ))
@@ -44,9 +54,12 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
     .bind(org)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at)) = current else {
+    let Some((name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version)) = current else {
         return Ok(Err(ArchiveRefusal::Missing));
     };
+    if patch.expected_version.is_some_and(|expected| expected != version) {
+        return Ok(Err(ArchiveRefusal::VersionMismatch));
+    }
     if archived_at.is_some() {
         return Ok(Err(ArchiveRefusal::Archived));
     }

@@ -44,6 +44,12 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     let Some(task) = lock(&mut tx, &u.org_id, &u.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
     };
+    if u.caller
+        .expected_version
+        .is_some_and(|version| version != task.row.version)
+    {
+        return Ok(Err(LifecycleRefusal::VersionMismatch));
+    }
     if u.caller.light && !is_assignee(&task, u.caller.user_id) {
         return Ok(Err(LifecycleRefusal::NotPermitted));
     }
@@ -158,6 +164,12 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
     let Some(task) = lock(&mut tx, &c.org_id, &c.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
     };
+    if c.caller
+        .expected_version
+        .is_some_and(|version| version != task.row.version)
+    {
+        return Ok(Err(LifecycleRefusal::VersionMismatch));
+    }
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
@@ -207,6 +219,12 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     let Some(task) = lock(&mut tx, &r.org_id, &r.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
     };
+    if r.caller
+        .expected_version
+        .is_some_and(|version| version != task.row.version)
+    {
+        return Ok(Err(LifecycleRefusal::VersionMismatch));
+    }
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }

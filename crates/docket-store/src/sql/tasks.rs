@@ -435,7 +435,10 @@ pub(crate) async fn lock_for_write(conn: &mut Conn, org: &str, task_id: &str) ->
         .await?;
     let Some(run_id) = run_id else { return Ok(false) };
     if let Some(run_id) = run_id {
-        sqlx::query("SELECT id FROM runs WHERE id = $1 FOR UPDATE").bind(run_id).execute(&mut *conn).await?;
+        sqlx::query("SELECT id FROM runs WHERE id = $1 FOR UPDATE")
+            .bind(run_id)
+            .execute(&mut *conn)
+            .await?;
     }
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM tasks WHERE id = $1 AND org_id = $2 FOR UPDATE")
         .bind(task_id)

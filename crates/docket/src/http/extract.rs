@@ -163,6 +163,8 @@ pub struct Ctx {
     pub path: String,
     /// The raw query string.
     pub query: Option<String>,
+    /// The `If-Match` header, if sent (checked by writes of tasks and runs).
+    pub if_match: Option<String>,
 }
 
 impl Ctx {
@@ -205,6 +207,11 @@ impl FromRequestParts<AppState> for Ctx {
             base: public_base(state, &parts.headers),
             path: uri.path().to_string(),
             query: uri.query().map(str::to_string),
+            if_match: parts
+                .headers
+                .get(header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
             now: state.clock.now(),
             user_id: caller.user_id,
             standing: caller.standing,

@@ -11,6 +11,7 @@ mod guests;
 mod me;
 mod organizations;
 pub mod runs;
+mod search;
 mod tag_links;
 mod tags;
 pub mod task_filters;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(runs::routes())
         .merge(comments::routes())
         .merge(tag_links::routes())
+        .merge(search::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate));
     Router::new()
         .merge(api.clone())

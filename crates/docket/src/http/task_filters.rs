@@ -1,11 +1,13 @@
 //! The shared task-list parameters of spec §4.0, read from a query string into a store
 //! [`TaskQuery`]. Each list endpoint says which sorts it accepts and its defaults; every invalid
-//! value is reported at once, as a 422 naming its parameter.
+//! value is reported at once, as a 422 naming its parameter. The single-parameter readers
+//! (`status_conditions`, `member_ids`, `guest_emails`, `created_window`, `deadline_window`,
+//! `archived_filter`, `bool_param`) are public for other lists to reuse.
 
 use docket_domain::page::PageRequest;
 use docket_domain::time::{end_of_day, parse_date, parse_datetime, start_of_day};
 use docket_domain::{Actor, ValidationErrors, email, input};
-use docket_store::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSortColumn, Window};
+use docket_store::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSortColumn, Window, like_pattern};
 
 use crate::error::{Error, Result};
 use crate::http::extract::Query;
@@ -24,6 +26,9 @@ pub struct ListSpec {
     pub archived: Option<ArchivedFilter>,
     /// `per_page` when absent.
     pub default_per_page: i64,
+    /// Whether the organization-wide parameters are read: `q`, `tag`, `folder`, `roles`,
+    /// `created` and `is_oneoff` (T2, T10–T12; R7 ignores them).
+    pub org_filters: bool,
 }
 
 /// R7 `GET …/runs/{run_id}/tasks`: the tasks of an addressed run, archived ones included.
@@ -33,6 +38,40 @@ pub const RUN_TASKS: ListSpec = ListSpec {
     default_status: &[],
     archived: Some(ArchivedFilter::Include),
     default_per_page: 10,
+    org_filters: false,
+};
+
+/// Every sort word of §4.0.
+pub const ALL_SORTS: &[&str] = &[
+    "deadline",
+    "-deadline",
+    "newest",
+    "-created_at",
+    "oldest",
+    "created_at",
+    "completed_newest",
+    "problems",
+    "position",
+    "-position",
+    "title",
+    "-title",
+];
+
+/// T2 `GET /organizations/{org}/tasks`: every parameter of §4.0; no status filter by default,
+/// archived tasks excluded, by deadline.
+pub const ORG_TASKS: ListSpec = ListSpec {
+    sorts: ALL_SORTS,
+    default_sort: "deadline",
+    default_status: &[],
+    archived: None,
+    default_per_page: 10,
+    org_filters: true,
+};
+
+/// T10–T12, the tasks assigned to someone: as [`ORG_TASKS`], but `status` defaults to `active`.
+pub const ASSIGNED_TASKS: ListSpec = ListSpec {
+    default_status: &[TaskCondition::Active],
+    ..ORG_TASKS
 };
 
 /// Every sort word of §4.0 and what it means.
@@ -80,15 +119,20 @@ pub fn parse(query: &Query, actor: &Actor, now: i64, spec: &ListSpec) -> Result<
         }
         Err(other) => return Err(other),
     };
-    let conditions = status(query, spec, &mut errors);
-    let owners = owners(query, &mut errors);
-    let guests = guests(query, &mut errors);
+    let conditions = status_conditions(query, spec.default_status, &mut errors);
+    let owners = member_ids(query, "owners", &mut errors);
+    let guests = guest_emails(query, "guests", &mut errors);
     let groups = query.list("groups");
     let unassigned = bool_param(query, "unassigned", &mut errors).unwrap_or(false);
-    let (deadline_min, deadline_max) = deadlines(query, &mut errors);
+    let (deadline_min, deadline_max) = deadline_window(query, &mut errors);
+    let org = if spec.org_filters {
+        org_filters(query, &mut errors)
+    } else {
+        OrgFilters::default()
+    };
     let archived = match spec.archived {
         Some(fixed) => fixed,
-        None => archived(query, &mut errors),
+        None => archived_filter(query, &mut errors),
     };
     let sort = sort(query, spec, &mut errors);
     let (Some(page), true) = (page, errors.is_empty()) else {
@@ -96,6 +140,14 @@ pub fn parse(query: &Query, actor: &Actor, now: i64, spec: &ListSpec) -> Result<
     };
     let q = TaskQuery {
         run_id: None,
+        assignee: None,
+        q: org.q,
+        tag: org.tag,
+        folder: org.folder,
+        roles: org.roles,
+        created_min: org.created.0,
+        created_max: org.created.1,
+        is_oneoff: org.is_oneoff,
         conditions,
         owners,
         guests,
@@ -115,7 +167,30 @@ pub fn parse(query: &Query, actor: &Actor, now: i64, spec: &ListSpec) -> Result<
     Ok((q, page))
 }
 
-fn bool_param(query: &Query, key: &str, errors: &mut ValidationErrors) -> Option<bool> {
+/// The organization-wide parameters of §4.0 that R7 does not take.
+#[derive(Debug, Default)]
+struct OrgFilters {
+    q: Option<String>,
+    tag: Option<String>,
+    folder: Option<String>,
+    roles: Vec<String>,
+    created: (Option<i64>, Option<i64>),
+    is_oneoff: Option<bool>,
+}
+
+fn org_filters(query: &Query, errors: &mut ValidationErrors) -> OrgFilters {
+    OrgFilters {
+        q: query.text("q").map(|t| like_pattern(&t)),
+        tag: query.text("tag"),
+        folder: query.text("folder"),
+        roles: query.list("roles"),
+        created: created_window(query, "created", errors),
+        is_oneoff: bool_param(query, "is_oneoff", errors),
+    }
+}
+
+/// A boolean parameter (§1.4 words); anything else is recorded as a 422 naming `key`.
+pub fn bool_param(query: &Query, key: &str, errors: &mut ValidationErrors) -> Option<bool> {
     match query.bool(key) {
         Ok(b) => b,
         Err(Error::Invalid(e)) => {
@@ -126,10 +201,15 @@ fn bool_param(query: &Query, key: &str, errors: &mut ValidationErrors) -> Option
     }
 }
 
-/// `status`: OR-ed conditions; `all` anywhere disables the filter; absent → the default.
-fn status(query: &Query, spec: &ListSpec, errors: &mut ValidationErrors) -> Vec<TaskCondition> {
-    if query.get("status").is_none() {
-        return spec.default_status.to_vec();
+/// `status`: OR-ed conditions of §2.4; `all` anywhere disables the filter (empty result);
+/// absent or blank → `default`. Unknown words are a 422 on `status`.
+pub fn status_conditions(
+    query: &Query,
+    default: &[TaskCondition],
+    errors: &mut ValidationErrors,
+) -> Vec<TaskCondition> {
+    if query.text("status").is_none() {
+        return default.to_vec();
     }
     let mut out: Vec<TaskCondition> = Vec::new();
     let mut all = false;
@@ -148,28 +228,39 @@ fn status(query: &Query, spec: &ListSpec, errors: &mut ValidationErrors) -> Vec<
     if all { Vec::new() } else { out }
 }
 
-/// `owners`: member ids.
-fn owners(query: &Query, errors: &mut ValidationErrors) -> Vec<i64> {
+/// A comma list of member ids (`owners`), duplicates dropped; a non-integer item is a 422 on
+/// `key`.
+pub fn member_ids(query: &Query, key: &str, errors: &mut ValidationErrors) -> Vec<i64> {
     let mut out = Vec::new();
-    for item in query.list("owners") {
+    for item in query.list(key) {
         match input::parse_int(&item) {
             Some(id) if !out.contains(&id) => out.push(id),
             Some(_) => {}
-            None => errors.add("owners", "The owners must be a comma-separated list of member ids."),
+            None => errors.add(
+                key,
+                format!(
+                    "The {} must be a comma-separated list of member ids.",
+                    input::label(key)
+                ),
+            ),
         }
     }
     out
 }
 
-/// `guests`: email addresses, compared lower-cased.
-fn guests(query: &Query, errors: &mut ValidationErrors) -> Vec<String> {
+/// A comma list of email addresses (`guests`), lower-cased, duplicates dropped; an invalid
+/// address is a 422 on `key`.
+pub fn guest_emails(query: &Query, key: &str, errors: &mut ValidationErrors) -> Vec<String> {
     let mut out = Vec::new();
-    for item in query.list("guests") {
+    for item in query.list(key) {
         let addr = email::normalize(&item);
         if !email::is_valid(&addr) {
             errors.add(
-                "guests",
-                "The guests must be a comma-separated list of email addresses.",
+                key,
+                format!(
+                    "The {} must be a comma-separated list of email addresses.",
+                    input::label(key)
+                ),
             );
         } else if !out.contains(&addr) {
             out.push(addr);
@@ -178,8 +269,31 @@ fn guests(query: &Query, errors: &mut ValidationErrors) -> Vec<String> {
     out
 }
 
+/// `created` (or another `key` of the same form): `YYYY-MM-DD` (that UTC day) or
+/// `YYYY-MM-DD:YYYY-MM-DD` (an inclusive range of UTC days) as an inclusive `[min, max]` in
+/// epoch ms; absent or blank → no bound; anything else is a 422 on `key`.
+pub fn created_window(query: &Query, key: &str, errors: &mut ValidationErrors) -> (Option<i64>, Option<i64>) {
+    let Some(v) = query.text(key) else {
+        return (None, None);
+    };
+    let (from, to) = v.split_once(':').unwrap_or((&v, &v));
+    match (parse_date(from), parse_date(to)) {
+        (Some(a), Some(b)) => (Some(start_of_day(a)), Some(end_of_day(b))),
+        _ => {
+            errors.add(
+                key,
+                format!(
+                    "The {} must be a date (YYYY-MM-DD) or a range of dates (YYYY-MM-DD:YYYY-MM-DD).",
+                    input::label(key)
+                ),
+            );
+            (None, None)
+        }
+    }
+}
+
 /// `archived`: `true` (include), `only`, `false`/absent (exclude).
-fn archived(query: &Query, errors: &mut ValidationErrors) -> ArchivedFilter {
+pub fn archived_filter(query: &Query, errors: &mut ValidationErrors) -> ArchivedFilter {
     let Some(v) = query.text("archived") else {
         return ArchivedFilter::Exclude;
     };
@@ -198,7 +312,7 @@ fn archived(query: &Query, errors: &mut ValidationErrors) -> ArchivedFilter {
 
 /// The deadline window `[min, max]` (inclusive) of the five deadline parameters. `deadline_on`
 /// overrides the others.
-fn deadlines(query: &Query, errors: &mut ValidationErrors) -> (Option<i64>, Option<i64>) {
+pub fn deadline_window(query: &Query, errors: &mut ValidationErrors) -> (Option<i64>, Option<i64>) {
     let invalid = |errors: &mut ValidationErrors, key: &str| {
         errors.add(key, format!("The {} is not a valid date.", input::label(key)));
     };
@@ -347,5 +461,66 @@ mod tests {
         };
         let keys: Vec<&str> = e.entries().iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["status", "owners", "sort"]);
+    }
+
+    #[test]
+    fn organization_filters_are_read_only_where_declared() {
+        let pairs = [
+            ("q", " 50%_Off "),
+            ("tag", " Finance "),
+            ("folder", "f1"),
+            ("roles", "a,,b"),
+            ("created", "2025-01-02:2025-01-03"),
+            ("is_oneoff", "no"),
+            ("archived", "only"),
+        ];
+        let (q, _) = parse(&query(&pairs), &actor(Role::Admin), 0, &ORG_TASKS).expect("valid");
+        assert_eq!(q.q.as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!((q.tag.as_deref(), q.folder.as_deref()), (Some("Finance"), Some("f1")));
+        assert_eq!(q.roles, ["a", "b"]);
+        assert_eq!(
+            (q.created_min, q.created_max),
+            (Some(day("2025-01-02")), Some(day("2025-01-04") - 1))
+        );
+        assert_eq!((q.is_oneoff, q.archived), (Some(false), ArchivedFilter::Only));
+        assert!(q.conditions.is_empty());
+        assert_eq!((q.sort.column, q.sort.desc), (TaskSortColumn::Deadline, false));
+        // R7 ignores them.
+        let (q, _) = parse(&query(&pairs), &actor(Role::Admin), 0, &RUN_TASKS).expect("valid");
+        assert!(q.q.is_none() && q.tag.is_none() && q.folder.is_none() && q.roles.is_empty());
+        assert_eq!(
+            (q.created_min, q.is_oneoff, q.archived),
+            (None, None, ArchivedFilter::Include)
+        );
+        // The assigned lists default to active; a blank status is absent.
+        let (q, _) = parse(&query(&[("status", " ")]), &actor(Role::Admin), 0, &ASSIGNED_TASKS).expect("valid");
+        assert_eq!(q.conditions, [TaskCondition::Active]);
+        let (q, _) = parse(&query(&[("created", "2025-01-02")]), &actor(Role::Admin), 0, &ORG_TASKS).expect("valid");
+        assert_eq!(
+            (q.created_min, q.created_max),
+            (Some(day("2025-01-02")), Some(day("2025-01-03") - 1))
+        );
+        for bad in [
+            "2025-1-2",
+            "2025-01-02:",
+            ":2025-01-02",
+            "2025-01-02:2025-01-03:2025-01-04",
+            "today",
+        ] {
+            let Err(Error::Invalid(e)) = parse(&query(&[("created", bad)]), &actor(Role::Admin), 0, &ORG_TASKS) else {
+                panic!("{bad} should be a 422");
+            };
+            assert_eq!(e.entries()[0].0, "created", "{bad}");
+        }
+        let Err(Error::Invalid(e)) = parse(
+            &query(&[("is_oneoff", "maybe"), ("archived", "sometimes"), ("sort", "title")]),
+            &actor(Role::Admin),
+            0,
+            &ORG_TASKS,
+        ) else {
+            panic!("expected a 422");
+        };
+        let keys: Vec<&str> = e.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["is_oneoff", "archived"]);
     }
 }

@@ -1,6 +1,7 @@
 //! Runs (processes): read (R2) and the run includes built from its tasks.
 
 pub mod json;
+pub mod list;
 mod list_tasks;
 mod writes;
 

@@ -24,7 +24,7 @@ const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{org}/runs", post(launch))
+        .route("/organizations/{org}/runs", get(super::list::list_runs).post(launch))
         .route(
             "/organizations/{org}/runs/{run_id}",
             put(update_run).delete(archive_run),
@@ -63,6 +63,7 @@ fn check_may_edit(actor: &Actor, run: &RunRecord) -> Result<()> {
 fn refused(r: ArchiveRefusal) -> Error {
     match r {
         ArchiveRefusal::Missing => Error::NotFound,
+        ArchiveRefusal::VersionMismatch => Error::PreconditionFailed,
         ArchiveRefusal::Archived => Error::invalid("run", ARCHIVED),
         ArchiveRefusal::NotArchived => Error::invalid("run", NOT_ARCHIVED),
         ArchiveRefusal::InRun => Error::invalid("run", "The task belongs to a process."),
@@ -200,7 +201,8 @@ async fn update_run(
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
     let mut errors = ValidationErrors::new();
-    let patch = read_patch(&ctx, &me.org_id, &body, &mut errors).await?;
+    let mut patch = read_patch(&ctx, &me.org_id, &body, &mut errors).await?;
+    patch.expected_version = crate::http::etag::required_version(ctx.if_match.as_deref(), &run_id)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }

@@ -42,6 +42,7 @@ async fn any_visible_task(ctx: &Ctx, actor: &Actor, task_id: &str) -> Result<Tas
 fn refused(r: ArchiveRefusal, in_run: &'static str) -> Error {
     match r {
         ArchiveRefusal::InRun => Error::invalid("task", in_run),
+        ArchiveRefusal::VersionMismatch => Error::PreconditionFailed,
         ArchiveRefusal::Missing | ArchiveRefusal::Archived | ArchiveRefusal::NotArchived => Error::NotFound,
     }
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
+use crate::http::etag;
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::tasks::{json, visible_run_task, visible_task};
 use crate::service::access;
@@ -53,6 +54,7 @@ pub fn webhook_base(ctx: &Ctx) -> String {
 pub fn refusal_error(refusal: LifecycleRefusal) -> Error {
     match refusal {
         LifecycleRefusal::Missing => Error::NotFound,
+        LifecycleRefusal::VersionMismatch => Error::PreconditionFailed,
         LifecycleRefusal::NotPermitted => Error::no_permission(),
         LifecycleRefusal::OnlyAssignees => Error::Forbidden(ONLY_ASSIGNEES.into()),
         LifecycleRefusal::RunArchived => Error::invalid("run", PROCESS_ARCHIVED),
@@ -89,11 +91,14 @@ pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_ro
     Ok(envelope::ok(item))
 }
 
-fn caller(me: &Actor) -> LifecycleCaller {
-    LifecycleCaller {
+/// The caller of a write on task `task_id`, with the version `If-Match` requires (412 when the
+/// header names another resource).
+pub fn caller(ctx: &Ctx, me: &Actor, task_id: &str) -> Result<LifecycleCaller> {
+    Ok(LifecycleCaller {
         user_id: me.user_id,
         light: me.role == Role::Light,
-    }
+        expected_version: etag::required_version(ctx.if_match.as_deref(), task_id)?,
+    })
 }
 
 /// A completion body read: the task named by `task_id` and the other fields.
@@ -171,7 +176,7 @@ async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
     let c = TaskCompletion {
         org_id: me.org_id.clone(),
         task_id: b.task.row.id.clone(),
-        caller: caller(me),
+        caller: caller(ctx, me, &b.task.row.id)?,
         completer_id: b.override_user.unwrap_or(me.user_id),
         is_approved: b.is_approved,
         comment: b.comment,
@@ -229,7 +234,7 @@ async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
     let r = TaskReopen {
         org_id: me.org_id.clone(),
         task_id: task.row.id.clone(),
-        caller: caller(me),
+        caller: caller(ctx, me, &task.row.id)?,
         now: ctx.now,
     };
     match ctx.state.store.reopen_task(&r).await? {

@@ -1,14 +1,16 @@
-//! Tasks: create (T1), read (T3, R11), and the lookups every task route shares.
+//! Tasks: create (T1), read (T3, R11), the organization-wide lists (T2, T10–T12), and the
+//! lookups every task route shares.
 
 mod archive;
 mod complete;
 mod create;
 mod get;
 pub mod json;
+mod list;
 mod update;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use docket_domain::Actor;
 use docket_store::model::{RunRecord, TaskRecord};
 
@@ -19,7 +21,10 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{org}/tasks", post(create::create))
+        .route("/organizations/{org}/tasks", get(list::org_tasks).post(create::create))
+        .route("/organizations/{org}/me/tasks", get(list::my_tasks))
+        .route("/organizations/{org}/users/{user_id}/tasks", get(list::user_tasks))
+        .route("/organizations/{org}/guests/{guest}/tasks", get(list::guest_tasks))
         .route("/organizations/{org}/tasks/{task_id}", get(get::get_task))
         .route(
             "/organizations/{org}/runs/{run_id}/tasks/{task_id}",

@@ -9,8 +9,8 @@ use axum::routing::put;
 use docket_domain::form_field::{check_value, stored_def};
 use docket_domain::input::{Patch, Reader};
 use docket_domain::task::TaskStatus;
-use docket_domain::{Actor, Role, ValidationErrors};
-use docket_store::model::{LifecycleCaller, LifecycleRefusal, TaskRecord, TaskUpdate};
+use docket_domain::{Actor, ValidationErrors};
+use docket_store::model::{LifecycleRefusal, TaskRecord, TaskUpdate};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
@@ -191,10 +191,7 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
     let u = TaskUpdate {
         org_id: me.org_id.clone(),
         task_id: task.row.id.clone(),
-        caller: LifecycleCaller {
-            user_id: me.user_id,
-            light: me.role == Role::Light,
-        },
+        caller: super::complete::caller(ctx, me, &task.row.id)?,
         title,
         summary,
         deadline,

@@ -1,0 +1,245 @@
+//! Run lists (R1): a `WHERE` clause over `runs r` assembled from fixed SQL fragments chosen by
+//! the filters of a [`RunQuery`], with every user-supplied value bound as a parameter; one count
+//! and one page of ids, then the records through `runs::load`. The small query builder here is
+//! shared with `search.rs`.
+
+use sqlx::Pool;
+
+use super::runs::load;
+use super::{Db, IS_PG};
+use crate::model::RunRecord;
+use crate::query::{ArchivedFilter, RunCondition, RunQuery, RunSortColumn, RunTaskStatus, Sort};
+
+/// One bound value.
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `AND`-ed conditions and the values they bind, in placeholder order.
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Where {
+    /// Binds `arg` and returns its placeholder.
+    pub(crate) fn bind(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    /// Binds every value and returns the comma-separated placeholders.
+    pub(crate) fn bind_all(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
+        args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
+    }
+
+    pub(crate) fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+}
+
+/// Binds `args` to a query, in order.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(s) => q.bind(s.as_str()),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern, keeping case.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Task `t` is assigned to one of the members `ph` (placeholders), directly or through a group.
+fn assigned_members_sql(ph: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id IN ({ph}))
+          OR EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
+                      WHERE x.task_id = t.id AND m.user_id IN ({ph})))"
+    )
+}
+
+/// Task `t` is visible to `viewer` (spec §1.11): not top-secret, or assigned to them. `None`
+/// (an admin) sees everything.
+pub(crate) fn visible_task_sql(w: &mut Where, viewer: Option<i64>) -> String {
+    match viewer {
+        None => "1 = 1".into(),
+        Some(v) => {
+            let p = w.bind(Arg::Int(v));
+            format!("(NOT t.top_secret OR {})", assigned_members_sql(&p))
+        }
+    }
+}
+
+/// The SQL of one status word; `now` is a placeholder, `visible` a condition on `t`.
+fn condition_sql(c: RunCondition, now: &str, visible: &str) -> String {
+    match c {
+        RunCondition::Active => "r.status IN ('active', 'problem')".into(),
+        RunCondition::Complete => "r.status = 'complete'".into(),
+        RunCondition::Problem => "r.status = 'problem'".into(),
+        RunCondition::Improvement => format!(
+            "EXISTS (SELECT 1 FROM tasks t JOIN threads h ON h.task_id = t.id
+                      WHERE t.run_id = r.id AND h.label = 'improvement' AND {visible})"
+        ),
+        // The run's `late_tasks > 0` or `due_date_passed`, as the Run shape derives them.
+        RunCondition::Delayed => format!(
+            "(EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status <> 'completed' AND t.deadline < {now})
+              OR (r.status <> 'complete' AND (SELECT MAX(t.deadline) FROM tasks t WHERE t.run_id = r.id) < {now}))"
+        ),
+        RunCondition::Archived => "r.archived_at IS NOT NULL".into(),
+        RunCondition::Starred => "r.starred".into(),
+    }
+}
+
+fn where_clause(org: &str, q: &RunQuery) -> Where {
+    let mut w = Where::default();
+    let org = w.bind(Arg::Text(org.to_string()));
+    w.push(format!("r.org_id = {org}"));
+    if q.match_nothing {
+        w.push("1 = 0".into());
+    }
+    match q.archived {
+        ArchivedFilter::Exclude => w.push("r.archived_at IS NULL".into()),
+        ArchivedFilter::Only => w.push("r.archived_at IS NOT NULL".into()),
+        ArchivedFilter::Include => {}
+    }
+    if let Some(pattern) = &q.q {
+        let p = w.bind(Arg::Text(pattern.clone()));
+        w.push(format!("lower(r.name) LIKE {p} ESCAPE '\\'"));
+    }
+    let needs_visible =
+        !q.owners.is_empty() || !q.groups.is_empty() || q.conditions.contains(&RunCondition::Improvement);
+    let visible = if needs_visible {
+        visible_task_sql(&mut w, q.viewer)
+    } else {
+        String::new()
+    };
+    if !q.conditions.is_empty() {
+        let now = w.bind(Arg::Int(q.now));
+        let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &visible)).collect();
+        w.push(format!("({})", any.join(" OR ")));
+    }
+    match q.task_status {
+        Some(RunTaskStatus::InProgress) => {
+            w.push("EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status <> 'completed')".into())
+        }
+        Some(RunTaskStatus::Completed) => w.push("r.status = 'complete'".into()),
+        None => {}
+    }
+    if !q.owners.is_empty() {
+        let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
+        w.push(format!(
+            "(r.owner_id IN ({ph})
+              OR EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND {visible} AND {}))",
+            assigned_members_sql(&ph)
+        ));
+    }
+    if !q.groups.is_empty() {
+        let ph = w.bind_all(q.groups.iter().map(|g| Arg::Text(g.clone())));
+        // `group_ids` is a JSON array of id strings: match the quoted id.
+        let in_run: Vec<String> = q
+            .groups
+            .iter()
+            .map(|g| {
+                let p = w.bind(Arg::Text(format!("%\"{}\"%", like_escape(g))));
+                format!("r.group_ids LIKE {p} ESCAPE '\\'")
+            })
+            .collect();
+        w.push(format!(
+            "(EXISTS (SELECT 1 FROM tasks t JOIN task_groups x ON x.task_id = t.id
+                       WHERE t.run_id = r.id AND x.group_id IN ({ph}) AND {visible})
+              OR {})",
+            in_run.join(" OR ")
+        ));
+    }
+    if let Some(checklist) = &q.checklist_id {
+        let p = w.bind(Arg::Text(checklist.clone()));
+        w.push(format!(
+            "{p} = (SELECT o.misc_template_id FROM organizations o WHERE o.id = r.org_id)"
+        ));
+    }
+    if let Some(tag) = &q.tag {
+        let id = w.bind(Arg::Text(tag.clone()));
+        let key = w.bind(Arg::Text(super::tags::title_key(tag)));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
+                      WHERE l.subject_type = 'Run' AND l.subject_id = r.id AND (g.id = {id} OR g.title_key = {key}))"
+        ));
+    }
+    if !q.tag_ids.is_empty() {
+        let ph = w.bind_all(q.tag_ids.iter().map(|t| Arg::Text(t.clone())));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM tag_links l
+                      WHERE l.subject_type = 'Run' AND l.subject_id = r.id AND l.tag_id IN ({ph}))"
+        ));
+    }
+    if q.untagged {
+        w.push("NOT EXISTS (SELECT 1 FROM tag_links l WHERE l.subject_type = 'Run' AND l.subject_id = r.id)".into());
+    }
+    match q.starred {
+        Some(true) => w.push("r.starred".into()),
+        Some(false) => w.push("NOT r.starred".into()),
+        None => {}
+    }
+    w
+}
+
+/// The `ORDER BY` list of a sort: fixed SQL per column, ties by `increment_id` the same way.
+fn order_by(sort: Sort<RunSortColumn>) -> String {
+    let dir = sort.direction();
+    let key = match sort.column {
+        RunSortColumn::CreatedAt => format!("r.created_at {dir}"),
+        // Byte order on both backends (PostgreSQL would otherwise use the database's locale).
+        RunSortColumn::Name if IS_PG => format!("lower(r.name) COLLATE \"C\" {dir}"),
+        RunSortColumn::Name => format!("lower(r.name) {dir}"),
+        RunSortColumn::LastUpdated => format!("r.last_updated {dir}"),
+        RunSortColumn::StartedAt => format!("r.started_at {dir}"),
+        RunSortColumn::DueDate => {
+            let due = "(SELECT MAX(t.deadline) FROM tasks t WHERE t.run_id = r.id)";
+            format!("CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due} {dir}")
+        }
+    };
+    format!("{key}, r.increment_id {dir}")
+}
+
+/// One page of the runs of `org` matching `q` (aggregates as of `q.now`), and the number of
+/// matches.
+pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &RunQuery) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
+    let mut w = where_clause(org, q);
+    let count_sql = format!("SELECT COUNT(*) FROM runs r WHERE {}", w.sql());
+    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
+        .fetch_one(pool)
+        .await?;
+    let limit = w.bind(Arg::Int(q.window.sql_limit()));
+    let offset = w.bind(Arg::Int(q.window.offset));
+    let page_sql = format!(
+        "SELECT r.id FROM runs r WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        w.sql(),
+        order_by(q.sort)
+    );
+    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
+        .fetch_all(pool)
+        .await?;
+    Ok((load(pool, org, &ids, q.now).await?, total))
+}

@@ -1,0 +1,144 @@
+//! Search (S1): runs by name and tasks by title, narrowed by the structured filter, which is
+//! turned into SQL from fixed column expressions and operators with every value bound.
+
+use sqlx::Pool;
+
+use super::run_list::{Arg, Where, bind_args, visible_task_sql};
+use super::{Db, IS_PG};
+use crate::model::{RunRecord, TaskRecord};
+use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
+
+/// What a bucket searches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// `runs r`.
+    Run,
+    /// `tasks t`.
+    Task,
+}
+
+/// How a field is stored.
+enum Column {
+    /// Text, compared lower-cased.
+    Text(&'static str),
+    /// An integer.
+    Int(&'static str),
+    /// Epoch ms, compared by UTC day.
+    Time(&'static str),
+}
+
+fn column(target: Target, field: SearchField) -> Option<Column> {
+    Some(match (target, field) {
+        (Target::Run, SearchField::Title) => Column::Text("lower(r.name)"),
+        (Target::Run, SearchField::Description) => Column::Text("lower(COALESCE(r.summary, ''))"),
+        (Target::Run, SearchField::Starter) => Column::Int("r.started_by"),
+        (Target::Run, SearchField::Date) => Column::Time("r.created_at"),
+        (Target::Task, SearchField::Title) => Column::Text("lower(t.title)"),
+        (Target::Task, SearchField::Starter) => Column::Int("t.starter_id"),
+        (Target::Task, SearchField::Description | SearchField::Date) => return None,
+    })
+}
+
+/// The SQL of a filter; a field the target lacks or a value of the wrong kind matches nothing
+/// (the API layer refuses both before they get here).
+fn filter_sql(w: &mut Where, target: Target, f: &SearchFilter) -> String {
+    match f {
+        SearchFilter::Group { any, items } => {
+            if items.is_empty() {
+                return "1 = 1".into();
+            }
+            let parts: Vec<String> = items.iter().map(|i| filter_sql(w, target, i)).collect();
+            format!("({})", parts.join(if *any { " OR " } else { " AND " }))
+        }
+        SearchFilter::Compare { field, op, value } => {
+            let op_sql = op.sql();
+            match (column(target, *field), value) {
+                (Some(Column::Text(col)), FilterValue::Text(s)) => {
+                    let p = w.bind(Arg::Text(s.to_lowercase()));
+                    // Byte order on both backends (PostgreSQL would otherwise use its locale).
+                    let collate = if IS_PG { " COLLATE \"C\"" } else { "" };
+                    format!("{col}{collate} {op_sql} {p}")
+                }
+                (Some(Column::Int(col)), FilterValue::Int(v)) => {
+                    let p = w.bind(Arg::Int(*v));
+                    format!("{col} {op_sql} {p}")
+                }
+                (Some(Column::Time(col)), FilterValue::Day { start, end }) => {
+                    let s = w.bind(Arg::Int(*start));
+                    let e = w.bind(Arg::Int(*end));
+                    match op {
+                        CompareOp::Eq => format!("({col} >= {s} AND {col} <= {e})"),
+                        CompareOp::Ne => format!("({col} < {s} OR {col} > {e})"),
+                        CompareOp::Lt => format!("{col} < {s}"),
+                        CompareOp::Le => format!("{col} <= {e}"),
+                        CompareOp::Gt => format!("{col} > {e}"),
+                        CompareOp::Ge => format!("{col} >= {s}"),
+                    }
+                }
+                _ => "1 = 0".into(),
+            }
+        }
+    }
+}
+
+/// Runs the count and the page of ids of `FROM {from} WHERE …`, newest first.
+async fn page(
+    pool: &Pool<Db>,
+    mut w: Where,
+    from: &str,
+    alias: &str,
+    q: &SearchQuery,
+) -> Result<(Vec<String>, i64), sqlx::Error> {
+    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
+    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
+        .fetch_one(pool)
+        .await?;
+    let limit = w.bind(Arg::Int(q.window.sql_limit()));
+    let offset = w.bind(Arg::Int(q.window.offset));
+    let page_sql = format!(
+        "SELECT {alias}.id FROM {from} WHERE {} ORDER BY {alias}.created_at DESC, {alias}.increment_id DESC
+          LIMIT {limit} OFFSET {offset}",
+        w.sql()
+    );
+    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
+        .fetch_all(pool)
+        .await?;
+    Ok((ids, total))
+}
+
+/// The `process` bucket: non-archived runs whose name contains the text.
+pub(crate) async fn runs(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &SearchQuery,
+    now: i64,
+) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
+    let mut w = Where::default();
+    let o = w.bind(Arg::Text(org.to_string()));
+    w.push(format!("r.org_id = {o} AND r.archived_at IS NULL"));
+    let p = w.bind(Arg::Text(q.pattern.clone()));
+    w.push(format!("lower(r.name) LIKE {p} ESCAPE '\\'"));
+    if let Some(f) = &q.filter {
+        let sql = filter_sql(&mut w, Target::Run, f);
+        w.push(sql);
+    }
+    let (ids, total) = page(pool, w, "runs r", "r", q).await?;
+    Ok((super::runs::load(pool, org, &ids, now).await?, total))
+}
+
+/// The `task` bucket: non-archived tasks the viewer may see whose title contains the text.
+pub(crate) async fn tasks(pool: &Pool<Db>, org: &str, q: &SearchQuery) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
+    let mut w = Where::default();
+    let o = w.bind(Arg::Text(org.to_string()));
+    w.push(format!("t.org_id = {o} AND t.archived_at IS NULL"));
+    let p = w.bind(Arg::Text(q.pattern.clone()));
+    w.push(format!("lower(t.title) LIKE {p} ESCAPE '\\'"));
+    let visible = visible_task_sql(&mut w, q.viewer);
+    w.push(visible);
+    if let Some(f) = &q.filter {
+        let sql = filter_sql(&mut w, Target::Task, f);
+        w.push(sql);
+    }
+    let (ids, total) = page(pool, w, "tasks t", "t", q).await?;
+    Ok((super::tasks::load(pool, org, &ids).await?, total))
+}
