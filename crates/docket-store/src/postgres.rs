@@ -44,3 +44,5 @@ pub(crate) mod tasks;
 pub(crate) mod threads;
 #[path = "sql/users.rs"]
 pub(crate) mod users;
+#[path = "sql/where_clause.rs"]
+pub(crate) mod where_clause;

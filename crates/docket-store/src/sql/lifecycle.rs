@@ -11,11 +11,11 @@ use docket_domain::task::TaskType;
 use serde_json::Value;
 use sqlx::Pool;
 
-use super::tasks::{ensure_tag, link_tag, placeholders, write_owners};
+use super::tasks::{ensure_tag, link_tag, write_owners};
 use super::{Db, guests, outbox, runs, tasks};
 use crate::model::{
-    CaptureRow, GuestRef, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord,
-    TaskReopen, TaskRow, TaskUpdate,
+    CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord, TaskReopen,
+    TaskUpdate,
 };
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -469,136 +469,5 @@ async fn lock(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRe
 
 /// One task with its assignees, captures and completion records, read inside a transaction.
 pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
-    Ok(load_many_in(conn, org, &[task_id.to_string()]).await?.pop())
-}
-
-/// Tasks of `org` with assignees, captures and completion records, in the order of `task_ids`,
-/// read inside a transaction (the pool-based `tasks::load` cannot take one).
-pub(crate) async fn load_many_in(
-    conn: &mut Conn,
-    org: &str,
-    task_ids: &[String],
-) -> Result<Vec<TaskRecord>, sqlx::Error> {
-    if task_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {} FROM {} WHERE t.org_id = $1 AND t.id IN ({})",
-        super::tasks::TASK_COLS,
-        super::tasks::TASK_FROM,
-        placeholders(2, task_ids.len())
-    );
-    let mut q = sqlx::query_as::<_, TaskRow>(&sql).bind(org);
-    for id in task_ids {
-        q = q.bind(id);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut by_id: HashMap<String, TaskRecord> = rows
-        .into_iter()
-        .map(|row| {
-            (
-                row.id.clone(),
-                TaskRecord {
-                    row,
-                    users: Vec::new(),
-                    guests: Vec::new(),
-                    groups: Vec::new(),
-                    group_users: Vec::new(),
-                    group_guests: Vec::new(),
-                    captures: Vec::new(),
-                    completions: Vec::new(),
-                },
-            )
-        })
-        .collect();
-    let ph = placeholders(1, found.len());
-    macro_rules! fetch {
-        ($ty:ty, $sql:expr) => {{
-            let sql: String = $sql;
-            let mut q = sqlx::query_as::<_, $ty>(&sql);
-            for id in &found {
-                q = q.bind(id);
-            }
-            q.fetch_all(&mut *conn).await?
-        }};
-    }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!("SELECT task_id, user_id FROM task_users WHERE task_id IN ({ph}) ORDER BY task_id, position")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.users.push(user_id);
-        }
-    }
-    for (task_id, id, email, guest_code) in fetch!(
-        (String, i64, String, String),
-        format!(
-            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_guests tg JOIN guests g ON g.id = tg.guest_id
-              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.guests.push(GuestRef { id, email, guest_code });
-        }
-    }
-    for (task_id, group_id) in fetch!(
-        (String, String),
-        format!("SELECT task_id, group_id FROM task_groups WHERE task_id IN ({ph}) ORDER BY task_id, position")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.groups.push(group_id);
-        }
-    }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!(
-            "SELECT tg.task_id, gm.user_id FROM task_groups tg JOIN group_members gm ON gm.group_id = tg.group_id
-              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gm.user_id"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id)
-            && !r.group_users.contains(&user_id)
-        {
-            r.group_users.push(user_id);
-        }
-    }
-    for (task_id, id, email, guest_code) in fetch!(
-        (String, i64, String, String),
-        format!(
-            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_groups tg
-               JOIN group_guests gg ON gg.group_id = tg.group_id JOIN guests g ON g.id = gg.guest_id
-              WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gg.position"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id)
-            && !r.group_guests.iter().any(|g| g.id == id)
-        {
-            r.group_guests.push(GuestRef { id, email, guest_code });
-        }
-    }
-    for c in fetch!(
-        CaptureRow,
-        format!(
-            "SELECT id, task_id, label, alias, field_type, guidance, position, required, options, field_columns,
-                    default_value_enabled, default_value, value, created_at, last_updated
-               FROM captures WHERE task_id IN ({ph}) ORDER BY task_id, position, created_at, id"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&c.task_id) {
-            r.captures.push(c);
-        }
-    }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!("SELECT task_id, user_id FROM task_completions WHERE task_id IN ({ph}) ORDER BY created_at, user_id")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.completions.push(user_id);
-        }
-    }
-    Ok(task_ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    Ok(tasks::load_in(conn, org, &[task_id.to_string()]).await?.pop())
 }

@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 use sqlx::Pool;
 
 use super::Db;
-use super::lifecycle::{load_in, load_many_in};
+use super::lifecycle::load_in;
+use super::tasks::load_in as load_many_in;
 use super::tasks::placeholders;
 use crate::model::{OutboxRow, TaskRecord};
 

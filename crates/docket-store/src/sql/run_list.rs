@@ -1,63 +1,14 @@
 //! Run lists (R1): a `WHERE` clause over `runs r` assembled from fixed SQL fragments chosen by
 //! the filters of a [`RunQuery`], with every user-supplied value bound as a parameter; one count
-//! and one page of ids, then the records through `runs::load`. The small query builder here is
-//! shared with `search.rs`.
+//! and one page of ids, then the records through `runs::load`.
 
 use sqlx::Pool;
 
 use super::runs::load;
+use super::where_clause::{Arg, Where, bind_args};
 use super::{Db, IS_PG};
 use crate::model::RunRecord;
 use crate::query::{ArchivedFilter, RunCondition, RunQuery, RunSortColumn, RunTaskStatus, Sort};
-
-/// One bound value.
-pub(crate) enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-/// `AND`-ed conditions and the values they bind, in placeholder order.
-#[derive(Default)]
-pub(crate) struct Where {
-    clauses: Vec<String>,
-    pub(crate) args: Vec<Arg>,
-}
-
-impl Where {
-    /// Binds `arg` and returns its placeholder.
-    pub(crate) fn bind(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    /// Binds every value and returns the comma-separated placeholders.
-    pub(crate) fn bind_all(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
-        args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
-    }
-
-    pub(crate) fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    pub(crate) fn sql(&self) -> String {
-        self.clauses.join(" AND ")
-    }
-}
-
-/// Binds `args` to a query, in order.
-macro_rules! bind_args {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for a in $args {
-            q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(s) => q.bind(s.as_str()),
-            };
-        }
-        q
-    }};
-}
-pub(crate) use bind_args;
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern, keeping case.
 fn like_escape(text: &str) -> String {

@@ -3,7 +3,8 @@
 
 use sqlx::Pool;
 
-use super::run_list::{Arg, Where, bind_args, visible_task_sql};
+use super::run_list::visible_task_sql;
+use super::where_clause::{Arg, Where, bind_args};
 use super::{Db, IS_PG};
 use crate::model::{RunRecord, TaskRecord};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};

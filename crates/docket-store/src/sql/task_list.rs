@@ -6,43 +6,10 @@ use sqlx::Pool;
 
 use super::tags::title_key;
 use super::tasks::load;
+use super::where_clause::{Arg, Where, bind_args};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
-
-/// One bound value.
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-/// `AND`-ed conditions over `tasks t` and the values they bind, in placeholder order.
-#[derive(Default)]
-struct Where {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Where {
-    /// Binds `arg` and returns its placeholder.
-    fn bind(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    /// Binds every value and returns the comma-separated placeholders.
-    fn bind_all(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
-        args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
-    }
-
-    fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    fn sql(&self) -> String {
-        self.clauses.join(" AND ")
-    }
-}
 
 /// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders.
 fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
@@ -220,19 +187,6 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
         "ASC"
     };
     format!("{key}, t.increment_id {tie}")
-}
-
-macro_rules! bind_args {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for a in $args {
-            q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(s) => q.bind(s.as_str()),
-            };
-        }
-        q
-    }};
 }
 
 /// One page of the tasks of `org` matching `q`, and the number of matches.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use docket_domain::ids;
-use sqlx::{Executor, Pool};
+use sqlx::Pool;
 
 use super::{Db, IS_PG, counters, guests, runs};
 use crate::StoreError;
@@ -284,10 +284,16 @@ pub(crate) async fn link_tag(
 }
 
 /// Loads tasks of `org` by id, in the order of `task_ids` (missing ids are skipped).
-pub(crate) async fn load<'e, E>(e: E, org: &str, task_ids: &[String]) -> Result<Vec<TaskRecord>, sqlx::Error>
-where
-    E: Executor<'e, Database = Db> + Copy,
-{
+pub(crate) async fn load(pool: &Pool<Db>, org: &str, task_ids: &[String]) -> Result<Vec<TaskRecord>, sqlx::Error> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = pool.acquire().await?;
+    load_in(&mut conn, org, task_ids).await
+}
+
+/// [`load`] on a given connection, so that a transaction can read what it just wrote.
+pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> Result<Vec<TaskRecord>, sqlx::Error> {
     if task_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -298,7 +304,7 @@ where
     for id in task_ids {
         q = q.bind(id);
     }
-    let rows = q.fetch_all(e).await?;
+    let rows = q.fetch_all(&mut *conn).await?;
     let found: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut by_id: HashMap<String, TaskRecord> = rows
         .into_iter()
@@ -327,7 +333,7 @@ where
             for id in &found {
                 q = q.bind(id);
             }
-            q.fetch_all(e).await?
+            q.fetch_all(&mut *conn).await?
         }};
     }
     for (task_id, user_id) in fetch!(
