@@ -4,14 +4,14 @@
 //! is refused with 422 `run` when the task's run is archived. The store re-derives the task's
 //! `problem` flag and its run's status in the same transaction as the thread change.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
-use docket_domain::input::{Patch, Reader, coerce_int, label};
+use docket_domain::input::{Patch, Reader, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors};
 use docket_store::model::{NewThread, TaskRecord, ThreadEdit, ThreadRefusal, ThreadRow};
@@ -166,25 +166,7 @@ async fn read_sent_to(
         Some(Value::Array(a)) => a.clone(),
         Some(other) => vec![other.clone()],
     };
-    let parsed: Vec<Option<i64>> = entries.iter().map(|v| coerce_int(v).filter(|i| *i > 0)).collect();
-    let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
-    let known: HashSet<i64> = ctx
-        .state
-        .store
-        .members_by_ids(org, &candidates)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let mut ids = Vec::new();
-    for (i, id) in parsed.into_iter().enumerate() {
-        match id.filter(|id| known.contains(id)) {
-            Some(id) if !ids.contains(&id) => ids.push(id),
-            Some(_) => {}
-            None => errors.add(format!("{key}.{i}"), format!("The selected {key}.{i} is invalid.")),
-        }
-    }
-    Ok(ids)
+    crate::service::members::resolve_ids(&ctx.state, org, key, &entries, errors).await
 }
 
 /// `content` with `@[id]` appended, space-separated, for each of `sent_to` it does not mention.

@@ -8,7 +8,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use docket_domain::input::{Patch, Reader, coerce_int};
+use docket_domain::input::{Patch, Reader};
 use docket_domain::time::format_ts;
 use docket_domain::{Actor, ValidationErrors, email};
 use docket_store::StoreError;
@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::users::{page_request, render_members};
+use crate::service::members::{self, entries};
 use crate::state::AppState;
 
 /// Longest group name, in characters.
@@ -193,36 +194,9 @@ async fn check_may_manage(ctx: &Ctx, me: &Actor) -> Result<()> {
     }
 }
 
-/// The list entries of a body field: an array, or a single scalar read as a one-item array.
-fn entries(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    }
-}
-
 /// Reads `members`: member ids of the organization, duplicates dropped, a 422 per bad entry.
 async fn read_members(ctx: &Ctx, org: &str, v: &Value, errors: &mut ValidationErrors) -> Result<Vec<i64>> {
-    let parsed: Vec<Option<i64>> = entries(v).iter().map(|e| coerce_int(e).filter(|i| *i > 0)).collect();
-    let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
-    let known: HashSet<i64> = ctx
-        .state
-        .store
-        .members_by_ids(org, &candidates)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let mut ids = Vec::new();
-    for (i, id) in parsed.into_iter().enumerate() {
-        match id.filter(|id| known.contains(id)) {
-            Some(id) if !ids.contains(&id) => ids.push(id),
-            Some(_) => {}
-            None => errors.add(format!("members.{i}"), format!("The selected members.{i} is invalid.")),
-        }
-    }
-    Ok(ids)
+    members::resolve_ids(&ctx.state, org, "members", &entries(v), errors).await
 }
 
 /// Reads `guests`: email addresses, lower-cased, duplicates dropped; a 422 per entry that is not

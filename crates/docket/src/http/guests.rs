@@ -1,13 +1,11 @@
 //! Guests (GU1–GU8) and the Guest JSON shape (spec §2.13). The path key `{guest}` is the
 //! email (percent-decoded by the router), the 40-character `guest_code`, or the integer id.
 
-use std::collections::HashSet;
-
 use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::{delete, get, put};
-use docket_domain::input::{Patch, Reader, coerce_int, label};
+use docket_domain::input::{Patch, Reader, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors, email};
 use docket_store::StoreError;
@@ -466,24 +464,7 @@ async fn read_associated_members(
         Some(Value::Array(a)) => a.clone(),
         Some(other) => vec![other.clone()],
     };
-    let parsed: Vec<Option<i64>> = entries.iter().map(|v| coerce_int(v).filter(|i| *i > 0)).collect();
-    let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
-    let known: HashSet<i64> = ctx
-        .state
-        .store
-        .members_by_ids(org, &candidates)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let mut ids = Vec::new();
-    for (i, id) in parsed.into_iter().enumerate() {
-        match id.filter(|id| known.contains(id)) {
-            Some(id) if !ids.contains(&id) => ids.push(id),
-            Some(_) => {}
-            None => errors.add(format!("{key}.{i}"), format!("The selected {key}.{i} is invalid.")),
-        }
-    }
+    let ids = crate::service::members::resolve_ids(&ctx.state, org, key, &entries, errors).await?;
     Ok(Some(Some(ids)))
 }
 

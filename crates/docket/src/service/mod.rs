@@ -2,5 +2,6 @@
 //! request bodies, and what a caller may see and do with a task.
 
 pub mod access;
+pub mod members;
 pub mod owners;
 pub mod tags;
