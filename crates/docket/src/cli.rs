@@ -140,6 +140,27 @@ pub enum AdminCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Fill an organization (created if missing) with generated members, groups, guests, tags,
+    /// runs and tasks, for trials and benchmarks.
+    SeedDemo {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// How many tasks to add.
+        #[arg(long, default_value_t = 10_000)]
+        tasks: u64,
+        /// Seed of the generator (the same seed gives the same data shape).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Tasks per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: usize,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Show (or rotate) an organization's webhook signing secret.
     WebhookSecret {
         /// Organization id.
@@ -218,6 +239,7 @@ impl AdminCommand {
             | AdminCommand::CreateUser { db, .. }
             | AdminCommand::CreateToken { db, .. }
             | AdminCommand::Load { db, .. }
+            | AdminCommand::SeedDemo { db, .. }
             | AdminCommand::WebhookSecret { db, .. } => db,
         }
     }

@@ -3,6 +3,7 @@
 
 mod archive;
 mod auth;
+mod demo;
 mod groups;
 mod guests;
 mod idempotency;

@@ -98,3 +98,30 @@ dual_test! {
         let _ = std::fs::remove_file(&file);
     }
 }
+
+dual_test! {
+    async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
+        let url = app.store_url();
+        let out = docket(&url, &["admin", "seed-demo", "--org", "acme", "--tasks", "700", "--batch", "300", "--seed", "7", "--json"]);
+        assert_eq!((out["org_id"].as_str(), out["tasks"].as_i64(), out["members"].as_i64()), (Some("acme"), Some(700), Some(51)));
+        // Running it again adds more, numbering on.
+        let again = docket(&url, &["admin", "seed-demo", "--org", "acme", "--tasks", "300", "--json"]);
+        assert_eq!(again["tasks"], 300);
+        let r = app.get("/organizations/acme/tasks?per_page=1&archived=true").await.expect(200);
+        assert_eq!(r.body["meta"]["pagination"]["total"], 1000, "the admin sees every task");
+        let r = app.get("/organizations/acme/tasks?without_pagination=true&archived=true").await.expect(200);
+        let mut numbers: Vec<i64> = r.data().as_array().expect("tasks").iter().filter_map(|t| t["increment_id"].as_i64()).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=1000).collect::<Vec<i64>>(), "increment ids continue without gaps or clashes");
+        let runs = app.get("/organizations/acme/runs?per_page=100").await.expect(200);
+        let total = runs.body["meta"]["pagination"]["total"].as_i64().expect("total");
+        assert_eq!(total, out["runs"].as_i64().unwrap() + again["runs"].as_i64().unwrap());
+        assert!(runs.data().as_array().expect("runs").iter().all(|r| ["active", "problem", "complete"].contains(&r["status"].as_str().unwrap())));
+        let r = app.get("/organizations/acme/tasks?status=completed&per_page=1").await.expect(200);
+        let completed = r.body["meta"]["pagination"]["total"].as_i64().expect("total");
+        assert!((150..=450).contains(&completed), "about 30 % completed: {completed}");
+        // A new task still gets the next number.
+        let r = app.json(reqwest::Method::POST, "/organizations/acme/tasks", json!({"title": "After the demo"})).await.expect(201);
+        assert_eq!(r.data()["increment_id"], 1001);
+    }
+}

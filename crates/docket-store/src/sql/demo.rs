@@ -1,0 +1,201 @@
+//! Demo data (`docket admin seed-demo`): multi-row inserts, a few thousand rows per statement,
+//! one transaction per batch; then the run statuses and the organization's sequences are
+//! brought in line in bulk.
+
+use sqlx::{Pool, QueryBuilder};
+
+use super::Db;
+use crate::model::DemoBatch;
+
+/// Rows per `INSERT` statement (the widest table binds about 20 values per row, which keeps a
+/// statement under SQLite's and PostgreSQL's bind limits).
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Writes one batch in one transaction.
+pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for chunk in b.runs.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO runs (id, org_id, increment_id, name, owner_id, started_by, status, prerun_completed_at,
+                 prerun_completed_by, started_at, created_at, last_updated) ",
+        );
+        q.push_values(chunk, |mut row, r| {
+            row.push_bind(&r.id)
+                .push_bind(&b.org_id)
+                .push_bind(r.increment_id)
+                .push_bind(&r.name)
+                .push_bind(r.owner_id)
+                .push_bind(r.owner_id)
+                .push_bind("active")
+                .push_bind(r.created_at)
+                .push_bind(r.owner_id)
+                .push_bind(r.created_at)
+                .push_bind(r.created_at)
+                .push_bind(r.created_at);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    for chunk in b.tasks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, task_type, status,
+                 is_approved, started_at, deadline, created_at, last_updated, completed_at, completer_id, starter_id,
+                 top_secret, problem) ",
+        );
+        q.push_values(chunk, |mut row, t| {
+            row.push_bind(&t.id)
+                .push_bind(&b.org_id)
+                .push_bind(t.increment_id)
+                .push_bind(&t.run_id)
+                .push_bind(t.position)
+                .push_bind(&t.title)
+                .push_bind(&t.title)
+                .push_bind(&t.task_type)
+                .push_bind(&t.status)
+                .push_bind(t.is_approved)
+                .push_bind(t.started_at)
+                .push_bind(t.deadline)
+                .push_bind(t.created_at)
+                .push_bind(t.created_at)
+                .push_bind(t.completed.map(|c| c.0))
+                .push_bind(t.completed.map(|c| c.1))
+                .push_bind(t.starter_id)
+                .push_bind(t.top_secret)
+                .push_bind(t.problem);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let users: Vec<(&str, i64, i64)> = b
+        .tasks
+        .iter()
+        .flat_map(|t| {
+            t.users
+                .iter()
+                .enumerate()
+                .map(move |(i, u)| (t.id.as_str(), *u, i as i64))
+        })
+        .collect();
+    for chunk in users.chunks(ROWS_PER_STATEMENT * 5) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO task_users (task_id, user_id, position) ");
+        q.push_values(chunk, |mut row, (t, u, p)| {
+            row.push_bind(*t).push_bind(*u).push_bind(*p);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let guests: Vec<(&str, i64, i64)> = b
+        .tasks
+        .iter()
+        .flat_map(|t| {
+            t.guests
+                .iter()
+                .enumerate()
+                .map(move |(i, g)| (t.id.as_str(), *g, i as i64))
+        })
+        .collect();
+    for chunk in guests.chunks(ROWS_PER_STATEMENT * 5) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO task_guests (task_id, guest_id, position) ");
+        q.push_values(chunk, |mut row, (t, g, p)| {
+            row.push_bind(*t).push_bind(*g).push_bind(*p);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let groups: Vec<(&str, &str, i64)> = b
+        .tasks
+        .iter()
+        .flat_map(|t| {
+            t.groups
+                .iter()
+                .enumerate()
+                .map(move |(i, g)| (t.id.as_str(), g.as_str(), i as i64))
+        })
+        .collect();
+    for chunk in groups.chunks(ROWS_PER_STATEMENT * 5) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO task_groups (task_id, group_id, position) ");
+        q.push_values(chunk, |mut row, (t, g, p)| {
+            row.push_bind(*t).push_bind(*g).push_bind(*p);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let tags: Vec<(&str, &str)> = b
+        .tasks
+        .iter()
+        .flat_map(|t| t.tags.iter().map(move |g| (t.id.as_str(), g.as_str())))
+        .collect();
+    if !tags.is_empty() {
+        let first: i64 =
+            sqlx::query_scalar("UPDATE counters SET value = value + $1 WHERE name = 'tag_link_id' RETURNING value")
+                .bind(tags.len() as i64)
+                .fetch_one(&mut *tx)
+                .await?;
+        let base = first - tags.len() as i64;
+        let numbered: Vec<(i64, &str, &str)> = tags
+            .iter()
+            .enumerate()
+            .map(|(i, (t, g))| (base + 1 + i as i64, *t, *g))
+            .collect();
+        for chunk in numbered.chunks(ROWS_PER_STATEMENT * 3) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO tag_links (id, org_id, tag_id, subject_type, subject_id, created_at) ",
+            );
+            q.push_values(chunk, |mut row, (id, t, g)| {
+                row.push_bind(*id)
+                    .push_bind(&b.org_id)
+                    .push_bind(*g)
+                    .push_bind("Task")
+                    .push_bind(*t)
+                    .push_bind(0_i64);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Re-derives every run status of `org` from its tasks and raises the organization's task and
+/// run sequences to at least the given values.
+pub(crate) async fn finish(
+    pool: &Pool<Db>,
+    org: &str,
+    task_seq: i64,
+    run_seq: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE runs SET
+             status = CASE
+                 WHEN archived_at IS NOT NULL THEN 'archived'
+                 WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = runs.id AND t.problem) THEN 'problem'
+                 WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = runs.id)
+                  AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = runs.id AND t.status <> 'completed') THEN 'complete'
+                 ELSE 'active' END,
+             completed_at = CASE
+                 WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = runs.id)
+                  AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = runs.id AND t.status <> 'completed') THEN $2
+                 ELSE NULL END
+         WHERE org_id = $1",
+    )
+    .bind(org)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE organizations SET
+             task_seq = CASE WHEN task_seq < $2 THEN $2 ELSE task_seq END,
+             run_seq = CASE WHEN run_seq < $3 THEN $3 ELSE run_seq END
+         WHERE id = $1",
+    )
+    .bind(org)
+    .bind(task_seq)
+    .bind(run_seq)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// The organization's current task and run sequences.
+pub(crate) async fn sequences(pool: &Pool<Db>, org: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT task_seq, run_seq FROM organizations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(pool)
+        .await
+}
