@@ -12,6 +12,8 @@ pub(crate) mod archive;
 pub(crate) mod auth;
 #[path = "sql/counters.rs"]
 pub(crate) mod counters;
+#[path = "sql/deliveries.rs"]
+pub(crate) mod deliveries;
 #[path = "sql/demo.rs"]
 pub(crate) mod demo;
 #[path = "sql/groups.rs"]

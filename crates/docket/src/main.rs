@@ -6,6 +6,10 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Before anything builds a reqwest::Client (DEPENDENCIES.md gotchas 3-4).
+    rustls::crypto::ring::default_provider()
+        .install_default()
+        .expect("rustls provider");
     let cli = docket::cli::Cli::parse();
     match docket::cli::run(cli).await {
         Ok(code) => code,

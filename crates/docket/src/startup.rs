@@ -17,6 +17,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Clock};
+use crate::webhooks::Dispatcher;
 
 /// Connects to the configured database and applies pending migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -66,20 +67,25 @@ pub struct Running {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    dispatcher: Option<Dispatcher>,
 }
 
 impl Running {
-    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    /// Stops accepting connections, lets in-flight requests and webhook deliveries finish, and
+    /// waits.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(d) = self.dispatcher.take() {
+            d.stop().await;
+        }
         self.state.store.close().await;
     }
 }
 
-/// Serves `state` on `listener` in a background task.
+/// Serves `state` on `listener` in a background task, with the webhook dispatcher.
 pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -94,15 +100,18 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
         })
         .await
     });
+    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone());
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
         task,
+        dispatcher: Some(dispatcher),
     })
 }
 
-/// `docket serve`: runs until SIGTERM or SIGINT, then drains in-flight requests.
+/// `docket serve`: runs until SIGTERM or SIGINT, then drains in-flight requests and webhook
+/// deliveries.
 pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     let listen = config.listen.clone();
     let state = build_state(config).await?;
@@ -112,13 +121,17 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
-    axum::serve(
+    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone());
+    let served = axum::serve(
         listener,
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    tracing::info!("in-flight requests finished; closing the database");
+    .await;
+    tracing::info!("in-flight requests finished; stopping the webhook dispatcher");
+    dispatcher.stop().await;
+    served?;
+    tracing::info!("webhook deliveries finished; closing the database");
     state.store.close().await;
     Ok(())
 }

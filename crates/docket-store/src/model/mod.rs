@@ -1,15 +1,17 @@
 //! Records the store reads and writes: rows shaped for the API layer to render, and the inputs
 //! of multi-row writes, one file per aggregate. Everything is re-exported here.
 
-mod idempotency;
+mod deliveries;
 mod demo;
+mod idempotency;
 mod identity;
 mod lifecycle;
 mod tasks;
 mod threads;
 
-pub use idempotency::*;
+pub use deliveries::*;
 pub use demo::*;
+pub use idempotency::*;
 pub use identity::*;
 pub use lifecycle::*;
 pub use tasks::*;

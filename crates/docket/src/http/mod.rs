@@ -17,6 +17,7 @@ mod tags;
 pub mod task_filters;
 pub mod tasks;
 mod users;
+mod webhook_events;
 
 use axum::Router;
 use axum::extract::State;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(comments::routes())
         .merge(tag_links::routes())
         .merge(search::routes())
+        .merge(webhook_events::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate));
     Router::new()
         .merge(api.clone())

@@ -31,3 +31,4 @@ mod tasks_complete;
 mod tasks_create;
 mod tasks_update;
 mod users;
+mod webhooks;

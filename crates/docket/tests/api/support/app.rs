@@ -68,7 +68,8 @@ pub struct TestApp {
     pub backend: Backend,
     client: reqwest::Client,
     running: Running,
-    _db: TestDb,
+    url: String,
+    _db: Option<TestDb>,
 }
 
 impl TestApp {
@@ -113,8 +114,47 @@ impl TestApp {
             backend,
             client: reqwest::Client::new(),
             running,
-            _db: db,
+            url: db.url.clone(),
+            _db: Some(db),
         }
+    }
+
+    /// Starts another docket on the existing database `url` (made by another `TestApp`, which
+    /// keeps owning it), with a fresh token for admin 1001 of `acme`.
+    pub async fn spawn_on(url: &str, backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config {
+            database_url: url.to_string(),
+            listen: "127.0.0.1:0".into(),
+            ..Config::default()
+        };
+        tune(&mut config);
+        let state = build_state(config).await.expect("state");
+        let token = ids::new_token();
+        state
+            .store
+            .add_token(1001, &ids::token_hash(&token), state.clock.now())
+            .await
+            .expect("token");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let running = start(state, listener).expect("start");
+        TestApp {
+            base: format!("http://{}", running.addr),
+            org: "acme".into(),
+            token,
+            admin_id: 1001,
+            backend,
+            client: reqwest::Client::new(),
+            running,
+            url: url.to_string(),
+            _db: None,
+        }
+    }
+
+    /// Stops the server but keeps its database, returned for a later `spawn_on`.
+    pub async fn stop_keeping_db(mut self) -> Option<TestDb> {
+        let db = self._db.take();
+        self.running.stop().await;
+        db
     }
 
     /// Stops the server and drops the database.
@@ -124,7 +164,7 @@ impl TestApp {
 
     /// The database URL, for running the binary against the same database.
     pub fn store_url(&self) -> String {
-        self._db.url.clone()
+        self.url.clone()
     }
 
     /// The store behind the server.
