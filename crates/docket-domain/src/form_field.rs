@@ -90,6 +90,9 @@ pub fn slug(label: &str) -> String {
 /// Reads `form_fields` of a create body; errors go under `form_fields.{i}.{key}`.
 pub fn parse_definitions(items: &[Value], errors: &mut ValidationErrors) -> Vec<FieldDef> {
     let mut out = Vec::new();
+    if !crate::limits::within(errors, "form_fields", items.len(), crate::limits::MAX_FORM_FIELDS) {
+        return out;
+    }
     for (i, item) in items.iter().enumerate() {
         let prefix = format!("form_fields.{i}");
         let Some(obj) = item.as_object() else {
@@ -187,6 +190,9 @@ fn parse_choices(
     };
     if items.is_empty() {
         errors.add(path, format!("The {path} field is required."));
+        return Vec::new();
+    }
+    if !crate::limits::within(errors, path, items.len(), crate::limits::MAX_CHOICES) {
         return Vec::new();
     }
     let mut parsed: Vec<(Option<i64>, String, Value)> = Vec::new();

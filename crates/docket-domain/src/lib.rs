@@ -10,6 +10,7 @@ pub mod email;
 pub mod form_field;
 pub mod ids;
 pub mod input;
+pub mod limits;
 pub mod page;
 pub mod role;
 pub mod task;

@@ -21,6 +21,9 @@ pub enum Error {
     /// 404 `ENDPOINT_NOT_FOUND`: no route.
     #[error("API endpoint not found")]
     EndpointNotFound,
+    /// 408 `REQUEST_TIMEOUT`: the request took longer than the configured timeout.
+    #[error("The request took too long.")]
+    Timeout,
     /// 412 `PRECONDITION_FAILED`: `If-Match` no longer matches.
     #[error("The resource has changed.")]
     PreconditionFailed,

@@ -16,6 +16,7 @@ impl Error {
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "FORBIDDEN"),
             Error::NotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND"),
             Error::EndpointNotFound => (StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND"),
+            Error::Timeout => (StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT"),
             Error::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "PRECONDITION_FAILED"),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
             Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR"),

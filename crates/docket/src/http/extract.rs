@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Raw
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use docket_domain::{Actor, MemberStatus, Role, ids, input};
+use docket_domain::{Actor, MemberStatus, Role, ids, input, limits};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
@@ -259,20 +259,28 @@ impl FromRequest<AppState> for Body {
             return Ok(Body(Map::new()));
         }
         let malformed = || Error::BadRequest("Malformed request body.".into());
-        match content_type.as_str() {
+        let parsed = match content_type.as_str() {
             "application/x-www-form-urlencoded" => {
                 let text = std::str::from_utf8(&bytes).map_err(|_| malformed())?;
                 let pairs = form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
-                input::fold_pairs(pairs).map(Body).ok_or_else(malformed)
+                input::fold_pairs(pairs).ok_or_else(malformed)
             }
             "multipart/form-data" => Err(Error::BadRequest(
                 "Multipart bodies are not supported; send JSON.".into(),
             )),
             _ => match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => Ok(Body(map)),
+                Ok(Value::Object(map)) => Ok(map),
                 _ => Err(malformed()),
             },
+        };
+        let map = parsed?;
+        if map.values().map(limits::depth).max().unwrap_or(0) + 1 > limits::MAX_DEPTH {
+            return Err(Error::BadRequest(format!(
+                "The request body is nested more than {} levels deep.",
+                limits::MAX_DEPTH
+            )));
         }
+        Ok(Body(map))
     }
 }
 

@@ -26,8 +26,11 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+
 use tower_http::cors::CorsLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -47,7 +50,12 @@ pub fn router(state: AppState) -> Router {
         .merge(tag_links::routes())
         .merge(search::routes())
         .merge(webhook_events::routes())
-        .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate));
+        .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
+        // Innermost, so that a slow handler or a body that never arrives ends with a 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.request_timeout_secs.max(1)),
+        ));
     Router::new()
         .merge(api.clone())
         .nest("/api", api)
@@ -82,10 +90,22 @@ async fn endpoint_not_found() -> Error {
     Error::EndpointNotFound
 }
 
-/// The router answers a known path with an unknown method with a bare 405 and `Allow`; give it
-/// the JSON envelope and keep `Allow`.
+/// The router answers a known path with an unknown method with a bare 405 and `Allow`, and the
+/// timeout layer with a bare 408; give them the JSON envelope (keeping `Allow`).
 async fn json_method_not_allowed(response: Response) -> Response {
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED || response.headers().contains_key(header::CONTENT_TYPE) {
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return response;
+    }
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        let mut out = Error::Timeout.into_response();
+        for name in ["x-ratelimit-limit", "x-ratelimit-remaining"] {
+            if let Some(v) = response.headers().get(name) {
+                out.headers_mut().insert(name, v.clone());
+            }
+        }
+        return out;
+    }
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use docket_domain::ValidationErrors;
 use docket_domain::input::coerce_int;
+use docket_domain::{ValidationErrors, limits};
 use serde_json::Value;
 
 use crate::error::Result;
@@ -28,6 +28,9 @@ pub async fn resolve_ids(
     entries: &[Value],
     errors: &mut ValidationErrors,
 ) -> Result<Vec<i64>> {
+    if !limits::within(errors, key, entries.len(), limits::MAX_MEMBER_IDS) {
+        return Ok(Vec::new());
+    }
     let parsed: Vec<Option<i64>> = entries.iter().map(|v| coerce_int(v).filter(|i| *i > 0)).collect();
     let candidates: Vec<i64> = parsed.iter().flatten().copied().collect();
     let known: HashSet<i64> = state

@@ -2,7 +2,7 @@
 //! guests by email (new emails become guests); groups by id. Every bad entry is reported under
 //! its own key (`owners.users.1`); duplicates are dropped, order kept.
 
-use docket_domain::{ValidationErrors, email, input};
+use docket_domain::{ValidationErrors, email, input, limits};
 use docket_store::model::OwnerSet;
 use serde_json::Value;
 
@@ -90,7 +90,13 @@ pub async fn resolve(
     let fields = input::Fields::new(obj);
     let mut out = Owners::default();
 
-    for (i, entry) in entries(fields.get("users")).into_iter().enumerate() {
+    let bucket = entries(fields.get("users"));
+    let bucket = if limits::within(errors, &format!("{prefix}.users"), bucket.len(), limits::MAX_OWNERS) {
+        bucket
+    } else {
+        Vec::new()
+    };
+    for (i, entry) in bucket.into_iter().enumerate() {
         let key = format!("{prefix}.users.{i}");
         let raw = match entry {
             Value::Object(o) => input::Fields::new(o).get("id").cloned().unwrap_or(Value::Null),
@@ -110,7 +116,13 @@ pub async fn resolve(
         }
     }
 
-    for (i, entry) in entries(fields.get("guests")).into_iter().enumerate() {
+    let bucket = entries(fields.get("guests"));
+    let bucket = if limits::within(errors, &format!("{prefix}.guests"), bucket.len(), limits::MAX_OWNERS) {
+        bucket
+    } else {
+        Vec::new()
+    };
+    for (i, entry) in bucket.into_iter().enumerate() {
         let key = format!("{prefix}.guests.{i}");
         let raw = match entry {
             Value::Object(o) => input::Fields::new(o).get("email").cloned().unwrap_or(Value::Null),
@@ -137,7 +149,13 @@ pub async fn resolve(
         }
     }
 
-    for (i, entry) in entries(fields.get("groups")).into_iter().enumerate() {
+    let bucket = entries(fields.get("groups"));
+    let bucket = if limits::within(errors, &format!("{prefix}.groups"), bucket.len(), limits::MAX_OWNERS) {
+        bucket
+    } else {
+        Vec::new()
+    };
+    for (i, entry) in bucket.into_iter().enumerate() {
         let key = format!("{prefix}.groups.{i}");
         let raw = match entry {
             Value::Object(o) => input::Fields::new(o).get("id").cloned().unwrap_or(Value::Null),

@@ -1,7 +1,7 @@
 //! Tags named in a task body (spec T1 `tags`): each entry is a tag id of the organization or a
 //! title (ignoring case); an unknown title becomes a new tag, under TG2's title rules.
 
-use docket_domain::ValidationErrors;
+use docket_domain::{ValidationErrors, limits};
 use docket_store::model::TagTarget;
 use serde_json::Value;
 
@@ -16,6 +16,9 @@ pub async fn resolve(
     errors: &mut ValidationErrors,
 ) -> Result<Vec<TagTarget>> {
     let mut out = Vec::new();
+    if !limits::within(errors, "tags", items.len(), limits::MAX_TAGS) {
+        return Ok(out);
+    }
     for (i, item) in items.iter().enumerate() {
         let key = format!("tags.{i}");
         let Some(text) = item.as_str().map(str::trim).filter(|s| !s.is_empty()) else {

@@ -15,6 +15,7 @@ mod etag;
 mod groups;
 mod guests;
 mod idempotency;
+mod limits;
 mod me;
 mod ratelimit;
 mod run_lists;
