@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::runs::json;
+use crate::http::task_filters;
 use crate::http::users::page_request;
 
 /// `per_page` when absent.
@@ -67,11 +68,11 @@ pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRe
     };
     let conditions = status(query, &mut errors);
     let task_status = task_status(query, &mut errors);
-    let owners = owners(query, &mut errors);
-    let untagged = bool_param(query, "untagged", &mut errors).unwrap_or(false);
-    let starred = bool_param(query, "starred", &mut errors);
+    let owners = task_filters::member_ids(query, "owners", &mut errors);
+    let untagged = task_filters::bool_param(query, "untagged", &mut errors).unwrap_or(false);
+    let starred = task_filters::bool_param(query, "starred", &mut errors);
     // Read here so that a bad value is reported with the others (the includes read it again).
-    bool_param(query, "form_fields_values", &mut errors);
+    task_filters::bool_param(query, "form_fields_values", &mut errors);
     let archived = archived(query, &conditions, &mut errors);
     let mut match_nothing = false;
     // docket has no folders yet, so no run is filed in any folder.
@@ -112,17 +113,6 @@ pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRe
     Ok((q, page))
 }
 
-fn bool_param(query: &Query, key: &str, errors: &mut ValidationErrors) -> Option<bool> {
-    match query.bool(key) {
-        Ok(b) => b,
-        Err(Error::Invalid(e)) => {
-            errors.extend(e);
-            None
-        }
-        Err(_) => None,
-    }
-}
-
 /// `status`: OR-ed run conditions.
 fn status(query: &Query, errors: &mut ValidationErrors) -> Vec<RunCondition> {
     let mut out = Vec::new();
@@ -151,40 +141,13 @@ fn task_status(query: &Query, errors: &mut ValidationErrors) -> Option<RunTaskSt
     }
 }
 
-/// `owners`: member ids.
-fn owners(query: &Query, errors: &mut ValidationErrors) -> Vec<i64> {
-    let mut out = Vec::new();
-    for item in query.list("owners") {
-        match input::parse_int(&item) {
-            Some(id) if !out.contains(&id) => out.push(id),
-            Some(_) => {}
-            None => errors.add("owners", "The owners must be a comma-separated list of member ids."),
-        }
-    }
-    out
-}
-
-/// `archived`: `true` (include), `only`, `false` (exclude). Absent: exclude, unless `status`
-/// asks for archived runs.
+/// `archived` as for task lists; absent, archived runs are included when `status` asks for
+/// them.
 fn archived(query: &Query, conditions: &[RunCondition], errors: &mut ValidationErrors) -> ArchivedFilter {
-    let Some(v) = query.text("archived") else {
-        return if conditions.contains(&RunCondition::Archived) {
-            ArchivedFilter::Include
-        } else {
-            ArchivedFilter::Exclude
-        };
-    };
-    if v.eq_ignore_ascii_case("only") {
-        return ArchivedFilter::Only;
+    if query.text("archived").is_none() && conditions.contains(&RunCondition::Archived) {
+        return ArchivedFilter::Include;
     }
-    match input::parse_bool(&v) {
-        Some(true) => ArchivedFilter::Include,
-        Some(false) => ArchivedFilter::Exclude,
-        None => {
-            errors.add("archived", "The selected archived is invalid.");
-            ArchivedFilter::Exclude
-        }
-    }
+    task_filters::archived_filter(query, errors)
 }
 
 /// `sort` (alias `sort_by`): one of [`SORTS`], default `-created_at`.
