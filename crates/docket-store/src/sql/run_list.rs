@@ -5,7 +5,7 @@
 use sqlx::Pool;
 
 use super::runs::load;
-use super::where_clause::{Arg, Where, bind_args};
+use super::where_clause::{Arg, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::RunRecord;
 use crate::query::{ArchivedFilter, RunCondition, RunQuery, RunSortColumn, RunTaskStatus, Sort};
@@ -177,20 +177,7 @@ fn order_by(sort: Sort<RunSortColumn>) -> String {
 /// One page of the runs of `org` matching `q` (aggregates as of `q.now`), and the number of
 /// matches.
 pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &RunQuery) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
-    let mut w = where_clause(org, q);
-    let count_sql = format!("SELECT COUNT(*) FROM runs r WHERE {}", w.sql());
-    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
-        .fetch_one(pool)
-        .await?;
-    let limit = w.bind(Arg::Int(q.window.sql_limit()));
-    let offset = w.bind(Arg::Int(q.window.offset));
-    let page_sql = format!(
-        "SELECT r.id FROM runs r WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        w.sql(),
-        order_by(q.sort)
-    );
-    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
-        .fetch_all(pool)
-        .await?;
+    let w = where_clause(org, q);
+    let (ids, total) = count_and_page(pool, w, "runs r", "r", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids, q.now).await?, total))
 }

@@ -4,7 +4,7 @@
 use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
-use super::where_clause::{Arg, Where, bind_args};
+use super::where_clause::{Arg, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::{RunRecord, TaskRecord};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
@@ -85,26 +85,13 @@ fn filter_sql(w: &mut Where, target: Target, f: &SearchFilter) -> String {
 /// Runs the count and the page of ids of `FROM {from} WHERE …`, newest first.
 async fn page(
     pool: &Pool<Db>,
-    mut w: Where,
+    w: Where,
     from: &str,
     alias: &str,
     q: &SearchQuery,
 ) -> Result<(Vec<String>, i64), sqlx::Error> {
-    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
-    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
-        .fetch_one(pool)
-        .await?;
-    let limit = w.bind(Arg::Int(q.window.sql_limit()));
-    let offset = w.bind(Arg::Int(q.window.offset));
-    let page_sql = format!(
-        "SELECT {alias}.id FROM {from} WHERE {} ORDER BY {alias}.created_at DESC, {alias}.increment_id DESC
-          LIMIT {limit} OFFSET {offset}",
-        w.sql()
-    );
-    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
-        .fetch_all(pool)
-        .await?;
-    Ok((ids, total))
+    let order = format!("{alias}.created_at DESC, {alias}.increment_id DESC");
+    count_and_page(pool, w, from, alias, &order, q.window).await
 }
 
 /// The `process` bucket: non-archived runs whose name contains the text.

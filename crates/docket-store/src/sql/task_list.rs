@@ -6,7 +6,7 @@ use sqlx::Pool;
 
 use super::tags::title_key;
 use super::tasks::load;
-use super::where_clause::{Arg, Where, bind_args};
+use super::where_clause::{Arg, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -191,20 +191,7 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
 
 /// One page of the tasks of `org` matching `q`, and the number of matches.
 pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &TaskQuery) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
-    let mut w = where_clause(org, q);
-    let count_sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
-        .fetch_one(pool)
-        .await?;
-    let limit = w.bind(Arg::Int(q.window.sql_limit()));
-    let offset = w.bind(Arg::Int(q.window.offset));
-    let page_sql = format!(
-        "SELECT t.id FROM tasks t WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        w.sql(),
-        order_by(q.sort)
-    );
-    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
-        .fetch_all(pool)
-        .await?;
+    let w = where_clause(org, q);
+    let (ids, total) = count_and_page(pool, w, "tasks t", "t", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids).await?, total))
 }

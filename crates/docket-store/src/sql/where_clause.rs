@@ -49,4 +49,29 @@ macro_rules! bind_args {
         q
     }};
 }
-pub(crate) use bind_args;
+
+/// The number of rows of `FROM {from} WHERE …` and the ids (`{alias}.id`) of one window of them
+/// in `order_by` order: the shape of every paginated list (tasks, runs, search buckets).
+pub(crate) async fn count_and_page(
+    pool: &sqlx::Pool<super::Db>,
+    mut w: Where,
+    from: &str,
+    alias: &str,
+    order_by: &str,
+    window: crate::query::Window,
+) -> Result<(Vec<String>, i64), sqlx::Error> {
+    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
+    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
+        .fetch_one(pool)
+        .await?;
+    let limit = w.bind(Arg::Int(window.sql_limit()));
+    let offset = w.bind(Arg::Int(window.offset));
+    let page_sql = format!(
+        "SELECT {alias}.id FROM {from} WHERE {} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}",
+        w.sql()
+    );
+    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
+        .fetch_all(pool)
+        .await?;
+    Ok((ids, total))
+}
