@@ -1,0 +1,199 @@
+//! The organization-wide task lists: T2 (every task), T10 (`me/tasks`), T11 (a member's tasks)
+//! and T12 (a guest's tasks) with every parameter of spec §4.0. Shared fixtures live here;
+//! `filters.rs` holds the parameters, derived conditions and sorts, `scopes.rs` refusals,
+//! pagination and the SDK/seed 004 request shapes, and `model.rs` the check of random filter
+//! combinations against an in-memory model.
+
+use docket_domain::time::format_ts;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::comments::exec_sql;
+use crate::support::{Backend, Resp, TestApp};
+
+/// 2030-01-01T00:00:00Z, the fixed clock of most tests here.
+const NOW: i64 = 1_893_456_000_000;
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 86_400_000;
+
+/// Declares a test run on both backends with the clock fixed at [`NOW`].
+macro_rules! clocked_test {
+    (async fn $name:ident($app:ident : &TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: &TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = TestApp::spawn_with(Backend::Sqlite, |c| c.now = Some(NOW)).await;
+                run(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !Backend::postgres_available(module_path!()) {
+                    return;
+                }
+                let app = TestApp::spawn_with(Backend::Postgres, |c| c.now = Some(NOW)).await;
+                run(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+const TASKS: &str = "/organizations/acme/tasks";
+
+/// 1002 sam (standard), 1005 ann (light), 1007 kim (standard); their tokens.
+async fn members(app: &TestApp) -> (String, String, String) {
+    let (_, sam) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    let (_, ann) = app.add_member("acme", 1005, "ann@acme.test", "light").await;
+    let (_, kim) = app.add_member("acme", 1007, "kim@acme.test", "standard").await;
+    (sam, ann, kim)
+}
+
+/// Creates a task (T1) with `title` and the fields of `extra`; returns the created task.
+async fn create(app: &TestApp, title: &str, extra: Value) -> Value {
+    let mut body = json!({ "title": title });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    app.json(Method::POST, TASKS, body).await.expect(201).data().clone()
+}
+
+/// Creates a task; returns its id.
+async fn task(app: &TestApp, title: &str, extra: Value) -> String {
+    id_of(&create(app, title, extra).await)
+}
+
+/// A fan-out run of one task assigned to `user`; returns (run id, task id).
+async fn run_of(app: &TestApp, name: &str, user: i64, extra: Value) -> (String, String) {
+    let mut extra = extra;
+    extra["separate_task_for_each_assignee"] = json!(true);
+    extra["owners"] = json!({ "users": [user] });
+    let t = create(app, name, extra).await;
+    (t["run"]["id"].as_str().expect("run id").to_string(), id_of(&t))
+}
+
+fn id_of(t: &Value) -> String {
+    t["id"].as_str().expect("task id").to_string()
+}
+
+/// A group with these members and guests; returns its id.
+async fn group(app: &TestApp, name: &str, members: &[i64], guests: &[&str]) -> String {
+    let r = app
+        .json(
+            Method::POST,
+            "/organizations/acme/groups",
+            json!({"name": name, "members": members, "guests": guests}),
+        )
+        .await
+        .expect(201);
+    id_of(r.data())
+}
+
+/// A tag; returns its id.
+async fn tag(app: &TestApp, title: &str) -> String {
+    let r = app
+        .json(Method::POST, "/organizations/acme/tags", json!({ "title": title }))
+        .await
+        .expect(201);
+    id_of(r.data())
+}
+
+async fn tag_run(app: &TestApp, run_id: &str, tag_id: &str) {
+    app.json(
+        Method::POST,
+        "/organizations/acme/checklists/tags",
+        json!({"subject_id": run_id, "subject_type": "Run", "tag_id": tag_id, "tag_type": "private"}),
+    )
+    .await
+    .expect(201);
+}
+
+/// `PUT` a task's status (`completed`, `in-progress`, …) on the organization route.
+async fn set_status(app: &TestApp, id: &str, status: &str) {
+    app.json(Method::PUT, &format!("{TASKS}/{id}"), json!({ "status": status }))
+        .await
+        .expect(200);
+}
+
+async fn report_problem(app: &TestApp, id: &str) {
+    app.json(
+        Method::POST,
+        &format!("{TASKS}/{id}/problem"),
+        json!({"content": "Stuck"}),
+    )
+    .await
+    .expect(201);
+}
+
+async fn archive_task(app: &TestApp, id: &str) {
+    let r = app.call(Method::DELETE, &format!("{TASKS}/{id}")).await;
+    assert!(r.status < 300, "archive: {}", r.text);
+}
+
+async fn set_column(app: &TestApp, id: &str, column: &str, ms: i64) {
+    exec_sql(app, &format!("UPDATE tasks SET {column} = {ms} WHERE id = '{id}'")).await;
+}
+
+fn titles(r: &Resp) -> Vec<String> {
+    r.data()
+        .as_array()
+        .unwrap_or_else(|| panic!("a task list: {}", r.text))
+        .iter()
+        .map(|t| t["title"].as_str().expect("title").to_string())
+        .collect()
+}
+
+fn ids(r: &Resp) -> Vec<String> {
+    r.data()
+        .as_array()
+        .unwrap_or_else(|| panic!("a task list: {}", r.text))
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
+fn pagination(r: &Resp) -> &Value {
+    &r.body["meta"]["pagination"]
+}
+
+fn total(r: &Resp) -> i64 {
+    pagination(r)["total"].as_i64().expect("total")
+}
+
+/// `GET path` as the admin; 200; the titles.
+async fn list(app: &TestApp, path: &str) -> Vec<String> {
+    titles(&app.get(path).await.expect(200))
+}
+
+/// `GET path` as `token`.
+async fn get_as(app: &TestApp, token: &str, path: &str) -> Resp {
+    app.send(app.request_as(token, Method::GET, path)).await
+}
+
+/// A guest's `guest_code` and integer id.
+async fn guest_handles(app: &TestApp, email: &str) -> (String, i64) {
+    let r = app
+        .get(&format!("/organizations/acme/guests/{}", email.replace('@', "%40")))
+        .await
+        .expect(200);
+    let code = r.data()["link"]
+        .as_str()
+        .and_then(|l| l.rsplit('/').next())
+        .expect("code")
+        .to_string();
+    (code, r.data()["id"].as_i64().expect("guest id"))
+}
+
+fn ts(ms: i64) -> String {
+    format_ts(ms)
+}
+
+mod filters;
+mod model;
+mod scopes;
