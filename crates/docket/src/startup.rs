@@ -25,6 +25,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         url: config.database_url.clone(),
         sqlite_sync_full: config.sqlite_sync_full,
         max_connections: config.max_connections,
+        count_cache_ttl: std::time::Duration::from_millis(config.count_cache_ms),
+        list_drive_max: config.list_drive_max,
     };
     let store = Store::connect(&opts).await.with_context(|| {
         format!(

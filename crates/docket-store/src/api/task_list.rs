@@ -8,6 +8,6 @@ impl Store {
     /// One page of the tasks of `org` matching `q` (only those `q.viewer` may see), and the
     /// number of matches.
     pub async fn task_list(&self, org: &str, q: &TaskQuery) -> StoreResult<(Vec<TaskRecord>, i64)> {
-        Ok(on_read!(self, task_list::list(org, q))?)
+        Ok(on_read!(self, task_list::list(self.lists(), org, q))?)
     }
 }

@@ -5,7 +5,7 @@
 use sqlx::Pool;
 
 use super::runs::load;
-use super::where_clause::{Arg, Where, count_and_page};
+use super::where_clause::{Arg, Lists, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::RunRecord;
 use crate::query::{ArchivedFilter, RunCondition, RunQuery, RunSortColumn, RunTaskStatus, Sort};
@@ -87,7 +87,7 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
         String::new()
     };
     if !q.conditions.is_empty() {
-        let now = w.bind(Arg::Int(q.now));
+        let now = w.bind(Arg::Now(q.now));
         let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &visible)).collect();
         w.push(format!("({})", any.join(" OR ")));
     }
@@ -176,8 +176,13 @@ fn order_by(sort: Sort<RunSortColumn>) -> String {
 
 /// One page of the runs of `org` matching `q` (aggregates as of `q.now`), and the number of
 /// matches.
-pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &RunQuery) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
-    let w = where_clause(org, q);
-    let (ids, total) = count_and_page(pool, w, "runs r", "r", &order_by(q.sort), q.window).await?;
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    lists: Lists<'_>,
+    org: &str,
+    q: &RunQuery,
+) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
+    let filter = |_| where_clause(org, q);
+    let (ids, total) = count_and_page(pool, lists, filter, "runs r", "r", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids, q.now).await?, total))
 }

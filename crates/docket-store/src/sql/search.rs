@@ -4,7 +4,7 @@
 use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
-use super::where_clause::{Arg, Where, count_and_page};
+use super::where_clause::{Arg, Lists, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::{RunRecord, TaskRecord};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
@@ -85,22 +85,29 @@ fn filter_sql(w: &mut Where, target: Target, f: &SearchFilter) -> String {
 /// Runs the count and the page of ids of `FROM {from} WHERE …`, newest first.
 async fn page(
     pool: &Pool<Db>,
-    w: Where,
+    lists: Lists<'_>,
+    filter: impl Fn() -> Where,
     from: &str,
     alias: &str,
     q: &SearchQuery,
 ) -> Result<(Vec<String>, i64), sqlx::Error> {
     let order = format!("{alias}.created_at DESC, {alias}.increment_id DESC");
-    count_and_page(pool, w, from, alias, &order, q.window).await
+    count_and_page(pool, lists, |_| filter(), from, alias, &order, q.window).await
 }
 
 /// The `process` bucket: non-archived runs whose name contains the text.
 pub(crate) async fn runs(
     pool: &Pool<Db>,
+    lists: Lists<'_>,
     org: &str,
     q: &SearchQuery,
     now: i64,
 ) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {
+    let (ids, total) = page(pool, lists, || runs_where(org, q), "runs r", "r", q).await?;
+    Ok((super::runs::load(pool, org, &ids, now).await?, total))
+}
+
+fn runs_where(org: &str, q: &SearchQuery) -> Where {
     let mut w = Where::default();
     let o = w.bind(Arg::Text(org.to_string()));
     w.push(format!("r.org_id = {o} AND r.archived_at IS NULL"));
@@ -110,12 +117,21 @@ pub(crate) async fn runs(
         let sql = filter_sql(&mut w, Target::Run, f);
         w.push(sql);
     }
-    let (ids, total) = page(pool, w, "runs r", "r", q).await?;
-    Ok((super::runs::load(pool, org, &ids, now).await?, total))
+    w
 }
 
 /// The `task` bucket: non-archived tasks the viewer may see whose title contains the text.
-pub(crate) async fn tasks(pool: &Pool<Db>, org: &str, q: &SearchQuery) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
+pub(crate) async fn tasks(
+    pool: &Pool<Db>,
+    lists: Lists<'_>,
+    org: &str,
+    q: &SearchQuery,
+) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
+    let (ids, total) = page(pool, lists, || tasks_where(org, q), "tasks t", "t", q).await?;
+    Ok((super::tasks::load(pool, org, &ids).await?, total))
+}
+
+fn tasks_where(org: &str, q: &SearchQuery) -> Where {
     let mut w = Where::default();
     let o = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {o} AND t.archived_at IS NULL"));
@@ -127,6 +143,5 @@ pub(crate) async fn tasks(pool: &Pool<Db>, org: &str, q: &SearchQuery) -> Result
         let sql = filter_sql(&mut w, Target::Task, f);
         w.push(sql);
     }
-    let (ids, total) = page(pool, w, "tasks t", "t", q).await?;
-    Ok((super::tasks::load(pool, org, &ids).await?, total))
+    w
 }

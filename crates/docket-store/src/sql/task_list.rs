@@ -6,7 +6,7 @@ use sqlx::Pool;
 
 use super::tags::title_key;
 use super::tasks::load;
-use super::where_clause::{Arg, Where, count_and_page};
+use super::where_clause::{Arg, Lists, Shape, Where, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -27,39 +27,87 @@ fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
 }
 
 /// Members assigned directly or through a group, given as placeholders.
-fn assigned_members_sql(ph: &str) -> String {
-    format!(
-        "(EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id IN ({ph}))
-          OR EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
-                      WHERE x.task_id = t.id AND m.user_id IN ({ph})))"
-    )
+fn assigned_members_sql(ph: &str, shape: Shape) -> String {
+    match shape {
+        Shape::Drive => format!(
+            "t.id IN (SELECT x.task_id FROM task_users x WHERE x.user_id IN ({ph})
+                      UNION SELECT x.task_id FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
+                             WHERE m.user_id IN ({ph}))"
+        ),
+        Shape::Walk => format!(
+            "(EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id IN ({ph}))
+              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
+                          WHERE x.task_id = t.id AND m.user_id IN ({ph})))"
+        ),
+    }
 }
 
-/// The guest with the integer id `guest_id` (a placeholder) assigned directly or through a
-/// group.
-fn assigned_guest_sql(guest_id: &str) -> String {
-    format!(
-        "(EXISTS (SELECT 1 FROM task_guests x WHERE x.task_id = t.id AND x.guest_id = {guest_id})
-          OR EXISTS (SELECT 1 FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
-                      WHERE x.task_id = t.id AND gg.guest_id = {guest_id}))"
-    )
+/// Guests assigned directly or through a group; `guest` is a condition on `g` (a `guests`
+/// row) over placeholders.
+fn assigned_guests_sql(guest: &str, shape: Shape) -> String {
+    match shape {
+        Shape::Drive => format!(
+            "t.id IN (SELECT x.task_id FROM task_guests x JOIN guests g ON g.id = x.guest_id WHERE {guest}
+                      UNION SELECT x.task_id FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
+                             JOIN guests g ON g.id = gg.guest_id WHERE {guest})"
+        ),
+        Shape::Walk => format!(
+            "(EXISTS (SELECT 1 FROM task_guests x JOIN guests g ON g.id = x.guest_id
+                       WHERE x.task_id = t.id AND {guest})
+              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
+                           JOIN guests g ON g.id = gg.guest_id
+                          WHERE x.task_id = t.id AND {guest}))"
+        ),
+    }
 }
 
 /// A tag of `org` named by `id` or by `key` (a `title_key`) on the task or on its run.
-fn tagged_sql(org: &str, id: &str, key: &str) -> String {
+fn tagged_sql(org: &str, id: &str, key: &str, shape: Shape) -> String {
     let tag = format!("g.org_id = {org} AND (g.id = {id} OR g.title_key = {key})");
+    let on = |subject: &str| {
+        format!(
+            "SELECT l.subject_id FROM tag_links l JOIN tags g ON g.id = l.tag_id WHERE l.subject_type = '{subject}' AND {tag}"
+        )
+    };
+    match shape {
+        Shape::Drive => format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run")),
+        Shape::Walk => format!(
+            "(EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
+                       WHERE l.subject_type = 'Task' AND l.subject_id = t.id AND {tag})
+              OR EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
+                          WHERE l.subject_type = 'Run' AND l.subject_id = t.run_id AND {tag}))"
+        ),
+    }
+}
+
+/// The task's title or its run's name contains the text of `p`, a [`crate::query::like_pattern`]
+/// placeholder whose value is `pattern`. A text index answers it where it helps: on
+/// PostgreSQL the trigram indexes of `lower(title)` and `lower(name)`; on SQLite the FTS5
+/// trigram tables, for a `Drive` read of a pattern without escapes (FTS5 cannot use its index
+/// under `ESCAPE`). A `Walk` checks each row it passes.
+fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
+    if IS_PG {
+        return format!(
+            "(lower(t.title) LIKE {p} ESCAPE '\\'
+              OR t.run_id IN (SELECT r.id FROM runs r WHERE r.org_id = {org} AND lower(r.name) LIKE {p} ESCAPE '\\'))"
+        );
+    }
+    if shape == Shape::Drive && !pattern.contains('\\') {
+        return format!(
+            "(t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p}))
+              OR t.run_id IN (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
+        );
+    }
     format!(
-        "(EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                   WHERE l.subject_type = 'Task' AND l.subject_id = t.id AND {tag})
-          OR EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                      WHERE l.subject_type = 'Run' AND l.subject_id = t.run_id AND {tag}))"
+        "(lower(t.title) LIKE {p} ESCAPE '\\'
+          OR EXISTS (SELECT 1 FROM runs r WHERE r.id = t.run_id AND lower(r.name) LIKE {p} ESCAPE '\\'))"
     )
 }
 
 /// A filter docket can never satisfy (see the callers).
 const NOTHING: &str = "1 = 0";
 
-fn where_clause(org: &str, q: &TaskQuery) -> Where {
+fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {org}"));
@@ -70,25 +118,22 @@ fn where_clause(org: &str, q: &TaskQuery) -> Where {
     match q.assignee {
         Some(TaskAssignee::Member(id)) => {
             let p = w.bind(Arg::Int(id));
-            w.push(assigned_members_sql(&p));
+            w.push(assigned_members_sql(&p, shape));
         }
         Some(TaskAssignee::Guest(id)) => {
             let p = w.bind(Arg::Int(id));
-            w.push(assigned_guest_sql(&p));
+            w.push(assigned_guests_sql(&format!("g.id = {p}"), shape));
         }
         None => {}
     }
     if let Some(pattern) = &q.q {
         let p = w.bind(Arg::Text(pattern.clone()));
-        w.push(format!(
-            "(lower(t.title) LIKE {p} ESCAPE '\\'
-              OR EXISTS (SELECT 1 FROM runs r WHERE r.id = t.run_id AND lower(r.name) LIKE {p} ESCAPE '\\'))"
-        ));
+        w.push(text_sql(&org, &p, pattern, shape));
     }
     if let Some(tag) = &q.tag {
         let id = w.bind(Arg::Text(tag.clone()));
         let key = w.bind(Arg::Text(title_key(tag)));
-        w.push(tagged_sql(&org, &id, &key));
+        w.push(tagged_sql(&org, &id, &key, shape));
     }
     // docket has no folders yet (F1–F7 are secondary): nothing is filed anywhere, so a folder
     // filter matches no task. Replace with an EXISTS over folder objects when folders arrive.
@@ -118,33 +163,34 @@ fn where_clause(org: &str, q: &TaskQuery) -> Where {
     }
     if let Some(viewer) = q.viewer {
         let p = w.bind(Arg::Int(viewer));
-        w.push(format!("(NOT t.top_secret OR {})", assigned_members_sql(&p)));
+        // Few tasks are top secret: checking just those, row by row, beats any set.
+        w.push(format!(
+            "(NOT t.top_secret OR {})",
+            assigned_members_sql(&p, Shape::Walk)
+        ));
     }
     if !q.conditions.is_empty() {
-        let now = w.bind(Arg::Int(q.now));
-        let soon = w.bind(Arg::Int(q.now.saturating_add(86_400_000)));
+        let now = w.bind(Arg::Now(q.now));
+        let soon = w.bind(Arg::Now(q.now.saturating_add(86_400_000)));
         let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &soon)).collect();
         w.push(format!("({})", any.join(" OR ")));
     }
     if !q.owners.is_empty() {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
-        w.push(assigned_members_sql(&ph));
+        w.push(assigned_members_sql(&ph, shape));
     }
     if !q.guests.is_empty() {
         let ph = w.bind_all(q.guests.iter().map(|g| Arg::Text(g.clone())));
-        w.push(format!(
-            "(EXISTS (SELECT 1 FROM task_guests x JOIN guests g ON g.id = x.guest_id
-                       WHERE x.task_id = t.id AND g.email IN ({ph}))
-              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
-                           JOIN guests g ON g.id = gg.guest_id
-                          WHERE x.task_id = t.id AND g.email IN ({ph})))"
-        ));
+        w.push(assigned_guests_sql(&format!("g.email IN ({ph})"), shape));
     }
     if !q.groups.is_empty() {
         let ph = w.bind_all(q.groups.iter().map(|g| Arg::Text(g.clone())));
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id AND x.group_id IN ({ph}))"
-        ));
+        w.push(match shape {
+            Shape::Drive => format!("t.id IN (SELECT x.task_id FROM task_groups x WHERE x.group_id IN ({ph}))"),
+            Shape::Walk => {
+                format!("EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id AND x.group_id IN ({ph}))")
+            }
+        });
     }
     if q.unassigned {
         w.push(
@@ -190,8 +236,13 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
 }
 
 /// One page of the tasks of `org` matching `q`, and the number of matches.
-pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &TaskQuery) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
-    let w = where_clause(org, q);
-    let (ids, total) = count_and_page(pool, w, "tasks t", "t", &order_by(q.sort), q.window).await?;
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    lists: Lists<'_>,
+    org: &str,
+    q: &TaskQuery,
+) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
+    let filter = |shape| where_clause(org, q, shape);
+    let (ids, total) = count_and_page(pool, lists, filter, "tasks t", "t", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids).await?, total))
 }

@@ -2,10 +2,15 @@
 //! user input only ever reaches the database as a bound value. Shared by the task list, the run
 //! list and search.
 
+pub(crate) use crate::list_plan::{Lists, Shape};
+
 /// One bound value.
 pub(crate) enum Arg {
     Int(i64),
     Text(String),
+    /// The request time (or a time derived from it): bound like `Int`, but left out of the
+    /// remembered total's key (see `count_cache.rs`).
+    Now(i64),
 }
 
 /// `AND`-ed conditions and the values they bind, in placeholder order.
@@ -34,6 +39,20 @@ impl Where {
     pub(crate) fn sql(&self) -> String {
         self.clauses.join(" AND ")
     }
+
+    /// `sql` and the bound values, the request time excepted: the key of a remembered total.
+    fn key(&self, sql: &str) -> String {
+        use std::fmt::Write;
+        let mut key = sql.to_string();
+        for a in &self.args {
+            let _ = match a {
+                Arg::Int(v) => write!(key, "\u{1}i{v}"),
+                Arg::Text(s) => write!(key, "\u{1}t{}:{s}", s.len()),
+                Arg::Now(_) => write!(key, "\u{1}now"),
+            };
+        }
+        key
+    }
 }
 
 /// Binds `args` to a query, in order.
@@ -42,7 +61,7 @@ macro_rules! bind_args {
         let mut q = $q;
         for a in $args {
             q = match a {
-                Arg::Int(v) => q.bind(*v),
+                Arg::Int(v) | Arg::Now(v) => q.bind(*v),
                 Arg::Text(s) => q.bind(s.as_str()),
             };
         }
@@ -52,18 +71,40 @@ macro_rules! bind_args {
 
 /// The number of rows of `FROM {from} WHERE …` and the ids (`{alias}.id`) of one window of them
 /// in `order_by` order: the shape of every paginated list (tasks, runs, search buckets).
+/// `filter` writes the `WHERE` clause in the requested [`Shape`]; the total is counted in the
+/// `Drive` shape (or remembered from an earlier page), and the page is read in the shape that
+/// suits its total.
 pub(crate) async fn count_and_page(
     pool: &sqlx::Pool<super::Db>,
-    mut w: Where,
+    lists: Lists<'_>,
+    filter: impl Fn(Shape) -> Where,
     from: &str,
     alias: &str,
     order_by: &str,
     window: crate::query::Window,
 ) -> Result<(Vec<String>, i64), sqlx::Error> {
+    let w = filter(Shape::Drive);
     let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
-    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
-        .fetch_one(pool)
-        .await?;
+    let key = w.key(&count_sql);
+    let total = match lists.counts.get(&key) {
+        Some(total) => total,
+        None => {
+            let generation = lists.counts.generation();
+            let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
+                .fetch_one(pool)
+                .await?;
+            lists.counts.put(key, generation, total);
+            total
+        }
+    };
+    if total <= window.offset {
+        return Ok((Vec::new(), total));
+    }
+    let mut w = if total <= lists.drive_max {
+        w
+    } else {
+        filter(Shape::Walk)
+    };
     let limit = w.bind(Arg::Int(window.sql_limit()));
     let offset = w.bind(Arg::Int(window.offset));
     let page_sql = format!(
