@@ -91,6 +91,8 @@ pub struct Store {
     backend: Backend,
     counts: Arc<count_cache::CountCache>,
     list_drive_max: i64,
+    /// Permits for `without_pagination` streams, each of which holds a connection throughout.
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
 /// Runs `module::function(pool, args…)` on the read pool of whichever backend is in use.
@@ -176,6 +178,7 @@ impl Store {
             backend,
             counts: Arc::new(count_cache::CountCache::new(opts.count_cache_ttl)),
             list_drive_max: opts.list_drive_max,
+            streams: Arc::new(tokio::sync::Semaphore::new((opts.max_connections / 3).max(1) as usize)),
         }
     }
 

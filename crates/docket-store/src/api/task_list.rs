@@ -10,4 +10,22 @@ impl Store {
     pub async fn task_list(&self, org: &str, q: &TaskQuery) -> StoreResult<(Vec<TaskRecord>, i64)> {
         Ok(on_read!(self, task_list::list(self.lists(), org, q))?)
     }
+
+    /// Every task of `org` matching `q` (only those `q.viewer` may see, `q.window` aside), in
+    /// order, sent to `tx` in batches of `batch`; an error is sent as the last message. At most a
+    /// few streams run at once (each holds a connection throughout): later ones wait.
+    pub async fn task_list_stream(
+        &self,
+        org: &str,
+        q: &TaskQuery,
+        batch: usize,
+        tx: tokio::sync::mpsc::Sender<StoreResult<Vec<TaskRecord>>>,
+    ) {
+        let Ok(_permit) = self.streams.acquire().await else {
+            return;
+        };
+        if let Err(e) = on_read!(self, task_list::stream(org, q, batch, &tx)) {
+            let _ = tx.send(Err(e.into())).await;
+        }
+    }
 }

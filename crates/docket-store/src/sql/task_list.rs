@@ -6,7 +6,7 @@ use sqlx::Pool;
 
 use super::tags::title_key;
 use super::tasks::load;
-use super::where_clause::{Arg, Lists, Shape, Where, count_and_page};
+use super::where_clause::{Arg, Lists, Shape, Where, bound_ids, count_and_page};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -245,4 +245,43 @@ pub(crate) async fn list(
     let filter = |shape| where_clause(org, q, shape);
     let (ids, total) = count_and_page(pool, lists, filter, "tasks t", "t", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids).await?, total))
+}
+
+/// Every task of `org` matching `q` (its window aside), in order, sent to `tx` in batches of
+/// `batch`: `without_pagination` at any size. One connection walks the ids in sort order (no
+/// sets are built, and the default sorts follow an index, so memory stays flat); the batches
+/// are loaded on another. Stops early, without error, when the receiver is gone.
+pub(crate) async fn stream(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    batch: usize,
+    tx: &tokio::sync::mpsc::Sender<crate::StoreResult<Vec<TaskRecord>>>,
+) -> Result<(), sqlx::Error> {
+    use futures_util::TryStreamExt;
+
+    let w = where_clause(org, q, Shape::Walk);
+    let sql = format!(
+        "SELECT t.id FROM tasks t WHERE {} ORDER BY {}",
+        w.sql(),
+        order_by(q.sort)
+    );
+    let mut cursor = pool.acquire().await?;
+    let mut ids_query = bound_ids(&sql, &w.args).fetch(&mut *cursor);
+    let mut ids = Vec::with_capacity(batch);
+    loop {
+        let next = ids_query.try_next().await?;
+        let end = next.is_none();
+        ids.extend(next);
+        if ids.len() >= batch || (end && !ids.is_empty()) {
+            let records = load(pool, org, &ids).await?;
+            ids.clear();
+            if tx.send(Ok(records)).await.is_err() {
+                return Ok(());
+            }
+        }
+        if end {
+            return Ok(());
+        }
+    }
 }

@@ -69,6 +69,14 @@ macro_rules! bind_args {
     }};
 }
 
+/// `sql`, a query of one text column (ids), with `args` bound in order.
+pub(crate) fn bound_ids<'q>(
+    sql: &'q str,
+    args: &'q [Arg],
+) -> sqlx::query::QueryScalar<'q, super::Db, String, <super::Db as sqlx::Database>::Arguments<'q>> {
+    bind_args!(sqlx::query_scalar::<_, String>(sql), args)
+}
+
 /// The number of rows of `FROM {from} WHERE …` and the ids (`{alias}.id`) of one window of them
 /// in `order_by` order: the shape of every paginated list (tasks, runs, search buckets).
 /// `filter` writes the `WHERE` clause in the requested [`Shape`]; the total is counted in the

@@ -149,6 +149,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Who is calling and the request facts handlers need.
+#[derive(Clone)]
 pub struct Ctx {
     /// Shared state.
     pub state: AppState,

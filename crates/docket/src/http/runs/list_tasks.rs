@@ -18,6 +18,9 @@ pub async fn run_tasks(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, quer
     let run = path_run(&ctx, &me, &run_id).await?;
     let (mut q, page) = task_filters::parse(&query, &me, ctx.now, &RUN_TASKS)?;
     q.run_id = Some(run.row.id.clone());
+    if page.all {
+        return Ok(crate::http::tasks::list::stream_all(ctx.clone(), me, query, q, page));
+    }
     let (tasks, total) = ctx.state.store.task_list(&me.org_id, &q).await?;
     let items = json::render(&ctx, &me, &tasks, &query, false).await?;
     Ok(envelope::list(&ctx, &page, total, items))

@@ -3,10 +3,13 @@
 //! (§5.5), evaluated against current group membership; top-secret tasks the caller may not see
 //! are neither listed nor counted. Items are in list form (`summary` only with `with=summary`).
 
+use axum::body::{Body, Bytes};
 use axum::extract::Path;
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use docket_domain::Actor;
-use docket_store::query::TaskAssignee;
+use docket_domain::page::{PageInfo, PageRequest};
+use docket_store::query::{TaskAssignee, TaskQuery};
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -62,9 +65,99 @@ async fn respond(
 ) -> Result<Response> {
     let (mut q, page) = task_filters::parse(query, me, ctx.now, spec)?;
     q.assignee = assignee;
+    let query = with_parents(query);
+    if page.all {
+        return Ok(stream_all(ctx.clone(), me.clone(), query, q, page));
+    }
     let (tasks, total) = ctx.state.store.task_list(&me.org_id, &q).await?;
-    let items = json::render(ctx, me, &tasks, &with_parents(query), false).await?;
+    let items = json::render(ctx, me, &tasks, &query, false).await?;
     Ok(envelope::list(ctx, &page, total, items))
+}
+
+/// Tasks per batch of a `without_pagination` stream.
+const STREAM_BATCH: usize = 500;
+
+/// `without_pagination=true` at any size: every match of `q` as one page, streamed from the
+/// database to the socket batch by batch, so memory stays flat however many match. The
+/// pagination meta comes last, counting what was sent (`total = count = per_page`, §1.8). A
+/// database error after the first bytes can only cut the response short, which the client
+/// sees as a broken body; it is logged.
+pub(crate) fn stream_all(ctx: Ctx, me: Actor, query: Query, q: TaskQuery, page: PageRequest) -> Response {
+    enum Stage {
+        Open,
+        Items,
+        Done,
+    }
+    struct Stream {
+        rx: tokio::sync::mpsc::Receiver<docket_store::StoreResult<Vec<docket_store::model::TaskRecord>>>,
+        ctx: Ctx,
+        me: Actor,
+        query: Query,
+        page: PageRequest,
+        sent: i64,
+        stage: Stage,
+    }
+    fn cut(e: impl std::fmt::Display) -> std::io::Error {
+        tracing::error!(error = %e, "without_pagination stream cut short");
+        std::io::Error::other("the task list could not be completed")
+    }
+
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    let store = ctx.state.store.clone();
+    let org = me.org_id.clone();
+    tokio::spawn(async move { store.task_list_stream(&org, &q, STREAM_BATCH, tx).await });
+    let start = Stream {
+        rx,
+        ctx,
+        me,
+        query,
+        page,
+        sent: 0,
+        stage: Stage::Open,
+    };
+    let body = futures_util::stream::unfold(start, |mut s| async move {
+        let chunk = match s.stage {
+            Stage::Done => return None,
+            Stage::Open => {
+                s.stage = Stage::Items;
+                Ok(Bytes::from_static(b"{\"data\":["))
+            }
+            Stage::Items => match s.rx.recv().await {
+                Some(Ok(records)) => match json::render(&s.ctx, &s.me, &records, &s.query, false).await {
+                    Ok(items) => {
+                        let mut buf = Vec::with_capacity(items.len() * 1024);
+                        for item in &items {
+                            if s.sent > 0 {
+                                buf.push(b',');
+                            }
+                            if let Err(e) = serde_json::to_writer(&mut buf, item) {
+                                s.stage = Stage::Done;
+                                return Some((Err(cut(e)), s));
+                            }
+                            s.sent += 1;
+                        }
+                        Ok(Bytes::from(buf))
+                    }
+                    Err(e) => {
+                        s.stage = Stage::Done;
+                        Err(cut(e))
+                    }
+                },
+                Some(Err(e)) => {
+                    s.stage = Stage::Done;
+                    Err(cut(e))
+                }
+                None => {
+                    s.stage = Stage::Done;
+                    let info = PageInfo::new(&s.page, s.sent, s.sent);
+                    let meta = serde_json::json!({ "pagination": envelope::pagination(&s.ctx, &info) });
+                    Ok(Bytes::from(format!("],\"meta\":{meta}}}")))
+                }
+            },
+        };
+        Some((chunk, s))
+    });
+    ([(header::CONTENT_TYPE, "application/json")], Body::from_stream(body)).into_response()
 }
 
 /// `query` with the parent of every dotted `with` name added, as Fractal does: the SDK's

@@ -6,7 +6,7 @@ mod complete;
 mod create;
 mod get;
 pub mod json;
-mod list;
+pub(crate) mod list;
 mod update;
 
 use axum::Router;

@@ -197,3 +197,4 @@ fn ts(ms: i64) -> String {
 mod filters;
 mod model;
 mod scopes;
+mod stream;
