@@ -17,9 +17,9 @@
 mod retry;
 
 mod api;
-mod count_cache;
 mod error;
 mod list_plan;
+mod memo;
 pub mod model;
 mod postgres;
 pub mod query;
@@ -49,8 +49,11 @@ pub struct StoreOptions {
     /// Upper bound on pooled connections (readers on SQLite).
     pub max_connections: u32,
     /// How long a list total may be reused by later pages while no write intervenes (see
-    /// `count_cache.rs`); zero counts every page afresh.
+    /// `memo.rs`); zero counts every page afresh.
     pub count_cache_ttl: Duration,
+    /// How long a bearer token's lookup may be reused while no write intervenes; zero looks
+    /// every request's token up.
+    pub token_cache_ttl: Duration,
     /// A list page is read starting from its selective filters (the `IN (…)` form) while the
     /// list's total is at most this; above it, by walking the sort order. Tuning, and a way for
     /// tests to exercise both forms.
@@ -65,6 +68,7 @@ impl StoreOptions {
             sqlite_sync_full: false,
             max_connections: 8,
             count_cache_ttl: Duration::from_secs(2),
+            token_cache_ttl: Duration::from_secs(2),
             list_drive_max: 2000,
         }
     }
@@ -89,7 +93,9 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
-    counts: Arc<count_cache::CountCache>,
+    generation: Arc<memo::Generation>,
+    counts: Arc<memo::Memo<i64>>,
+    tokens: Arc<memo::Memo<model::TokenLookup>>,
     list_drive_max: i64,
     /// Permits for `without_pagination` streams, each of which holds a connection throughout.
     streams: Arc<tokio::sync::Semaphore>,
@@ -113,7 +119,7 @@ macro_rules! on_write {
             $crate::Backend::Sqlite { write, .. } => $crate::sqlite::$module::$func(write, $($arg),*).await,
             $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
         };
-        $store.counts.bump();
+        $store.generation.bump();
         result
     }};
 }
@@ -176,7 +182,9 @@ impl Store {
     fn new(backend: Backend, opts: &StoreOptions) -> Store {
         Store {
             backend,
-            counts: Arc::new(count_cache::CountCache::new(opts.count_cache_ttl)),
+            generation: Arc::default(),
+            counts: Arc::new(memo::Memo::new(opts.count_cache_ttl)),
+            tokens: Arc::new(memo::Memo::new(opts.token_cache_ttl)),
             list_drive_max: opts.list_drive_max,
             streams: Arc::new(tokio::sync::Semaphore::new((opts.max_connections / 3).max(1) as usize)),
         }
@@ -185,6 +193,7 @@ impl Store {
     fn lists(&self) -> list_plan::Lists<'_> {
         list_plan::Lists {
             counts: &self.counts,
+            generation: &self.generation,
             drive_max: self.list_drive_max,
         }
     }
@@ -192,7 +201,7 @@ impl Store {
     /// Marks every remembered list total stale: for changes made to the database other than
     /// through this `Store` (another tool, a test's direct SQL).
     pub fn forget_counts(&self) {
-        self.counts.bump();
+        self.generation.bump();
     }
 
     /// Applies pending migrations (embedded in the binary).

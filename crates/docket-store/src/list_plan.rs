@@ -2,7 +2,7 @@
 //! ([`Shape`]) and what the lists share ([`Lists`]). Outside `src/sql/` so that both compiled
 //! copies of the SQL use the same types.
 
-use crate::count_cache::CountCache;
+use crate::memo::{Generation, Memo};
 
 /// How a list's selective filters (assignees, text) are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,7 @@ pub(crate) enum Shape {
 /// a page walks the sort order.
 #[derive(Clone, Copy)]
 pub(crate) struct Lists<'a> {
-    pub(crate) counts: &'a CountCache,
+    pub(crate) counts: &'a Memo<i64>,
+    pub(crate) generation: &'a Generation,
     pub(crate) drive_max: i64,
 }

@@ -26,6 +26,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         sqlite_sync_full: config.sqlite_sync_full,
         max_connections: config.max_connections,
         count_cache_ttl: std::time::Duration::from_millis(config.count_cache_ms),
+        token_cache_ttl: std::time::Duration::from_millis(config.token_cache_ms),
         list_drive_max: config.list_drive_max,
     };
     let store = Store::connect(&opts).await.with_context(|| {

@@ -5,8 +5,19 @@ use crate::{Store, StoreError, StoreResult, on_read, on_write};
 
 impl Store {
     /// What the token with this hash resolves to, with the caller's standing in `org`.
+    /// Found tokens are remembered between writes (see `memo.rs`); unknown ones are not, so
+    /// that guessing fills no memory.
     pub async fn lookup_token(&self, hash: &str, org: Option<&str>) -> StoreResult<Option<TokenLookup>> {
-        Ok(on_read!(self, auth::lookup(hash, org))?)
+        let key = format!("{hash}\u{1}{}", org.unwrap_or("\u{2}"));
+        if let Some(found) = self.tokens.get(&key, &self.generation) {
+            return Ok(Some(found));
+        }
+        let read_at = self.generation.current();
+        let found = on_read!(self, auth::lookup(hash, org))?;
+        if let Some(f) = &found {
+            self.tokens.put(key, read_at, &self.generation, f.clone());
+        }
+        Ok(found)
     }
 
     /// Stores a new token hash for `user_id`; `NotFound` if there is no such user.

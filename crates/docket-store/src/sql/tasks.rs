@@ -336,58 +336,46 @@ pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> 
             q.fetch_all(&mut *conn).await?
         }};
     }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!("SELECT task_id, user_id FROM task_users WHERE task_id IN ({ph}) ORDER BY task_id, position")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.users.push(user_id);
-        }
-    }
-    for (task_id, id, email, guest_code) in fetch!(
-        (String, i64, String, String),
-        format!(
-            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_guests tg JOIN guests g ON g.id = tg.guest_id
-          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.guests.push(GuestRef { id, email, guest_code });
-        }
-    }
-    for (task_id, group_id) in fetch!(
-        (String, String),
-        format!("SELECT task_id, group_id FROM task_groups WHERE task_id IN ({ph}) ORDER BY task_id, position")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.groups.push(group_id);
-        }
-    }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!(
-            "SELECT tg.task_id, gm.user_id FROM task_groups tg JOIN group_members gm ON gm.group_id = tg.group_id
-          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gm.user_id"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id)
-            && !r.group_users.contains(&user_id)
-        {
-            r.group_users.push(user_id);
-        }
-    }
-    for (task_id, id, email, guest_code) in fetch!(
-        (String, i64, String, String),
-        format!(
-            "SELECT tg.task_id, g.id, g.email, g.guest_code FROM task_groups tg
-           JOIN group_guests gg ON gg.group_id = tg.group_id JOIN guests g ON g.id = gg.guest_id
-          WHERE tg.task_id IN ({ph}) ORDER BY tg.task_id, tg.position, gg.position"
-        )
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id)
-            && !r.group_guests.iter().any(|g| g.id == id)
-        {
-            r.group_guests.push(GuestRef { id, email, guest_code });
+    // Every assignee kind and the completion records in one statement (a read of one task is
+    // three statements in all): (kind, task, integer, email or group id, guest code, order keys).
+    let assignees = format!(
+        "SELECT CAST(0 AS BIGINT) AS kind, task_id, CAST(user_id AS BIGINT) AS n, CAST(NULL AS TEXT) AS a,
+                CAST(NULL AS TEXT) AS b, CAST(position AS BIGINT) AS o1, CAST(0 AS BIGINT) AS o2
+           FROM task_users WHERE task_id IN ({ph})
+         UNION ALL
+         SELECT 1, tg.task_id, g.id, g.email, g.guest_code, tg.position, 0
+           FROM task_guests tg JOIN guests g ON g.id = tg.guest_id WHERE tg.task_id IN ({ph})
+         UNION ALL
+         SELECT 2, task_id, 0, group_id, NULL, position, 0 FROM task_groups WHERE task_id IN ({ph})
+         UNION ALL
+         SELECT 3, tg.task_id, gm.user_id, NULL, NULL, tg.position, gm.user_id
+           FROM task_groups tg JOIN group_members gm ON gm.group_id = tg.group_id WHERE tg.task_id IN ({ph})
+         UNION ALL
+         SELECT 4, tg.task_id, g.id, g.email, g.guest_code, tg.position, gg.position
+           FROM task_groups tg JOIN group_guests gg ON gg.group_id = tg.group_id JOIN guests g ON g.id = gg.guest_id
+          WHERE tg.task_id IN ({ph})
+         UNION ALL
+         SELECT 5, task_id, user_id, NULL, NULL, created_at, user_id FROM task_completions WHERE task_id IN ({ph})
+         ORDER BY 1, 2, 6, 7"
+    );
+    type Assignee = (i64, String, i64, Option<String>, Option<String>, i64, i64);
+    for (kind, task_id, n, a, b, _, _) in fetch!(Assignee, assignees) {
+        let Some(r) = by_id.get_mut(&task_id) else {
+            continue;
+        };
+        let guest = || GuestRef {
+            id: n,
+            email: a.clone().unwrap_or_default(),
+            guest_code: b.clone().unwrap_or_default(),
+        };
+        match kind {
+            0 => r.users.push(n),
+            1 => r.guests.push(guest()),
+            2 => r.groups.push(a.unwrap_or_default()),
+            3 if !r.group_users.contains(&n) => r.group_users.push(n),
+            4 if !r.group_guests.iter().any(|g| g.id == n) => r.group_guests.push(guest()),
+            5 => r.completions.push(n),
+            _ => {}
         }
     }
     for c in fetch!(
@@ -400,14 +388,6 @@ pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> 
     ) {
         if let Some(r) = by_id.get_mut(&c.task_id) {
             r.captures.push(c);
-        }
-    }
-    for (task_id, user_id) in fetch!(
-        (String, i64),
-        format!("SELECT task_id, user_id FROM task_completions WHERE task_id IN ({ph}) ORDER BY created_at, user_id")
-    ) {
-        if let Some(r) = by_id.get_mut(&task_id) {
-            r.completions.push(user_id);
         }
     }
     Ok(task_ids.iter().filter_map(|id| by_id.remove(id)).collect())

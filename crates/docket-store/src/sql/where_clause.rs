@@ -9,7 +9,7 @@ pub(crate) enum Arg {
     Int(i64),
     Text(String),
     /// The request time (or a time derived from it): bound like `Int`, but left out of the
-    /// remembered total's key (see `count_cache.rs`).
+    /// remembered total's key (see `memo.rs`).
     Now(i64),
 }
 
@@ -94,14 +94,14 @@ pub(crate) async fn count_and_page(
     let w = filter(Shape::Drive);
     let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
     let key = w.key(&count_sql);
-    let total = match lists.counts.get(&key) {
+    let total = match lists.counts.get(&key, lists.generation) {
         Some(total) => total,
         None => {
-            let generation = lists.counts.generation();
+            let read_at = lists.generation.current();
             let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
                 .fetch_one(pool)
                 .await?;
-            lists.counts.put(key, generation, total);
+            lists.counts.put(key, read_at, lists.generation, total);
             total
         }
     };
