@@ -19,7 +19,7 @@ mod retry;
 mod api;
 mod error;
 mod list_plan;
-mod memo;
+pub mod memo;
 pub mod model;
 mod postgres;
 pub mod query;
@@ -51,9 +51,9 @@ pub struct StoreOptions {
     /// How long a list total may be reused by later pages while no write intervenes (see
     /// `memo.rs`); zero counts every page afresh.
     pub count_cache_ttl: Duration,
-    /// How long a bearer token's lookup may be reused while no write intervenes; zero looks
-    /// every request's token up.
-    pub token_cache_ttl: Duration,
+    /// How long token lookups, organizations and members may be reused while no write that can
+    /// change them intervenes; zero reads them on every request.
+    pub identity_cache_ttl: Duration,
     /// A list page is read starting from its selective filters (the `IN (…)` form) while the
     /// list's total is at most this; above it, by walking the sort order. Tuning, and a way for
     /// tests to exercise both forms.
@@ -68,7 +68,7 @@ impl StoreOptions {
             sqlite_sync_full: false,
             max_connections: 8,
             count_cache_ttl: Duration::from_secs(2),
-            token_cache_ttl: Duration::from_secs(2),
+            identity_cache_ttl: Duration::from_secs(2),
             list_drive_max: 2000,
         }
     }
@@ -95,7 +95,11 @@ pub struct Store {
     backend: Backend,
     generation: Arc<memo::Generation>,
     counts: Arc<memo::Memo<i64>>,
+    /// Bumped by the writes that can change tokens, memberships or organizations.
+    identity: Arc<memo::Generation>,
     tokens: Arc<memo::Memo<model::TokenLookup>>,
+    orgs: Arc<memo::Memo<model::Organization>>,
+    members: Arc<memo::Memo<Vec<model::Member>>>,
     list_drive_max: i64,
     /// Permits for `without_pagination` streams, each of which holds a connection throughout.
     streams: Arc<tokio::sync::Semaphore>,
@@ -112,7 +116,9 @@ macro_rules! on_read {
 }
 
 /// Runs `module::function(pool, args…)` on the write path of whichever backend is in use.
-/// Every write afterwards marks the remembered list totals stale.
+/// Every write afterwards marks remembered values stale (see `memo.rs`): all of them, except
+/// that the writes of the modules listed here leave identity (tokens, memberships,
+/// organizations) alone, which they cannot change.
 macro_rules! on_write {
     ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {{
         let result = match &$store.backend {
@@ -120,6 +126,13 @@ macro_rules! on_write {
             $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
         };
         $store.generation.bump();
+        if !matches!(
+            stringify!($module),
+            "archive" | "deliveries" | "groups" | "guests" | "idempotency" | "lifecycle" | "tag_links" | "tags"
+                | "tasks" | "threads"
+        ) {
+            $store.identity.bump();
+        }
         result
     }};
 }
@@ -184,10 +197,19 @@ impl Store {
             backend,
             generation: Arc::default(),
             counts: Arc::new(memo::Memo::new(opts.count_cache_ttl)),
-            tokens: Arc::new(memo::Memo::new(opts.token_cache_ttl)),
+            identity: Arc::default(),
+            tokens: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
+            orgs: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
+            members: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             list_drive_max: opts.list_drive_max,
             streams: Arc::new(tokio::sync::Semaphore::new((opts.max_connections / 3).max(1) as usize)),
         }
+    }
+
+    /// The generation every write through this store bumps, for values remembered outside it
+    /// (see [`memo`]).
+    pub fn generation(&self) -> &memo::Generation {
+        &self.generation
     }
 
     fn lists(&self) -> list_plan::Lists<'_> {
@@ -202,6 +224,7 @@ impl Store {
     /// through this `Store` (another tool, a test's direct SQL).
     pub fn forget_counts(&self) {
         self.generation.bump();
+        self.identity.bump();
     }
 
     /// Applies pending migrations (embedded in the binary).

@@ -19,17 +19,17 @@ use std::time::{Duration, Instant};
 const CAPACITY: usize = 4096;
 
 /// Counts the writes made through one store.
-#[derive(Default)]
-pub(crate) struct Generation(AtomicU64);
+#[derive(Debug, Default)]
+pub struct Generation(AtomicU64);
 
 impl Generation {
     /// The current generation; read it before reading a value and pass it to [`Memo::put`].
-    pub(crate) fn current(&self) -> u64 {
+    pub fn current(&self) -> u64 {
         self.0.load(Ordering::Acquire)
     }
 
     /// Marks every remembered value stale (a write has committed).
-    pub(crate) fn bump(&self) {
+    pub fn bump(&self) {
         self.0.fetch_add(1, Ordering::AcqRel);
     }
 }
@@ -41,14 +41,14 @@ struct Entry<V> {
 }
 
 /// Values by key, valid while the write generation is unchanged and younger than the TTL.
-pub(crate) struct Memo<V> {
+pub struct Memo<V> {
     ttl: Duration,
     entries: Mutex<HashMap<String, Entry<V>>>,
 }
 
 impl<V: Clone> Memo<V> {
     /// A memo whose values live at most `ttl`; a zero `ttl` disables it.
-    pub(crate) fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration) -> Self {
         Memo {
             ttl,
             entries: Mutex::new(HashMap::new()),
@@ -56,7 +56,7 @@ impl<V: Clone> Memo<V> {
     }
 
     /// The value remembered for `key`, if it is still valid at `generation`.
-    pub(crate) fn get(&self, key: &str, generation: &Generation) -> Option<V> {
+    pub fn get(&self, key: &str, generation: &Generation) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -70,7 +70,7 @@ impl<V: Clone> Memo<V> {
 
     /// Remembers `value` for `key`, read at generation `read_at`; nothing is remembered when a
     /// write has come in since.
-    pub(crate) fn put(&self, key: String, read_at: u64, generation: &Generation, value: V) {
+    pub fn put(&self, key: String, read_at: u64, generation: &Generation, value: V) {
         if self.ttl.is_zero() || read_at != generation.current() {
             return;
         }

@@ -17,12 +17,9 @@ pub struct Config {
     pub sqlite_sync_full: bool,
     /// Pooled connections.
     pub max_connections: u32,
-    /// Milliseconds a list total may be reused by later pages while no write intervenes
-    /// (0: count every page).
-    pub count_cache_ms: u64,
-    /// Milliseconds a bearer token's lookup may be reused while no write intervenes (0: look
-    /// it up on every request).
-    pub token_cache_ms: u64,
+    /// Milliseconds a remembered read (list totals, token lookups, members, organizations, and
+    /// on SQLite whole task reads) may be reused while no write intervenes (0: none are).
+    pub cache_ms: u64,
     /// Lists with at most this many matches read their page from the selective filters;
     /// larger ones walk the sort order. Tuning (and tests), not in `docket.toml`.
     pub list_drive_max: i64,
@@ -62,8 +59,7 @@ impl Default for Config {
             database_url: "sqlite://docket.db".into(),
             sqlite_sync_full: false,
             max_connections: 8,
-            count_cache_ms: 2000,
-            token_cache_ms: 2000,
+            cache_ms: 2000,
             list_drive_max: 2000,
             public_url: None,
             rate_limit: 600,
@@ -120,8 +116,7 @@ struct FileDatabase {
     url: Option<String>,
     synchronous: Option<String>,
     max_connections: Option<u32>,
-    count_cache_ms: Option<u64>,
-    token_cache_ms: Option<u64>,
+    cache_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,8 +146,7 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_DATABASE_URL",
     "DOCKET_SQLITE_SYNCHRONOUS",
     "DOCKET_MAX_CONNECTIONS",
-    "DOCKET_COUNT_CACHE_MS",
-    "DOCKET_TOKEN_CACHE_MS",
+    "DOCKET_CACHE_MS",
     "DOCKET_PUBLIC_URL",
     "DOCKET_RATE_LIMIT",
     "DOCKET_WEBHOOK_TIMEOUT",
@@ -210,8 +204,7 @@ impl Config {
                 c.sqlite_sync_full = parse_sync(&s)?;
             }
             set(&mut c.max_connections, f.database.max_connections);
-            set(&mut c.count_cache_ms, f.database.count_cache_ms);
-            set(&mut c.token_cache_ms, f.database.token_cache_ms);
+            set(&mut c.cache_ms, f.database.cache_ms);
             set(&mut c.rate_limit, f.rate_limit.per_minute);
             set(&mut c.webhook_timeout_secs, f.webhooks.timeout_secs);
             set(&mut c.webhook_retry_base_ms, f.webhooks.retry_base_ms);
@@ -228,8 +221,7 @@ impl Config {
                 "DOCKET_DATABASE_URL" => c.database_url = v.to_string(),
                 "DOCKET_SQLITE_SYNCHRONOUS" => c.sqlite_sync_full = parse_sync(v)?,
                 "DOCKET_MAX_CONNECTIONS" => c.max_connections = parse_num(key, v)?,
-                "DOCKET_COUNT_CACHE_MS" => c.count_cache_ms = parse_num(key, v)?,
-                "DOCKET_TOKEN_CACHE_MS" => c.token_cache_ms = parse_num(key, v)?,
+                "DOCKET_CACHE_MS" => c.cache_ms = parse_num(key, v)?,
                 "DOCKET_PUBLIC_URL" => c.public_url = non_empty(v),
                 "DOCKET_RATE_LIMIT" => c.rate_limit = parse_num(key, v)?,
                 "DOCKET_WEBHOOK_TIMEOUT" => c.webhook_timeout_secs = parse_num(key, v)?,
@@ -331,14 +323,13 @@ url = "sqlite://docket.db"
 synchronous = "normal"
 # Pooled connections (readers on SQLite; SQLite has one writer).  env: DOCKET_MAX_CONNECTIONS
 max_connections = 8
-# Milliseconds a list's total (meta.pagination.total) is reused for its other pages while no
-# write goes through this server; it also bounds how late writes by other nodes show in
-# totals. 0 counts every page.                            env: DOCKET_COUNT_CACHE_MS
-count_cache_ms = 2000
-# Milliseconds a bearer token's lookup is reused while no write goes through this server; it
-# bounds how late a change made through another node (a member disabled) takes effect here.
-# 0 looks the token up on every request.                  env: DOCKET_TOKEN_CACHE_MS
-token_cache_ms = 2000
+# Milliseconds a remembered read is reused while no write goes through this server: list
+# totals (meta.pagination.total, so paging does not count every match again), token lookups,
+# members and organization settings, and on SQLite whole task reads (GET of one task). Every
+# write through this server forgets them at once; the time bounds how late a change made
+# elsewhere (another node on PostgreSQL, an admin command) or the passing of time (overdue,
+# due soon) shows in them. 0 reads everything afresh.    env: DOCKET_CACHE_MS
+cache_ms = 2000
 
 [rate_limit]
 # Requests per rolling 60-second window per token.        env: DOCKET_RATE_LIMIT

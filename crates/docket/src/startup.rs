@@ -25,8 +25,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         url: config.database_url.clone(),
         sqlite_sync_full: config.sqlite_sync_full,
         max_connections: config.max_connections,
-        count_cache_ttl: std::time::Duration::from_millis(config.count_cache_ms),
-        token_cache_ttl: std::time::Duration::from_millis(config.token_cache_ms),
+        count_cache_ttl: std::time::Duration::from_millis(config.cache_ms),
+        identity_cache_ttl: std::time::Duration::from_millis(config.cache_ms),
         list_drive_max: config.list_drive_max,
     };
     let store = Store::connect(&opts).await.with_context(|| {
@@ -54,10 +54,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         );
     }
     let limiter = Arc::new(RateLimiter::new(config.rate_limit, std::time::Duration::from_secs(60)));
+    // Several docket processes may share a PostgreSQL database: a task read remembered here
+    // could then miss a write made through another node, and read-after-write across nodes
+    // matters more than the saved queries.
+    let task_reads_ttl = match store.kind() {
+        docket_store::BackendKind::Sqlite => std::time::Duration::from_millis(config.cache_ms),
+        docket_store::BackendKind::Postgres => std::time::Duration::ZERO,
+    };
     Ok(AppState {
         store,
         clock: Clock::new(config.now),
         limiter,
+        task_reads: Arc::new(docket_store::memo::Memo::new(task_reads_ttl)),
         config: Arc::new(config),
     })
 }

@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use docket_domain::time::{self, Millis};
 use docket_store::Store;
+use docket_store::memo::Memo;
 
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
@@ -19,6 +21,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Requests per rolling minute per token (spec §1.10).
     pub limiter: Arc<RateLimiter>,
+    /// Rendered task reads (body and version) by caller and task, remembered between writes
+    /// (see `docket_store::memo`); on SQLite only, where every write goes through this process.
+    pub task_reads: Arc<Memo<(Bytes, i64)>>,
 }
 
 /// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).

@@ -9,13 +9,13 @@ impl Store {
     /// that guessing fills no memory.
     pub async fn lookup_token(&self, hash: &str, org: Option<&str>) -> StoreResult<Option<TokenLookup>> {
         let key = format!("{hash}\u{1}{}", org.unwrap_or("\u{2}"));
-        if let Some(found) = self.tokens.get(&key, &self.generation) {
+        if let Some(found) = self.tokens.get(&key, &self.identity) {
             return Ok(Some(found));
         }
-        let read_at = self.generation.current();
+        let read_at = self.identity.current();
         let found = on_read!(self, auth::lookup(hash, org))?;
         if let Some(f) = &found {
-            self.tokens.put(key, read_at, &self.generation, f.clone());
+            self.tokens.put(key, read_at, &self.identity, f.clone());
         }
         Ok(found)
     }

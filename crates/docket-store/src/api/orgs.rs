@@ -5,9 +5,17 @@ use crate::query::Window;
 use crate::{Store, StoreResult, on_read, on_write};
 
 impl Store {
-    /// One organization.
+    /// One organization (remembered between writes that can change it, see `memo.rs`).
     pub async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
-        Ok(on_read!(self, orgs::get(id))?)
+        if let Some(found) = self.orgs.get(id, &self.identity) {
+            return Ok(Some(found));
+        }
+        let read_at = self.identity.current();
+        let found = on_read!(self, orgs::get(id))?;
+        if let Some(o) = &found {
+            self.orgs.put(id.to_string(), read_at, &self.identity, o.clone());
+        }
+        Ok(found)
     }
 
     /// The organizations a user belongs to (not disabled), by name, and their count.

@@ -11,8 +11,20 @@ impl Store {
     }
 
     /// Members of `org` with these ids, by id; ids that are not members are skipped.
+    /// Remembered between writes that can change them (see `memo.rs`).
     pub async fn members_by_ids(&self, org: &str, ids: &[i64]) -> StoreResult<Vec<Member>> {
-        Ok(on_read!(self, users::get_many(org, ids))?)
+        use std::fmt::Write;
+        let mut key = org.to_string();
+        for id in ids {
+            let _ = write!(key, ",{id}");
+        }
+        if let Some(found) = self.members.get(&key, &self.identity) {
+            return Ok(found);
+        }
+        let read_at = self.identity.current();
+        let found = on_read!(self, users::get_many(org, ids))?;
+        self.members.put(key, read_at, &self.identity, found.clone());
+        Ok(found)
     }
 
     /// The member of `org` with this email, else with this username (ignoring case).

@@ -150,7 +150,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         .execute(&mut *tx)
         .await?;
         let guests: Vec<i64> = owners.guests.iter().filter_map(|e| guest_ids.get(e).copied()).collect();
-        write_owners(&mut tx, &task_id, &owners.users, &guests, &owners.groups).await?;
+        insert_owners(&mut tx, &task_id, &owners.users, &guests, &owners.groups).await?;
         for f in &c.form_fields {
             sqlx::query(
                 "INSERT INTO captures (id, task_id, label, alias, field_type, guidance, position, required, options,
@@ -199,6 +199,17 @@ pub(crate) async fn write_owners(
             .execute(&mut *conn)
             .await?;
     }
+    insert_owners(conn, task_id, users, guests, groups).await
+}
+
+/// Adds direct assignees to a task that has none (a new one).
+async fn insert_owners(
+    conn: &mut Conn,
+    task_id: &str,
+    users: &[i64],
+    guests: &[i64],
+    groups: &[String],
+) -> Result<(), sqlx::Error> {
     for (i, u) in users.iter().enumerate() {
         sqlx::query("INSERT INTO task_users (task_id, user_id, position) VALUES ($1, $2, $3)")
             .bind(task_id)

@@ -11,7 +11,12 @@ use crate::http::extract::Ctx;
 
 /// `{"data": value}` with `status`.
 pub fn item<T: Serialize>(status: StatusCode, value: T) -> Response {
-    (status, Json(json!({ "data": value }))).into_response()
+    (status, Json(data(value))).into_response()
+}
+
+/// `{"data": value}`.
+pub fn data<T: Serialize>(value: T) -> Value {
+    json!({ "data": value })
 }
 
 /// `{"data": value}` with 200.

@@ -17,6 +17,7 @@ mod guests;
 mod idempotency;
 mod limits;
 mod me;
+mod memo;
 mod ratelimit;
 mod run_lists;
 mod runs;
