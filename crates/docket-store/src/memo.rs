@@ -4,7 +4,9 @@
 //!
 //! A remembered value holds for as long as no write has gone through this [`crate::Store`]
 //! since it was read (every `on_write!` call bumps the [`Generation`]) and for at most the
-//! memo's time to live. The generation makes them exact for writes through this process; the
+//! memo's time to live. Past that time one caller reads the value afresh while the others go
+//! on using the old one (for at most [`REFRESH_GRACE`]), so that an expensive count is not run by
+//! every concurrent request at once; after a write nobody gets the old value. The generation makes them exact for writes through this process; the
 //! time to live bounds what a generation cannot see: writes by other processes (several docket
 //! nodes on one PostgreSQL, an admin command on the SQLite file) and, for totals, the passing of
 //! time, which moves tasks in and out of the derived conditions (`active`, `overdue`,
@@ -17,6 +19,9 @@ use std::time::{Duration, Instant};
 
 /// At most this many values are remembered per memo; past it the memo starts afresh.
 const CAPACITY: usize = 4096;
+
+/// How long others keep using an expired value while one caller reads it afresh.
+pub const REFRESH_GRACE: Duration = Duration::from_secs(10);
 
 /// Counts the writes made through one store.
 #[derive(Debug, Default)]
@@ -38,6 +43,8 @@ struct Entry<V> {
     generation: u64,
     at: Instant,
     value: V,
+    /// When a caller started reading an expired value afresh.
+    refreshing: Option<Instant>,
 }
 
 /// Values by key, valid while the write generation is unchanged and younger than the TTL.
@@ -55,17 +62,26 @@ impl<V: Clone> Memo<V> {
         }
     }
 
-    /// The value remembered for `key`, if it is still valid at `generation`.
+    /// The value remembered for `key`, if it is still valid at `generation`. `None` tells the
+    /// caller to read it and [`Self::put`] it; of the callers that find it expired, only the first
+    /// is told so, while the others get the expired value until that one is done.
     pub fn get(&self, key: &str, generation: &Generation) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
         let now = generation.current();
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(key)
-            .filter(|e| e.generation == now && e.at.elapsed() < self.ttl)
-            .map(|e| e.value.clone())
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get_mut(key).filter(|e| e.generation == now)?;
+        if entry.at.elapsed() < self.ttl {
+            return Some(entry.value.clone());
+        }
+        match entry.refreshing {
+            Some(started) if started.elapsed() < REFRESH_GRACE => Some(entry.value.clone()),
+            _ => {
+                entry.refreshing = Some(Instant::now());
+                None
+            }
+        }
     }
 
     /// Remembers `value` for `key`, read at generation `read_at`; nothing is remembered when a
@@ -84,6 +100,7 @@ impl<V: Clone> Memo<V> {
                 generation: read_at,
                 at: Instant::now(),
                 value,
+                refreshing: None,
             },
         );
     }
@@ -106,6 +123,14 @@ mod tests {
         let m = Memo::new(Duration::from_millis(1));
         m.put("q".into(), g.current(), &g, 7);
         std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(m.get("q", &g), None, "the first caller past the TTL reads afresh");
+        assert_eq!(m.get("q", &g), Some(7), "the others meanwhile keep the old value");
+        m.put("q".into(), g.current(), &g, 8);
+        assert_eq!(m.get("q", &g), Some(8));
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(m.get("q", &g), None);
+        g.bump();
+        assert_eq!(m.get("q", &g), None, "after a write nobody gets the old value");
         assert_eq!(m.get("q", &g), None);
     }
 

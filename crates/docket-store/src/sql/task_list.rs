@@ -93,9 +93,11 @@ fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
         );
     }
     if shape == Shape::Drive && !pattern.contains('\\') {
+        // One set (not an OR of two), so that SQLite starts from it instead of scanning tasks.
         return format!(
-            "(t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p}))
-              OR t.run_id IN (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
+            "t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p})
+                      UNION SELECT y.id FROM tasks y WHERE y.run_id IN
+                          (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
         );
     }
     format!(
