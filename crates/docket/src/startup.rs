@@ -50,7 +50,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             "bootstrap file loaded"
         );
     }
-    let limiter = Arc::new(RateLimiter::new(config.rate_limit, std::time::Duration::from_secs(60)));
+    let limiter = Arc::new(RateLimiter::for_config(&store, &config));
     Ok(AppState {
         store,
         clock: Clock::new(config.now),

@@ -4,7 +4,6 @@
 //! [`Query`] (the query string).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
@@ -70,7 +69,7 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .is_some_and(|n| n > MAX_BODY_BYTES as u64);
-    let decision = state.limiter.check(&key, Instant::now());
+    let decision = state.limiter.check(&key).await;
     let mut response = if too_large {
         // Read (and drop) a moderately oversized body first, so that a client still uploading
         // receives the 413 instead of a reset connection.
