@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
@@ -47,7 +48,7 @@ pub enum Standing {
 /// request extensions; the organization check itself waits until the body has been parsed.
 pub async fn authenticate(
     State(state): State<AppState>,
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -82,15 +83,24 @@ pub async fn authenticate(
         }
         .into_response();
     } else {
-        match caller(&state, &params, req.headers(), hash.as_deref()).await {
-            Ok(caller) => {
-                req.extensions_mut().insert(caller);
-                match (crate::idempotency::key_of(&req), hash.as_deref()) {
-                    (Some(key), Some(token_hash)) => crate::idempotency::run(&state, token_hash, key, req, next).await,
-                    _ => next.run(req).await,
+        match params {
+            // A path segment that is not UTF-8 names no resource (answered here, before a
+            // handler's `Path` extractor would answer it in plain text)...
+            Err(_) => Error::NotFound.into_response(),
+            // Nor does one with a NUL character (which PostgreSQL text cannot hold).
+            Ok(params) if params.iter().any(|(_, v)| v.contains('\0')) => Error::NotFound.into_response(),
+            Ok(params) => match caller(&state, &params, req.headers(), hash.as_deref()).await {
+                Ok(caller) => {
+                    req.extensions_mut().insert(caller);
+                    match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                        (Some(key), Some(token_hash)) => {
+                            crate::idempotency::run(&state, token_hash, key, req, next).await
+                        }
+                        _ => next.run(req).await,
+                    }
                 }
-            }
-            Err(e) => e.into_response(),
+                Err(e) => e.into_response(),
+            },
         }
     };
     if decision.limit > 0 {
@@ -279,6 +289,10 @@ impl FromRequest<AppState> for Body {
                 limits::MAX_DEPTH
             )));
         }
+        if let Some(field) = limits::nul_field(&map) {
+            let message = format!("The {} may not contain NUL characters.", input::label(&field));
+            return Err(Error::invalid(field, message));
+        }
         Ok(Body(map))
     }
 }
@@ -348,6 +362,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
                     .collect()
             })
             .unwrap_or_default();
+        let pairs: Vec<(String, String)> = pairs;
+        if let Some((key, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            let key = key.replace('\0', "\\0");
+            let message = format!("The {} may not contain NUL characters.", input::label(&key));
+            return Err(Error::invalid(key, message));
+        }
         Ok(Query(pairs))
     }
 }

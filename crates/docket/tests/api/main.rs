@@ -12,6 +12,7 @@ mod admin_cli;
 mod comments;
 mod conventions;
 mod etag;
+mod fuzz;
 mod groups;
 mod guests;
 mod idempotency;
