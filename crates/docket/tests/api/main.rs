@@ -11,6 +11,7 @@ mod support;
 mod admin_cli;
 mod comments;
 mod conventions;
+mod crash;
 mod etag;
 mod fuzz;
 mod groups;
