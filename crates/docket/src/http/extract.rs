@@ -19,6 +19,10 @@ use crate::state::AppState;
 /// The largest accepted request body (spec §1.3).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The largest accepted request head: every header name and value together. (hyper itself
+/// refuses more than 100 headers or a head beyond its ~400 KiB read buffer with a bare 431.)
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// Oversized bodies up to this size are read and dropped before the 413 is sent.
 const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -42,9 +46,10 @@ pub enum Standing {
     Member(Role),
 }
 
-/// Route layer for every API route, in the order of spec §1.9: 413 by `Content-Length`, the
-/// rate limit (429; every other response carries `X-RateLimit-*`), then 401 for a missing
-/// `X-Tallyfy-Client` or a missing/unknown bearer token. On success the [`Caller`] goes into the
+/// Route layer for every API route, in the order of spec §1.9: 431 for oversized headers and
+/// 413 by `Content-Length`, the rate limit (429; every other response carries
+/// `X-RateLimit-*`), then 401 for a missing `X-Tallyfy-Client` or a missing/unknown bearer
+/// token. On success the [`Caller`] goes into the
 /// request extensions; the organization check itself waits until the body has been parsed.
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -70,8 +75,11 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .is_some_and(|n| n > MAX_BODY_BYTES as u64);
+    let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
     let decision = state.limiter.check(&key).await;
-    let mut response = if too_large {
+    let mut response = if header_bytes > MAX_HEADER_BYTES {
+        Error::HeadersTooLarge.into_response()
+    } else if too_large {
         // Read (and drop) a moderately oversized body first, so that a client still uploading
         // receives the 413 instead of a reset connection.
         let _ = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT_BYTES).await;

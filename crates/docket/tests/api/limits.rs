@@ -87,3 +87,24 @@ dual_test! {
         assert_eq!(r.body["meta"]["pagination"]["total"], 0, "nothing was created");
     }
 }
+
+dual_test! {
+    async fn oversized_headers_are_refused_with_431(app: &TestApp) {
+        let path = app.org_path("/me");
+        app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(16 * 1024))).await.expect(200);
+        let r = app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(40 * 1024))).await.expect(431);
+        assert_eq!(r.body["code"], "REQUEST_HEADER_FIELDS_TOO_LARGE", "{}", r.text);
+        assert_eq!(r.body["message"], "Request headers too large.");
+        // Many small headers add up the same way.
+        let mut rb = app.request(Method::POST, "/organizations/acme/tasks").json(&json!({"title": "Heavy"}));
+        for i in 0..90 {
+            rb = rb.header(format!("x-h{i}"), "v".repeat(400));
+        }
+        app.send(rb).await.expect(431);
+        // Beyond hyper's own read buffer the connection still gets a 431 (without the envelope).
+        let r = app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(600 * 1024))).await;
+        assert_eq!(r.status, 431);
+        let r = app.get("/organizations/acme/tasks?per_page=1").await.expect(200);
+        assert_eq!(r.body["meta"]["pagination"]["total"], 0, "the refused create did nothing");
+    }
+}
