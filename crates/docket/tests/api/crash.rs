@@ -1,6 +1,7 @@
 //! Crash safety: `kill -9` of the real `docket serve` binary under 16 concurrent writers loses
 //! no acknowledged write, and after a restart on the same database nothing is duplicated or
-//! half-applied. Run on both backends.
+//! half-applied. And the other way to stop: SIGTERM lets a webhook delivery in flight finish
+//! and be recorded. Run on both backends.
 //!
 //! Writers create three shapes of write, each several rows in one transaction: a task with
 //! owners, tags and three form fields; a fan-out run with one task per assignee (a user, another
@@ -27,6 +28,10 @@ struct Server {
 
 impl Server {
     async fn start(url: &str, log: &std::path::Path) -> Server {
+        Self::start_with(url, log, &[]).await
+    }
+
+    async fn start_with(url: &str, log: &std::path::Path, env: &[(&str, &str)]) -> Server {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
@@ -44,6 +49,7 @@ impl Server {
             .env("DOCKET_REQUEST_TIMEOUT", "3")
             .env_remove("DOCKET_BOOTSTRAP")
             .env_remove("DOCKET_CONFIG")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))
             .spawn()
@@ -67,6 +73,18 @@ impl Server {
     fn kill_9(&mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
+    }
+}
+
+impl Server {
+    /// SIGTERM, then waits for the exit.
+    fn term(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        self.child.wait().expect("exit")
     }
 }
 
@@ -365,6 +383,105 @@ async fn kill_9_under_16_writers_loses_no_acknowledged_write(backend: Backend) {
     assert!(t["data"]["increment_id"].as_i64().expect("number") > max);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A webhook receiver that takes 1.5 s to answer; counts requests begun and answered.
+async fn slow_receiver() -> (String, Arc<Mutex<(usize, usize)>>) {
+    let counts = Arc::new(Mutex::new((0, 0)));
+    let shared = counts.clone();
+    let app = axum::Router::new().fallback(move || {
+        let shared = shared.clone();
+        async move {
+            shared.lock().expect("lock").0 += 1;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            shared.lock().expect("lock").1 += 1;
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, counts)
+}
+
+async fn sigterm_lets_a_delivery_in_flight_finish(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (url, token) = (app.store_url(), app.token.clone());
+    let _db = app.stop_keeping_db().await;
+    let dir = std::env::temp_dir().join(format!("docket-term-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log = dir.join("docket.log");
+    let (hook, counts) = slow_receiver().await;
+    let env = [
+        ("DOCKET_WEBHOOK_ALLOW_PRIVATE", "1"),
+        ("DOCKET_WEBHOOK_RETRY_BASE_MS", "50"),
+    ];
+    let mut server = Server::start_with(&url, &log, &env).await;
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(&token)
+            .header("X-Tallyfy-Client", "APIClient")
+            .json(&body)
+            .send()
+    };
+    let r = post("/organizations/acme/tasks", json!({"title": "Hooked", "webhook": hook}))
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 201);
+    let task: Value = r.json().await.expect("json");
+    let r = post(
+        "/organizations/acme/completed-tasks",
+        json!({"task_id": task["data"]["id"]}),
+    )
+    .await
+    .expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    let started = Instant::now();
+    while counts.lock().expect("lock").0 == 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the delivery never began");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // SIGTERM while the receiver is still answering: docket waits for it, then exits 0.
+    let exit = tokio::task::block_in_place(|| server.term());
+    assert!(exit.success(), "exits 0 after draining: {exit:?}");
+    assert_eq!(
+        *counts.lock().expect("lock"),
+        (1, 1),
+        "the delivery in flight was answered before the exit"
+    );
+
+    // The attempt was recorded: after a restart the event is delivered, once, and not re-sent.
+    let server = Server::start(&url, &log).await;
+    let r = client
+        .get(format!("{}/organizations/acme/webhook-events", server.base))
+        .bearer_auth(&token)
+        .header("X-Tallyfy-Client", "APIClient")
+        .send()
+        .await
+        .expect("sent");
+    let events: Value = r.json().await.expect("json");
+    assert_eq!(events["data"][0]["status"], "delivered", "{events}");
+    assert_eq!(events["data"][0]["attempt_count"], 1, "{events}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(counts.lock().expect("lock").0, 1, "nothing re-sent after the restart");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_delivery_in_flight_finish_sqlite() {
+    sigterm_lets_a_delivery_in_flight_finish(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_delivery_in_flight_finish_postgres() {
+    if Backend::postgres_available("sigterm_lets_a_delivery_in_flight_finish") {
+        sigterm_lets_a_delivery_in_flight_finish(Backend::Postgres).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
