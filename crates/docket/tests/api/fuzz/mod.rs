@@ -1,7 +1,8 @@
 //! A bounded fuzz of the write routes: malformed bodies (random JSON, wrong types in known
 //! fields, huge and deeply nested values, invalid UTF-8, odd content types and form brackets)
 //! must be answered 2xx (when they happen to be valid) or 4xx in the error envelope, never 5xx,
-//! and the server must still serve afterwards.
+//! and the server must still serve afterwards. A fifth of the requests are reads with odd
+//! query strings instead.
 //!
 //! Deterministic by default; `DOCKET_FUZZ_SEED` (decimal or 0x-hex) and
 //! `DOCKET_FUZZ_ITERATIONS` change the run, e.g.
@@ -249,15 +250,56 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
     ]
 }
 
+/// The read routes, whose query strings are fuzzed too.
+fn read_routes(ids: &Ids) -> Vec<String> {
+    let Ids {
+        task,
+        run,
+        run_task,
+        guest,
+        tag,
+        ..
+    } = ids;
+    let o = "/organizations/acme";
+    [
+        "/tasks",
+        "/me/tasks",
+        "/users/1002/tasks",
+        "/runs",
+        "/search",
+        "/users",
+        "/users-list",
+        "/guests",
+        "/guests-list",
+        "/groups",
+        "/tags",
+        "/webhook-events",
+        "/users/1002",
+        "/me",
+    ]
+    .iter()
+    .map(|p| format!("{o}{p}"))
+    .chain([
+        format!("{o}/guests/{guest}/tasks"),
+        format!("{o}/tasks/{task}"),
+        format!("{o}/runs/{run}"),
+        format!("{o}/runs/{run}/tasks"),
+        format!("{o}/runs/{run}/tasks/{run_task}"),
+        format!("{o}/tags/{tag}"),
+    ])
+    .collect()
+}
+
 /// One line describing a request that got a wrong answer.
 fn describe(i: usize, method: &Method, path: &str, p: &Payload, status: &str, answer: &str) -> String {
     let cut = |b: &[u8]| String::from_utf8_lossy(&b[..b.len().min(300)]).into_owned();
     format!(
-        "#{i} {method} {path} content-type={:?} body={:?} ({} bytes) -> {status}: {}",
+        "#{i} -> {status}: {} <- {method} {} content-type={:?} body={:?} ({} bytes)",
+        cut(answer.as_bytes()),
+        cut(path.as_bytes()),
         p.content_type,
         cut(&p.bytes),
         p.bytes.len(),
-        cut(answer.as_bytes())
     )
 }
 
@@ -267,6 +309,7 @@ async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.rate_limit = 0).await;
     let ids = arrange(&app).await;
     let routes = routes(&ids);
+    let reads = read_routes(&ids);
     // A connection per request: a server that answers early (413) closes a connection whose
     // body it did not read, and a pooled client would blame the next request for it.
     let client = reqwest::Client::builder()
@@ -283,7 +326,12 @@ async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
             eprintln!("fuzz: time budget reached after {i} of {iterations} requests");
             break;
         }
-        let (method, path, base) = rng.pick(&routes).clone();
+        let (method, path, base) = if rng.chance(20) {
+            let path = format!("{}{}", rng.pick(&reads), generate::query(&mut rng));
+            (Method::GET, path, json!({}))
+        } else {
+            rng.pick(&routes).clone()
+        };
         let mut path = path;
         if rng.chance(4) {
             // A garbage id in one of the path's resource segments (after /organizations/acme).
