@@ -240,6 +240,7 @@ async fn kill_9_under_16_writers_loses_no_acknowledged_write(backend: Backend) {
     }
     tokio::time::sleep(Duration::from_millis(extra_ms)).await;
     server.kill_9();
+    let killed_at = Instant::now();
     let mut in_flight = Vec::new();
     while let Some(joined) = set.join_next().await {
         in_flight.extend(joined.expect("writer"));
@@ -292,9 +293,11 @@ async fn kill_9_under_16_writers_loses_no_acknowledged_write(backend: Backend) {
     }
 
     // Re-sent in-flight requests never make a second copy: each is done once (201, or replayed),
-    // or, when the crash fell between claiming the key and recording the answer, the key stays
-    // claimed and the retry waits, then is refused (409, or 408 once the request timeout
-    // passes first) rather than risk doing the work twice.
+    // or, when the crash fell between claiming the key and recording the answer, refused with
+    // a 409 that says so (once the request timeout has passed since the crash, the claim is
+    // known to be interrupted) rather than risk doing the work twice.
+    let since_kill = killed_at.elapsed();
+    tokio::time::sleep(Duration::from_millis(3_700).saturating_sub(since_kill)).await;
     let mut resent = tokio::task::JoinSet::new();
     for req in in_flight.clone() {
         let rb = client
@@ -303,12 +306,22 @@ async fn kill_9_under_16_writers_loses_no_acknowledged_write(backend: Backend) {
             .header("X-Tallyfy-Client", "APIClient")
             .header("Idempotency-Key", &req.key)
             .json(&req.body);
-        resent.spawn(async move { (req.key, rb.send().await.expect("sent").status().as_u16()) });
+        resent.spawn(async move {
+            let r = rb.send().await.expect("sent");
+            (req.key, r.status().as_u16(), r.text().await.unwrap_or_default())
+        });
     }
     let mut outcomes = std::collections::BTreeMap::<u16, usize>::new();
     while let Some(joined) = resent.join_next().await {
-        let (key, status) = joined.expect("re-send");
-        assert!(matches!(status, 200 | 201 | 408 | 409), "re-sent {key}: {status}");
+        let (key, status, body) = joined.expect("re-send");
+        match status {
+            200 | 201 => {}
+            409 => assert!(
+                body.contains("was interrupted before it answered"),
+                "re-sent {key}: {body}"
+            ),
+            _ => panic!("re-sent {key}: {status} {body}"),
+        }
         *outcomes.entry(status).or_default() += 1;
     }
     eprintln!("crash ({backend:?}): re-sent in-flight requests answered {outcomes:?}");
