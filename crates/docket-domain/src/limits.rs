@@ -34,10 +34,42 @@ pub fn depth(v: &serde_json::Value) -> usize {
     }
 }
 
+/// The dotted path (`owners.guests.0`) of the first key or string in `map` that contains a NUL
+/// character, which PostgreSQL cannot store in text; such input is refused on both backends.
+pub fn nul_field(map: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => Some(path.to_string()),
+            serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| walk(x, &format!("{path}.{i}"))),
+            serde_json::Value::Object(o) => in_map(o, &format!("{path}.")),
+            _ => None,
+        }
+    }
+    fn in_map(o: &serde_json::Map<String, serde_json::Value>, prefix: &str) -> Option<String> {
+        o.iter().find_map(|(k, v)| {
+            let path = format!("{prefix}{}", k.replace('\0', "\\0"));
+            if k.contains('\0') { Some(path) } else { walk(v, &path) }
+        })
+    }
+    in_map(map, "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn nul_characters_are_found_with_their_path() {
+        let map = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+        assert_eq!(nul_field(&map(json!({"title": "ok", "owners": {"users": [1]}}))), None);
+        assert_eq!(nul_field(&map(json!({"title": "a\u{0}b"}))).as_deref(), Some("title"));
+        assert_eq!(
+            nul_field(&map(json!({"owners": {"guests": ["x@y.z", "\u{0}"]}}))).as_deref(),
+            Some("owners.guests.1")
+        );
+        assert_eq!(nul_field(&map(json!({"a\u{0}": 1}))).as_deref(), Some("a\\0"));
+    }
 
     #[test]
     fn depth_and_lengths() {

@@ -27,6 +27,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Requests per rolling 60 s per token.
     pub rate_limit: u32,
+    /// Where the rate limit counts: shared through PostgreSQL, or in this process.
+    pub rate_limit_store: RateLimitStore,
     /// Webhook request timeout, seconds.
     pub webhook_timeout_secs: u64,
     /// First webhook retry interval, milliseconds.
@@ -41,6 +43,15 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Per-request timeout, seconds.
     pub request_timeout_secs: u64,
+}
+
+/// Where the rate limit keeps its window (`rate_limit.store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitStore {
+    /// Shared by every process through PostgreSQL; in memory on SQLite.
+    Auto,
+    /// In this process's memory, whatever the database.
+    Memory,
 }
 
 /// Log line format.
@@ -63,6 +74,7 @@ impl Default for Config {
             list_drive_max: 2000,
             public_url: None,
             rate_limit: 600,
+            rate_limit_store: RateLimitStore::Auto,
             webhook_timeout_secs: 10,
             webhook_retry_base_ms: 1000,
             webhook_allow_private: false,
@@ -123,6 +135,7 @@ struct FileDatabase {
 #[serde(deny_unknown_fields)]
 struct FileRateLimit {
     per_minute: Option<u32>,
+    store: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +162,7 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_CACHE_MS",
     "DOCKET_PUBLIC_URL",
     "DOCKET_RATE_LIMIT",
+    "DOCKET_RATE_LIMIT_STORE",
     "DOCKET_WEBHOOK_TIMEOUT",
     "DOCKET_WEBHOOK_RETRY_BASE_MS",
     "DOCKET_WEBHOOK_ALLOW_PRIVATE",
@@ -160,6 +174,8 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
     "DOCKET_TEST_PYTHON",
+    "DOCKET_FUZZ_SEED",
+    "DOCKET_FUZZ_ITERATIONS",
 ];
 
 /// Flags that override everything else.
@@ -206,6 +222,9 @@ impl Config {
             set(&mut c.max_connections, f.database.max_connections);
             set(&mut c.cache_ms, f.database.cache_ms);
             set(&mut c.rate_limit, f.rate_limit.per_minute);
+            if let Some(s) = f.rate_limit.store {
+                c.rate_limit_store = parse_rate_limit_store(&s)?;
+            }
             set(&mut c.webhook_timeout_secs, f.webhooks.timeout_secs);
             set(&mut c.webhook_retry_base_ms, f.webhooks.retry_base_ms);
             set(&mut c.webhook_allow_private, f.webhooks.allow_private);
@@ -224,6 +243,7 @@ impl Config {
                 "DOCKET_CACHE_MS" => c.cache_ms = parse_num(key, v)?,
                 "DOCKET_PUBLIC_URL" => c.public_url = non_empty(v),
                 "DOCKET_RATE_LIMIT" => c.rate_limit = parse_num(key, v)?,
+                "DOCKET_RATE_LIMIT_STORE" => c.rate_limit_store = parse_rate_limit_store(v)?,
                 "DOCKET_WEBHOOK_TIMEOUT" => c.webhook_timeout_secs = parse_num(key, v)?,
                 "DOCKET_WEBHOOK_RETRY_BASE_MS" => c.webhook_retry_base_ms = parse_num(key, v)?,
                 "DOCKET_WEBHOOK_ALLOW_PRIVATE" => c.webhook_allow_private = parse_flag(key, v)?,
@@ -293,6 +313,14 @@ fn parse_sync(v: &str) -> anyhow::Result<bool> {
     }
 }
 
+fn parse_rate_limit_store(v: &str) -> anyhow::Result<RateLimitStore> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "auto" | "" => Ok(RateLimitStore::Auto),
+        "memory" => Ok(RateLimitStore::Memory),
+        other => bail!("rate limit store must be auto or memory, got {other:?}"),
+    }
+}
+
 fn parse_log_format(v: &str) -> anyhow::Result<LogFormat> {
     match v.trim().to_ascii_lowercase().as_str() {
         "human" | "" => Ok(LogFormat::Human),
@@ -332,8 +360,13 @@ max_connections = 8
 cache_ms = 2000
 
 [rate_limit]
-# Requests per rolling 60-second window per token.        env: DOCKET_RATE_LIMIT
+# Requests per rolling 60-second window per token (0: off). env: DOCKET_RATE_LIMIT
 per_minute = 600
+# Where the window is counted. "auto": on PostgreSQL in the database, so that every docket
+# process on it shares one budget per token (one short query per request); on SQLite in
+# memory. "memory": in each process's memory (each process then has its own budget).
+#                                                         env: DOCKET_RATE_LIMIT_STORE
+store = "auto"
 
 [webhooks]
 # Seconds before a delivery attempt times out.            env: DOCKET_WEBHOOK_TIMEOUT
@@ -365,6 +398,7 @@ mod tests {
         let env: HashMap<String, String> = [
             ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
             ("DOCKET_RATE_LIMIT", "7"),
+            ("DOCKET_RATE_LIMIT_STORE", "memory"),
             ("DOCKET_LISTEN", "127.0.0.1:2"),
             ("DOCKET_TYPO", "1"),
         ]
@@ -378,6 +412,7 @@ mod tests {
         let (c, warnings) = Config::load_from(&overrides, &env).expect("loads");
         assert_eq!(c.listen, "127.0.0.1:3");
         assert_eq!(c.rate_limit, 7);
+        assert_eq!(c.rate_limit_store, RateLimitStore::Memory);
         assert_eq!(c.database_url, "sqlite://f.db");
         assert_eq!(warnings, ["unknown environment variable DOCKET_TYPO is ignored"]);
     }

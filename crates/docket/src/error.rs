@@ -30,6 +30,9 @@ pub enum Error {
     /// 413 `PAYLOAD_TOO_LARGE`.
     #[error("Request body too large.")]
     PayloadTooLarge,
+    /// 431 `REQUEST_HEADER_FIELDS_TOO_LARGE`: the headers together exceed the limit.
+    #[error("Request headers too large.")]
+    HeadersTooLarge,
     /// 422 `VALIDATION_ERROR`, every field problem at once.
     #[error("{}", .0.summary())]
     Invalid(ValidationErrors),

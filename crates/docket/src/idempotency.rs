@@ -20,6 +20,8 @@ use crate::state::AppState;
 
 const KEEP_MS: i64 = 24 * 60 * 60 * 1000;
 const MAX_KEY_LEN: usize = 255;
+/// Past the request timeout by this much, an unanswered claim is known to be interrupted.
+const STALE_MARGIN_MS: i64 = 500;
 static LAST_PURGE: AtomicI64 = AtomicI64::new(0);
 
 /// The key of a POST request, if it carries one.
@@ -60,6 +62,7 @@ async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, ne
     h.update(&bytes);
     let request_hash = hex::encode(h.finalize());
 
+    let timeout_ms = state.config.request_timeout_secs.max(1) as i64 * 1000;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(state.config.request_timeout_secs.max(1));
     loop {
         let now = state.clock.now();
@@ -76,10 +79,18 @@ async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, ne
                     "The idempotency key has already been used with a different request.",
                 ));
             }
-            IdempotencyClaim::InProgress if tokio::time::Instant::now() < deadline => {
+            // The first request has outlived the request timeout, so it no longer runs anywhere:
+            // it timed out or its process died after claiming the key. Whether its work was
+            // applied cannot be known, so it is never done a second time.
+            IdempotencyClaim::InProgress { since } if now - since > timeout_ms + STALE_MARGIN_MS => {
+                return Err(Error::Conflict(
+                    "A request with this idempotency key was interrupted before it answered; it may have been applied. Check, then retry with a new key.".into(),
+                ));
+            }
+            IdempotencyClaim::InProgress { .. } if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(25)).await;
             }
-            IdempotencyClaim::InProgress => {
+            IdempotencyClaim::InProgress { .. } => {
                 return Err(Error::Conflict(
                     "A request with this idempotency key is still being processed.".into(),
                 ));

@@ -53,7 +53,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             "bootstrap file loaded"
         );
     }
-    let limiter = Arc::new(RateLimiter::new(config.rate_limit, std::time::Duration::from_secs(60)));
+    let limiter = Arc::new(RateLimiter::for_config(&store, &config));
     // Several docket processes may share a PostgreSQL database: a task read remembered here
     // could then miss a write made through another node, and read-after-write across nodes
     // matters more than the saved queries.

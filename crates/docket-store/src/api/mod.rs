@@ -12,6 +12,7 @@ mod lifecycle;
 mod orgs;
 mod outbox;
 mod provision;
+mod rate_limit;
 mod run_list;
 mod search;
 mod tags;

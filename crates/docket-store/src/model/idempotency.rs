@@ -12,8 +12,12 @@ pub enum IdempotencyClaim {
         /// Its body.
         body: String,
     },
-    /// An earlier request with the same key and body is still running.
-    InProgress,
+    /// An earlier request with the same key and body is still running, or was interrupted
+    /// (timed out, or its process died) before its response was recorded.
+    InProgress {
+        /// When it claimed the key (epoch ms, the claiming process's clock).
+        since: i64,
+    },
     /// The key was used with a different request.
     Mismatch,
 }

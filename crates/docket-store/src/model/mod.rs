@@ -6,6 +6,7 @@ mod demo;
 mod idempotency;
 mod identity;
 mod lifecycle;
+mod rate_limit;
 mod tasks;
 mod threads;
 
@@ -14,5 +15,6 @@ pub use demo::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use lifecycle::*;
+pub use rate_limit::*;
 pub use tasks::*;
 pub use threads::*;

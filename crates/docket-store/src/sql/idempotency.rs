@@ -36,8 +36,8 @@ pub(crate) async fn claim(
     let claim = if inserted == 1 {
         IdempotencyClaim::Claimed
     } else {
-        let (hash, status, body): (String, Option<i64>, Option<String>) = sqlx::query_as(
-            "SELECT request_hash, status, body FROM idempotency_keys WHERE token_hash = $1 AND idem_key = $2",
+        let (hash, status, body, since): (String, Option<i64>, Option<String>, i64) = sqlx::query_as(
+            "SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE token_hash = $1 AND idem_key = $2",
         )
         .bind(token_hash)
         .bind(key)
@@ -45,7 +45,7 @@ pub(crate) async fn claim(
         .await?;
         match (hash == request_hash, status) {
             (false, _) => IdempotencyClaim::Mismatch,
-            (true, None) => IdempotencyClaim::InProgress,
+            (true, None) => IdempotencyClaim::InProgress { since },
             (true, Some(status)) => IdempotencyClaim::Done {
                 status,
                 body: body.unwrap_or_default(),

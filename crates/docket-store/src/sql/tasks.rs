@@ -248,16 +248,24 @@ pub(crate) async fn ensure_tag(conn: &mut Conn, org: &str, title: &str, now: i64
     if let Some(id) = found {
         return Ok(id);
     }
-    let id = ids::new_id32();
-    sqlx::query("INSERT INTO tags (id, org_id, title, title_key, color, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)")
-        .bind(&id)
+    // Two writes naming the same new title may race: on PostgreSQL the second insert waits for
+    // the first transaction and then does nothing, and the select after it sees the winner's row.
+    sqlx::query(
+        "INSERT INTO tags (id, org_id, title, title_key, color, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $5)
+         ON CONFLICT (org_id, title_key) DO NOTHING",
+    )
+    .bind(ids::new_id32())
+    .bind(org)
+    .bind(title)
+    .bind(&key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM tags WHERE org_id = $1 AND title_key = $2")
         .bind(org)
-        .bind(title)
         .bind(&key)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Attaches a tag to a run or task (no-op if attached); returns the association id.

@@ -4,8 +4,8 @@
 //! [`Query`] (the query string).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
@@ -18,6 +18,10 @@ use crate::state::AppState;
 
 /// The largest accepted request body (spec §1.3).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The largest accepted request head: every header name and value together. (hyper itself
+/// refuses more than 100 headers or a head beyond its ~400 KiB read buffer with a bare 431.)
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Oversized bodies up to this size are read and dropped before the 413 is sent.
 const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
@@ -42,13 +46,14 @@ pub enum Standing {
     Member(Role),
 }
 
-/// Route layer for every API route, in the order of spec §1.9: 413 by `Content-Length`, the
-/// rate limit (429; every other response carries `X-RateLimit-*`), then 401 for a missing
-/// `X-Tallyfy-Client` or a missing/unknown bearer token. On success the [`Caller`] goes into the
+/// Route layer for every API route, in the order of spec §1.9: 431 for oversized headers and
+/// 413 by `Content-Length`, the rate limit (429; every other response carries
+/// `X-RateLimit-*`), then 401 for a missing `X-Tallyfy-Client` or a missing/unknown bearer
+/// token. On success the [`Caller`] goes into the
 /// request extensions; the organization check itself waits until the body has been parsed.
 pub async fn authenticate(
     State(state): State<AppState>,
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -70,8 +75,11 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .is_some_and(|n| n > MAX_BODY_BYTES as u64);
-    let decision = state.limiter.check(&key, Instant::now());
-    let mut response = if too_large {
+    let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let decision = state.limiter.check(&key).await;
+    let mut response = if header_bytes > MAX_HEADER_BYTES {
+        Error::HeadersTooLarge.into_response()
+    } else if too_large {
         // Read (and drop) a moderately oversized body first, so that a client still uploading
         // receives the 413 instead of a reset connection.
         let _ = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT_BYTES).await;
@@ -83,15 +91,24 @@ pub async fn authenticate(
         }
         .into_response();
     } else {
-        match caller(&state, &params, req.headers(), hash.as_deref()).await {
-            Ok(caller) => {
-                req.extensions_mut().insert(caller);
-                match (crate::idempotency::key_of(&req), hash.as_deref()) {
-                    (Some(key), Some(token_hash)) => crate::idempotency::run(&state, token_hash, key, req, next).await,
-                    _ => next.run(req).await,
+        match params {
+            // A path segment that is not UTF-8 names no resource (answered here, before a
+            // handler's `Path` extractor would answer it in plain text)...
+            Err(_) => Error::NotFound.into_response(),
+            // Nor does one with a NUL character (which PostgreSQL text cannot hold).
+            Ok(params) if params.iter().any(|(_, v)| v.contains('\0')) => Error::NotFound.into_response(),
+            Ok(params) => match caller(&state, &params, req.headers(), hash.as_deref()).await {
+                Ok(caller) => {
+                    req.extensions_mut().insert(caller);
+                    match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                        (Some(key), Some(token_hash)) => {
+                            crate::idempotency::run(&state, token_hash, key, req, next).await
+                        }
+                        _ => next.run(req).await,
+                    }
                 }
-            }
-            Err(e) => e.into_response(),
+                Err(e) => e.into_response(),
+            },
         }
     };
     if decision.limit > 0 {
@@ -281,6 +298,10 @@ impl FromRequest<AppState> for Body {
                 limits::MAX_DEPTH
             )));
         }
+        if let Some(field) = limits::nul_field(&map) {
+            let message = format!("The {} may not contain NUL characters.", input::label(&field));
+            return Err(Error::invalid(field, message));
+        }
         Ok(Body(map))
     }
 }
@@ -350,6 +371,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
                     .collect()
             })
             .unwrap_or_default();
+        let pairs: Vec<(String, String)> = pairs;
+        if let Some((key, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            let key = key.replace('\0', "\\0");
+            let message = format!("The {} may not contain NUL characters.", input::label(&key));
+            return Err(Error::invalid(key, message));
+        }
         Ok(Query(pairs))
     }
 }

@@ -68,3 +68,43 @@ async fn a_request_whose_body_never_arrives_times_out_postgres() {
         a_request_whose_body_never_arrives_times_out(Backend::Postgres).await;
     }
 }
+
+dual_test! {
+    async fn nul_characters_are_refused_with_the_field_named(app: &TestApp) {
+        // PostgreSQL text cannot hold NUL; both backends refuse it the same way, never a 500.
+        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "a\u{0}b"})).await;
+        assert_eq!(r.expect_invalid("title"), "The title may not contain NUL characters.");
+        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "T", "owners": {"guests": ["x@y.example", "\u{0}"]}})).await;
+        r.expect_invalid("owners.guests.1");
+        let form = app.request(Method::POST, "/organizations/acme/tags").header("Content-Type", "application/x-www-form-urlencoded").body("title=a%00b");
+        app.send(form).await.expect_invalid("title");
+        app.get("/organizations/acme/tasks?q=%00").await.expect_invalid("q");
+        for path in ["/organizations/acme/tasks/%00", "/organizations/acme/tasks/%FF%FE", "/organizations/acme/runs/%00/tasks"] {
+            let r = app.get(path).await.expect(404);
+            assert_eq!(r.body["code"], "RESOURCE_NOT_FOUND", "{path}: {}", r.text);
+        }
+        let r = app.get("/organizations/acme/tasks?per_page=1").await.expect(200);
+        assert_eq!(r.body["meta"]["pagination"]["total"], 0, "nothing was created");
+    }
+}
+
+dual_test! {
+    async fn oversized_headers_are_refused_with_431(app: &TestApp) {
+        let path = app.org_path("/me");
+        app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(16 * 1024))).await.expect(200);
+        let r = app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(40 * 1024))).await.expect(431);
+        assert_eq!(r.body["code"], "REQUEST_HEADER_FIELDS_TOO_LARGE", "{}", r.text);
+        assert_eq!(r.body["message"], "Request headers too large.");
+        // Many small headers add up the same way.
+        let mut rb = app.request(Method::POST, "/organizations/acme/tasks").json(&json!({"title": "Heavy"}));
+        for i in 0..90 {
+            rb = rb.header(format!("x-h{i}"), "v".repeat(400));
+        }
+        app.send(rb).await.expect(431);
+        // Beyond hyper's own read buffer the connection still gets a 431 (without the envelope).
+        let r = app.send(app.request(Method::GET, &path).header("X-Note", "n".repeat(600 * 1024))).await;
+        assert_eq!(r.status, 431);
+        let r = app.get("/organizations/acme/tasks?per_page=1").await.expect(200);
+        assert_eq!(r.body["meta"]["pagination"]["total"], 0, "the refused create did nothing");
+    }
+}

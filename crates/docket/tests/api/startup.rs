@@ -72,6 +72,25 @@ dual_test! {
     }
 }
 
+dual_test! {
+    async fn racing_creates_naming_one_new_tag_share_it(app: &TestApp) {
+        // 16 tasks at once, each tagged with the same title no tag has yet: all are created
+        // (on PostgreSQL the losers of the race used to fail on the unique title) and one tag
+        // is made.
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..16 {
+            let rb = app.request(Method::POST, "/organizations/acme/tasks").json(&json!({"title": format!("T{i}"), "tags": ["Brand new"]}));
+            set.spawn(async move { rb.send().await.expect("sent").status().as_u16() });
+        }
+        while let Some(status) = set.join_next().await {
+            assert_eq!(status.expect("task"), 201);
+        }
+        let r = app.get(&app.org_path("/tags")).await.expect(200);
+        let titles: Vec<&str> = r.data().as_array().expect("tags").iter().filter_map(|t| t["title"].as_str()).collect();
+        assert_eq!(titles, ["Brand new"]);
+    }
+}
+
 /// The real binary: first start prints a token; SIGTERM lets a request that is in flight (its
 /// body only half sent) finish with a full response, then the process exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

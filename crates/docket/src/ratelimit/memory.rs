@@ -1,10 +1,7 @@
-//! The rate limit of spec §1.10: at most N requests in any rolling 60-second window per bearer
-//! token (per client address without one). A sliding log, not a token bucket: a bucket of the
-//! same average rate lets bursts through at the window's edges and cannot count `Remaining`
-//! down exactly, which clients rely on.
-//!
-//! One process keeps the log in memory, sharded to keep lock contention low. (Sharing one
-//! budget between several processes over PostgreSQL is a separate backend of this type.)
+//! The in-memory backend of the rate limit: a sliding log per key, kept by one process and
+//! sharded to keep lock contention low. Used on SQLite (one process by design), when
+//! `rate_limit.store = "memory"`, and as the fallback of the shared backend while PostgreSQL
+//! does not answer.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
@@ -13,21 +10,10 @@ use std::time::{Duration, Instant};
 
 const SHARDS: usize = 16;
 
-/// What one request was granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decision {
-    /// Whether the request may proceed.
-    pub allowed: bool,
-    /// The configured limit.
-    pub limit: u32,
-    /// Requests left in the current window after this one.
-    pub remaining: u32,
-    /// When refused: whole seconds until a slot frees (at least 1).
-    pub retry_after: u64,
-}
+use super::Decision;
 
-/// A per-key sliding-window limiter.
-pub struct RateLimiter {
+/// A per-key sliding-window limiter in memory.
+pub struct SlidingLog {
     limit: u32,
     window: Duration,
     hasher: RandomState,
@@ -40,10 +26,10 @@ struct Shard {
     calls: u64,
 }
 
-impl RateLimiter {
+impl SlidingLog {
     /// `limit` requests per `window`; a limit of 0 disables limiting.
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter {
+        SlidingLog {
             limit,
             window,
             hasher: RandomState::new(),
@@ -55,12 +41,7 @@ impl RateLimiter {
     /// request is not counted (it changes nothing).
     pub fn check(&self, key: &str, now: Instant) -> Decision {
         if self.limit == 0 {
-            return Decision {
-                allowed: true,
-                limit: 0,
-                remaining: 0,
-                retry_after: 0,
-            };
+            return Decision::UNLIMITED;
         }
         let shard = &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS];
         let mut shard = match shard.lock() {
@@ -89,13 +70,7 @@ impl RateLimiter {
         }
         let oldest = log.front().copied().unwrap_or(now);
         let wait = (oldest + self.window).saturating_duration_since(now);
-        let retry_after = wait.as_millis().div_ceil(1000).max(1) as u64;
-        Decision {
-            allowed: false,
-            limit: self.limit,
-            remaining: 0,
-            retry_after,
-        }
+        Decision::refused(self.limit, wait)
     }
 }
 
@@ -105,7 +80,7 @@ mod tests {
 
     #[test]
     fn remaining_counts_down_exactly_and_refusals_change_nothing() {
-        let rl = RateLimiter::new(3, Duration::from_secs(60));
+        let rl = SlidingLog::new(3, Duration::from_secs(60));
         let t0 = Instant::now();
         let seen: Vec<u32> = (0..3)
             .map(|i| rl.check("a", t0 + Duration::from_secs(i)).remaining)
@@ -126,7 +101,7 @@ mod tests {
     #[test]
     fn a_rolling_window_is_not_a_bucket() {
         // 3 per minute: 3 at t=59 s, then at t=61 s only the ones older than 60 s have left.
-        let rl = RateLimiter::new(3, Duration::from_secs(60));
+        let rl = SlidingLog::new(3, Duration::from_secs(60));
         let t0 = Instant::now();
         assert!(rl.check("k", t0).allowed);
         for _ in 0..2 {
@@ -143,7 +118,7 @@ mod tests {
 
     #[test]
     fn zero_disables_limiting() {
-        let rl = RateLimiter::new(0, Duration::from_secs(60));
+        let rl = SlidingLog::new(0, Duration::from_secs(60));
         assert!((0..10_000).all(|_| rl.check("x", Instant::now()).allowed));
     }
 }
