@@ -79,7 +79,7 @@ async fn without_pagination_streams_every_match_in_order(backend: Backend) {
         );
         assert_eq!(pagination(&r)["total"], 367);
         let r = app
-            .get(&format!("/organizations/acme/users/1007/tasks?without_pagination=true"))
+            .get("/organizations/acme/users/1007/tasks?without_pagination=true")
             .await
             .expect(200);
         assert_eq!(pagination(&r)["total"], 733);
