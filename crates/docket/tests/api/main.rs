@@ -21,6 +21,7 @@ mod limits;
 mod me;
 mod memo;
 mod ratelimit;
+mod readme;
 mod run_lists;
 mod runs;
 mod sdk;

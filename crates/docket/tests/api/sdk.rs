@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::support::TestApp;
 
 /// The Python with `tallyfy` installed, or `None` (skip) outside CI.
-fn python(test: &str) -> Option<String> {
+pub fn python(test: &str) -> Option<String> {
     match std::env::var("DOCKET_TEST_PYTHON") {
         Ok(p) if !p.trim().is_empty() => Some(p),
         _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") => {
