@@ -6,8 +6,10 @@ use crate::{Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Member `user_id` of `org`.
+    /// Remembered between writes that can change it, like [`Store::members_by_ids`] (an
+    /// assignee check on every create reads it).
     pub async fn member(&self, org: &str, user_id: i64) -> StoreResult<Option<Member>> {
-        Ok(on_read!(self, users::get(org, user_id))?)
+        Ok(self.members_by_ids(org, &[user_id]).await?.into_iter().next())
     }
 
     /// Members of `org` with these ids, by id; ids that are not members are skipped.

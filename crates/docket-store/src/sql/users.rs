@@ -12,17 +12,6 @@ const MEMBER_COLS: &str = "u.id, u.email, u.username, u.first_name, u.last_name,
     u.last_login_at, u.last_accessed_at, m.role, m.status, m.invited_by, m.approved_at, m.activated_at,
     m.disabled_at, m.disabled_by, m.reactivated_at, m.reactivated_by";
 
-/// Member `user_id` of `org`.
-pub(crate) async fn get(pool: &Pool<Db>, org: &str, user_id: i64) -> Result<Option<Member>, sqlx::Error> {
-    sqlx::query_as::<_, Member>(&format!(
-        "SELECT {MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2"
-    ))
-    .bind(org)
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await
-}
-
 /// Members of `org` with these ids, in id order (unknown ids are skipped).
 pub(crate) async fn get_many(pool: &Pool<Db>, org: &str, ids: &[i64]) -> Result<Vec<Member>, sqlx::Error> {
     if ids.is_empty() {
