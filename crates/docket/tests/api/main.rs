@@ -20,6 +20,7 @@ mod idempotency;
 mod limits;
 mod me;
 mod memo;
+mod observability;
 mod ratelimit;
 mod run_lists;
 mod runs;
