@@ -9,6 +9,8 @@
 mod support;
 
 mod admin_cli;
+mod backup;
+mod cli_help;
 mod comments;
 mod conventions;
 mod crash;
@@ -35,5 +37,6 @@ mod tasks_archive;
 mod tasks_complete;
 mod tasks_create;
 mod tasks_update;
+mod transfer;
 mod users;
 mod webhooks;
