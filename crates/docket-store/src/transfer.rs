@@ -216,7 +216,7 @@ impl<W: Write> RowSink for LineWriter<'_, W> {
         serde_json::to_writer(&mut *self.out, values).map_err(StoreError::other)?;
         self.out.write_all(b"\n").map_err(io)?;
         self.done += 1;
-        if self.done % 1000 == 0 || self.done == self.total {
+        if self.done.is_multiple_of(1000) || self.done == self.total {
             (self.progress)(self.done, self.total);
         }
         Ok(())
