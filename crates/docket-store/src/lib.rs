@@ -24,6 +24,7 @@ pub mod model;
 mod postgres;
 pub mod query;
 mod sqlite;
+pub mod transfer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -253,6 +254,23 @@ impl Store {
         r.is_ok()
     }
 
+    /// The connection pools as they are now (for metrics): `read` and `write` on SQLite, `main`
+    /// on PostgreSQL.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        fn stats<DB: sqlx::Database>(name: &'static str, pool: &Pool<DB>) -> PoolStats {
+            PoolStats {
+                name,
+                size: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        match &self.backend {
+            Backend::Sqlite { read, write } => vec![stats("read", read), stats("write", write)],
+            Backend::Postgres(pool) => vec![stats("main", pool)],
+        }
+    }
+
     /// Closes every pooled connection, waiting for those in use.
     pub async fn close(&self) {
         match &self.backend {
@@ -263,6 +281,19 @@ impl Store {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// One connection pool's numbers (see [`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// Which pool.
+    pub name: &'static str,
+    /// Open connections.
+    pub size: u32,
+    /// Of those, idle.
+    pub idle: usize,
+    /// The most it opens.
+    pub max: u32,
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.

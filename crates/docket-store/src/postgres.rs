@@ -46,6 +46,8 @@ pub(crate) mod task_list;
 pub(crate) mod tasks;
 #[path = "sql/threads.rs"]
 pub(crate) mod threads;
+#[path = "sql/transfer.rs"]
+pub(crate) mod transfer;
 #[path = "sql/users.rs"]
 pub(crate) mod users;
 #[path = "sql/where_clause.rs"]

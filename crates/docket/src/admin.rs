@@ -231,23 +231,10 @@ async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(
             ..
         } => {
             let started = std::time::Instant::now();
-            let mut last = 0u64;
-            let out = crate::demo::seed(store, &org, tasks, seed, batch.max(1), now, |done| {
-                // A progress bar on stderr, redrawn in place.
-                let width = 40usize;
-                let filled = ((done as f64 / tasks.max(1) as f64) * width as f64) as usize;
-                let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-                if done == tasks || done - last >= (tasks / 100).max(1) {
-                    eprint!(
-                        "\r[{}{}] {done}/{tasks} tasks ({rate:.0}/s)",
-                        "#".repeat(filled),
-                        " ".repeat(width - filled)
-                    );
-                    last = done;
-                }
-            })
-            .await?;
-            eprintln!();
+            let mut bar = crate::progress::Progress::new("tasks");
+            let out = crate::demo::seed(store, &org, tasks, seed, batch.max(1), now, |done| bar.set(done, tasks)).await;
+            bar.finish();
+            let out = out?;
             let human = format!(
                 "added {} tasks and {} runs to {} in {:.1} s",
                 out.tasks,

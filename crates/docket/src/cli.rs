@@ -1,18 +1,32 @@
-//! Command-line interface: `serve` (the default), `migrate`, `admin …`, `config example`.
+//! Command-line interface: `serve` (the default), `migrate`, `backup`, `export`, `import`,
+//! `admin …`, `config example`.
 //!
-//! Exit codes: 0 success; 1 failure (message on stderr); 2 usage error (from clap).
+//! Exit codes ([`EXIT_CODES`], shown by every `--help`): 0 success; 1 failure at run time
+//! (message on stderr); 2 invalid command line (clap) or configuration (`docket.toml`,
+//! `DOCKET_*` values).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::admin;
 use crate::config::{Config, Overrides};
 
+/// The exit codes, appended to the help of `docket` and of every subcommand.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  failure while running (the reason is printed on stderr): database unreachable,
+     refused import, a backup target that exists, ...
+  2  invalid command line, or invalid configuration (docket.toml, DOCKET_* values)
+
+Settings: defaults < docket.toml (--config, DOCKET_CONFIG) < DOCKET_* environment < flags;
+`docket config example` prints them all. Unknown DOCKET_* variables are warned about.";
+
 /// A self-hosted server for the Tallyfy tasks API.
 #[derive(Debug, Parser)]
-#[command(name = "docket", version, about)]
+#[command(name = "docket", version, about, long_about = None)]
 pub struct Cli {
     /// Configuration file (default: ./docket.toml when it exists) [env: DOCKET_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
@@ -29,6 +43,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
+    /// Copy a SQLite database to a new file while the server keeps running (consistent
+    /// snapshot, `VACUUM INTO`). For PostgreSQL use pg_dump.
+    Backup(BackupArgs),
+    /// Write all data (organizations, members, tokens as hashes, guests, groups, tags, runs,
+    /// tasks, form fields and values, comments, webhook outbox...) to a portable file that
+    /// `docket import` reads into either backend.
+    Export(ExportArgs),
+    /// Read a `docket export` file into a new, empty database (migrated first), in one
+    /// transaction. SQLite to PostgreSQL: `docket export --to f` then
+    /// `docket import --from f --database-url postgres://…`.
+    Import(ImportArgs),
     /// Provisioning: organizations, members, tokens, webhook secrets.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -43,6 +68,36 @@ pub struct DbArgs {
     /// Database URL: sqlite://PATH or postgres://… [default: sqlite://docket.db] [env: DOCKET_DATABASE_URL]
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+}
+
+/// `docket backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `docket export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The new file to write, JSON lines (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `docket import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file `docket export` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `docket serve`.
@@ -184,6 +239,21 @@ pub enum ConfigCommand {
     Example,
 }
 
+/// The clap command with [`EXIT_CODES`] under the help of every (sub)command.
+pub fn command() -> clap::Command {
+    fn with_exit_codes(cmd: clap::Command) -> clap::Command {
+        cmd.after_help(EXIT_CODES).mut_subcommands(with_exit_codes)
+    }
+    with_exit_codes(Cli::command())
+}
+
+/// Parses the process's arguments (exits with 2 and a message on a bad command line, with 0
+/// after `--help` or `--version`).
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut overrides = Overrides {
@@ -201,10 +271,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             overrides.database_url = a.db.database_url.clone();
         }
         Command::Migrate(db) => overrides.database_url = db.database_url.clone(),
+        Command::Backup(a) => overrides.database_url = a.db.database_url.clone(),
+        Command::Export(a) => overrides.database_url = a.db.database_url.clone(),
+        Command::Import(a) => overrides.database_url = a.db.database_url.clone(),
         Command::Admin(a) => overrides.database_url = a.db().database_url.clone(),
         Command::Config(_) => {}
     }
-    let (config, warnings) = Config::load(&overrides)?;
+    let (config, warnings) = match Config::load(&overrides) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("docket: invalid configuration: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if !matches!(command, Command::Serve(_)) {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     match command {
         Command::Serve(_) => {
             crate::telemetry::init(config.log_format);
@@ -221,12 +305,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             store.close().await;
         }
-        Command::Admin(a) => {
-            for w in warnings {
-                eprintln!("warning: {w}");
-            }
-            admin::run(&config, a).await?;
-        }
+        Command::Backup(a) => crate::transfer::backup(&config, &a.to).await?,
+        Command::Export(a) => crate::transfer::export(&config, &a.to).await?,
+        Command::Import(a) => crate::transfer::import(&config, &a.from).await?,
+        Command::Admin(a) => admin::run(&config, a).await?,
         Command::Config(_) => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -43,6 +43,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Per-request timeout, seconds.
     pub request_timeout_secs: u64,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// Where the rate limit keeps its window (`rate_limit.store`).
@@ -82,6 +84,7 @@ impl Default for Config {
             bootstrap: None,
             log_format: LogFormat::Human,
             request_timeout_secs: 30,
+            metrics_token: None,
         }
     }
 }
@@ -111,6 +114,14 @@ struct FileConfig {
     webhooks: FileWebhooks,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -170,6 +181,7 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_BOOTSTRAP",
     "DOCKET_LOG_FORMAT",
     "DOCKET_REQUEST_TIMEOUT",
+    "DOCKET_METRICS_TOKEN",
     // Read by the test suite, not the server.
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
@@ -228,6 +240,7 @@ impl Config {
             set(&mut c.webhook_timeout_secs, f.webhooks.timeout_secs);
             set(&mut c.webhook_retry_base_ms, f.webhooks.retry_base_ms);
             set(&mut c.webhook_allow_private, f.webhooks.allow_private);
+            c.metrics_token = f.metrics.token.and_then(|t| non_empty(&t)).or(c.metrics_token);
             if let Some(s) = f.log.format {
                 c.log_format = parse_log_format(&s)?;
             }
@@ -259,6 +272,7 @@ impl Config {
                 "DOCKET_BOOTSTRAP" => c.bootstrap = non_empty(v).map(PathBuf::from),
                 "DOCKET_LOG_FORMAT" => c.log_format = parse_log_format(v)?,
                 "DOCKET_REQUEST_TIMEOUT" => c.request_timeout_secs = parse_num(key, v)?,
+                "DOCKET_METRICS_TOKEN" => c.metrics_token = non_empty(v),
                 k if ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
@@ -377,8 +391,14 @@ retry_base_ms = 1000
 allow_private = false
 
 [log]
-# "human" or "json".                                      env: DOCKET_LOG_FORMAT
+# "human" or "json". Each request logs one line (method, route template, status, latency)
+# with its request id, which is also returned in X-Request-Id.  env: DOCKET_LOG_FORMAT
 format = "human"
+
+[metrics]
+# GET /metrics serves Prometheus text without authentication unless a token is set here;
+# then it needs "Authorization: Bearer <token>". Otherwise bind docket privately.
+# token = "a-long-random-string"                          env: DOCKET_METRICS_TOKEN
 "#;
 
 #[cfg(test)]

@@ -2,15 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     // Before anything builds a reqwest::Client (DEPENDENCIES.md gotchas 3-4).
     rustls::crypto::ring::default_provider()
         .install_default()
         .expect("rustls provider");
-    let cli = docket::cli::Cli::parse();
+    let cli = docket::cli::parse();
     match docket::cli::run(cli).await {
         Ok(code) => code,
         Err(e) => {

@@ -66,6 +66,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         clock: Clock::new(config.now),
         limiter,
         task_reads: Arc::new(docket_store::memo::Memo::new(task_reads_ttl)),
+        metrics: Arc::new(crate::metrics::Metrics::new()),
         config: Arc::new(config),
     })
 }
@@ -111,7 +112,7 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
         })
         .await
     });
-    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone());
+    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
     Ok(Running {
         addr,
         state,
@@ -132,7 +133,7 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
-    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone());
+    let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
     let served = axum::serve(
         listener,
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),

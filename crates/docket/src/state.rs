@@ -8,6 +8,7 @@ use docket_store::Store;
 use docket_store::memo::Memo;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 
 /// Shared state of a running server.
@@ -24,6 +25,8 @@ pub struct AppState {
     /// Rendered task reads (body and version) by caller and task, remembered between writes
     /// (see `docket_store::memo`); on SQLite only, where every write goes through this process.
     pub task_reads: Arc<Memo<(Bytes, i64)>>,
+    /// This server's Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 /// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).

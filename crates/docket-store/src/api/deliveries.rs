@@ -10,6 +10,11 @@ impl Store {
         Ok(on_read!(self, deliveries::any_due(now))?)
     }
 
+    /// How many webhook events wait for delivery (pending, due or not).
+    pub async fn webhook_queue_depth(&self) -> StoreResult<i64> {
+        Ok(on_read!(self, deliveries::pending_count())?)
+    }
+
     /// Claims up to `limit` webhook events due at `now`, leased until `lease_until`: no other
     /// claim returns them before then.
     pub async fn webhook_claim_due(&self, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<DeliveryEvent>> {

@@ -27,6 +27,13 @@ pub(crate) async fn any_due(pool: &Pool<Db>, now: i64) -> Result<bool, sqlx::Err
     Ok(found.is_some())
 }
 
+/// How many events are pending.
+pub(crate) async fn pending_count(pool: &Pool<Db>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(pool)
+        .await
+}
+
 /// Claims up to `limit` events due at `now`, leasing them until `lease_until`.
 pub(crate) async fn claim_due(
     pool: &Pool<Db>,

@@ -85,6 +85,7 @@ pub async fn authenticate(
         let _ = axum::body::to_bytes(req.into_body(), DRAIN_LIMIT_BYTES).await;
         Error::PayloadTooLarge.into_response()
     } else if !decision.allowed {
+        state.metrics.rate_limited();
         return Error::RateLimited {
             retry_after: decision.retry_after,
             limit: decision.limit,

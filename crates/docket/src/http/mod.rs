@@ -1,5 +1,6 @@
 //! The HTTP surface: every API route under both `/` and `/api` (spec §1.1), behind the
-//! authentication layer; `/health` and `/ready` outside it; JSON 404 and 405 for the rest.
+//! authentication layer; `/health`, `/ready` and `/metrics` outside it; JSON 404 and 405 for
+//! the rest. Every response passes [`observe`] (request id, log line, metrics).
 
 mod comments;
 mod envelope;
@@ -9,6 +10,7 @@ pub mod extract;
 mod groups;
 mod guests;
 mod me;
+pub mod observe;
 mod organizations;
 pub mod runs;
 mod search;
@@ -61,12 +63,14 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .fallback(endpoint_not_found)
         .layer(middleware::map_response(json_method_not_allowed))
         .layer(CatchPanicLayer::custom(|_| {
             Error::Internal("handler panicked".into()).into_response()
         }))
         .layer(CorsLayer::permissive())
+        .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }
 
@@ -84,6 +88,30 @@ async fn ready(State(state): State<AppState>) -> Response {
         )
             .into_response()
     }
+}
+
+/// Prometheus text; with `metrics.token` configured, only for `Authorization: Bearer <token>`.
+async fn metrics(State(state): State<AppState>, headers: header::HeaderMap) -> Response {
+    if let Some(expected) = &state.config.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let ok = sent.is_some_and(|t| {
+            // Compare digests, so the time taken says nothing about the token.
+            docket_domain::ids::token_hash(t) == docket_domain::ids::token_hash(expected)
+        });
+        if !ok {
+            return Error::Unauthenticated("Unauthenticated.").into_response();
+        }
+    }
+    let body = state.metrics.render(&state.store).await;
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 async fn endpoint_not_found() -> Error {

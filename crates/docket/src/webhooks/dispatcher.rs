@@ -14,6 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::{signing, target};
 use crate::config::Config;
+use crate::metrics::{DeliveryOutcome, Metrics};
 
 /// How often the dispatcher looks for due events when idle.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -34,10 +35,11 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     /// Starts delivering the outbox of `store` in the background.
-    pub fn spawn(store: Store, config: Arc<Config>) -> Dispatcher {
+    /// Each attempt is counted in `metrics`.
+    pub fn spawn(store: Store, config: Arc<Config>, metrics: Arc<Metrics>) -> Dispatcher {
         super::install_crypto_provider();
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(store, config, stopped));
+        let task = tokio::spawn(run(store, config, metrics, stopped));
         Dispatcher { stop, task }
     }
 
@@ -48,7 +50,7 @@ impl Dispatcher {
     }
 }
 
-async fn run(store: Store, config: Arc<Config>, mut stopped: watch::Receiver<bool>) {
+async fn run(store: Store, config: Arc<Config>, metrics: Arc<Metrics>, mut stopped: watch::Receiver<bool>) {
     let mut in_flight: JoinSet<()> = JoinSet::new();
     loop {
         if *stopped.borrow() {
@@ -62,7 +64,7 @@ async fn run(store: Store, config: Arc<Config>, mut stopped: watch::Receiver<boo
                 Ok(events) => {
                     more = events.len() == room;
                     for ev in events {
-                        in_flight.spawn(deliver(store.clone(), config.clone(), ev));
+                        in_flight.spawn(deliver(store.clone(), config.clone(), metrics.clone(), ev));
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "webhook dispatcher: cannot claim events"),
@@ -90,11 +92,12 @@ async fn claim(store: &Store, config: &Config, room: usize) -> docket_store::Sto
 }
 
 /// Makes one attempt of `ev` and records it.
-async fn deliver(store: Store, config: Arc<Config>, ev: DeliveryEvent) {
+async fn deliver(store: Store, config: Arc<Config>, metrics: Arc<Metrics>, ev: DeliveryEvent) {
     let at = now_ms();
     let started = Instant::now();
     let result = attempt(&store, &config, &ev).await;
-    let duration_ms = started.elapsed().as_millis() as i64;
+    let took = started.elapsed();
+    let duration_ms = took.as_millis() as i64;
     let number = ev.attempts + 1;
     let (status_code, error, delivered) = match result {
         Ok(code) if (200..300).contains(&code) => (Some(i64::from(code)), None, true),
@@ -117,6 +120,12 @@ async fn deliver(store: Store, config: Arc<Config>, ev: DeliveryEvent) {
         retry_at,
         first_attempt_at,
     };
+    let counted = match (delivered, retry_at) {
+        (true, _) => DeliveryOutcome::Delivered,
+        (false, Some(_)) => DeliveryOutcome::Retrying,
+        (false, None) => DeliveryOutcome::GaveUp,
+    };
+    metrics.webhook_attempt(counted, took);
     if delivered {
         tracing::info!(event_id = %ev.id, attempt = number, status = ?status_code, "webhook delivered");
     } else {

@@ -9,6 +9,8 @@
 mod support;
 
 mod admin_cli;
+mod backup;
+mod cli_help;
 mod comments;
 mod conventions;
 mod crash;
@@ -20,6 +22,7 @@ mod idempotency;
 mod limits;
 mod me;
 mod memo;
+mod observability;
 mod ratelimit;
 mod readme;
 mod run_lists;
@@ -35,5 +38,6 @@ mod tasks_archive;
 mod tasks_complete;
 mod tasks_create;
 mod tasks_update;
+mod transfer;
 mod users;
 mod webhooks;
