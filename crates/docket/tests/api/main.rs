@@ -20,6 +20,7 @@ mod idempotency;
 mod limits;
 mod me;
 mod memo;
+mod openapi;
 mod ratelimit;
 mod run_lists;
 mod runs;
