@@ -116,7 +116,8 @@ impl PageInfo {
 
     /// The next page's number, if there is one.
     pub fn next(&self) -> Option<i64> {
-        (self.current_page < self.total_pages).then_some(self.current_page + 1)
+        // Lazily: `current_page + 1` overflows for `page=9223372036854775807`.
+        (self.current_page < self.total_pages).then(|| self.current_page + 1)
     }
 
     /// The previous page's number, if there is one (a page past the end points back to the last).
@@ -138,6 +139,13 @@ mod tests {
         let e = PageRequest::parse(Some("0"), Some("x"), Some("maybe"), 10, MAX_PER_PAGE).expect_err("bad");
         let keys: Vec<&str> = e.entries().iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["page", "per_page", "without_pagination"]);
+    }
+
+    #[test]
+    fn the_largest_page_number_has_no_next_page_and_does_not_overflow() {
+        let req = PageRequest::parse(Some("9223372036854775807"), Some("1"), None, 10, MAX_PER_PAGE).expect("ok");
+        let info = PageInfo::new(&req, 3, 0);
+        assert_eq!((info.next(), info.prev()), (None, Some(3)));
     }
 
     #[test]

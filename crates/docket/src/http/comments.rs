@@ -6,17 +6,18 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
 use docket_domain::input::{Patch, Reader, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors};
 use docket_store::model::{NewThread, TaskRecord, ThreadEdit, ThreadRefusal, ThreadRow};
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -33,22 +34,18 @@ const CONTENT_MAX: usize = 65_535;
 const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
 const THREAD_INVALID: &str = "The selected thread id is invalid.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/tasks/{task_id}/comment", post(add_comment))
-        .route(
-            "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
-            put(edit_comment).delete(delete_comment),
-        )
-        .route("/organizations/{org}/tasks/{task_id}/problem", post(report_problem))
-        .route(
-            "/organizations/{org}/tasks/{task_id}/resolved-threads",
-            post(resolve_problem),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_comment))
+        .routes(routes!(edit_comment, delete_comment))
+        .routes(routes!(report_problem))
+        .routes(routes!(resolve_problem))
 }
 
 /// The Comment shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Comment)]
 pub struct CommentJson {
     id: String,
     task_id: String,
@@ -211,7 +208,16 @@ async fn own_thread(ctx: &Ctx, me: &Actor, task_id: &str, comment_id: &str) -> R
 }
 
 /// C1 `POST /organizations/{org}/tasks/{task_id}/comment`.
-async fn add_comment(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/tasks/{task_id}/comment",
+    operation_id = "add_comment",
+    tag = "comments",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id")),
+    request_body(content = crate::http::openapi::bodies::CommentInput, content_type = "application/json"),
+    responses((status = 201, description = "The comment", body = crate::http::openapi::Item<CommentJson>))
+)]
+async fn add_comment(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let task = visible_task(&ctx, &me, &task_id).await?;
     let mut errors = ValidationErrors::new();
@@ -235,9 +241,18 @@ async fn add_comment(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(
 }
 
 /// C2 `PUT /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
+    operation_id = "edit_comment",
+    tag = "comments",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), ("comment_id" = String, Path, description = "Comment (thread) id")),
+    request_body(content = crate::http::openapi::bodies::CommentInput, content_type = "application/json"),
+    responses((status = 200, description = "The comment", body = crate::http::openapi::Item<CommentJson>))
+)]
 async fn edit_comment(
     ctx: Ctx,
-    Path((_, task_id, comment_id)): Path<(String, String, String)>,
+    Path((_org, task_id, comment_id)): Path<(String, String, String)>,
     Body(body): Body,
 ) -> Result<Response> {
     let me = ctx.member()?;
@@ -267,7 +282,18 @@ async fn edit_comment(
 }
 
 /// C3 `DELETE /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
-async fn delete_comment(ctx: Ctx, Path((_, task_id, comment_id)): Path<(String, String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
+    operation_id = "delete_comment",
+    tag = "comments",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), ("comment_id" = String, Path, description = "Comment (thread) id")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_comment(
+    ctx: Ctx,
+    Path((_org, task_id, comment_id)): Path<(String, String, String)>,
+) -> Result<Response> {
     let me = ctx.member()?;
     let (task, thread) = own_thread(&ctx, &me, &task_id, &comment_id).await?;
     refused(
@@ -280,7 +306,16 @@ async fn delete_comment(ctx: Ctx, Path((_, task_id, comment_id)): Path<(String, 
 }
 
 /// C4 `POST /organizations/{org}/tasks/{task_id}/problem`.
-async fn report_problem(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/tasks/{task_id}/problem",
+    operation_id = "report_problem",
+    tag = "comments",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id")),
+    request_body(content = crate::http::openapi::bodies::ProblemInput, content_type = "application/json"),
+    responses((status = 201, description = "The problem thread", body = crate::http::openapi::Item<CommentJson>))
+)]
+async fn report_problem(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let task = visible_task(&ctx, &me, &task_id).await?;
     let mut errors = ValidationErrors::new();
@@ -302,7 +337,20 @@ async fn report_problem(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Bo
 }
 
 /// C5 `POST /organizations/{org}/tasks/{task_id}/resolved-threads`.
-async fn resolve_problem(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/tasks/{task_id}/resolved-threads",
+    operation_id = "resolve_problem",
+    tag = "comments",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id")),
+    request_body(content = crate::http::openapi::bodies::ResolveInput, content_type = "application/json"),
+    responses((status = 201, description = "The resolve thread", body = crate::http::openapi::Item<CommentJson>))
+)]
+async fn resolve_problem(
+    ctx: Ctx,
+    Path((_org, task_id)): Path<(String, String)>,
+    Body(body): Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let task = visible_task(&ctx, &me, &task_id).await?;
     let mut errors = ValidationErrors::new();

@@ -3,11 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use docket_domain::input::{Patch, Reader};
 use docket_domain::time::format_ts;
 use docket_domain::{Actor, ValidationErrors, email};
@@ -16,6 +14,9 @@ use docket_store::model::{Group, GroupPatch, NewGroup};
 use docket_store::query::{GroupQuery, GroupSortColumn, Sort, Window, like_pattern};
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -30,17 +31,16 @@ const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 10_000;
 const NAME_TAKEN: &str = "The name has already been taken.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/groups", get(list_groups).post(create_group))
-        .route(
-            "/organizations/{org}/groups/{group_id}",
-            get(get_group).put(update_group).delete(delete_group),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(get_group, update_group, delete_group))
 }
 
 /// The Group shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Group)]
 pub struct GroupJson {
     id: String,
     name: String,
@@ -151,6 +151,14 @@ fn group_sort(query: &Query) -> Result<Sort<GroupSortColumn>> {
 }
 
 /// GR1 `GET /organizations/{org}/groups`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/groups",
+    operation_id = "list_groups",
+    tag = "groups",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::GroupListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Groups", body = crate::http::openapi::Page<GroupJson>))
+)]
 async fn list_groups(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let page = page_request(&query, 10)?;
@@ -178,7 +186,15 @@ async fn group_response(ctx: &Ctx, org: &str, group: &Group, query: &Query, stat
 }
 
 /// GR3 `GET /organizations/{org}/groups/{group_id}`.
-async fn get_group(ctx: Ctx, Path((_, id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/groups/{group_id}",
+    operation_id = "get_group",
+    tag = "groups",
+    params(("org" = String, Path, description = "Organization id"), ("group_id" = String, Path, description = "Group id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The group", body = crate::http::openapi::Item<GroupJson>))
+)]
+async fn get_group(ctx: Ctx, Path((_org, id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let group = path_group(&ctx, &me.org_id, &id).await?;
     group_response(&ctx, &me.org_id, &group, &query, StatusCode::OK).await
@@ -279,6 +295,15 @@ async fn read_group(
 
 /// GR2 `POST /organizations/{org}/groups`: members and guests in the same transaction, unknown
 /// guest emails becoming guests of the organization.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/groups",
+    operation_id = "create_group",
+    tag = "groups",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = crate::http::openapi::bodies::GroupInput, content_type = "application/json"),
+    responses((status = 201, description = "The new group", body = crate::http::openapi::Item<GroupJson>))
+)]
 async fn create_group(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     check_may_manage(&ctx, &me).await?;
@@ -302,7 +327,16 @@ async fn create_group(ctx: Ctx, Body(body): Body) -> Result<Response> {
 }
 
 /// GR4 `PUT /organizations/{org}/groups/{group_id}`: partial; `members` and `guests` replace.
-async fn update_group(ctx: Ctx, Path((_, id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/groups/{group_id}",
+    operation_id = "update_group",
+    tag = "groups",
+    params(("org" = String, Path, description = "Organization id"), ("group_id" = String, Path, description = "Group id")),
+    request_body(content = crate::http::openapi::bodies::GroupInput, content_type = "application/json"),
+    responses((status = 200, description = "The group", body = crate::http::openapi::Item<GroupJson>))
+)]
+async fn update_group(ctx: Ctx, Path((_org, id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let group = path_group(&ctx, &me.org_id, &id).await?;
     check_may_manage(&ctx, &me).await?;
@@ -326,7 +360,15 @@ async fn update_group(ctx: Ctx, Path((_, id)): Path<(String, String)>, Body(body
 }
 
 /// GR5 `DELETE /organizations/{org}/groups/{group_id}`: members and guests stay.
-async fn delete_group(ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/groups/{group_id}",
+    operation_id = "delete_group",
+    tag = "groups",
+    params(("org" = String, Path, description = "Organization id"), ("group_id" = String, Path, description = "Group id")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_group(ctx: Ctx, Path((_org, id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     let group = path_group(&ctx, &me.org_id, &id).await?;
     check_may_manage(&ctx, &me).await?;

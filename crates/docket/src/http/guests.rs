@@ -1,10 +1,8 @@
 //! Guests (GU1–GU8) and the Guest JSON shape (spec §2.13). The path key `{guest}` is the
 //! email (percent-decoded by the router), the 40-character `guest_code`, or the integer id.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::{delete, get, put};
 use docket_domain::input::{Patch, Reader, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors, email};
@@ -13,6 +11,9 @@ use docket_store::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, Gu
 use docket_store::query::{GuestQuery, GuestSortColumn, Sort, Window, like_pattern};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -29,16 +30,14 @@ const URL_MAX: usize = 2048;
 const EMAIL_TAKEN: &str = "The email has already been taken.";
 const EMAIL_OF_MEMBER: &str = "The email belongs to a member of the organization.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/guests", get(list_guests).post(create_guest))
-        .route("/organizations/{org}/guests-list", get(guests_list))
-        .route(
-            "/organizations/{org}/guests/{guest}",
-            get(get_guest).put(update_guest).delete(remove_guest),
-        )
-        .route("/organizations/{org}/guests/{guest}/disable", delete(disable))
-        .route("/organizations/{org}/guests/{guest}/enable", put(enable))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_guests, create_guest))
+        .routes(routes!(guests_list))
+        .routes(routes!(get_guest, update_guest, remove_guest))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
 }
 
 /// A guest's link: `{public base}/guest/{guest_code}`, the code being the one path segment the
@@ -48,7 +47,8 @@ pub fn guest_link(base: &str, guest_code: &str) -> String {
 }
 
 /// The Guest shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Guest)]
 pub struct GuestJson {
     id: i64,
     email: String,
@@ -66,7 +66,8 @@ pub struct GuestJson {
 }
 
 /// The `details` object of a Guest: always present, every key.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = GuestDetails)]
 struct GuestDetails {
     first_name: Option<String>,
     last_name: Option<String>,
@@ -94,7 +95,8 @@ struct GuestDetails {
 }
 
 /// The `with=stats` object (bare, not wrapped in `data`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = GuestStats)]
 struct GuestStats {
     assigned_tasks: i64,
     tasks_completed: i64,
@@ -185,7 +187,8 @@ async fn render(ctx: &Ctx, org: &str, guests: &[Guest], query: &Query) -> Result
 }
 
 /// The minimal Guest of `guests-list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = GuestListItem)]
 struct GuestListItem {
     id: i64,
     email: String,
@@ -209,6 +212,14 @@ fn guest_sort(query: &Query) -> Result<Sort<GuestSortColumn>> {
 }
 
 /// GU1 `GET /organizations/{org}/guests`: removed guests are gone, disabled ones are listed.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/guests",
+    operation_id = "list_guests",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::GuestListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Guests", body = crate::http::openapi::Page<GuestJson>))
+)]
 async fn list_guests(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let page = page_request(&query, 1000)?;
@@ -226,6 +237,14 @@ async fn list_guests(ctx: Ctx, query: Query) -> Result<Response> {
 }
 
 /// GU2 `GET /organizations/{org}/guests-list`: every guest, oldest first, without `meta`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/guests-list",
+    operation_id = "list_guests_minimal",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id")),
+    responses((status = 200, description = "Every guest, minimal form", body = crate::http::openapi::Items<GuestListItem>))
+)]
 async fn guests_list(ctx: Ctx) -> Result<Response> {
     let me = ctx.member()?;
     let q = GuestQuery {
@@ -270,7 +289,15 @@ fn item(ctx: &Ctx, g: &Guest) -> Response {
 }
 
 /// GU4 `GET /organizations/{org}/guests/{guest}`.
-async fn get_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/guests/{guest}",
+    operation_id = "get_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
+)]
+async fn get_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let guest = path_guest(&ctx, &me.org_id, &key).await?;
     let mut items = render(&ctx, &me.org_id, std::slice::from_ref(&guest), &query).await?;
@@ -393,6 +420,15 @@ fn is_timezone_name(s: &str) -> bool {
 }
 
 /// GU3 `POST /organizations/{org}/guests`.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/guests",
+    operation_id = "create_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = crate::http::openapi::bodies::GuestInput, content_type = "application/json"),
+    responses((status = 201, description = "The new guest", body = crate::http::openapi::Item<GuestJson>))
+)]
 async fn create_guest(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     if !me.can_manage_guests() {
@@ -469,7 +505,16 @@ async fn read_associated_members(
 }
 
 /// GU5 `PUT /organizations/{org}/guests/{guest}`: partial; an `email` key is ignored.
-async fn update_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/guests/{guest}",
+    operation_id = "update_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
+    request_body(content = crate::http::openapi::bodies::GuestInput, content_type = "application/json"),
+    responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
+)]
+async fn update_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let mut errors = ValidationErrors::new();
     let profile = read_profile(&mut Reader::new(&body, &mut errors));
@@ -490,14 +535,30 @@ async fn update_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>, Body(bod
 
 /// GU6 `DELETE /organizations/{org}/guests/{guest}`: out of every group and every task's owners,
 /// then out of the organization; answers with the guest as it was.
-async fn remove_guest(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/guests/{guest}",
+    operation_id = "remove_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
+    responses((status = 200, description = "The removed guest", body = crate::http::openapi::Item<GuestJson>))
+)]
+async fn remove_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx.state.store.remove_guest(&me.org_id, guest.id, ctx.now).await?;
     Ok(item(&ctx, &guest))
 }
 
 /// GU7 `DELETE /organizations/{org}/guests/{guest}/disable`.
-async fn disable(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/guests/{guest}/disable",
+    operation_id = "disable_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
+    responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
+)]
+async fn disable(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx
         .state
@@ -511,7 +572,15 @@ async fn disable(ctx: Ctx, Path((_, key)): Path<(String, String)>) -> Result<Res
 }
 
 /// GU8 `PUT /organizations/{org}/guests/{guest}/enable` (the SDK sends no body).
-async fn enable(ctx: Ctx, Path((_, key)): Path<(String, String)>, _body: Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/guests/{guest}/enable",
+    operation_id = "enable_guest",
+    tag = "guests",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
+    responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
+)]
+async fn enable(ctx: Ctx, Path((_org, key)): Path<(String, String)>, _body: Body) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx
         .state

@@ -1,9 +1,10 @@
 //! The caller: `GET /organizations/{org}/me` (M1), `GET /me` (M3), `GET /me/organizations` (M4).
 
-use axum::Router;
 use axum::response::Response;
-use axum::routing::get;
 use docket_store::query::Window;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -12,14 +13,23 @@ use crate::http::organizations::OrganizationJson;
 use crate::http::users::{member_response, page_request};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/me", get(me_in_org))
-        .route("/me", get(me))
-        .route("/me/organizations", get(my_organizations))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me_in_org))
+        .routes(routes!(me))
+        .routes(routes!(my_organizations))
 }
 
 /// M1.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/me",
+    operation_id = "get_me_in_organization",
+    tag = "me",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The caller as a member of the organization", body = crate::http::openapi::Item<crate::http::users::UserJson>))
+)]
 async fn me_in_org(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let member = ctx
@@ -32,6 +42,14 @@ async fn me_in_org(ctx: Ctx, query: Query) -> Result<Response> {
 }
 
 /// M3: the caller as a member of the organization they joined first.
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "get_me",
+    tag = "me",
+    params(crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The caller", body = crate::http::openapi::Item<crate::http::users::UserJson>))
+)]
 async fn me(ctx: Ctx, query: Query) -> Result<Response> {
     let org = ctx
         .state
@@ -49,6 +67,14 @@ async fn me(ctx: Ctx, query: Query) -> Result<Response> {
 }
 
 /// M4.
+#[utoipa::path(
+    get,
+    path = "/me/organizations",
+    operation_id = "list_my_organizations",
+    tag = "me",
+    params(crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "The caller's organizations", body = crate::http::openapi::Page<OrganizationJson>))
+)]
 async fn my_organizations(ctx: Ctx, query: Query) -> Result<Response> {
     let page = page_request(&query, 10)?;
     let window = Window {

@@ -1,6 +1,9 @@
 //! The HTTP surface: every API route under both `/` and `/api` (spec §1.1), behind the
-//! authentication layer; `/health`, `/ready` and `/metrics` outside it; JSON 404 and 405 for
-//! the rest. Every response passes [`observe`] (request id, log line, metrics).
+//! The HTTP surface: every API route under both `/` and `/api` (spec §1.1), behind the
+//! authentication layer, each documented in the OpenAPI document; the operational routes
+//! (`/health`, `/ready`, `/metrics`) and the reference (`/openapi.json`, `/docs`) outside it;
+//! JSON 404 and 405 for the rest. Every response passes [`observe`] (request id, log line,
+//! metrics).
 
 mod comments;
 mod envelope;
@@ -11,9 +14,10 @@ mod groups;
 mod guests;
 mod me;
 pub mod observe;
+pub mod openapi;
 mod organizations;
 pub mod runs;
-mod search;
+pub mod search;
 mod tag_links;
 mod tags;
 pub mod task_filters;
@@ -34,12 +38,14 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use utoipa_axum::router::OpenApiRouter;
+
 use crate::error::Error;
 use crate::state::AppState;
 
-/// The complete router with its state.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+/// The API routes, each with its operation in the OpenAPI document, and that document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, doc) = OpenApiRouter::with_openapi(openapi::base())
         .merge(me::routes())
         .merge(organizations::routes())
         .merge(users::routes())
@@ -52,6 +58,14 @@ pub fn router(state: AppState) -> Router {
         .merge(tag_links::routes())
         .merge(search::routes())
         .merge(webhook_events::routes())
+        .split_for_parts();
+    (routes, openapi::finish(doc))
+}
+
+/// The complete router with its state.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api();
+    let api = routes
         .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
         // Innermost, so that a slow handler or a body that never arrives ends with a 408.
         .layer(TimeoutLayer::with_status_code(
@@ -61,9 +75,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api.clone())
         .nest("/api", api)
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
+        .merge(operational_routes())
+        .merge(openapi::ui::routes(&doc))
         .fallback(endpoint_not_found)
         .layer(middleware::map_response(json_method_not_allowed))
         .layer(CatchPanicLayer::custom(|_| {
@@ -74,10 +87,47 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The operational routes, outside the API: no authentication, no rate limit, not under `/api`.
+/// (They are described in the OpenAPI document by `openapi::ApiDoc`.)
+fn operational_routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+}
+
+/// `{"status": …}` of the operational routes.
+#[derive(utoipa::ToSchema)]
+pub struct OperationalStatus {
+    /// `ok`, `ready` or `unavailable`.
+    pub status: String,
+}
+
+/// Whether the server serves requests.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "health",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "The server serves requests: `{\"status\": \"ok\"}`", body = OperationalStatus))
+)]
 async fn health() -> Response {
     axum::Json(json!({"status": "ok"})).into_response()
 }
 
+/// Whether the database answers.
+#[utoipa::path(
+    get,
+    path = "/ready",
+    operation_id = "ready",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "The database answers: `{\"status\": \"ready\"}`", body = OperationalStatus),
+        (status = 503, description = "The database does not answer: `{\"status\": \"unavailable\"}`", body = OperationalStatus),
+    )
+)]
 async fn ready(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         axum::Json(json!({"status": "ready"})).into_response()

@@ -1,23 +1,33 @@
 //! The organization (M2) and its JSON shape (spec §2.14).
 
-use axum::Router;
 use axum::response::Response;
-use axum::routing::get;
 use docket_domain::time::format_ts;
 use docket_store::model::Organization;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::Ctx;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/organizations/{org}", get(get_organization))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_organization))
 }
 
 /// `GET /organizations/{org}`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}",
+    operation_id = "get_organization",
+    tag = "me",
+    params(("org" = String, Path, description = "Organization id")),
+    responses((status = 200, description = "The organization", body = crate::http::openapi::Item<OrganizationJson>))
+)]
 async fn get_organization(ctx: Ctx) -> Result<Response> {
     let me = ctx.member()?;
     let org = ctx.state.store.organization(&me.org_id).await?.ok_or(Error::NotFound)?;
@@ -26,7 +36,8 @@ async fn get_organization(ctx: Ctx) -> Result<Response> {
 
 /// The Organization shape: the keys docket derives, plus every other key of §2.14 with its
 /// default or its provisioned value.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Organization)]
 pub struct OrganizationJson {
     id: String,
     name: String,

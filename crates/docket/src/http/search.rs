@@ -4,9 +4,7 @@
 //! always empty. The optional structured `filter[…]` (bracketed query keys) narrows both.
 
 use axum::Json;
-use axum::Router;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use docket_domain::page::{PageInfo, PageRequest};
 use docket_domain::time::{end_of_day, format_ts, parse_date, start_of_day};
 use docket_domain::{Actor, ValidationErrors, input, task};
@@ -15,10 +13,14 @@ use docket_store::query::{CompareOp, FilterValue, SearchField, SearchFilter, Sea
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::guests::guest_link;
+use crate::http::openapi::Page;
 use crate::state::AppState;
 
 /// `per_page` when absent, and its upper bound.
@@ -27,8 +29,9 @@ const MAX_PER_PAGE: i64 = 100;
 /// How deep filter groups may nest.
 const MAX_FILTER_DEPTH: usize = 8;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/organizations/{org}/search", get(search))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
 }
 
 /// A result type of `on`.
@@ -79,6 +82,14 @@ struct Params {
 }
 
 /// S1.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/search",
+    operation_id = "search",
+    tag = "search",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::SearchParams),
+    responses((status = 200, description = "One list per requested type, in the requested order", body = SearchResults))
+)]
 async fn search(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let p = parse(&query, &me)?;
@@ -303,11 +314,30 @@ fn condition(m: &Map<String, Value>, allowed: &[&[(&str, SearchField)]]) -> Resu
 }
 
 /// `tags` of a result with `tags=true`: `{id, title, color}` per tag.
-#[derive(Debug, Serialize)]
-struct TagJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchTag)]
+pub struct TagJson {
     id: String,
     title: String,
     color: Option<String>,
+}
+
+/// The S1 response as the OpenAPI document describes it: one list per requested type (`on`), in
+/// the requested order; the handler builds it key by key.
+#[derive(utoipa::ToSchema)]
+pub struct SearchResults {
+    /// Runs whose name contains the text.
+    pub process: Option<Page<ProcessItem>>,
+    /// Tasks whose title contains the text.
+    pub task: Option<Page<TaskItem>>,
+    /// Always empty (docket has no templates).
+    pub blueprint: Option<Page<Value>>,
+    /// Always empty.
+    pub snippet: Option<Page<Value>>,
+    /// Always empty.
+    pub capture: Option<Page<Value>>,
+    /// Always empty.
+    pub step: Option<Page<Value>>,
 }
 
 /// The tags of each subject, keyed by subject id.
@@ -329,8 +359,9 @@ fn tags_for(links: &[TagLinkRow], subject_id: &str) -> Value {
 }
 
 /// A `process` result (spec §2.17).
-#[derive(Debug, Serialize)]
-struct ProcessItem {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchProcess)]
+pub struct ProcessItem {
     id: String,
     increment_id: i64,
     name: String,
@@ -346,6 +377,7 @@ struct ProcessItem {
     due_soon: bool,
     folders: Vec<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<TagJson>>)]
     tags: Option<Value>,
 }
 
@@ -382,8 +414,9 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
 }
 
 /// `owners` of a task result (§2.2).
-#[derive(Debug, Serialize)]
-struct OwnersJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchOwners)]
+pub struct OwnersJson {
     users: Vec<i64>,
     guests: Vec<String>,
     groups: Vec<String>,
@@ -392,8 +425,9 @@ struct OwnersJson {
 }
 
 /// A `task` result (spec §2.17).
-#[derive(Debug, Serialize)]
-struct TaskItem {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchTask)]
+pub struct TaskItem {
     id: String,
     increment_id: i64,
     title: String,
@@ -408,6 +442,7 @@ struct TaskItem {
     owners: OwnersJson,
     folders: Vec<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<TagJson>>)]
     tags: Option<Value>,
 }
 

@@ -1,14 +1,15 @@
 //! Tags on runs and tasks (TG6, TG7) and the TagLink JSON shape (spec §2.10).
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post};
 use docket_domain::time::format_ts;
 use docket_domain::{Actor, ValidationErrors, input::Reader};
 use docket_store::model::TagLinkRow;
 use serde::Serialize;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -19,10 +20,9 @@ use crate::state::AppState;
 const TAG_INVALID: &str = "The selected tag id is invalid.";
 const SUBJECT_INVALID: &str = "The selected subject id is invalid.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/checklists/tags", post(attach))
-        .route("/organizations/{org}/checklists/tags/{association_id}", delete(detach))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(attach)).routes(routes!(detach))
 }
 
 /// Whether run or task `id` of the caller's organization exists and, for a task, is visible to
@@ -41,6 +41,15 @@ async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> 
 
 /// TG6 `POST /organizations/{org}/checklists/tags`: 201 with a new association, 200 with the
 /// existing one.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/checklists/tags",
+    operation_id = "attach_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = crate::http::openapi::bodies::TagLinkInput, content_type = "application/json"),
+    responses((status = 201, description = "The association", body = crate::http::openapi::Item<TagLinkJson>))
+)]
 async fn attach(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     if !me.can_manage_tags() {
@@ -99,7 +108,15 @@ async fn attach(ctx: Ctx, Body(body): Body) -> Result<Response> {
 }
 
 /// TG7 `DELETE /organizations/{org}/checklists/tags/{association_id}`.
-async fn detach(ctx: Ctx, Path((_, association_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/checklists/tags/{association_id}",
+    operation_id = "detach_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), ("association_id" = i64, Path, description = "Tag association id")),
+    responses((status = 204, description = "Detached"))
+)]
+async fn detach(ctx: Ctx, Path((_org, association_id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     let id = user_id_segment(&association_id)?;
     let link = ctx.state.store.tag_link(&me.org_id, id).await?.ok_or(Error::NotFound)?;
@@ -114,7 +131,8 @@ async fn detach(ctx: Ctx, Path((_, association_id)): Path<(String, String)>) -> 
 }
 
 /// The TagLink shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TagLink)]
 pub struct TagLinkJson {
     id: i64,
     tag_id: String,

@@ -1,11 +1,9 @@
 //! Tags (TG1–TG5) and the Tag JSON shape (spec §2.10). Tag associations (TG6, TG7) live in
 //! `tag_links.rs`; deleting a tag deletes its associations.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use docket_domain::input::{Patch, Reader};
 use docket_domain::time::format_ts;
 use docket_domain::{ValidationErrors, ids};
@@ -14,6 +12,9 @@ use docket_store::model::Tag;
 use docket_store::query::{Sort, TagQuery, TagSortColumn, Window, like_pattern};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -25,17 +26,16 @@ use crate::state::AppState;
 const TITLE_MAX: usize = 30;
 const TITLE_TAKEN: &str = "The title has already been taken.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/tags", get(list_tags).post(create_tag))
-        .route(
-            "/organizations/{org}/tags/{tag_id}",
-            get(get_tag).put(update_tag).delete(delete_tag),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tags, create_tag))
+        .routes(routes!(get_tag, update_tag, delete_tag))
 }
 
 /// The Tag shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Tag)]
 struct TagJson {
     id: String,
     title: String,
@@ -159,6 +159,14 @@ fn title_conflict(e: StoreError) -> Error {
 }
 
 /// TG1 `GET /organizations/{org}/tags`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/tags",
+    operation_id = "list_tags",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::TagListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Tags", body = crate::http::openapi::Page<TagJson>))
+)]
 async fn list_tags(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let mut errors = ValidationErrors::new();
@@ -198,6 +206,15 @@ async fn list_tags(ctx: Ctx, query: Query) -> Result<Response> {
 }
 
 /// TG2 `POST /organizations/{org}/tags`.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/tags",
+    operation_id = "create_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::TagInput, content_type = "application/json"),
+    responses((status = 201, description = "The new tag", body = crate::http::openapi::Item<TagJson>))
+)]
 async fn create_tag(ctx: Ctx, query: Query, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     if !me.can_manage_tags() {
@@ -226,16 +243,33 @@ async fn create_tag(ctx: Ctx, query: Query, Body(body): Body) -> Result<Response
 }
 
 /// TG3 `GET /organizations/{org}/tags/{tag_id}`.
-async fn get_tag(ctx: Ctx, Path((_, tag_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/tags/{tag_id}",
+    operation_id = "get_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), ("tag_id" = String, Path, description = "Tag id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The tag", body = crate::http::openapi::Item<TagJson>))
+)]
+async fn get_tag(ctx: Ctx, Path((_org, tag_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let tag = path_tag(&ctx, &me.org_id, &tag_id).await?;
     respond(&ctx, &me.org_id, &tag, &query, StatusCode::OK).await
 }
 
 /// TG4 `PUT /organizations/{org}/tags/{tag_id}`: a partial update.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/tags/{tag_id}",
+    operation_id = "update_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), ("tag_id" = String, Path, description = "Tag id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::TagInput, content_type = "application/json"),
+    responses((status = 200, description = "The tag", body = crate::http::openapi::Item<TagJson>))
+)]
 async fn update_tag(
     ctx: Ctx,
-    Path((_, tag_id)): Path<(String, String)>,
+    Path((_org, tag_id)): Path<(String, String)>,
     query: Query,
     Body(body): Body,
 ) -> Result<Response> {
@@ -282,7 +316,15 @@ async fn update_tag(
 }
 
 /// TG5 `DELETE /organizations/{org}/tags/{tag_id}`: 204 whether or not the tag existed.
-async fn delete_tag(ctx: Ctx, Path((_, tag_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/tags/{tag_id}",
+    operation_id = "delete_tag",
+    tag = "tags",
+    params(("org" = String, Path, description = "Organization id"), ("tag_id" = String, Path, description = "Tag id")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_tag(ctx: Ctx, Path((_org, tag_id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     if !me.can_manage_tags() {
         return Err(Error::no_permission());

@@ -13,6 +13,53 @@ use crate::error::{Error, Result};
 use crate::http::extract::Query;
 use crate::http::users::page_request;
 
+/// The task-list parameters of spec §4.0 as the OpenAPI document describes them (T2, T10–T12;
+/// R7 reads only `status`, `owners`, `guests`, `groups`, the deadline filters, `unassigned`,
+/// `with`, `sort` and the pagination). The readers below parse the query string itself.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListParams {
+    /// Task `title` or run `name` contains the text (case-insensitive).
+    pub q: Option<String>,
+    /// Comma list of `all`, `active`, `active_visible`, `incomplete`, `complete` (`completed`),
+    /// `inprogress` (`in-progress`), `not-started`, `overdue`, `due_soon` (`due-soon`),
+    /// `hasproblem` (`problem`); OR-ed.
+    pub status: Option<String>,
+    /// Comma list of member ids: assigned directly or through a group.
+    pub owners: Option<String>,
+    /// Comma list of guest emails.
+    pub guests: Option<String>,
+    /// Comma list; docket has no roles, so a non-empty value matches nothing.
+    pub roles: Option<String>,
+    /// Comma list of group ids.
+    pub groups: Option<String>,
+    /// A tag id or title carried by the task or its run.
+    pub tag: Option<String>,
+    /// A folder id the task or its run is filed in.
+    pub folder: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM-DD:YYYY-MM-DD` (UTC).
+    pub created: Option<String>,
+    /// A date or date-time: `deadline ≥` it.
+    pub deadline_start_range: Option<String>,
+    /// A date or date-time: `deadline ≤` it.
+    pub deadline_end_range: Option<String>,
+    /// `YYYY-MM-DD`: deadline on that day; the other deadline filters are then ignored.
+    pub deadline_on: Option<String>,
+    /// `YYYY-MM-DD`: deadline before that day.
+    pub deadline_before: Option<String>,
+    /// `YYYY-MM-DD`: deadline after that day.
+    pub deadline_after: Option<String>,
+    /// `is_oneoff_task` equals the value.
+    pub is_oneoff: Option<bool>,
+    /// `true`: only tasks without any assignee.
+    pub unassigned: Option<bool>,
+    /// `true` (also archived tasks), `only`, `false` (default).
+    pub archived: Option<String>,
+    /// `deadline`, `-deadline`, `newest`, `oldest`, `created_at`, `-created_at`,
+    /// `completed_newest`, `problems`, `position`, `-position`, `title`, `-title` (alias `sort_by`).
+    pub sort: Option<String>,
+}
+
 /// What one list endpoint accepts and defaults to.
 #[derive(Debug, Clone, Copy)]
 pub struct ListSpec {

@@ -2,10 +2,8 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::{delete, get, post, put};
 use docket_domain::input::Reader;
 use docket_domain::page::{MAX_PER_PAGE, PageRequest};
 use docket_domain::time::{format_opt, format_ts};
@@ -16,26 +14,31 @@ use docket_store::query::{MemberQuery, MemberSortColumn, Sort, Window, like_patt
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query, user_id_segment};
 use crate::http::groups;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/users", get(list_users))
-        .route("/organizations/{org}/users-list", get(users_list))
-        .route("/organizations/{org}/users/invite", post(invite))
-        .route("/organizations/{org}/users/{user_id}", get(get_user))
-        .route("/organizations/{org}/users/{user_id}/role", put(change_role))
-        .route("/organizations/{org}/users/{user_id}/disable", delete(disable))
-        .route("/organizations/{org}/users/{user_id}/enable", put(enable))
-        .route("/organizations/{org}/users/{user_id}/approve", put(approve))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(users_list))
+        .routes(routes!(invite))
+        .routes(routes!(get_user))
+        .routes(routes!(change_role))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(approve))
 }
 
 /// The User shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub struct UserJson {
     id: i64,
     email: String,
@@ -142,7 +145,8 @@ impl UserJson {
 }
 
 /// The minimal User of `users-list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UserListItem)]
 struct UserListItem {
     id: i64,
     email: String,
@@ -198,6 +202,14 @@ fn member_sort(query: &Query) -> Result<Sort<MemberSortColumn>> {
 }
 
 /// U1 `GET /organizations/{org}/users`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/users",
+    operation_id = "list_users",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::UserListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Members in every status", body = crate::http::openapi::Page<UserJson>))
+)]
 async fn list_users(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let page = page_request(&query, 1000)?;
@@ -226,6 +238,14 @@ pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest>
 }
 
 /// U2 `GET /organizations/{org}/users-list`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/users-list",
+    operation_id = "list_users_minimal",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id")),
+    responses((status = 200, description = "Every member, minimal form", body = crate::http::openapi::Items<UserListItem>))
+)]
 async fn users_list(ctx: Ctx) -> Result<Response> {
     let me = ctx.member()?;
     let q = MemberQuery {
@@ -267,7 +287,15 @@ pub async fn member_response(ctx: &Ctx, org: &str, member: &Member, query: &Quer
 }
 
 /// U3 `GET /organizations/{org}/users/{user_id}`.
-async fn get_user(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/users/{user_id}",
+    operation_id = "get_user",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The member", body = crate::http::openapi::Item<UserJson>))
+)]
+async fn get_user(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let member = path_member(&ctx, &me.org_id, &user_id).await?;
     member_response(&ctx, &me.org_id, &member, &query).await
@@ -290,6 +318,15 @@ fn is_url_like(s: &str) -> bool {
 }
 
 /// U4 `POST /organizations/{org}/users/invite`.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/users/invite",
+    operation_id = "invite_user",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = crate::http::openapi::bodies::InviteInput, content_type = "application/json"),
+    responses((status = 200, description = "The invited member", body = crate::http::openapi::Item<UserJson>))
+)]
 async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     if me.role == Role::Light {
@@ -367,7 +404,16 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
 }
 
 /// U5 `PUT /organizations/{org}/users/{user_id}/role`.
-async fn change_role(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/users/{user_id}/role",
+    operation_id = "change_user_role",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id")),
+    request_body(content = crate::http::openapi::bodies::RoleInput, content_type = "application/json"),
+    responses((status = 200, description = "The member", body = crate::http::openapi::Item<UserJson>))
+)]
+async fn change_role(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let target = path_member(&ctx, &me.org_id, &user_id).await?;
     if !me.can_administer_members() {
@@ -415,16 +461,40 @@ async fn set_status(ctx: Ctx, user_id: String, change: fn(i64) -> StatusChange) 
 }
 
 /// U6 `DELETE /organizations/{org}/users/{user_id}/disable`.
-async fn disable(ctx: Ctx, Path((_, user_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/users/{user_id}/disable",
+    operation_id = "disable_user",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id")),
+    responses((status = 200, description = "The member", body = crate::http::openapi::Item<UserJson>))
+)]
+async fn disable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>) -> Result<Response> {
     set_status(ctx, user_id, StatusChange::Disable).await
 }
 
 /// U7 `PUT /organizations/{org}/users/{user_id}/enable`.
-async fn enable(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/users/{user_id}/enable",
+    operation_id = "enable_user",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id")),
+    responses((status = 200, description = "The member", body = crate::http::openapi::Item<UserJson>))
+)]
+async fn enable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
     set_status(ctx, user_id, StatusChange::Enable).await
 }
 
 /// U8 `PUT /organizations/{org}/users/{user_id}/approve`.
-async fn approve(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/users/{user_id}/approve",
+    operation_id = "approve_user",
+    tag = "users",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id")),
+    responses((status = 200, description = "The member", body = crate::http::openapi::Item<UserJson>))
+)]
+async fn approve(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
     set_status(ctx, user_id, |_| StatusChange::Approve).await
 }

@@ -1,11 +1,9 @@
 //! The webhook delivery log (spec §1.14), admins only: the events of an organization with their
 //! delivery state, one event with its attempts, and redelivery.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use docket_domain::ValidationErrors;
 use docket_domain::actor::Actor;
 use docket_domain::time::{format_opt, format_ts};
@@ -13,6 +11,9 @@ use docket_store::model::{DeliveryAttempt, DeliveryEvent, DeliveryFilter};
 use docket_store::query::Window;
 use serde::Serialize;
 use serde_json::Value;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -22,18 +23,17 @@ use crate::state::AppState;
 
 const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/webhook-events", get(list_events))
-        .route("/organizations/{org}/webhook-events/{event_id}", get(get_event))
-        .route(
-            "/organizations/{org}/webhook-events/{event_id}/redeliver",
-            post(redeliver),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_events))
+        .routes(routes!(get_event))
+        .routes(routes!(redeliver))
 }
 
 /// An event in the log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookEvent)]
 struct EventJson {
     id: String,
     event: String,
@@ -52,7 +52,8 @@ struct EventJson {
 }
 
 /// One attempt.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookAttempt)]
 struct AttemptJson {
     attempt: i64,
     at: String,
@@ -108,6 +109,14 @@ fn admin(ctx: &Ctx) -> Result<Actor> {
 }
 
 /// `GET /organizations/{org}/webhook-events`: filters `status`, `task_id`; paginated.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/webhook-events",
+    operation_id = "list_webhook_events",
+    tag = "webhooks",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::WebhookEventParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Delivery events, newest first", body = crate::http::openapi::Page<EventJson>))
+)]
 async fn list_events(ctx: Ctx, query: Query) -> Result<Response> {
     let me = admin(&ctx)?;
     let mut errors = ValidationErrors::new();
@@ -142,7 +151,15 @@ async fn list_events(ctx: Ctx, query: Query) -> Result<Response> {
 }
 
 /// `GET /organizations/{org}/webhook-events/{id}`: the event with its attempts.
-async fn get_event(ctx: Ctx, Path((_, event_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/webhook-events/{event_id}",
+    operation_id = "get_webhook_event",
+    tag = "webhooks",
+    params(("org" = String, Path, description = "Organization id"), ("event_id" = String, Path, description = "Webhook event id")),
+    responses((status = 200, description = "The event with its attempts", body = crate::http::openapi::Item<EventJson>))
+)]
+async fn get_event(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> Result<Response> {
     let me = admin(&ctx)?;
     let event = ctx
         .state
@@ -155,7 +172,15 @@ async fn get_event(ctx: Ctx, Path((_, event_id)): Path<(String, String)>) -> Res
 }
 
 /// `POST /organizations/{org}/webhook-events/{id}/redeliver`: queues a new attempt now; 202.
-async fn redeliver(ctx: Ctx, Path((_, event_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/webhook-events/{event_id}/redeliver",
+    operation_id = "redeliver_webhook_event",
+    tag = "webhooks",
+    params(("org" = String, Path, description = "Organization id"), ("event_id" = String, Path, description = "Webhook event id")),
+    responses((status = 202, description = "A new attempt is queued", body = crate::http::openapi::Item<EventJson>))
+)]
+async fn redeliver(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> Result<Response> {
     let me = admin(&ctx)?;
     let event = ctx
         .state

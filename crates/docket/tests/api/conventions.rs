@@ -129,3 +129,18 @@ dual_test! {
         app.send(app.bare(Method::GET, "/ready")).await.expect(200);
     }
 }
+
+dual_test! {
+    async fn the_largest_page_number_is_an_empty_page_on_every_list(app: &TestApp) {
+        // Found by schemathesis: `page=i64::MAX` overflowed while computing the next page.
+        let page = "page=9223372036854775807&per_page=1";
+        for path in ["/tasks", "/runs", "/tags", "/groups", "/guests", "/users", "/webhook-events"] {
+            let r = app.get(&app.org_path(&format!("{path}?{page}"))).await.expect(200);
+            assert_eq!(r.data(), &json!([]), "{path}");
+            assert_eq!(r.body["meta"]["pagination"]["links"]["next"], json!(null), "{path}");
+        }
+        let r = app.get(&app.org_path(&format!("/search?search=x&on=process,task&tags=true&{page}"))).await.expect(200);
+        assert_eq!(r.body["process"]["data"], json!([]));
+        assert_eq!(r.body["task"]["meta"]["pagination"]["links"]["next"], json!(null));
+    }
+}

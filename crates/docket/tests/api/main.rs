@@ -23,6 +23,7 @@ mod limits;
 mod me;
 mod memo;
 mod observability;
+mod openapi;
 mod ratelimit;
 mod readme;
 mod run_lists;

@@ -12,7 +12,8 @@ use crate::http::extract::{Ctx, Query};
 use crate::http::tag_links::TagLinkJson;
 
 /// `progress` / `whole_progress`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RunProgress)]
 pub struct RunProgress {
     complete: i64,
     total: i64,
@@ -20,7 +21,8 @@ pub struct RunProgress {
 }
 
 /// The Run shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Run)]
 pub struct RunJson {
     id: String,
     increment_id: i64,

@@ -47,6 +47,14 @@ const SORTS: &[(&str, RunSortColumn, bool)] = &[
 ];
 
 /// R1.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/runs",
+    operation_id = "list_runs",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::RunListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Runs", body = crate::http::openapi::Page<crate::http::runs::json::RunJson>))
+)]
 pub async fn list_runs(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let (q, page) = parse(&query, &me, ctx.now)?;

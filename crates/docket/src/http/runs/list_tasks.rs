@@ -13,7 +13,15 @@ use crate::http::task_filters::{self, RUN_TASKS};
 use crate::http::tasks::json;
 
 /// R7.
-pub async fn run_tasks(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/runs/{run_id}/tasks",
+    operation_id = "list_run_tasks",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::task_filters::TaskListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "The run's tasks", body = crate::http::openapi::Page<crate::http::tasks::json::TaskJson>))
+)]
+pub async fn run_tasks(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     let (mut q, page) = task_filters::parse(&query, &me, ctx.now, &RUN_TASKS)?;

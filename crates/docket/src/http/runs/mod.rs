@@ -5,12 +5,13 @@ pub mod list;
 mod list_tasks;
 mod writes;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::get;
 use docket_domain::Actor;
 use serde_json::{Map, Value};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope::{self, include_many};
@@ -19,14 +20,21 @@ use crate::http::tasks::json::{CaptureJson, stored_json};
 use crate::service::access;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/runs/{run_id}", get(get_run))
-        .merge(writes::routes())
+/// The run routes, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_run)).merge(writes::routes())
 }
 
 /// R2 `GET /organizations/{org}/runs/{run_id}`.
-async fn get_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/runs/{run_id}",
+    operation_id = "get_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>, headers(("ETag" = String, description = "Changes with every change of the resource; send it as `If-Match`."))))
+)]
+async fn get_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let run = ctx
         .state

@@ -1,15 +1,16 @@
 //! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R8 launch (always
 //! refused), R9/R10 kick-off; and the route of R7 (`list_tasks.rs`).
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use docket_domain::input::{Patch, Reader, coerce_int};
 use docket_domain::{Actor, Role, ValidationErrors, input};
 use docket_store::model::{ArchiveRefusal, RunPatch, RunRecord};
 use serde_json::{Map, Value};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -22,23 +23,15 @@ const NAME_MAX: usize = 550;
 const ARCHIVED: &str = "The process is archived.";
 const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/runs", get(super::list::list_runs).post(launch))
-        .route(
-            "/organizations/{org}/runs/{run_id}",
-            put(update_run).delete(archive_run),
-        )
-        .route("/organizations/{org}/runs/{run_id}/activate", put(activate_run))
-        .route(
-            "/organizations/{org}/runs/{run_id}/delete",
-            axum::routing::delete(delete_run),
-        )
-        .route("/organizations/{org}/runs/{run_id}/tasks", get(list_tasks::run_tasks))
-        .route(
-            "/organizations/{org}/runs/{run_id}/complete-prerun",
-            post(complete_prerun).delete(reopen_prerun),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(super::list::list_runs, launch))
+        .routes(routes!(update_run, archive_run))
+        .routes(routes!(activate_run))
+        .routes(routes!(delete_run))
+        .routes(routes!(list_tasks::run_tasks))
+        .routes(routes!(complete_prerun, reopen_prerun))
 }
 
 /// The run named by the path, else 404.
@@ -191,9 +184,18 @@ fn is_noop(p: &RunPatch) -> bool {
 }
 
 /// R3 `PUT /organizations/{org}/runs/{run_id}`.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/runs/{run_id}",
+    operation_id = "update_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::UpdateRun, content_type = "application/json"),
+    responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
+)]
 async fn update_run(
     ctx: Ctx,
-    Path((_, run_id)): Path<(String, String)>,
+    Path((_org, run_id)): Path<(String, String)>,
     query: Query,
     Body(body): Body,
 ) -> Result<Response> {
@@ -220,7 +222,15 @@ async fn update_run(
 }
 
 /// R4 `DELETE /organizations/{org}/runs/{run_id}`: archive (200 with the run).
-async fn archive_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/runs/{run_id}",
+    operation_id = "archive_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The archived run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
+)]
+async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
@@ -233,7 +243,15 @@ async fn archive_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query:
 }
 
 /// R5 `PUT /organizations/{org}/runs/{run_id}/activate`: un-archive (no body).
-async fn activate_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/runs/{run_id}/activate",
+    operation_id = "activate_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
+)]
+async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
@@ -246,7 +264,15 @@ async fn activate_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query
 }
 
 /// R6 `DELETE /organizations/{org}/runs/{run_id}/delete`: admin only, archived runs only; 204.
-async fn delete_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/runs/{run_id}/delete",
+    operation_id = "delete_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     if !me.is_admin() {
@@ -264,6 +290,14 @@ async fn delete_run(ctx: Ctx, Path((_, run_id)): Path<(String, String)>) -> Resu
 }
 
 /// R8 `POST /organizations/{org}/runs`: docket has no templates, so every launch is refused.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/runs",
+    operation_id = "launch_run",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id")),
+    responses((status = 422, description = "Always: docket has no templates", body = crate::http::openapi::ErrorEnvelope))
+)]
 async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     ctx.member()?;
     let given = match input::Fields::new(&body).get("checklist_id") {
@@ -280,12 +314,28 @@ async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
 }
 
 /// R9 `POST /organizations/{org}/runs/{run_id}/complete-prerun`.
-async fn complete_prerun(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/runs/{run_id}/complete-prerun",
+    operation_id = "complete_prerun",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
+)]
+async fn complete_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     set_prerun(ctx, run_id, query, true).await
 }
 
 /// R10 `DELETE /organizations/{org}/runs/{run_id}/complete-prerun`.
-async fn reopen_prerun(ctx: Ctx, Path((_, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/runs/{run_id}/complete-prerun",
+    operation_id = "reopen_prerun",
+    tag = "runs",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
+)]
+async fn reopen_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     set_prerun(ctx, run_id, query, false).await
 }
 

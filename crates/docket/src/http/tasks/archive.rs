@@ -1,13 +1,14 @@
 //! Standalone task removal: T5 archive, T6 permanent delete, T7 restore (spec §5.13). Tasks of a
 //! run are removed only with their run (R4, R6), so every route here refuses them.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, put};
 use docket_domain::Actor;
 use docket_store::model::{ArchiveRefusal, TaskRecord};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -21,11 +22,12 @@ const IN_RUN: &str =
 const IN_RUN_RESTORE: &str =
     "This task belongs to a process. Tasks in a process can only be restored by activating the process.";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/tasks/{task_id}", delete(archive_task))
-        .route("/organizations/{org}/tasks/{task_id}/delete", delete(delete_task))
-        .route("/organizations/{org}/tasks/{task_id}/restore", put(restore_task))
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(archive_task))
+        .routes(routes!(delete_task))
+        .routes(routes!(restore_task))
 }
 
 /// A task of the organization the caller may see, archived or not, else 404.
@@ -48,7 +50,15 @@ fn refused(r: ArchiveRefusal, in_run: &'static str) -> Error {
 }
 
 /// T5 `DELETE /organizations/{org}/tasks/{task_id}`: archive a standalone task; 204.
-async fn archive_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/tasks/{task_id}",
+    operation_id = "archive_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id")),
+    responses((status = 204, description = "Archived"))
+)]
+async fn archive_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     // An archived standalone task answers 404 here too.
     let task = visible_task(&ctx, &me, &task_id).await?;
@@ -68,7 +78,15 @@ async fn archive_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>) -> R
 
 /// T6 `DELETE /organizations/{org}/tasks/{task_id}/delete`: admin only, standalone tasks
 /// (archived or not); 204.
-async fn delete_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/tasks/{task_id}/delete",
+    operation_id = "delete_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) -> Result<Response> {
     let me = ctx.member()?;
     let task = any_visible_task(&ctx, &me, &task_id).await?;
     if !me.is_admin() {
@@ -87,7 +105,15 @@ async fn delete_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>) -> Re
 
 /// T7 `PUT /organizations/{org}/tasks/{task_id}/restore`: un-archive a standalone task; 200 with
 /// the task (unchanged when it was not archived).
-async fn restore_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/tasks/{task_id}/restore",
+    operation_id = "restore_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The restored task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
+async fn restore_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let task = any_visible_task(&ctx, &me, &task_id).await?;
     if !access::can_edit(&me, &task) {

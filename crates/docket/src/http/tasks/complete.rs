@@ -4,14 +4,15 @@
 //! numbered order (§5.6, §5.7), and reopening. The webhook event, the comment and the run
 //! refresh are written in the completion's transaction.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::{delete, post};
 use docket_domain::input::{Patch, Reader};
 use docket_domain::{Actor, Role, ValidationErrors};
 use docket_store::model::{LifecycleCaller, LifecycleRefusal, TaskCompletion, TaskRecord, TaskReopen};
 use serde_json::{Map, Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
@@ -21,18 +22,13 @@ use crate::http::tasks::{json, visible_run_task, visible_task};
 use crate::service::access;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/completed-tasks", post(complete_task))
-        .route("/organizations/{org}/completed-tasks/{task_id}", delete(reopen_task))
-        .route(
-            "/organizations/{org}/runs/{run_id}/completed-tasks",
-            post(complete_run_task),
-        )
-        .route(
-            "/organizations/{org}/runs/{run_id}/completed-tasks/{task_id}",
-            delete(reopen_run_task),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(complete_task))
+        .routes(routes!(reopen_task))
+        .routes(routes!(complete_run_task))
+        .routes(routes!(reopen_run_task))
 }
 
 /// The 422 of a run task completed or reopened on the run routes of an archived run.
@@ -191,6 +187,15 @@ async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
 }
 
 /// T8.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/completed-tasks",
+    operation_id = "complete_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::CompleteTask, content_type = "application/json"),
+    responses((status = 200, description = "The completed task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 async fn complete_task(ctx: Ctx, query: Query, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let b = read_body(&ctx, &me, &body, None).await?;
@@ -206,9 +211,18 @@ async fn complete_task(ctx: Ctx, query: Query, Body(body): Body) -> Result<Respo
 }
 
 /// R13.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/runs/{run_id}/completed-tasks",
+    operation_id = "complete_run_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::CompleteTask, content_type = "application/json"),
+    responses((status = 200, description = "The completed task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 async fn complete_run_task(
     ctx: Ctx,
-    Path((_, run_id)): Path<(String, String)>,
+    Path((_org, run_id)): Path<(String, String)>,
     query: Query,
     Body(body): Body,
 ) -> Result<Response> {
@@ -244,7 +258,15 @@ async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
 }
 
 /// T9.
-async fn reopen_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/completed-tasks/{task_id}",
+    operation_id = "reopen_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The reopened task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
+async fn reopen_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let task = visible_task(&ctx, &me, &task_id).await?;
     if let Some(run_id) = &task.row.run_id {
@@ -258,9 +280,17 @@ async fn reopen_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, query
 }
 
 /// R14.
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/runs/{run_id}/completed-tasks/{task_id}",
+    operation_id = "reopen_run_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The reopened task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 async fn reopen_run_task(
     ctx: Ctx,
-    Path((_, run_id, task_id)): Path<(String, String, String)>,
+    Path((_org, run_id, task_id)): Path<(String, String, String)>,
     query: Query,
 ) -> Result<Response> {
     let me = ctx.member()?;

@@ -70,6 +70,15 @@ pub fn check_max_assignable(max: i64, direct: usize, errors: &mut ValidationErro
 }
 
 /// T1.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/tasks",
+    operation_id = "create_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::CreateTask, content_type = "application/json"),
+    responses((status = 201, description = "The task; `run` is a bare Run when the task belongs to one", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     let org = ctx.state.store.organization(&me.org_id).await?.ok_or(Error::NotFound)?;

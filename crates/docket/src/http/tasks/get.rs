@@ -12,7 +12,15 @@ use crate::http::{envelope, etag};
 
 /// T3. Without includes (whose run shape depends on the time) the rendered body is
 /// remembered per caller until the next write (`AppState::task_reads`).
-pub async fn get_task(ctx: Ctx, Path((_, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/tasks/{task_id}",
+    operation_id = "get_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>, headers(("ETag" = String, description = "Changes with every change of the resource; send it as `If-Match`."))))
+)]
+pub async fn get_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let generation = ctx.state.store.generation();
     let key = (!query.0.iter().any(|(k, _)| k == "with"))
@@ -43,9 +51,17 @@ fn json_body(body: Bytes, id: &str, version: i64) -> Response {
 }
 
 /// R11.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
+    operation_id = "get_run_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    responses((status = 200, description = "The task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>, headers(("ETag" = String, description = "Changes with every change of the resource; send it as `If-Match`."))))
+)]
 pub async fn get_run_task(
     ctx: Ctx,
-    Path((_, run_id, task_id)): Path<(String, String, String)>,
+    Path((_org, run_id, task_id)): Path<(String, String, String)>,
     query: Query,
 ) -> Result<Response> {
     let me = ctx.member()?;

@@ -18,7 +18,8 @@ use crate::http::tag_links::TagLinkJson;
 use crate::service::access;
 
 /// `owners` (§2.2).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Owners)]
 pub struct OwnersJson {
     users: Vec<i64>,
     guests: Vec<String>,
@@ -28,7 +29,8 @@ pub struct OwnersJson {
 }
 
 /// The Task shape. `summary` is present on item responses and with `with=summary`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Task)]
 pub struct TaskJson {
     id: String,
     increment_id: i64,
@@ -171,7 +173,8 @@ impl TaskJson {
 }
 
 /// The Capture shape (form field definition with its answer).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Capture)]
 pub struct CaptureJson {
     id: String,
     task_id: String,

@@ -18,12 +18,28 @@ use crate::http::task_filters::{self, ASSIGNED_TASKS, ListSpec, ORG_TASKS};
 use crate::http::tasks::json;
 
 /// T2 `GET /organizations/{org}/tasks`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/tasks",
+    operation_id = "list_tasks",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), crate::http::task_filters::TaskListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Tasks of the organization", body = crate::http::openapi::Page<crate::http::tasks::json::TaskJson>))
+)]
 pub async fn org_tasks(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     respond(&ctx, &me, &query, &ORG_TASKS, None).await
 }
 
 /// T10 `GET /organizations/{org}/me/tasks`.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/me/tasks",
+    operation_id = "list_my_tasks",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), crate::http::task_filters::TaskListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Tasks assigned to the caller", body = crate::http::openapi::Page<crate::http::tasks::json::TaskJson>))
+)]
 pub async fn my_tasks(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let assignee = TaskAssignee::Member(me.user_id);
@@ -32,7 +48,15 @@ pub async fn my_tasks(ctx: Ctx, query: Query) -> Result<Response> {
 
 /// T11 `GET /organizations/{org}/users/{user_id}/tasks`: `{user_id}` must be the digits of a
 /// member of the organization (any status), else 404.
-pub async fn user_tasks(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/users/{user_id}/tasks",
+    operation_id = "list_user_tasks",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Member id"), crate::http::task_filters::TaskListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Tasks assigned to the member", body = crate::http::openapi::Page<crate::http::tasks::json::TaskJson>))
+)]
+pub async fn user_tasks(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let id = user_id_segment(&user_id)?;
     let member = ctx.state.store.member(&me.org_id, id).await?.ok_or(Error::NotFound)?;
@@ -42,7 +66,15 @@ pub async fn user_tasks(ctx: Ctx, Path((_, user_id)): Path<(String, String)>, qu
 
 /// T12 `GET /organizations/{org}/guests/{guest}/tasks`: `{guest}` is a guest of the
 /// organization by `guest_code`, email or integer id, else 404.
-pub async fn guest_tasks(ctx: Ctx, Path((_, key)): Path<(String, String)>, query: Query) -> Result<Response> {
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/guests/{guest}/tasks",
+    operation_id = "list_guest_tasks",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email"), crate::http::task_filters::TaskListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
+    responses((status = 200, description = "Tasks assigned to the guest", body = crate::http::openapi::Page<crate::http::tasks::json::TaskJson>))
+)]
+pub async fn guest_tasks(ctx: Ctx, Path((_org, key)): Path<(String, String)>, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let guest = ctx
         .state

@@ -9,27 +9,26 @@ pub mod json;
 pub(crate) mod list;
 mod update;
 
-use axum::Router;
-use axum::routing::get;
 use docket_domain::Actor;
 use docket_store::model::{RunRecord, TaskRecord};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::extract::Ctx;
 use crate::service::access;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/tasks", get(list::org_tasks).post(create::create))
-        .route("/organizations/{org}/me/tasks", get(list::my_tasks))
-        .route("/organizations/{org}/users/{user_id}/tasks", get(list::user_tasks))
-        .route("/organizations/{org}/guests/{guest}/tasks", get(list::guest_tasks))
-        .route("/organizations/{org}/tasks/{task_id}", get(get::get_task))
-        .route(
-            "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
-            get(get::get_run_task),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list::org_tasks, create::create))
+        .routes(routes!(list::my_tasks))
+        .routes(routes!(list::user_tasks))
+        .routes(routes!(list::guest_tasks))
+        .routes(routes!(get::get_task))
+        .routes(routes!(get::get_run_task))
         .merge(update::routes())
         .merge(complete::routes())
         .merge(archive::routes())

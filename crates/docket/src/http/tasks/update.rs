@@ -2,16 +2,17 @@
 //! partial update of any task, with the status transitions of §2.3 (a reopening status on a
 //! completed task reopens it first; `completed` completes it with T8's rules). All or nothing.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::put;
 use docket_domain::form_field::{check_value, stored_def};
 use docket_domain::input::{Patch, Reader};
 use docket_domain::task::TaskStatus;
 use docket_domain::{Actor, ValidationErrors};
 use docket_store::model::{LifecycleRefusal, TaskRecord, TaskUpdate};
 use serde_json::{Map, Value, json};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::extract::{Body, Ctx, Query};
@@ -21,13 +22,11 @@ use crate::http::tasks::{visible_run_task, visible_task};
 use crate::service::{access, owners, tags};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{org}/tasks/{task_id}", put(update_task))
-        .route(
-            "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
-            put(update_run_task),
-        )
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_task))
+        .routes(routes!(update_run_task))
 }
 
 /// The keys T4 reads; a body with none of them is a no-op.
@@ -58,9 +57,18 @@ const FIELDS: &[&str] = &[
 const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
 
 /// T4.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/tasks/{task_id}",
+    operation_id = "update_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::UpdateTask, content_type = "application/json"),
+    responses((status = 200, description = "The task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 async fn update_task(
     ctx: Ctx,
-    Path((_, task_id)): Path<(String, String)>,
+    Path((_org, task_id)): Path<(String, String)>,
     query: Query,
     Body(body): Body,
 ) -> Result<Response> {
@@ -71,9 +79,18 @@ async fn update_task(
 }
 
 /// R12.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
+    operation_id = "update_run_task",
+    tag = "tasks",
+    params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
+    request_body(content = crate::http::openapi::bodies::UpdateTask, content_type = "application/json"),
+    responses((status = 200, description = "The task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
+)]
 async fn update_run_task(
     ctx: Ctx,
-    Path((_, run_id, task_id)): Path<(String, String, String)>,
+    Path((_org, run_id, task_id)): Path<(String, String, String)>,
     query: Query,
     Body(body): Body,
 ) -> Result<Response> {

@@ -1,0 +1,262 @@
+//! The OpenAPI 3.1 document of every route (spec §1.14), assembled from the `#[utoipa::path]`
+//! annotations of the resource modules, plus the shapes every route shares: the §1.9 error
+//! envelope, the §1.7 item and list envelopes, the security schemes of §1.2.
+
+pub mod bodies;
+pub mod params;
+pub mod ui;
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
+use utoipa::{OpenApi as _, ToSchema};
+
+/// The security scheme of the bearer token.
+pub const BEARER: &str = "bearer";
+/// The security scheme of the required `X-Tallyfy-Client` header.
+pub const CLIENT: &str = "client";
+/// The name of the error envelope's schema.
+pub const ERROR_SCHEMA: &str = "Error";
+
+const DESCRIPTION: &str = "docket, a self-hosted server for the Tallyfy tasks API.\n\n\
+Every route is served under two prefixes with identical behaviour: the root (as on \
+`https://api.tallyfy.com`) and `/api` (as on `https://go.tallyfy.com/api`). This document lists \
+the canonical un-prefixed paths; prefix any of them with `/api` for the other form.\n\n\
+Every API request needs `Authorization: Bearer <token>` and a non-empty `X-Tallyfy-Client` \
+header. Request bodies may be JSON objects or `application/x-www-form-urlencoded` forms with PHP \
+bracket keys; field names are matched ignoring case and `_`, booleans and integers are coerced \
+from strings. Every error answers with the error envelope (`Error`). Every response carries \
+`X-RateLimit-Limit` and `X-RateLimit-Remaining`; a 429 adds `Retry-After`.";
+
+/// The document's fixed parts; the paths come from the routers (see [`finish`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "docket", description = DESCRIPTION),
+    paths(super::health, super::ready),
+    components(schemas(ErrorEnvelope)),
+    tags(
+        (name = "tasks", description = "One-off tasks, their lists and their lifecycle (T1–T12, R11–R14)"),
+        (name = "runs", description = "Runs (processes) made of one-off tasks (R1–R10)"),
+        (name = "comments", description = "Comments and problem threads on tasks (C1–C5)"),
+        (name = "tags", description = "Tags and their links to runs and tasks (TG1–TG7)"),
+        (name = "groups", description = "Groups of members and guests (GR1–GR5)"),
+        (name = "guests", description = "Guests of an organization (GU1–GU8)"),
+        (name = "users", description = "Members of an organization (U1–U8)"),
+        (name = "me", description = "The caller and their organizations (M1–M4)"),
+        (name = "search", description = "Search of runs and tasks (S1)"),
+        (name = "webhooks", description = "The webhook delivery log (docket extension)"),
+        (name = "operations", description = "Health and readiness (no authentication)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document's base: info, shared schemas, tags.
+pub fn base() -> OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Completes the document the routers produced: the security schemes (required by every
+/// operation that does not say otherwise) and the error responses of spec §1.9, each a reference
+/// to the [`ErrorEnvelope`] schema.
+pub fn finish(mut doc: OpenApi) -> OpenApi {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(BEARER, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    components.add_security_scheme(
+        CLIENT,
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-Tallyfy-Client",
+            "Any non-empty value, e.g. `APIClient`.",
+        ))),
+    );
+    doc.security = Some(vec![
+        SecurityRequirement::new(BEARER, Vec::<String>::new()).add(CLIENT, Vec::<String>::new()),
+    ]);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            (&mut item.get, Method::Get),
+            (&mut item.put, Method::Put),
+            (&mut item.post, Method::Post),
+            (&mut item.delete, Method::Delete),
+        ];
+        for (op, method) in ops {
+            if let Some(op) = op.as_mut() {
+                add_error_responses(path, op, method);
+            }
+        }
+    }
+    doc
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+}
+
+/// The error statuses an operation can answer with, by what it does.
+fn add_error_responses(path: &str, op: &mut Operation, method: Method) {
+    let has_body = matches!(method, Method::Put | Method::Post);
+    // Operations that opt out of authentication (`security(())`) answer no API errors.
+    if op.security.as_ref().is_some_and(|s| s.iter().all(is_empty_requirement)) {
+        return;
+    }
+    let versioned = path.contains("/tasks") || path.contains("/runs") || path.contains("completed-tasks");
+    let mut statuses: Vec<(&str, &str)> = Vec::new();
+    if has_body {
+        statuses.push(("400", "Malformed request body (`BAD_REQUEST`)."));
+    }
+    statuses.push((
+        "401",
+        "Missing or unknown bearer token, or no `X-Tallyfy-Client` header (`UNAUTHENTICATED`).",
+    ));
+    statuses.push((
+        "403",
+        "Not a member of the organization, or not allowed to do this (`FORBIDDEN`).",
+    ));
+    statuses.push((
+        "404",
+        "The organization or a path resource does not exist or is not visible (`RESOURCE_NOT_FOUND`).",
+    ));
+    statuses.push(("408", "The request did not complete in time (`REQUEST_TIMEOUT`)."));
+    if method == Method::Post {
+        statuses.push((
+            "409",
+            "An `Idempotency-Key` is still in use or was interrupted (`CONFLICT`).",
+        ));
+    }
+    if has_body && versioned {
+        statuses.push((
+            "412",
+            "`If-Match` does not match the current `ETag` (`PRECONDITION_FAILED`).",
+        ));
+    }
+    statuses.push(("413", "Request body over 1 MiB (`PAYLOAD_TOO_LARGE`)."));
+    statuses.push((
+        "422",
+        "Validation failed; `errors` names every field (`VALIDATION_ERROR`).",
+    ));
+    statuses.push(("429", "Over the rate limit; see `Retry-After` (`RATE_LIMIT_EXCEEDED`)."));
+    statuses.push(("431", "Request headers too large (`REQUEST_HEADER_FIELDS_TOO_LARGE`)."));
+    for (status, description) in statuses {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(error_response(description)));
+    }
+}
+
+fn is_empty_requirement(r: &SecurityRequirement) -> bool {
+    r == &SecurityRequirement::default()
+}
+
+/// A response whose body is the error envelope.
+fn error_response(description: &str) -> Response {
+    Response::builder()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(RefOr::<utoipa::openapi::schema::Schema>::Ref(
+                Ref::from_schema_name(ERROR_SCHEMA),
+            ))),
+        )
+        .build()
+}
+
+/// The error envelope of spec §1.9, the body of every error response.
+#[derive(ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorEnvelope {
+    /// Always `true`.
+    pub error: bool,
+    /// A sentence for people; on 422 the first error, followed by ` (and N more errors)`.
+    #[schema(example = "The title field is required.")]
+    pub message: String,
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// Only on 422: dot paths into the request, each with its messages.
+    #[schema(required = false)]
+    pub errors: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The `code` of an error (spec §1.9).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    ResourceNotFound,
+    EndpointNotFound,
+    MethodNotAllowed,
+    RequestTimeout,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    RequestHeaderFieldsTooLarge,
+    ValidationError,
+    RateLimitExceeded,
+    ServerError,
+}
+
+/// `{"data": item}` (spec §1.7).
+#[derive(ToSchema)]
+pub struct Item<T> {
+    /// The object.
+    pub data: T,
+}
+
+/// `{"data": [items]}` without `meta` (`users-list`, `guests-list`).
+#[derive(ToSchema)]
+pub struct Items<T> {
+    /// The objects.
+    pub data: Vec<T>,
+}
+
+/// `{"data": [items], "meta": {"pagination": …}}` (spec §1.7, §1.8).
+#[derive(ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// The page.
+    pub meta: PageMeta,
+}
+
+/// The `meta` of a list.
+#[derive(ToSchema)]
+pub struct PageMeta {
+    /// Which page this is.
+    pub pagination: Pagination,
+}
+
+/// `PaginationMeta` (spec §2.16).
+#[derive(ToSchema)]
+pub struct Pagination {
+    /// Matching items in all.
+    pub total: i64,
+    /// Items on this page.
+    pub count: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// 1-based page number.
+    pub current_page: i64,
+    /// `max(1, ceil(total / per_page))`.
+    pub total_pages: i64,
+    /// URLs of the neighbouring pages.
+    pub links: PageLinks,
+}
+
+/// Links to the neighbouring pages, `null` where there is none.
+#[derive(ToSchema)]
+pub struct PageLinks {
+    /// The next page.
+    #[schema(required = true)]
+    pub next: Option<String>,
+    /// The previous page (what the SDK reads).
+    #[schema(required = true)]
+    pub prev: Option<String>,
+    /// The previous page (what Fractal emits).
+    #[schema(required = true)]
+    pub previous: Option<String>,
+}
