@@ -116,6 +116,9 @@ pub const TABLES: &[Table] = &[
     derived("run_fts_idx"),
     derived("run_fts_docsize"),
     derived("run_fts_config"),
+    // Both (migration 0007): each member's tasks with their list columns, kept by triggers
+    // when assignments, group memberships and tasks are written.
+    derived("member_tasks"),
     // PostgreSQL (migration 0006): the UNLOGGED shared rate-limit log; budgets start afresh.
     derived("rate_limit_hits"),
     // Both: sqlx's record of applied migrations, written by the target's own migration.

@@ -109,15 +109,46 @@ fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
 /// A filter docket can never satisfy (see the callers).
 const NOTHING: &str = "1 = 0";
 
+/// The member whose `member_tasks` rows a list reads instead of `tasks`, if it has one: the
+/// member of a member's task list, or the one member of `owners`, unless a filter or the sort
+/// needs the title, which `member_tasks` does not hold. Those rows are one range of an index
+/// in the default sort order, so the page is a short scan and the count covers that member's
+/// tasks only.
+fn driving_member(q: &TaskQuery) -> Option<i64> {
+    if q.q.is_some() || q.sort.column == TaskSortColumn::Title {
+        return None;
+    }
+    match (q.assignee, q.owners.as_slice()) {
+        (Some(TaskAssignee::Member(id)), _) | (_, &[id]) => Some(id),
+        _ => None,
+    }
+}
+
+/// The table a list of tasks reads, as `t`: `member_tasks` (which has every column the
+/// filters name) for a list with a [`driving_member`], else `tasks`.
+fn list_from(q: &TaskQuery) -> &'static str {
+    if driving_member(q).is_some() {
+        "member_tasks t"
+    } else {
+        "tasks t"
+    }
+}
+
 fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {org}"));
+    let driver = driving_member(q);
+    if let Some(id) = driver {
+        let p = w.bind(Arg::Int(id));
+        w.push(format!("t.user_id = {p}"));
+    }
     if let Some(run_id) = &q.run_id {
         let p = w.bind(Arg::Text(run_id.clone()));
         w.push(format!("t.run_id = {p}"));
     }
     match q.assignee {
+        Some(TaskAssignee::Member(id)) if driver == Some(id) => {}
         Some(TaskAssignee::Member(id)) => {
             let p = w.bind(Arg::Int(id));
             w.push(assigned_members_sql(&p, shape));
@@ -177,7 +208,7 @@ fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
         let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &soon)).collect();
         w.push(format!("({})", any.join(" OR ")));
     }
-    if !q.owners.is_empty() {
+    if !q.owners.is_empty() && !(q.owners.len() == 1 && driver == Some(q.owners[0])) {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
         w.push(assigned_members_sql(&ph, shape));
     }
@@ -245,7 +276,7 @@ pub(crate) async fn list(
     q: &TaskQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
     let filter = |shape| where_clause(org, q, shape);
-    let (ids, total) = count_and_page(pool, lists, filter, "tasks t", "t", &order_by(q.sort), q.window).await?;
+    let (ids, total) = count_and_page(pool, lists, filter, list_from(q), "t", &order_by(q.sort), q.window).await?;
     Ok((load(pool, org, &ids).await?, total))
 }
 
@@ -264,7 +295,8 @@ pub(crate) async fn stream(
 
     let w = where_clause(org, q, Shape::Walk);
     let sql = format!(
-        "SELECT t.id FROM tasks t WHERE {} ORDER BY {}",
+        "SELECT t.id FROM {} WHERE {} ORDER BY {}",
+        list_from(q),
         w.sql(),
         order_by(q.sort)
     );

@@ -194,6 +194,7 @@ fn ts(ms: i64) -> String {
     format_ts(ms)
 }
 
+mod assignments;
 mod filters;
 mod model;
 mod scopes;
