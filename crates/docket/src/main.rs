@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: per-thread heaps, where glibc's arenas had the
+/// SQLite connection threads and the runtime's workers contending (perf, BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // Before anything builds a reqwest::Client (DEPENDENCIES.md gotchas 3-4).
