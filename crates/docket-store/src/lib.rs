@@ -96,6 +96,7 @@ pub struct Store {
     backend: Backend,
     generation: Arc<memo::Generation>,
     counts: Arc<memo::Memo<i64>>,
+    counting: Arc<memo::Flights>,
     /// Bumped by the writes that can change tokens, memberships or organizations.
     identity: Arc<memo::Generation>,
     tokens: Arc<memo::Memo<model::TokenLookup>>,
@@ -198,6 +199,7 @@ impl Store {
             backend,
             generation: Arc::default(),
             counts: Arc::new(memo::Memo::new(opts.count_cache_ttl)),
+            counting: Arc::default(),
             identity: Arc::default(),
             tokens: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             orgs: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
@@ -213,10 +215,11 @@ impl Store {
         &self.generation
     }
 
-    fn lists(&self) -> list_plan::Lists<'_> {
+    fn lists(&self) -> list_plan::Lists {
         list_plan::Lists {
-            counts: &self.counts,
-            generation: &self.generation,
+            counts: self.counts.clone(),
+            counting: self.counting.clone(),
+            generation: self.generation.clone(),
             drive_max: self.list_drive_max,
         }
     }

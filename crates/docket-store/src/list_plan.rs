@@ -2,7 +2,9 @@
 //! ([`Shape`]) and what the lists share ([`Lists`]). Outside `src/sql/` so that both compiled
 //! copies of the SQL use the same types.
 
-use crate::memo::{Generation, Memo};
+use std::sync::Arc;
+
+use crate::memo::{Flights, Generation, Memo};
 
 /// How a list's selective filters (assignees, text) are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +17,16 @@ pub(crate) enum Shape {
     Walk,
 }
 
-/// What the list queries share across requests: remembered totals, and the total above which
+/// What the list queries share across requests: remembered totals (each counted by one caller
+/// at a time), and the total above which
 /// a page walks the sort order.
-#[derive(Clone, Copy)]
-pub(crate) struct Lists<'a> {
-    pub(crate) counts: &'a Memo<i64>,
-    pub(crate) generation: &'a Generation,
+/// Shared (not borrowed), so that a total past its time to live can be counted afresh in the
+/// background.
+#[derive(Clone)]
+pub(crate) struct Lists {
+    pub(crate) counts: Arc<Memo<i64>>,
+    /// Counts in progress, so that one count runs per key at a time.
+    pub(crate) counting: Arc<Flights>,
+    pub(crate) generation: Arc<Generation>,
     pub(crate) drive_max: i64,
 }

@@ -13,8 +13,8 @@
 //! `due_soon`) and is therefore left out of their keys.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// At most this many values are remembered per memo; past it the memo starts afresh.
@@ -37,6 +37,18 @@ impl Generation {
     pub fn bump(&self) {
         self.0.fetch_add(1, Ordering::AcqRel);
     }
+}
+
+/// What [`Memo::lookup`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<V> {
+    /// A value to use.
+    Valid(V),
+    /// An expired value (no write since): this caller should read it afresh; others meanwhile
+    /// get it as [`Lookup::Valid`] for up to [`REFRESH_GRACE`].
+    Refresh(V),
+    /// Nothing usable (never read, or a write came in since).
+    Missing,
 }
 
 struct Entry<V> {
@@ -66,22 +78,48 @@ impl<V: Clone> Memo<V> {
     /// caller to read it and [`Self::put`] it; of the callers that find it expired, only the first
     /// is told so, while the others get the expired value until that one is done.
     pub fn get(&self, key: &str, generation: &Generation) -> Option<V> {
+        match self.lookup(key, generation) {
+            Lookup::Valid(v) => Some(v),
+            Lookup::Refresh(_) | Lookup::Missing => None,
+        }
+    }
+
+    /// [`Self::get`], telling apart the caller chosen to refresh an expired value, which gets
+    /// that value too: it may answer with it and read the value afresh in the background.
+    pub fn lookup(&self, key: &str, generation: &Generation) -> Lookup<V> {
+        if self.ttl.is_zero() {
+            return Lookup::Missing;
+        }
+        let now = generation.current();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(entry) = entries.get_mut(key).filter(|e| e.generation == now) else {
+            return Lookup::Missing;
+        };
+        if entry.at.elapsed() < self.ttl {
+            return Lookup::Valid(entry.value.clone());
+        }
+        match entry.refreshing {
+            Some(started) if started.elapsed() < REFRESH_GRACE => Lookup::Valid(entry.value.clone()),
+            _ => {
+                entry.refreshing = Some(Instant::now());
+                Lookup::Refresh(entry.value.clone())
+            }
+        }
+    }
+
+    /// The value remembered for `key` if it is valid at `generation` and within its time to
+    /// live, without the refresh bookkeeping of [`Self::get`]: for a caller that has waited its
+    /// turn in [`Flights`] and may find the value read meanwhile.
+    pub fn fresh(&self, key: &str, generation: &Generation) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
         let now = generation.current();
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get_mut(key).filter(|e| e.generation == now)?;
-        if entry.at.elapsed() < self.ttl {
-            return Some(entry.value.clone());
-        }
-        match entry.refreshing {
-            Some(started) if started.elapsed() < REFRESH_GRACE => Some(entry.value.clone()),
-            _ => {
-                entry.refreshing = Some(Instant::now());
-                None
-            }
-        }
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries
+            .get(key)
+            .filter(|e| e.generation == now && e.at.elapsed() < self.ttl)?;
+        Some(entry.value.clone())
     }
 
     /// Remembers `value` for `key`, read at generation `read_at`; nothing is remembered when a
@@ -103,6 +141,29 @@ impl<V: Clone> Memo<V> {
                 refreshing: None,
             },
         );
+    }
+}
+
+/// One read at a time per key: callers that miss the same remembered value at once wait for
+/// the first one's read and then find its result, rather than all running it (an expensive
+/// count run by 16 requests at once is 16 times the work and the memory, and none of them
+/// finishes sooner).
+#[derive(Default)]
+pub struct Flights {
+    keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Flights {
+    /// Waits until no other caller holds `key`, then holds it until the guard is dropped.
+    pub async fn enter(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+            if keys.len() >= CAPACITY {
+                keys.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            keys.entry(key.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }
 
@@ -142,6 +203,51 @@ mod tests {
         g.bump();
         m.put("q".into(), read_at, &g, 7);
         assert_eq!(m.get("q", &g), None);
+    }
+
+    #[tokio::test]
+    async fn callers_of_one_key_take_turns_and_others_do_not_wait() {
+        let flights = Arc::new(Flights::default());
+        let first = flights.enter("count").await;
+        let waiting = tokio::spawn({
+            let flights = flights.clone();
+            async move {
+                let _turn = flights.enter("count").await;
+            }
+        });
+        let _other = flights.enter("another count").await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the second caller of the key waits");
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("its turn comes")
+            .expect("no panic");
+    }
+
+    #[test]
+    fn fresh_neither_refreshes_nor_returns_expired_values() {
+        let g = Generation::default();
+        let m = Memo::new(Duration::from_millis(1));
+        m.put("q".into(), g.current(), &g, 7);
+        assert_eq!(m.fresh("q", &g), Some(7));
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(m.fresh("q", &g), None);
+        assert_eq!(m.get("q", &g), None, "the first get past the TTL still refreshes");
+    }
+
+    #[test]
+    fn lookup_hands_the_expired_value_to_the_one_caller_that_refreshes_it() {
+        let g = Generation::default();
+        let m = Memo::new(Duration::from_millis(1));
+        assert_eq!(m.lookup("q", &g), Lookup::Missing);
+        m.put("q".into(), g.current(), &g, 7);
+        assert_eq!(m.lookup("q", &g), Lookup::Valid(7));
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(m.lookup("q", &g), Lookup::Refresh(7));
+        assert_eq!(m.lookup("q", &g), Lookup::Valid(7), "the others keep it meanwhile");
+        g.bump();
+        assert_eq!(m.lookup("q", &g), Lookup::Missing);
     }
 
     #[test]

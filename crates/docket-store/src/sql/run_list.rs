@@ -178,7 +178,7 @@ fn order_by(sort: Sort<RunSortColumn>) -> String {
 /// matches.
 pub(crate) async fn list(
     pool: &Pool<Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     org: &str,
     q: &RunQuery,
 ) -> Result<(Vec<RunRecord>, i64), sqlx::Error> {

@@ -85,7 +85,7 @@ fn filter_sql(w: &mut Where, target: Target, f: &SearchFilter) -> String {
 /// Runs the count and the page of ids of `FROM {from} WHERE …`, newest first.
 async fn page(
     pool: &Pool<Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     filter: impl Fn() -> Where,
     from: &str,
     alias: &str,
@@ -98,7 +98,7 @@ async fn page(
 /// The `process` bucket: non-archived runs whose name contains the text.
 pub(crate) async fn runs(
     pool: &Pool<Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     org: &str,
     q: &SearchQuery,
     now: i64,
@@ -123,7 +123,7 @@ fn runs_where(org: &str, q: &SearchQuery) -> Where {
 /// The `task` bucket: non-archived tasks the viewer may see whose title contains the text.
 pub(crate) async fn tasks(
     pool: &Pool<Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     org: &str,
     q: &SearchQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {

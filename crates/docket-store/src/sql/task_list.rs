@@ -271,7 +271,7 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
 /// One page of the tasks of `org` matching `q`, and the number of matches.
 pub(crate) async fn list(
     pool: &Pool<Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     org: &str,
     q: &TaskQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {

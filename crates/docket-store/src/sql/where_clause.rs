@@ -3,8 +3,10 @@
 //! list and search.
 
 pub(crate) use crate::list_plan::{Lists, Shape};
+use crate::memo::Lookup;
 
 /// One bound value.
+#[derive(Clone)]
 pub(crate) enum Arg {
     Int(i64),
     Text(String),
@@ -77,6 +79,22 @@ pub(crate) fn bound_ids<'q>(
     bind_args!(sqlx::query_scalar::<_, String>(sql), args)
 }
 
+/// Runs `count_sql` and remembers the total under `key`.
+async fn count(
+    pool: &sqlx::Pool<super::Db>,
+    lists: &Lists,
+    key: String,
+    count_sql: &str,
+    args: &[Arg],
+) -> Result<i64, sqlx::Error> {
+    let read_at = lists.generation.current();
+    let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(count_sql), args)
+        .fetch_one(pool)
+        .await?;
+    lists.counts.put(key, read_at, &lists.generation, total);
+    Ok(total)
+}
+
 /// The number of rows of `FROM {from} WHERE …` and the ids (`{alias}.id`) of one window of them
 /// in `order_by` order: the shape of every paginated list (tasks, runs, search buckets).
 /// `filter` writes the `WHERE` clause in the requested [`Shape`]; the total is counted in the
@@ -84,7 +102,7 @@ pub(crate) fn bound_ids<'q>(
 /// suits its total.
 pub(crate) async fn count_and_page(
     pool: &sqlx::Pool<super::Db>,
-    lists: Lists<'_>,
+    lists: Lists,
     filter: impl Fn(Shape) -> Where,
     from: &str,
     alias: &str,
@@ -94,15 +112,24 @@ pub(crate) async fn count_and_page(
     let w = filter(Shape::Drive);
     let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
     let key = w.key(&count_sql);
-    let total = match lists.counts.get(&key, lists.generation) {
-        Some(total) => total,
-        None => {
-            let read_at = lists.generation.current();
-            let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), &w.args)
-                .fetch_one(pool)
-                .await?;
-            lists.counts.put(key, read_at, lists.generation, total);
+    let total = match lists.counts.lookup(&key, &lists.generation) {
+        Lookup::Valid(total) => total,
+        Lookup::Refresh(total) => {
+            // Past its time to live with no write since: this page uses it, and it is counted
+            // again in the background, so that no request waits for a recount of a big total.
+            let (pool, lists, args) = (pool.clone(), lists.clone(), w.args.clone());
+            tokio::spawn(async move {
+                let _turn = lists.counting.enter(&key).await;
+                let _ = count(&pool, &lists, key, &count_sql, &args).await;
+            });
             total
+        }
+        Lookup::Missing => {
+            let _turn = lists.counting.enter(&key).await;
+            match lists.counts.fresh(&key, &lists.generation) {
+                Some(total) => total,
+                None => count(pool, &lists, key, &count_sql, &w.args).await?,
+            }
         }
     };
     if total <= window.offset {
