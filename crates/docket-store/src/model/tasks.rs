@@ -320,12 +320,16 @@ pub struct CreateTasks {
 }
 
 /// What a create made.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Created {
     /// Task ids, by position.
     pub task_ids: Vec<String>,
     /// The run, for run tasks.
     pub run_id: Option<String>,
+    /// The first task as written, when the create knows all of it without reading it back: a
+    /// standalone task whose assignees are members only (guests bring codes, groups their
+    /// members, runs their status, all of which are read back instead).
+    pub first: Option<TaskRecord>,
 }
 
 /// Why a create into an existing run was refused inside the transaction.

@@ -117,9 +117,11 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
             .fetch_one(&mut *tx)
             .await?;
     let mut task_ids = Vec::with_capacity(c.owners.len());
+    let mut first = None;
     for (i, owners) in c.owners.iter().enumerate() {
         let task_id = ids::new_id32();
         let s = &c.spec;
+        let mut captures = Vec::new();
         sqlx::query(
             "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary, task_type,
                  status, started_at, deadline, created_at, last_updated, starter_id, everyone_must_complete,
@@ -152,29 +154,92 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         let guests: Vec<i64> = owners.guests.iter().filter_map(|e| guest_ids.get(e).copied()).collect();
         insert_owners(&mut tx, &task_id, &owners.users, &guests, &owners.groups).await?;
         for f in &c.form_fields {
+            let capture = CaptureRow {
+                id: ids::new_id32(),
+                task_id: task_id.clone(),
+                label: f.label.clone(),
+                alias: f.alias.clone(),
+                field_type: f.field_type.clone(),
+                guidance: f.guidance.clone(),
+                position: f.position,
+                required: f.required,
+                options: docket_domain::form_field::options_json(&f.options),
+                field_columns: docket_domain::form_field::columns_json(&f.columns),
+                default_value_enabled: f.default_value_enabled,
+                default_value: (!f.default_value.is_null()).then(|| f.default_value.to_string()),
+                value: None,
+                created_at: now,
+                last_updated: now,
+            };
             sqlx::query(
                 "INSERT INTO captures (id, task_id, label, alias, field_type, guidance, position, required, options,
                      field_columns, default_value_enabled, default_value, value, created_at, last_updated)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $13)",
             )
-            .bind(ids::new_id32())
+            .bind(&capture.id)
             .bind(&task_id)
-            .bind(&f.label)
-            .bind(&f.alias)
-            .bind(&f.field_type)
-            .bind(&f.guidance)
-            .bind(f.position)
-            .bind(f.required)
-            .bind(docket_domain::form_field::options_json(&f.options))
-            .bind(docket_domain::form_field::columns_json(&f.columns))
-            .bind(f.default_value_enabled)
-            .bind((!f.default_value.is_null()).then(|| f.default_value.to_string()))
+            .bind(&capture.label)
+            .bind(&capture.alias)
+            .bind(&capture.field_type)
+            .bind(&capture.guidance)
+            .bind(capture.position)
+            .bind(capture.required)
+            .bind(&capture.options)
+            .bind(&capture.field_columns)
+            .bind(capture.default_value_enabled)
+            .bind(&capture.default_value)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            captures.push(capture);
         }
         for tag_id in &tag_ids {
             link_tag(&mut tx, &c.org_id, tag_id, "Task", &task_id, now).await?;
+        }
+        if i == 0 && run_id.is_none() && owners.guests.is_empty() && owners.groups.is_empty() {
+            // The order `load` reads them in.
+            captures.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+            first = Some(TaskRecord {
+                row: TaskRow {
+                    id: task_id.clone(),
+                    org_id: c.org_id.clone(),
+                    increment_id: last - n + 1,
+                    run_id: None,
+                    position: first_position,
+                    title: s.title.clone(),
+                    original_title: s.title.clone(),
+                    summary: s.summary.clone(),
+                    task_type: s.task_type.clone(),
+                    status: "not-started".into(),
+                    is_approved: None,
+                    started_at: s.started_at,
+                    deadline: s.deadline,
+                    created_at: now,
+                    last_updated: now,
+                    completed_at: None,
+                    archived_at: None,
+                    starter_id: Some(c.starter_id),
+                    completer_id: None,
+                    everyone_must_complete: s.everyone_must_complete,
+                    can_complete_only_assignees: s.can_complete_only_assignees,
+                    max_assignable: s.max_assignable,
+                    webhook: s.webhook.clone(),
+                    prevent_guest_comment: s.prevent_guest_comment,
+                    top_secret: s.top_secret,
+                    problem: false,
+                    is_soft_start_date: s.is_soft_start_date,
+                    version: 1,
+                    run_status: None,
+                    checklist_id: None,
+                },
+                users: owners.users.clone(),
+                guests: Vec::new(),
+                groups: Vec::new(),
+                group_users: Vec::new(),
+                group_guests: Vec::new(),
+                captures,
+                completions: Vec::new(),
+            });
         }
         task_ids.push(task_id);
     }
@@ -182,7 +247,11 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         runs::refresh(&mut tx, run_id, now).await?;
     }
     tx.commit().await?;
-    Ok(Ok(Created { task_ids, run_id }))
+    Ok(Ok(Created {
+        task_ids,
+        run_id,
+        first,
+    }))
 }
 
 /// Replaces a task's direct assignees.

@@ -262,3 +262,39 @@ dual_test! {
         app.get(&format!("/organizations/acme/tasks/{id}?with=bogus,run.nothing")).await.expect(200);
     }
 }
+
+dual_test! {
+    async fn the_created_task_is_answered_exactly_as_a_read_of_it(app: &TestApp) {
+        seed_members(app).await;
+        let ops = app.json(Method::POST, "/organizations/acme/groups", json!({"name": "Ops", "members": [1005]})).await.expect(201);
+        let ops = ops.data()["id"].as_str().expect("group id").to_string();
+        let fields = json!([
+            {"label": "Second", "field_type": "text", "required": false, "position": 2},
+            {"label": "Hours", "field_type": "number", "required": true, "guidance": "Whole hours", "position": 1},
+            {"label": "Pick", "field_type": "dropdown", "options": ["Ann", {"text": "Bob", "id": 5}], "required": false, "default_value_enabled": true, "default_value": "Ann"},
+            {"label": "Same place", "field_type": "text", "required": true, "position": 2}
+        ]);
+        let bodies = [
+            json!({"title": "Bare"}),
+            json!({"title": "Members", "summary": "Two of them", "owners": {"users": [1005, 1002]}, "deadline": "2031-01-02T03:04:05Z",
+                   "task_type": "approval", "everyone_must_complete": true, "max_assignable": 3, "top_secret": true,
+                   "is_soft_start_date": true, "prevent_guest_comment": true, "can_complete_only_assignees": true,
+                   "webhook": "https://hooks.example/t", "started_at": "2030-12-01T00:00:00Z"}),
+            json!({"title": "Fields", "owners": {"users": [1002]}, "form_fields": fields, "tags": ["one"]}),
+            json!({"title": "Guest", "owners": {"users": [1002], "guests": ["Client@Partner.example"]}}),
+            json!({"title": "Group", "owners": {"groups": [ops]}}),
+            json!({"title": "Fan-out", "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]}}),
+        ];
+        for body in bodies {
+            let created = app.json(Method::POST, "/organizations/acme/tasks", body.clone()).await.expect(201);
+            let id = created.data()["id"].as_str().expect("id").to_string();
+            let read = app.get(&format!("/organizations/acme/tasks/{id}")).await.expect(200);
+            let mut data = created.data().clone();
+            // A created run task also carries its bare run.
+            if let Some(m) = data.as_object_mut() {
+                m.remove("run");
+            }
+            assert_eq!(data, *read.data(), "{body}");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use docket_domain::form_field::{self, FieldDef};
 use docket_domain::input::{Patch, Reader};
 use docket_domain::task::{TaskType, add_default_deadline};
 use docket_domain::{Actor, ValidationErrors};
-use docket_store::model::{CreateTasks, NewTaskSpec, OwnerSet, RunRefusal, RunTarget, TagTarget};
+use docket_store::model::{CreateTasks, Created, NewTaskSpec, OwnerSet, RunRefusal, RunTarget, TagTarget};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
@@ -184,12 +184,17 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
         Err(RunRefusal::Missing) => return Err(Error::invalid("run_id", "The selected run id is invalid.")),
         Err(RunRefusal::Archived) => return Err(Error::invalid("run_id", "The selected process is archived.")),
     };
-    created_response(&ctx, &me, &created.task_ids[..1], created.run_id.as_deref()).await
+    created_response(&ctx, &me, created).await
 }
 
-/// 201 with the first created task in item form and, for run tasks, the bare run.
-async fn created_response(ctx: &Ctx, me: &Actor, task_ids: &[String], run_id: Option<&str>) -> Result<Response> {
-    let tasks = ctx.state.store.tasks_by_ids(&me.org_id, task_ids).await?;
+/// 201 with the first created task in item form (as written, or read back when the create could
+/// not tell all of it) and, for run tasks, the bare run.
+async fn created_response(ctx: &Ctx, me: &Actor, created: Created) -> Result<Response> {
+    let run_id = created.run_id.as_deref();
+    let tasks = match created.first {
+        Some(task) => vec![task],
+        None => ctx.state.store.tasks_by_ids(&me.org_id, &created.task_ids[..1]).await?,
+    };
     let mut rendered = json::render(ctx, me, &tasks, &Query::default(), true).await?;
     let mut data =
         serde_json::to_value(rendered.pop().ok_or(Error::NotFound)?).map_err(|e| Error::Internal(e.to_string()))?;
