@@ -110,49 +110,87 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         }
     };
 
-    let last: i64 =
+    // On SQLite a single task is numbered and inserted with its member assignees in one batch
+    // of statements, which the connection's thread runs in one go: the writer is one
+    // connection, and every round trip to it is time no other write can use (BENCHMARKS.md).
+    let one_batch = !IS_PG && c.owners.len() == 1;
+    let last: i64 = if one_batch {
+        0
+    } else {
         sqlx::query_scalar("UPDATE organizations SET task_seq = task_seq + $2 WHERE id = $1 RETURNING task_seq")
             .bind(&c.org_id)
             .bind(n)
             .fetch_one(&mut *tx)
-            .await?;
+            .await?
+    };
     let mut task_ids = Vec::with_capacity(c.owners.len());
     let mut first = None;
+    let mut increment_id = last - n;
     for (i, owners) in c.owners.iter().enumerate() {
         let task_id = ids::new_id32();
         let s = &c.spec;
         let mut captures = Vec::new();
-        sqlx::query(
-            "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary, task_type,
-                 status, started_at, deadline, created_at, last_updated, starter_id, everyone_must_complete,
-                 can_complete_only_assignees, max_assignable, webhook, prevent_guest_comment, top_secret,
-                 is_soft_start_date)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19)",
-        )
-        .bind(&task_id)
-        .bind(&c.org_id)
-        .bind(last - n + 1 + i as i64)
-        .bind(&run_id)
-        .bind(first_position + i as i64)
-        .bind(&s.title)
-        .bind(&s.summary)
-        .bind(&s.task_type)
-        .bind(s.started_at)
-        .bind(s.deadline)
-        .bind(now)
-        .bind(c.starter_id)
-        .bind(s.everyone_must_complete)
-        .bind(s.can_complete_only_assignees)
-        .bind(s.max_assignable)
-        .bind(&s.webhook)
-        .bind(s.prevent_guest_comment)
-        .bind(s.top_secret)
-        .bind(s.is_soft_start_date)
-        .execute(&mut *tx)
-        .await?;
+        increment_id += 1;
+        let insert = |increment: &str| {
+            format!(
+                "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
+                     task_type, status, started_at, deadline, created_at, last_updated, starter_id,
+                     everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
+                     prevent_guest_comment, top_secret, is_soft_start_date)
+                 VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
+                     $14, $15, $16, $17, $18, $19)"
+            )
+        };
+        let sql = if one_batch {
+            // $3 is not used: the number comes from the organization's sequence.
+            let users = (0..owners.users.len())
+                .map(|k| format!("($1, ${}, {k})", 20 + k))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let users = if users.is_empty() {
+                String::new()
+            } else {
+                format!("INSERT INTO task_users (task_id, user_id, position) VALUES {users};")
+            };
+            format!(
+                "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
+                 {};
+                 {users}
+                 SELECT increment_id FROM tasks WHERE id = $1",
+                insert("(SELECT task_seq FROM organizations WHERE id = $2)")
+            )
+        } else {
+            format!("{} RETURNING increment_id", insert("$3"))
+        };
+        let mut q = sqlx::query_scalar::<_, i64>(&sql)
+            .bind(&task_id)
+            .bind(&c.org_id)
+            .bind(increment_id)
+            .bind(&run_id)
+            .bind(first_position + i as i64)
+            .bind(&s.title)
+            .bind(&s.summary)
+            .bind(&s.task_type)
+            .bind(s.started_at)
+            .bind(s.deadline)
+            .bind(now)
+            .bind(c.starter_id)
+            .bind(s.everyone_must_complete)
+            .bind(s.can_complete_only_assignees)
+            .bind(s.max_assignable)
+            .bind(&s.webhook)
+            .bind(s.prevent_guest_comment)
+            .bind(s.top_secret)
+            .bind(s.is_soft_start_date);
+        if one_batch {
+            for u in &owners.users {
+                q = q.bind(u);
+            }
+        }
+        increment_id = q.fetch_one(&mut *tx).await?;
         let guests: Vec<i64> = owners.guests.iter().filter_map(|e| guest_ids.get(e).copied()).collect();
-        insert_owners(&mut tx, &task_id, &owners.users, &guests, &owners.groups).await?;
+        let users: &[i64] = if one_batch { &[] } else { &owners.users };
+        insert_owners(&mut tx, &task_id, users, &guests, &owners.groups).await?;
         for f in &c.form_fields {
             let capture = CaptureRow {
                 id: ids::new_id32(),
@@ -203,7 +241,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
                 row: TaskRow {
                     id: task_id.clone(),
                     org_id: c.org_id.clone(),
-                    increment_id: last - n + 1,
+                    increment_id,
                     run_id: None,
                     position: first_position,
                     title: s.title.clone(),
