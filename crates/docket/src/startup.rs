@@ -16,7 +16,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
-use crate::state::{AppState, Clock};
+use crate::state::{AppState, Clock, Shared};
 use crate::webhooks::Dispatcher;
 
 /// Connects to the configured database and applies pending migrations.
@@ -61,14 +61,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         docket_store::BackendKind::Sqlite => std::time::Duration::from_millis(config.cache_ms),
         docket_store::BackendKind::Postgres => std::time::Duration::ZERO,
     };
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         store,
         clock: Clock::new(config.now),
         limiter,
         task_reads: Arc::new(docket_store::memo::Memo::new(task_reads_ttl)),
         metrics: Arc::new(crate::metrics::Metrics::new()),
         config: Arc::new(config),
-    })
+    }))
 }
 
 /// A server running in the background.

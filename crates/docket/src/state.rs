@@ -11,9 +11,30 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 
-/// Shared state of a running server.
+/// Shared state of a running server, behind one `Arc`: axum hands every handler and middleware
+/// its own copy, and that copy is then one reference count rather than one per field (cloning
+/// and dropping the fields' counts was a sixth of the CPU of a remembered GET; perf, see
+/// BENCHMARKS.md). Its fields are those of [`Shared`], reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state holding `shared`.
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler can reach (see [`AppState`]).
+pub struct Shared {
     /// The database.
     pub store: Store,
     /// The configuration it was started with.

@@ -24,6 +24,17 @@ const MAX_ID_LEN: usize = 128;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// A fresh request id: 32 hex characters, a random prefix drawn once per process and a
+/// counter. Unique without a system call per request (a random id per request was 3.5% of the
+/// CPU of a remembered GET).
+fn new_request_id() -> String {
+    use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: LazyLock<u64> = LazyLock::new(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("{:016x}{:016x}", *PREFIX, NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 /// The client's request id when it is 1–128 visible ASCII characters.
 fn incoming_id(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(REQUEST_ID)?.to_str().ok()?;
@@ -34,7 +45,7 @@ fn incoming_id(headers: &HeaderMap) -> Option<String> {
 /// The middleware (a layer of the whole router, so it sees every response: 401, 404, 429...).
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = incoming_id(req.headers()).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let id = incoming_id(req.headers()).unwrap_or_else(new_request_id);
     let route = req
         .extensions()
         .get::<MatchedPath>()
