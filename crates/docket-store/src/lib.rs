@@ -17,6 +17,7 @@
 mod retry;
 
 mod api;
+mod checkpoint;
 mod error;
 mod list_plan;
 pub mod memo;
@@ -86,7 +87,12 @@ pub enum BackendKind {
 
 #[derive(Clone)]
 enum Backend {
-    Sqlite { read: Pool<Sqlite>, write: Pool<Sqlite> },
+    Sqlite {
+        read: Pool<Sqlite>,
+        write: Pool<Sqlite>,
+        /// The connection of `checkpoint::run`.
+        checkpoints: Pool<Sqlite>,
+    },
     Postgres(Pool<Postgres>),
 }
 
@@ -178,20 +184,40 @@ impl Store {
             // file as well, and the server stays well under 150 MB resident at a million tasks.
             .pragma("cache_size", "-4000");
         // The writer first, so that it creates the file and switches it to WAL before readers open.
+        // It leaves checkpoints to `checkpoint::run`, and has a larger cache: every write walks
+        // the indexes of the tasks it changes.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
+            .connect_with(
+                connect
+                    .clone()
+                    .pragma("wal_autocheckpoint", "0")
+                    .pragma("cache_size", "-16000"),
+            )
+            .await
+            .map_err(StoreError::other)?;
+        let checkpoints = SqlitePoolOptions::new()
+            .max_connections(1)
             .connect_with(connect.clone())
             .await
             .map_err(StoreError::other)?;
+        tokio::spawn(checkpoint::run(checkpoints.clone()));
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(connect.read_only(true))
             .await
             .map_err(StoreError::other)?;
-        Ok(Store::new(Backend::Sqlite { read, write }, opts))
+        Ok(Store::new(
+            Backend::Sqlite {
+                read,
+                write,
+                checkpoints,
+            },
+            opts,
+        ))
     }
 
     fn new(backend: Backend, opts: &StoreOptions) -> Store {
@@ -269,7 +295,7 @@ impl Store {
             }
         }
         match &self.backend {
-            Backend::Sqlite { read, write } => vec![stats("read", read), stats("write", write)],
+            Backend::Sqlite { read, write, .. } => vec![stats("read", read), stats("write", write)],
             Backend::Postgres(pool) => vec![stats("main", pool)],
         }
     }
@@ -277,9 +303,14 @@ impl Store {
     /// Closes every pooled connection, waiting for those in use.
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { read, write } => {
+            Backend::Sqlite {
+                read,
+                write,
+                checkpoints,
+            } => {
                 read.close().await;
                 write.close().await;
+                checkpoints.close().await;
             }
             Backend::Postgres(pool) => pool.close().await,
         }

@@ -208,7 +208,9 @@ fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
         let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &soon)).collect();
         w.push(format!("({})", any.join(" OR ")));
     }
-    if !q.owners.is_empty() && !(q.owners.len() == 1 && driver == Some(q.owners[0])) {
+    // The driving member's own rows need no check; other members do.
+    let driven = driver.is_some() && q.owners.as_slice() == [driver.unwrap_or_default()];
+    if !q.owners.is_empty() && !driven {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
         w.push(assigned_members_sql(&ph, shape));
     }

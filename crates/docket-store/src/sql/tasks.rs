@@ -29,8 +29,128 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
 
 type Conn = <Db as sqlx::Database>::Connection;
 
+/// The `INSERT INTO tasks` of a task of a create, numbered by `increment` (SQL); the values
+/// are bound by [`bind_task`].
+fn insert_task_sql(increment: &str) -> String {
+    format!(
+        "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
+             task_type, status, started_at, deadline, created_at, last_updated, starter_id,
+             everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
+             prevent_guest_comment, top_secret, is_soft_start_date)
+         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
+             $14, $15, $16, $17, $18, $19)"
+    )
+}
+
+/// `INSERT INTO task_users` of `n` members of task $1, bound from $20 on (after [`bind_task`]);
+/// empty for none.
+fn insert_users_sql(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let rows: Vec<String> = (0..n).map(|k| format!("($1, ${}, {k})", 20 + k)).collect();
+    format!(
+        "INSERT INTO task_users (task_id, user_id, position) VALUES {};",
+        rows.join(", ")
+    )
+}
+
+type Scalar<'q> = sqlx::query::QueryScalar<'q, Db, i64, <Db as sqlx::Database>::Arguments<'q>>;
+
+/// Binds $1–$19 of [`insert_task_sql`]: the task `task_id` of `c`, numbered `increment_id` (when
+/// the SQL does not number it itself), in `run_id` at `position`.
+fn bind_task<'q>(
+    q: Scalar<'q>,
+    c: &'q CreateTasks,
+    task_id: &'q str,
+    increment_id: i64,
+    run_id: &'q Option<String>,
+    position: i64,
+) -> Scalar<'q> {
+    let s = &c.spec;
+    q.bind(task_id)
+        .bind(&c.org_id)
+        .bind(increment_id)
+        .bind(run_id)
+        .bind(position)
+        .bind(&s.title)
+        .bind(&s.summary)
+        .bind(&s.task_type)
+        .bind(s.started_at)
+        .bind(s.deadline)
+        .bind(c.now)
+        .bind(c.starter_id)
+        .bind(s.everyone_must_complete)
+        .bind(s.can_complete_only_assignees)
+        .bind(s.max_assignable)
+        .bind(&s.webhook)
+        .bind(s.prevent_guest_comment)
+        .bind(s.top_secret)
+        .bind(s.is_soft_start_date)
+}
+
+/// Whether `c` is the common create that [`create_at_once`] makes: on SQLite, one standalone
+/// task whose assignees are members, without tags or form fields.
+fn at_once(c: &CreateTasks) -> bool {
+    !IS_PG
+        && matches!(c.target, RunTarget::Standalone)
+        && c.tags.is_empty()
+        && c.form_fields.is_empty()
+        && matches!(c.owners.as_slice(), [o] if o.guests.is_empty() && o.groups.is_empty())
+}
+
+/// [`create`] of an [`at_once`] create in one round trip to the writer: the transaction, its
+/// statements and the read of the new number are one batch, which the connection's thread runs
+/// in one go. (SQLite has one writer connection, and each round trip to it is time in which no
+/// other write can use it: three of them held it for about two thirds of a create.)
+async fn create_at_once(pool: &Pool<Db>, c: &CreateTasks) -> Result<Created, StoreError> {
+    // Spawned, so that it runs to the end even if the request goes away: a batch stopped between
+    // its BEGIN and its COMMIT would leave the connection inside a transaction.
+    let (pool, c) = (pool.clone(), c.clone());
+    tokio::spawn(async move {
+        let task_id = ids::new_id32();
+        let users = &c.owners[0].users;
+        let sql = format!(
+            "BEGIN IMMEDIATE;
+             UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
+             {}; {}
+             COMMIT;
+             SELECT increment_id FROM tasks WHERE id = $1",
+            insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
+            insert_users_sql(users.len())
+        );
+        let no_run = None;
+        let mut q = bind_task(sqlx::query_scalar(&sql), &c, &task_id, 0, &no_run, 1);
+        for u in users {
+            q = q.bind(u);
+        }
+        let mut conn = pool.acquire().await?;
+        match q.fetch_one(&mut *conn).await {
+            Ok(increment_id) => Ok(Created {
+                first: Some(as_written(&c, &task_id, increment_id, users, Vec::new())),
+                task_ids: vec![task_id],
+                run_id: None,
+            }),
+            Err(e) => {
+                // Undo whatever ran; a connection that cannot is not used again.
+                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+                    && !r.to_string().contains("no transaction is active")
+                {
+                    let _ = conn.close().await;
+                }
+                Err(e.into())
+            }
+        }
+    })
+    .await
+    .map_err(StoreError::other)?
+}
+
 /// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
 pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
+    if at_once(c) {
+        return create_at_once(pool, c).await.map(Ok);
+    }
     let mut tx = pool.begin().await?;
     let now = c.now;
 
@@ -128,60 +248,28 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
     let mut increment_id = last - n;
     for (i, owners) in c.owners.iter().enumerate() {
         let task_id = ids::new_id32();
-        let s = &c.spec;
         let mut captures = Vec::new();
         increment_id += 1;
-        let insert = |increment: &str| {
-            format!(
-                "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
-                     task_type, status, started_at, deadline, created_at, last_updated, starter_id,
-                     everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
-                     prevent_guest_comment, top_secret, is_soft_start_date)
-                 VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
-                     $14, $15, $16, $17, $18, $19)"
-            )
-        };
         let sql = if one_batch {
             // $3 is not used: the number comes from the organization's sequence.
-            let users = (0..owners.users.len())
-                .map(|k| format!("($1, ${}, {k})", 20 + k))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let users = if users.is_empty() {
-                String::new()
-            } else {
-                format!("INSERT INTO task_users (task_id, user_id, position) VALUES {users};")
-            };
             format!(
                 "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
-                 {};
-                 {users}
+                 {}; {}
                  SELECT increment_id FROM tasks WHERE id = $1",
-                insert("(SELECT task_seq FROM organizations WHERE id = $2)")
+                insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
+                insert_users_sql(owners.users.len())
             )
         } else {
-            format!("{} RETURNING increment_id", insert("$3"))
+            format!("{} RETURNING increment_id", insert_task_sql("$3"))
         };
-        let mut q = sqlx::query_scalar::<_, i64>(&sql)
-            .bind(&task_id)
-            .bind(&c.org_id)
-            .bind(increment_id)
-            .bind(&run_id)
-            .bind(first_position + i as i64)
-            .bind(&s.title)
-            .bind(&s.summary)
-            .bind(&s.task_type)
-            .bind(s.started_at)
-            .bind(s.deadline)
-            .bind(now)
-            .bind(c.starter_id)
-            .bind(s.everyone_must_complete)
-            .bind(s.can_complete_only_assignees)
-            .bind(s.max_assignable)
-            .bind(&s.webhook)
-            .bind(s.prevent_guest_comment)
-            .bind(s.top_secret)
-            .bind(s.is_soft_start_date);
+        let mut q = bind_task(
+            sqlx::query_scalar(&sql),
+            c,
+            &task_id,
+            increment_id,
+            &run_id,
+            first_position + i as i64,
+        );
         if one_batch {
             for u in &owners.users {
                 q = q.bind(u);
@@ -235,49 +323,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
             link_tag(&mut tx, &c.org_id, tag_id, "Task", &task_id, now).await?;
         }
         if i == 0 && run_id.is_none() && owners.guests.is_empty() && owners.groups.is_empty() {
-            // The order `load` reads them in.
-            captures.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
-            first = Some(TaskRecord {
-                row: TaskRow {
-                    id: task_id.clone(),
-                    org_id: c.org_id.clone(),
-                    increment_id,
-                    run_id: None,
-                    position: first_position,
-                    title: s.title.clone(),
-                    original_title: s.title.clone(),
-                    summary: s.summary.clone(),
-                    task_type: s.task_type.clone(),
-                    status: "not-started".into(),
-                    is_approved: None,
-                    started_at: s.started_at,
-                    deadline: s.deadline,
-                    created_at: now,
-                    last_updated: now,
-                    completed_at: None,
-                    archived_at: None,
-                    starter_id: Some(c.starter_id),
-                    completer_id: None,
-                    everyone_must_complete: s.everyone_must_complete,
-                    can_complete_only_assignees: s.can_complete_only_assignees,
-                    max_assignable: s.max_assignable,
-                    webhook: s.webhook.clone(),
-                    prevent_guest_comment: s.prevent_guest_comment,
-                    top_secret: s.top_secret,
-                    problem: false,
-                    is_soft_start_date: s.is_soft_start_date,
-                    version: 1,
-                    run_status: None,
-                    checklist_id: None,
-                },
-                users: owners.users.clone(),
-                guests: Vec::new(),
-                groups: Vec::new(),
-                group_users: Vec::new(),
-                group_guests: Vec::new(),
-                captures,
-                completions: Vec::new(),
-            });
+            first = Some(as_written(c, &task_id, increment_id, &owners.users, captures));
         }
         task_ids.push(task_id);
     }
@@ -290,6 +336,60 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         run_id,
         first,
     }))
+}
+
+/// The first task of `c` as written (see [`Created::first`]): numbered `increment_id`, assigned
+/// to `users`, with `captures` in the order `load` reads them.
+fn as_written(
+    c: &CreateTasks,
+    task_id: &str,
+    increment_id: i64,
+    users: &[i64],
+    mut captures: Vec<CaptureRow>,
+) -> TaskRecord {
+    let s = &c.spec;
+    captures.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+    TaskRecord {
+        row: TaskRow {
+            id: task_id.to_string(),
+            org_id: c.org_id.clone(),
+            increment_id,
+            run_id: None,
+            position: 1,
+            title: s.title.clone(),
+            original_title: s.title.clone(),
+            summary: s.summary.clone(),
+            task_type: s.task_type.clone(),
+            status: "not-started".into(),
+            is_approved: None,
+            started_at: s.started_at,
+            deadline: s.deadline,
+            created_at: c.now,
+            last_updated: c.now,
+            completed_at: None,
+            archived_at: None,
+            starter_id: Some(c.starter_id),
+            completer_id: None,
+            everyone_must_complete: s.everyone_must_complete,
+            can_complete_only_assignees: s.can_complete_only_assignees,
+            max_assignable: s.max_assignable,
+            webhook: s.webhook.clone(),
+            prevent_guest_comment: s.prevent_guest_comment,
+            top_secret: s.top_secret,
+            problem: false,
+            is_soft_start_date: s.is_soft_start_date,
+            version: 1,
+            run_status: None,
+            checklist_id: None,
+        },
+        users: users.to_vec(),
+        guests: Vec::new(),
+        groups: Vec::new(),
+        group_users: Vec::new(),
+        group_guests: Vec::new(),
+        captures,
+        completions: Vec::new(),
+    }
 }
 
 /// Replaces a task's direct assignees.

@@ -298,3 +298,38 @@ dual_test! {
         }
     }
 }
+
+dual_test! {
+    async fn a_create_that_fails_in_the_database_leaves_nothing_and_the_next_one_works(app: &TestApp) {
+        seed_members(app).await;
+        // A database that refuses one title, from inside the create's statements.
+        match app.backend {
+            crate::support::Backend::Sqlite => {
+                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN new.title = 'Boom'
+                    BEGIN SELECT RAISE(ABORT, 'boom'); END").await;
+            }
+            crate::support::Backend::Postgres => {
+                crate::comments::exec_sql(app, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$").await;
+                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION boom()").await;
+            }
+        }
+        let path = "/organizations/acme/tasks";
+        let first = app.json(Method::POST, path, json!({"title": "Before", "owners": {"users": [1002]}})).await.expect(201);
+        for _ in 0..3 {
+            let r = app.json(Method::POST, path, json!({"title": "Boom", "owners": {"users": [1002]}})).await;
+            assert_eq!(r.status, 500, "{}", r.text);
+        }
+        // The connection is not left inside a transaction, and the failed creates used no number.
+        let after = app.json(Method::POST, path, json!({"title": "After", "owners": {"users": [1002]}})).await.expect(201);
+        let n = |r: &crate::support::Resp| r.data()["increment_id"].as_i64().expect("increment_id");
+        assert_eq!(n(&after), n(&first) + 1);
+        let r = app.get("/organizations/acme/tasks?owners=1002&status=all").await.expect(200);
+        let titles: Vec<&str> = r.data().as_array().expect("list").iter().filter_map(|t| t["title"].as_str()).collect();
+        assert_eq!(titles.len(), 2, "{titles:?}");
+        assert!(titles.contains(&"Before") && titles.contains(&"After"), "{titles:?}");
+        // Other writes go on too.
+        let id = after.data()["id"].as_str().expect("id");
+        app.json(Method::PUT, &format!("{path}/{id}"), json!({"title": "Renamed"})).await.expect(200);
+    }
+}
