@@ -4,7 +4,7 @@
 //!
 //! A remembered value holds for as long as no write has gone through this [`crate::Store`]
 //! since it was read (every `on_write!` call bumps the [`Generation`]) and for at most the
-//! memo's time to live. Past that time one caller reads the value afresh while the others go
+//! memo's time to live (ten times its read, up to 30 s, for a value slow to read). Past that time one caller reads the value afresh while the others go
 //! on using the old one (for at most [`REFRESH_GRACE`]), so that an expensive count is not run by
 //! every concurrent request at once; after a write nobody gets the old value. The generation makes them exact for writes through this process; the
 //! time to live bounds what a generation cannot see: writes by other processes (several docket
@@ -19,6 +19,13 @@ use std::time::{Duration, Instant};
 
 /// At most this many values are remembered per memo; past it the memo starts afresh.
 const CAPACITY: usize = 4096;
+
+/// A value that took this many times longer to read than the time to live holds that long
+/// (see [`Memo::put_read_in`]).
+pub const SLOW_READ_FACTOR: u32 = 10;
+
+/// The longest a slow value holds.
+pub const SLOW_READ_TTL_MAX: Duration = Duration::from_secs(30);
 
 /// How long others keep using an expired value while one caller reads it afresh.
 pub const REFRESH_GRACE: Duration = Duration::from_secs(10);
@@ -54,6 +61,8 @@ pub enum Lookup<V> {
 struct Entry<V> {
     generation: u64,
     at: Instant,
+    /// How long it holds: the memo's time to live, or longer for a value that was slow to read.
+    ttl: Duration,
     value: V,
     /// When a caller started reading an expired value afresh.
     refreshing: Option<Instant>,
@@ -95,7 +104,7 @@ impl<V: Clone> Memo<V> {
         let Some(entry) = entries.get_mut(key).filter(|e| e.generation == now) else {
             return Lookup::Missing;
         };
-        if entry.at.elapsed() < self.ttl {
+        if entry.at.elapsed() < entry.ttl {
             return Lookup::Valid(entry.value.clone());
         }
         match entry.refreshing {
@@ -118,16 +127,28 @@ impl<V: Clone> Memo<V> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries
             .get(key)
-            .filter(|e| e.generation == now && e.at.elapsed() < self.ttl)?;
+            .filter(|e| e.generation == now && e.at.elapsed() < e.ttl)?;
         Some(entry.value.clone())
     }
 
     /// Remembers `value` for `key`, read at generation `read_at`; nothing is remembered when a
     /// write has come in since.
     pub fn put(&self, key: String, read_at: u64, generation: &Generation, value: V) {
+        self.put_read_in(key, read_at, generation, value, Duration::ZERO);
+    }
+
+    /// [`Self::put`] of a value that took `took` to read, which then holds for
+    /// [`SLOW_READ_FACTOR`] times that if it is longer than the memo's time to live (at most
+    /// [`SLOW_READ_TTL_MAX`]): without a write in between, a total that takes a second to count
+    /// is recounted every ten seconds, not every two, so that recounts take at most about a
+    /// tenth of a core.
+    pub fn put_read_in(&self, key: String, read_at: u64, generation: &Generation, value: V, took: Duration) {
         if self.ttl.is_zero() || read_at != generation.current() {
             return;
         }
+        let ttl = self
+            .ttl
+            .max(took.saturating_mul(SLOW_READ_FACTOR).min(SLOW_READ_TTL_MAX));
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CAPACITY {
             entries.clear();
@@ -137,6 +158,7 @@ impl<V: Clone> Memo<V> {
             Entry {
                 generation: read_at,
                 at: Instant::now(),
+                ttl,
                 value,
                 refreshing: None,
             },
@@ -248,6 +270,19 @@ mod tests {
         assert_eq!(m.lookup("q", &g), Lookup::Valid(7), "the others keep it meanwhile");
         g.bump();
         assert_eq!(m.lookup("q", &g), Lookup::Missing);
+    }
+
+    #[test]
+    fn a_value_slow_to_read_holds_longer() {
+        let g = Generation::default();
+        let m = Memo::new(Duration::from_millis(1));
+        m.put_read_in("slow".into(), g.current(), &g, 7, Duration::from_millis(100));
+        m.put_read_in("quick".into(), g.current(), &g, 8, Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(m.lookup("slow", &g), Lookup::Valid(7), "holds for ten times its read");
+        assert_eq!(m.lookup("quick", &g), Lookup::Refresh(8));
+        g.bump();
+        assert_eq!(m.lookup("slow", &g), Lookup::Missing, "a write still ends it");
     }
 
     #[test]

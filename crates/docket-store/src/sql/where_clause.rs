@@ -88,10 +88,13 @@ async fn count(
     args: &[Arg],
 ) -> Result<i64, sqlx::Error> {
     let read_at = lists.generation.current();
+    let started = std::time::Instant::now();
     let total: i64 = bind_args!(sqlx::query_scalar::<_, i64>(count_sql), args)
         .fetch_one(pool)
         .await?;
-    lists.counts.put(key, read_at, &lists.generation, total);
+    lists
+        .counts
+        .put_read_in(key, read_at, &lists.generation, total, started.elapsed());
     Ok(total)
 }
 
