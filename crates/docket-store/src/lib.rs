@@ -184,18 +184,12 @@ impl Store {
             // file as well, and the server stays well under 150 MB resident at a million tasks.
             .pragma("cache_size", "-4000");
         // The writer first, so that it creates the file and switches it to WAL before readers open.
-        // It leaves checkpoints to `checkpoint::run`, and has a larger cache: every write walks
-        // the indexes of the tasks it changes.
+        // It has a larger cache: every write walks the indexes of the tasks it changes.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(
-                connect
-                    .clone()
-                    .pragma("wal_autocheckpoint", "0")
-                    .pragma("cache_size", "-16000"),
-            )
+            .connect_with(connect.clone().pragma("cache_size", "-16000"))
             .await
             .map_err(StoreError::other)?;
         let checkpoints = SqlitePoolOptions::new()

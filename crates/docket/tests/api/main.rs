@@ -41,4 +41,5 @@ mod tasks_create;
 mod tasks_update;
 mod transfer;
 mod users;
+mod wal;
 mod webhooks;
