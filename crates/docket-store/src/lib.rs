@@ -137,7 +137,7 @@ macro_rules! on_write {
         if !matches!(
             stringify!($module),
             "archive" | "deliveries" | "groups" | "guests" | "idempotency" | "lifecycle" | "tag_links" | "tags"
-                | "tasks" | "threads"
+                | "task_create" | "tasks" | "threads"
         ) {
             $store.identity.bump();
         }

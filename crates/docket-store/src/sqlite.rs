@@ -40,6 +40,8 @@ pub(crate) mod search;
 pub(crate) mod tag_links;
 #[path = "sql/tags.rs"]
 pub(crate) mod tags;
+#[path = "sql/task_create.rs"]
+pub(crate) mod task_create;
 #[path = "sql/task_list.rs"]
 pub(crate) mod task_list;
 #[path = "sql/tasks.rs"]

@@ -7,7 +7,7 @@ impl Store {
     /// Creates the tasks of one T1 request in one transaction; `Ok(Err(_))` when the target run
     /// is missing or archived (checked inside the transaction).
     pub async fn create_tasks(&self, c: &CreateTasks) -> StoreResult<Result<Created, RunRefusal>> {
-        on_write!(self, tasks::create(c))
+        on_write!(self, task_create::create(c))
     }
 
     /// Tasks of `org` by id, in the order given (unknown ids are skipped).

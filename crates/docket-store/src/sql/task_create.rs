@@ -1,0 +1,375 @@
+//! The create of spec T1 (standalone, fan-out run, added to a run) in one transaction, and on
+//! SQLite the common create in one round trip to the writer; the created task as written.
+
+use std::collections::HashMap;
+
+use docket_domain::ids;
+use sqlx::Pool;
+
+use super::tasks::{ensure_tag, insert_owners, link_tag};
+use super::{Db, IS_PG, guests, runs};
+use crate::StoreError;
+use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow};
+
+/// The `INSERT INTO tasks` of a task of a create, numbered by `increment` (SQL); the values
+/// are bound by [`bind_task`].
+fn insert_task_sql(increment: &str) -> String {
+    format!(
+        "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
+             task_type, status, started_at, deadline, created_at, last_updated, starter_id,
+             everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
+             prevent_guest_comment, top_secret, is_soft_start_date)
+         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
+             $14, $15, $16, $17, $18, $19)"
+    )
+}
+
+/// `INSERT INTO task_users` of `n` members of task $1, bound from $20 on (after [`bind_task`]);
+/// empty for none.
+fn insert_users_sql(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let rows: Vec<String> = (0..n).map(|k| format!("($1, ${}, {k})", 20 + k)).collect();
+    format!(
+        "INSERT INTO task_users (task_id, user_id, position) VALUES {};",
+        rows.join(", ")
+    )
+}
+
+type Scalar<'q> = sqlx::query::QueryScalar<'q, Db, i64, <Db as sqlx::Database>::Arguments<'q>>;
+
+/// Binds $1–$19 of [`insert_task_sql`]: the task `task_id` of `c`, numbered `increment_id` (when
+/// the SQL does not number it itself), in `run_id` at `position`.
+fn bind_task<'q>(
+    q: Scalar<'q>,
+    c: &'q CreateTasks,
+    task_id: &'q str,
+    increment_id: i64,
+    run_id: &'q Option<String>,
+    position: i64,
+) -> Scalar<'q> {
+    let s = &c.spec;
+    q.bind(task_id)
+        .bind(&c.org_id)
+        .bind(increment_id)
+        .bind(run_id)
+        .bind(position)
+        .bind(&s.title)
+        .bind(&s.summary)
+        .bind(&s.task_type)
+        .bind(s.started_at)
+        .bind(s.deadline)
+        .bind(c.now)
+        .bind(c.starter_id)
+        .bind(s.everyone_must_complete)
+        .bind(s.can_complete_only_assignees)
+        .bind(s.max_assignable)
+        .bind(&s.webhook)
+        .bind(s.prevent_guest_comment)
+        .bind(s.top_secret)
+        .bind(s.is_soft_start_date)
+}
+
+/// Whether `c` is the common create that [`create_at_once`] makes: on SQLite, one standalone
+/// task whose assignees are members, without tags or form fields.
+fn at_once(c: &CreateTasks) -> bool {
+    !IS_PG
+        && matches!(c.target, RunTarget::Standalone)
+        && c.tags.is_empty()
+        && c.form_fields.is_empty()
+        && matches!(c.owners.as_slice(), [o] if o.guests.is_empty() && o.groups.is_empty())
+}
+
+/// [`create`] of an [`at_once`] create in one round trip to the writer: the transaction, its
+/// statements and the read of the new number are one batch, which the connection's thread runs
+/// in one go. (SQLite has one writer connection, and each round trip to it is time in which no
+/// other write can use it: three of them held it for about two thirds of a create.)
+async fn create_at_once(pool: &Pool<Db>, c: &CreateTasks) -> Result<Created, StoreError> {
+    // Spawned, so that it runs to the end even if the request goes away: a batch stopped between
+    // its BEGIN and its COMMIT would leave the connection inside a transaction.
+    let (pool, c) = (pool.clone(), c.clone());
+    tokio::spawn(async move {
+        let task_id = ids::new_id32();
+        let users = &c.owners[0].users;
+        let sql = format!(
+            "BEGIN IMMEDIATE;
+             UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
+             {}; {}
+             COMMIT;
+             SELECT increment_id FROM tasks WHERE id = $1",
+            insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
+            insert_users_sql(users.len())
+        );
+        let no_run = None;
+        let mut q = bind_task(sqlx::query_scalar(&sql), &c, &task_id, 0, &no_run, 1);
+        for u in users {
+            q = q.bind(u);
+        }
+        let mut conn = pool.acquire().await?;
+        match q.fetch_one(&mut *conn).await {
+            Ok(increment_id) => Ok(Created {
+                first: Some(as_written(&c, &task_id, increment_id, users, Vec::new())),
+                task_ids: vec![task_id],
+                run_id: None,
+            }),
+            Err(e) => {
+                // Undo whatever ran; a connection that cannot is not used again.
+                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+                    && !r.to_string().contains("no transaction is active")
+                {
+                    let _ = conn.close().await;
+                }
+                Err(e.into())
+            }
+        }
+    })
+    .await
+    .map_err(StoreError::other)?
+}
+
+/// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
+pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
+    if at_once(c) {
+        return create_at_once(pool, c).await.map(Ok);
+    }
+    let mut tx = pool.begin().await?;
+    let now = c.now;
+
+    // Guests named by email become guests of the organization if they are not yet.
+    let mut emails: Vec<String> = Vec::new();
+    for email in c.owners.iter().flat_map(|o| o.guests.iter()) {
+        if !emails.contains(email) {
+            emails.push(email.clone());
+        }
+    }
+    let ids_of_emails = guests::ensure(&mut tx, &c.org_id, &emails, now).await?;
+    let guest_ids: HashMap<String, i64> = emails.into_iter().zip(ids_of_emails).collect();
+    let mut tag_ids = Vec::new();
+    for t in &c.tags {
+        let id = match t {
+            TagTarget::Id(id) => id.clone(),
+            TagTarget::Title(title) => ensure_tag(&mut tx, &c.org_id, title, now).await?,
+        };
+        if !tag_ids.contains(&id) {
+            tag_ids.push(id);
+        }
+    }
+
+    let n = c.owners.len() as i64;
+    let (run_id, first_position) = match &c.target {
+        RunTarget::Standalone => (None, 1),
+        RunTarget::NewRun => {
+            let run_id = ids::new_id32();
+            let seq: i64 =
+                sqlx::query_scalar("UPDATE organizations SET run_seq = run_seq + 1 WHERE id = $1 RETURNING run_seq")
+                    .bind(&c.org_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO runs (id, org_id, increment_id, name, summary, owner_id, started_by, status,
+                     prerun_completed_at, prerun_completed_by, started_at, created_at, last_updated)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, 'active', $7, $6, $8, $7, $7)",
+            )
+            .bind(&run_id)
+            .bind(&c.org_id)
+            .bind(seq)
+            .bind(&c.spec.title)
+            .bind(&c.spec.summary)
+            .bind(c.starter_id)
+            .bind(now)
+            .bind(c.spec.started_at)
+            .execute(&mut *tx)
+            .await?;
+            (Some(run_id), 1)
+        }
+        RunTarget::Existing { run_id, position } => {
+            let lock = if IS_PG { " FOR UPDATE" } else { "" };
+            let archived: Option<Option<i64>> = sqlx::query_scalar(&format!(
+                "SELECT archived_at FROM runs WHERE id = $1 AND org_id = $2{lock}"
+            ))
+            .bind(run_id)
+            .bind(&c.org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match archived {
+                None => return Ok(Err(RunRefusal::Missing)),
+                Some(Some(_)) => return Ok(Err(RunRefusal::Archived)),
+                Some(None) => {}
+            }
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let p = position.unwrap_or(count + 1).clamp(1, count + 1);
+            sqlx::query("UPDATE tasks SET position = position + $2 WHERE run_id = $1 AND position >= $3")
+                .bind(run_id)
+                .bind(n)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?;
+            (Some(run_id.clone()), p)
+        }
+    };
+
+    // On SQLite a single task is numbered and inserted with its member assignees in one batch
+    // of statements, which the connection's thread runs in one go: the writer is one
+    // connection, and every round trip to it is time no other write can use (BENCHMARKS.md).
+    let one_batch = !IS_PG && c.owners.len() == 1;
+    let last: i64 = if one_batch {
+        0
+    } else {
+        sqlx::query_scalar("UPDATE organizations SET task_seq = task_seq + $2 WHERE id = $1 RETURNING task_seq")
+            .bind(&c.org_id)
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?
+    };
+    let mut task_ids = Vec::with_capacity(c.owners.len());
+    let mut first = None;
+    let mut increment_id = last - n;
+    for (i, owners) in c.owners.iter().enumerate() {
+        let task_id = ids::new_id32();
+        let mut captures = Vec::new();
+        increment_id += 1;
+        let sql = if one_batch {
+            // $3 is not used: the number comes from the organization's sequence.
+            format!(
+                "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
+                 {}; {}
+                 SELECT increment_id FROM tasks WHERE id = $1",
+                insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
+                insert_users_sql(owners.users.len())
+            )
+        } else {
+            format!("{} RETURNING increment_id", insert_task_sql("$3"))
+        };
+        let mut q = bind_task(
+            sqlx::query_scalar(&sql),
+            c,
+            &task_id,
+            increment_id,
+            &run_id,
+            first_position + i as i64,
+        );
+        if one_batch {
+            for u in &owners.users {
+                q = q.bind(u);
+            }
+        }
+        increment_id = q.fetch_one(&mut *tx).await?;
+        let guests: Vec<i64> = owners.guests.iter().filter_map(|e| guest_ids.get(e).copied()).collect();
+        let users: &[i64] = if one_batch { &[] } else { &owners.users };
+        insert_owners(&mut tx, &task_id, users, &guests, &owners.groups).await?;
+        for f in &c.form_fields {
+            let capture = CaptureRow {
+                id: ids::new_id32(),
+                task_id: task_id.clone(),
+                label: f.label.clone(),
+                alias: f.alias.clone(),
+                field_type: f.field_type.clone(),
+                guidance: f.guidance.clone(),
+                position: f.position,
+                required: f.required,
+                options: docket_domain::form_field::options_json(&f.options),
+                field_columns: docket_domain::form_field::columns_json(&f.columns),
+                default_value_enabled: f.default_value_enabled,
+                default_value: (!f.default_value.is_null()).then(|| f.default_value.to_string()),
+                value: None,
+                created_at: now,
+                last_updated: now,
+            };
+            sqlx::query(
+                "INSERT INTO captures (id, task_id, label, alias, field_type, guidance, position, required, options,
+                     field_columns, default_value_enabled, default_value, value, created_at, last_updated)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $13)",
+            )
+            .bind(&capture.id)
+            .bind(&task_id)
+            .bind(&capture.label)
+            .bind(&capture.alias)
+            .bind(&capture.field_type)
+            .bind(&capture.guidance)
+            .bind(capture.position)
+            .bind(capture.required)
+            .bind(&capture.options)
+            .bind(&capture.field_columns)
+            .bind(capture.default_value_enabled)
+            .bind(&capture.default_value)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            captures.push(capture);
+        }
+        for tag_id in &tag_ids {
+            link_tag(&mut tx, &c.org_id, tag_id, "Task", &task_id, now).await?;
+        }
+        if i == 0 && run_id.is_none() && owners.guests.is_empty() && owners.groups.is_empty() {
+            first = Some(as_written(c, &task_id, increment_id, &owners.users, captures));
+        }
+        task_ids.push(task_id);
+    }
+    if let Some(run_id) = &run_id {
+        runs::refresh(&mut tx, run_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(Created {
+        task_ids,
+        run_id,
+        first,
+    }))
+}
+
+/// The first task of `c` as written (see [`Created::first`]): numbered `increment_id`, assigned
+/// to `users`, with `captures` in the order `load` reads them.
+fn as_written(
+    c: &CreateTasks,
+    task_id: &str,
+    increment_id: i64,
+    users: &[i64],
+    mut captures: Vec<CaptureRow>,
+) -> TaskRecord {
+    let s = &c.spec;
+    captures.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+    TaskRecord {
+        row: TaskRow {
+            id: task_id.to_string(),
+            org_id: c.org_id.clone(),
+            increment_id,
+            run_id: None,
+            position: 1,
+            title: s.title.clone(),
+            original_title: s.title.clone(),
+            summary: s.summary.clone(),
+            task_type: s.task_type.clone(),
+            status: "not-started".into(),
+            is_approved: None,
+            started_at: s.started_at,
+            deadline: s.deadline,
+            created_at: c.now,
+            last_updated: c.now,
+            completed_at: None,
+            archived_at: None,
+            starter_id: Some(c.starter_id),
+            completer_id: None,
+            everyone_must_complete: s.everyone_must_complete,
+            can_complete_only_assignees: s.can_complete_only_assignees,
+            max_assignable: s.max_assignable,
+            webhook: s.webhook.clone(),
+            prevent_guest_comment: s.prevent_guest_comment,
+            top_secret: s.top_secret,
+            problem: false,
+            is_soft_start_date: s.is_soft_start_date,
+            version: 1,
+            run_status: None,
+            checklist_id: None,
+        },
+        users: users.to_vec(),
+        guests: Vec::new(),
+        groups: Vec::new(),
+        group_users: Vec::new(),
+        group_guests: Vec::new(),
+        captures,
+        completions: Vec::new(),
+    }
+}
