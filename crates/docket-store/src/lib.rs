@@ -19,6 +19,7 @@ mod retry;
 mod api;
 mod checkpoint;
 mod error;
+mod group_commit;
 mod list_plan;
 pub mod memo;
 pub mod model;
@@ -92,6 +93,8 @@ enum Backend {
         write: Pool<Sqlite>,
         /// The connection of `checkpoint::run`.
         checkpoints: Pool<Sqlite>,
+        /// The common creates, written in batches on `write`.
+        creates: group_commit::Committer,
     },
     Postgres(Pool<Postgres>),
 }
@@ -188,8 +191,14 @@ impl Store {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(connect.clone().pragma("cache_size", "-16000"))
+            .connect_with(
+                connect
+                    .clone()
+                    .pragma("cache_size", "-16000")
+                    .pragma("wal_autocheckpoint", checkpoint::WRITER_PAGES.to_string()),
+            )
             .await
             .map_err(StoreError::other)?;
         let checkpoints = SqlitePoolOptions::new()
@@ -197,9 +206,13 @@ impl Store {
             .connect_with(connect.clone())
             .await
             .map_err(StoreError::other)?;
-        tokio::spawn(checkpoint::run(checkpoints.clone()));
+        let wake = checkpoint::Wake::default();
+        tokio::spawn(checkpoint::run(checkpoints.clone(), wake.clone()));
+        // No ping before handing out a connection (a round trip to its thread): an open SQLite
+        // file does not go away the way a server connection can.
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(connect.read_only(true))
             .await
@@ -207,6 +220,7 @@ impl Store {
         Ok(Store::new(
             Backend::Sqlite {
                 read,
+                creates: group_commit::Committer::start(write.clone(), wake),
                 write,
                 checkpoints,
             },
@@ -301,6 +315,7 @@ impl Store {
                 read,
                 write,
                 checkpoints,
+                ..
             } => {
                 read.close().await;
                 write.close().await;

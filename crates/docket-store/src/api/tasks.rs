@@ -1,12 +1,21 @@
 //! Tasks and runs.
 
 use crate::model::{CreateTasks, Created, RunRecord, RunRefusal, TaskRecord};
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Backend, Store, StoreResult, group_commit, on_read, on_write};
 
 impl Store {
     /// Creates the tasks of one T1 request in one transaction; `Ok(Err(_))` when the target run
     /// is missing or archived (checked inside the transaction).
+    /// On SQLite the common create is written in a batch with those queued alongside it (see
+    /// `group_commit.rs`).
     pub async fn create_tasks(&self, c: &CreateTasks) -> StoreResult<Result<Created, RunRefusal>> {
+        if let Backend::Sqlite { creates, .. } = &self.backend
+            && group_commit::fits(c)
+        {
+            let created = creates.create(c.clone()).await;
+            self.generation.bump();
+            return Ok(Ok(created?));
+        }
         on_write!(self, task_create::create(c))
     }
 

@@ -1,5 +1,5 @@
-//! The create of spec T1 (standalone, fan-out run, added to a run) in one transaction, and on
-//! SQLite the common create in one round trip to the writer; the created task as written.
+//! The create of spec T1 (standalone, fan-out run, added to a run) in one transaction (on
+//! SQLite the common create is written by `group_commit.rs` instead); the created task as written.
 
 use std::collections::HashMap;
 
@@ -71,68 +71,8 @@ fn bind_task<'q>(
         .bind(s.is_soft_start_date)
 }
 
-/// Whether `c` is the common create that [`create_at_once`] makes: on SQLite, one standalone
-/// task whose assignees are members, without tags or form fields.
-fn at_once(c: &CreateTasks) -> bool {
-    !IS_PG
-        && matches!(c.target, RunTarget::Standalone)
-        && c.tags.is_empty()
-        && c.form_fields.is_empty()
-        && matches!(c.owners.as_slice(), [o] if o.guests.is_empty() && o.groups.is_empty())
-}
-
-/// [`create`] of an [`at_once`] create in one round trip to the writer: the transaction, its
-/// statements and the read of the new number are one batch, which the connection's thread runs
-/// in one go. (SQLite has one writer connection, and each round trip to it is time in which no
-/// other write can use it: three of them held it for about two thirds of a create.)
-async fn create_at_once(pool: &Pool<Db>, c: &CreateTasks) -> Result<Created, StoreError> {
-    // Spawned, so that it runs to the end even if the request goes away: a batch stopped between
-    // its BEGIN and its COMMIT would leave the connection inside a transaction.
-    let (pool, c) = (pool.clone(), c.clone());
-    tokio::spawn(async move {
-        let task_id = ids::new_id32();
-        let users = &c.owners[0].users;
-        let sql = format!(
-            "BEGIN IMMEDIATE;
-             UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
-             {}; {}
-             COMMIT;
-             SELECT increment_id FROM tasks WHERE id = $1",
-            insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
-            insert_users_sql(users.len())
-        );
-        let no_run = None;
-        let mut q = bind_task(sqlx::query_scalar(&sql), &c, &task_id, 0, &no_run, 1);
-        for u in users {
-            q = q.bind(u);
-        }
-        let mut conn = pool.acquire().await?;
-        match q.fetch_one(&mut *conn).await {
-            Ok(increment_id) => Ok(Created {
-                first: Some(as_written(&c, &task_id, increment_id, users, Vec::new())),
-                task_ids: vec![task_id],
-                run_id: None,
-            }),
-            Err(e) => {
-                // Undo whatever ran; a connection that cannot is not used again.
-                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *conn).await
-                    && !r.to_string().contains("no transaction is active")
-                {
-                    let _ = conn.close().await;
-                }
-                Err(e.into())
-            }
-        }
-    })
-    .await
-    .map_err(StoreError::other)?
-}
-
 /// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
 pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
-    if at_once(c) {
-        return create_at_once(pool, c).await.map(Ok);
-    }
     let mut tx = pool.begin().await?;
     let now = c.now;
 
@@ -322,7 +262,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
 
 /// The first task of `c` as written (see [`Created::first`]): numbered `increment_id`, assigned
 /// to `users`, with `captures` in the order `load` reads them.
-fn as_written(
+pub(crate) fn as_written(
     c: &CreateTasks,
     task_id: &str,
     increment_id: i64,
