@@ -12,9 +12,11 @@
 //! create cannot fail the others and each gets its own answer.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use docket_domain::ids;
 use serde_json::json;
+use sqlx::pool::PoolConnection;
 use sqlx::{Pool, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,6 +27,10 @@ use crate::sqlite::task_create::as_written;
 
 /// Most creates written by one transaction.
 pub(crate) const MAX_BATCH: usize = 64;
+
+/// Longest the committer keeps the writer connection across batches before it lets other writes
+/// have a turn.
+const HOLD: Duration = Duration::from_millis(20);
 
 /// The batch: `$1` is a JSON array of tasks, each with its id, organization, fields and member
 /// ids (see [`task_json`]). Tasks are numbered in the order given, from their organization's
@@ -91,28 +97,97 @@ impl Committer {
 /// Writes the queued creates, a batch at a time, until every [`Committer`] is gone. Being its
 /// own task, a batch runs to its end even when the requests that queued it go away.
 async fn run(write: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wake) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let batch: Vec<Job> = std::mem::take(&mut jobs);
-        let ids: Vec<String> = batch.iter().map(|_| ids::new_id32()).collect();
-        let creates: Vec<&CreateTasks> = batch.iter().map(|j| &j.create).collect();
-        match write_batch(&write, &creates, &ids).await {
+    let mut writer = Writer {
+        pool: write,
+        conn: None,
+        since: Instant::now(),
+    };
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if batch.is_empty() {
+            writer.release();
+            if queue.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                return;
+            }
+        }
+        if writer.since.elapsed() >= HOLD {
+            writer.release();
+        }
+        let jobs: Vec<Job> = std::mem::take(&mut batch);
+        let ids: Vec<String> = jobs.iter().map(|_| ids::new_id32()).collect();
+        let creates: Vec<&CreateTasks> = jobs.iter().map(|j| &j.create).collect();
+        match writer.write(&creates, &ids).await {
             Ok(numbers) => {
                 checkpoint.after_commit();
-                for ((job, id), number) in batch.into_iter().zip(&ids).zip(numbers) {
+                for ((job, id), number) in jobs.into_iter().zip(&ids).zip(numbers) {
                     let _ = job.reply.send(created(&job.create, id, number));
                 }
             }
-            Err(e) if batch.len() == 1 => {
-                if let Some(job) = batch.into_iter().next() {
+            Err(e) if jobs.len() == 1 => {
+                if let Some(job) = jobs.into_iter().next() {
                     let _ = job.reply.send(Err(e));
                 }
             }
             Err(_) => {
-                for (job, id) in batch.into_iter().zip(&ids) {
-                    let answer = write_batch(&write, &[&job.create], std::slice::from_ref(id)).await;
+                for (job, id) in jobs.into_iter().zip(&ids) {
+                    let answer = writer.write(&[&job.create], std::slice::from_ref(id)).await;
                     let _ = job.reply.send(answer.and_then(|n| created(&job.create, id, n[0])));
                 }
+            }
+        }
+        // The creates that came in meanwhile make the next batch, without waiting for more.
+        while batch.len() < MAX_BATCH {
+            let Ok(job) = queue.try_recv() else { break };
+            batch.push(job);
+        }
+    }
+}
+
+/// The writer connection, kept from one batch to the next while creates keep coming (for up
+/// to [`HOLD`]): handing it back to the pool and taking it again costs two hops between tasks.
+struct Writer {
+    pool: Pool<Sqlite>,
+    conn: Option<PoolConnection<Sqlite>>,
+    since: Instant,
+}
+
+impl Writer {
+    /// Hands the connection back, so that other writes can have it.
+    fn release(&mut self) {
+        self.conn = None;
+    }
+
+    /// Writes `creates` as tasks `ids` in one transaction; their numbers, in order (none for a
+    /// create whose organization is missing, which writes nothing). On an error nothing of the
+    /// batch is written.
+    async fn write(&mut self, creates: &[&CreateTasks], ids: &[String]) -> Result<Vec<Option<i64>>, StoreError> {
+        let tasks: Vec<serde_json::Value> = creates.iter().zip(ids).map(|(c, id)| task_json(c, id)).collect();
+        let tasks = serde_json::Value::Array(tasks).to_string();
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => {
+                self.since = Instant::now();
+                self.conn.insert(self.pool.acquire().await?)
+            }
+        };
+        let rows = sqlx::query_as::<_, (String, i64)>(BATCH_SQL)
+            .bind(&tasks)
+            .fetch_all(&mut **conn)
+            .await;
+        match rows {
+            Ok(rows) => {
+                let numbers: HashMap<String, i64> = rows.into_iter().collect();
+                Ok(ids.iter().map(|id| numbers.get(id).copied()).collect())
+            }
+            Err(e) => {
+                // Undo whatever ran; a connection that cannot is not used again.
+                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut **conn).await
+                    && !r.to_string().contains("no transaction is active")
+                    && let Some(conn) = self.conn.take()
+                {
+                    let _ = conn.close().await;
+                }
+                Err(e.into())
             }
         }
     }
@@ -142,35 +217,4 @@ fn task_json(c: &CreateTasks, id: &str) -> serde_json::Value {
         "prevent_guest_comment": s.prevent_guest_comment, "top_secret": s.top_secret,
         "is_soft_start_date": s.is_soft_start_date, "users": c.owners[0].users,
     })
-}
-
-/// Writes `creates` as tasks `ids` in one transaction; their numbers, in order (none for a
-/// create whose organization is missing, which writes nothing). On an error nothing of the
-/// batch is written.
-async fn write_batch(
-    write: &Pool<Sqlite>,
-    creates: &[&CreateTasks],
-    ids: &[String],
-) -> Result<Vec<Option<i64>>, StoreError> {
-    let tasks: Vec<serde_json::Value> = creates.iter().zip(ids).map(|(c, id)| task_json(c, id)).collect();
-    let tasks = serde_json::Value::Array(tasks).to_string();
-    let mut conn = write.acquire().await?;
-    let rows = sqlx::query_as::<_, (String, i64)>(BATCH_SQL)
-        .bind(&tasks)
-        .fetch_all(&mut *conn)
-        .await;
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(e) => {
-            // Undo whatever ran; a connection that cannot is not used again.
-            if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *conn).await
-                && !r.to_string().contains("no transaction is active")
-            {
-                let _ = conn.close().await;
-            }
-            return Err(e.into());
-        }
-    };
-    let numbers: HashMap<String, i64> = rows.into_iter().collect();
-    Ok(ids.iter().map(|id| numbers.get(id).copied()).collect())
 }
