@@ -12,6 +12,33 @@ async fn seed_members(app: &TestApp) {
     app.add_member("acme", 12345, "joe@acme.test", "light").await;
 }
 
+/// Makes the database refuse a task titled `Boom`, from inside the create's statements.
+async fn refuse_the_title_boom(app: &TestApp) {
+    match app.backend {
+        crate::support::Backend::Sqlite => {
+            crate::comments::exec_sql(
+                app,
+                "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN new.title = 'Boom'
+                BEGIN SELECT RAISE(ABORT, 'boom'); END",
+            )
+            .await;
+        }
+        crate::support::Backend::Postgres => {
+            crate::comments::exec_sql(
+                app,
+                "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$",
+            )
+            .await;
+            crate::comments::exec_sql(
+                app,
+                "CREATE TRIGGER boom BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION boom()",
+            )
+            .await;
+        }
+    }
+}
+
 dual_test! {
     async fn the_seed_000_bodies_create_standalone_tasks(app: &TestApp) {
         seed_members(app).await;
@@ -302,18 +329,7 @@ dual_test! {
 dual_test! {
     async fn a_create_that_fails_in_the_database_leaves_nothing_and_the_next_one_works(app: &TestApp) {
         seed_members(app).await;
-        // A database that refuses one title, from inside the create's statements.
-        match app.backend {
-            crate::support::Backend::Sqlite => {
-                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN new.title = 'Boom'
-                    BEGIN SELECT RAISE(ABORT, 'boom'); END").await;
-            }
-            crate::support::Backend::Postgres => {
-                crate::comments::exec_sql(app, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$").await;
-                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION boom()").await;
-            }
-        }
+        refuse_the_title_boom(app).await;
         let path = "/organizations/acme/tasks";
         let first = app.json(Method::POST, path, json!({"title": "Before", "owners": {"users": [1002]}})).await.expect(201);
         for _ in 0..3 {
@@ -379,17 +395,7 @@ dual_test! {
 dual_test! {
     async fn a_create_refused_among_many_at_once_fails_alone(app: &TestApp) {
         seed_members(app).await;
-        match app.backend {
-            crate::support::Backend::Sqlite => {
-                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN new.title = 'Boom'
-                    BEGIN SELECT RAISE(ABORT, 'boom'); END").await;
-            }
-            crate::support::Backend::Postgres => {
-                crate::comments::exec_sql(app, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$").await;
-                crate::comments::exec_sql(app, "CREATE TRIGGER boom BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION boom()").await;
-            }
-        }
+        refuse_the_title_boom(app).await;
         let path = "/organizations/acme/tasks";
         let titles: Vec<String> = (0..30).map(|i| if i % 10 == 3 { "Boom".to_string() } else { format!("Fine {i}") }).collect();
         let answers = futures_util::future::join_all(
