@@ -6,6 +6,7 @@ use crate::{Backend, Store, StoreResult, group_commit, on_read, on_write};
 impl Store {
     /// Creates the tasks of one T1 request in one transaction; `Ok(Err(_))` when the target run
     /// is missing or archived (checked inside the transaction).
+    ///
     /// On SQLite the common create is written in a batch with those queued alongside it (see
     /// `group_commit.rs`).
     pub async fn create_tasks(&self, c: &CreateTasks) -> StoreResult<Result<Created, RunRefusal>> {
