@@ -291,6 +291,21 @@ impl Store {
         r.is_ok()
     }
 
+    /// Whether the database takes writes: on PostgreSQL, not a standby and not in read-only
+    /// mode (`default_transaction_read_only`); a SQLite file that opened does (whether its disk
+    /// has room is for the caller to see).
+    pub async fn accepts_writes(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite { .. } => true,
+            Backend::Postgres(pool) => sqlx::query_scalar::<_, bool>(
+                "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap_or(false),
+        }
+    }
+
     /// The connection pools as they are now (for metrics): `read` and `write` on SQLite, `main`
     /// on PostgreSQL.
     pub fn pool_stats(&self) -> Vec<PoolStats> {

@@ -156,7 +156,7 @@ async fn caller(
     })
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, rest) = value.split_once(char::is_whitespace)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
