@@ -525,6 +525,44 @@ mod tests {
     }
 
     #[test]
+    fn connection_limits_and_fair_share_are_configurable() {
+        let dir = std::env::temp_dir().join(format!("docket-config-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(
+            &file,
+            "[server]\nheader_timeout_secs = 3\nidle_timeout_secs = 4\nmax_open_connections = 50\nmin_body_rate = 10\n[fair_share]\nper_token = 5\nqueue = 6\nglobal = 7\n",
+        )
+        .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_IDLE_TIMEOUT", "9"),
+            ("DOCKET_FAIR_SHARE_GLOBAL", "11"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (c, warnings) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((c.header_timeout_secs, c.idle_timeout_secs), (3, 9));
+        assert_eq!((c.max_open_connections, c.min_body_rate), (50, 10));
+        assert_eq!(
+            (c.fair_share_per_token, c.fair_share_queue, c.fair_share_global),
+            (5, 6, 11)
+        );
+        // The example documents every one of them, with its default.
+        let example: FileConfig = toml::from_str(EXAMPLE).expect("the example parses");
+        let d = Config::default();
+        assert_eq!(example.server.header_timeout_secs, Some(d.header_timeout_secs));
+        assert_eq!(example.server.idle_timeout_secs, Some(d.idle_timeout_secs));
+        assert_eq!(example.server.max_open_connections, Some(d.max_open_connections));
+        assert_eq!(example.server.min_body_rate, Some(d.min_body_rate));
+        assert_eq!(example.fair_share.per_token, Some(d.fair_share_per_token));
+        assert_eq!(example.fair_share.queue, Some(d.fair_share_queue));
+        assert_eq!(example.fair_share.global, Some(d.fair_share_global));
+    }
+
+    #[test]
     fn bad_values_are_refused_with_the_variable_named() {
         let env: HashMap<String, String> = [("DOCKET_RATE_LIMIT".to_string(), "lots".to_string())].into();
         let err = Config::load_from(&Overrides::default(), &env).expect_err("refused");

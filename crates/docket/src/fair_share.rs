@@ -177,8 +177,14 @@ mod tests {
         let waiting = share.enter("a");
         tokio::pin!(waiting);
         let short = std::time::Duration::from_millis(50);
-        assert!(tokio::time::timeout(short, waiting.as_mut()).await.is_err(), "the second waits");
-        assert!(matches!(share.enter("a").await, Err(Error::Busy { .. })), "the third is refused");
+        assert!(
+            tokio::time::timeout(short, waiting.as_mut()).await.is_err(),
+            "the second waits"
+        );
+        assert!(
+            matches!(share.enter("a").await, Err(Error::Busy { .. })),
+            "the third is refused"
+        );
         let other = share.enter("b").await.expect("another token runs");
         drop(first);
         let second = waiting.await.expect("the waiting one runs");

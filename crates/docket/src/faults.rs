@@ -2,8 +2,9 @@
 //! answer was 507) or the database is unavailable (an answer was 503). Each episode is logged
 //! once when it starts, with what an operator needs (the SQLite file and the free space on its
 //! file system), and once when it ends; `/ready` fails while the storage is full. Nothing here
-//! blocks a write: every write is tried, and the first that succeeds ends the episode, so
-//! writes are accepted again as soon as space is back, without a restart.
+//! blocks a write: every write is tried, so writes are accepted again as soon as space is
+//! back, without a restart. A full-storage episode ends when (SQLite) the file system has 1 MiB
+//! free again or (PostgreSQL) a write succeeds.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,6 +18,16 @@ const ROOM_AGAIN: u64 = 1024 * 1024;
 
 /// Without a file system to look at (PostgreSQL), `/ready` fails this long after the last 507.
 const REMOTE_FULL_FOR: Duration = Duration::from_secs(10);
+
+/// The database fault behind an error response (in its extensions), set by the error
+/// envelope so that `observe` sees what a status alone does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 507: the storage is full.
+    StorageFull,
+    /// 503: the database is unavailable.
+    Unavailable,
+}
 
 /// The faults of one server.
 #[derive(Debug)]
@@ -46,15 +57,15 @@ impl Faults {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Notes the answer to a request (every response passes here).
-    pub fn observe(&self, method: &Method, status: StatusCode) {
+    /// Notes the answer to a request (every response passes here) and the fault behind it.
+    pub fn observe(&self, method: &Method, status: StatusCode, fault: Option<&Fault>) {
         let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if status == StatusCode::INSUFFICIENT_STORAGE {
+        if fault == Some(&Fault::StorageFull) {
             let first = self.episodes().storage_full.replace(Instant::now()).is_none();
             if first {
                 self.log_full();
             }
-        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+        } else if fault == Some(&Fault::Unavailable) {
             let first = !std::mem::replace(&mut self.episodes().unavailable, true);
             if first {
                 tracing::warn!("the database is unavailable (unreachable, restarting or read-only); answering 503");
@@ -64,7 +75,10 @@ impl Faults {
             if std::mem::take(&mut e.unavailable) {
                 tracing::info!("the database answers again");
             }
-            if writes && e.storage_full.take().is_some() {
+            // On SQLite a small write can still fit in a full file system; the episode ends
+            // when there is room again, so that a nearly full disk is not logged per write.
+            if writes && e.storage_full.is_some() && (self.sqlite_file.is_none() || self.has_room()) {
+                e.storage_full = None;
                 drop(e);
                 tracing::info!(free_bytes = self.free_bytes(), "storage has room again: writes succeed");
             }
@@ -78,7 +92,7 @@ impl Faults {
             return true;
         };
         let room = match &self.sqlite_file {
-            Some(_) => self.free_bytes().is_some_and(|b| b >= ROOM_AGAIN),
+            Some(_) => self.has_room(),
             None => since.elapsed() >= REMOTE_FULL_FOR,
         };
         if room {
@@ -101,6 +115,10 @@ impl Faults {
                  space is freed"
             ),
         }
+    }
+
+    fn has_room(&self) -> bool {
+        self.free_bytes().is_some_and(|b| b >= ROOM_AGAIN)
     }
 
     /// Bytes available to docket on the SQLite file's file system.
@@ -129,7 +147,10 @@ mod tests {
 
     #[test]
     fn the_sqlite_file_is_found_in_its_url() {
-        assert_eq!(sqlite_file("sqlite:///var/d.db?mode=rwc"), Some(PathBuf::from("/var/d.db")));
+        assert_eq!(
+            sqlite_file("sqlite:///var/d.db?mode=rwc"),
+            Some(PathBuf::from("/var/d.db"))
+        );
         assert_eq!(sqlite_file("sqlite://docket.db"), Some(PathBuf::from("docket.db")));
         assert_eq!(sqlite_file("postgres://u@h/db"), None);
     }
@@ -137,11 +158,13 @@ mod tests {
     #[test]
     fn an_episode_starts_once_and_ends_with_a_successful_write() {
         let f = Faults::new("postgres://u@h/db");
-        f.observe(&Method::POST, StatusCode::INSUFFICIENT_STORAGE);
+        let full = Some(&Fault::StorageFull);
+        f.observe(&Method::POST, StatusCode::INSUFFICIENT_STORAGE, full);
         assert!(!f.storage_ok());
-        f.observe(&Method::GET, StatusCode::OK);
+        f.observe(&Method::GET, StatusCode::OK, None);
         assert!(!f.storage_ok(), "a read says nothing about space");
-        f.observe(&Method::POST, StatusCode::CREATED);
+        f.observe(&Method::GET, StatusCode::SERVICE_UNAVAILABLE, None);
+        f.observe(&Method::POST, StatusCode::CREATED, None);
         assert!(f.storage_ok());
     }
 }

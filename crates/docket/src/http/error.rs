@@ -54,6 +54,15 @@ impl IntoResponse for Error {
             h.insert("x-ratelimit-limit", HeaderValue::from(*limit));
             h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         }
+        match &self {
+            Error::StorageFull => {
+                response.extensions_mut().insert(crate::faults::Fault::StorageFull);
+            }
+            Error::Unavailable { .. } => {
+                response.extensions_mut().insert(crate::faults::Fault::Unavailable);
+            }
+            _ => {}
+        }
         if let Error::Busy { retry_after } | Error::Unavailable { retry_after } = &self {
             response
                 .headers_mut()

@@ -84,7 +84,10 @@ pub fn router(state: AppState) -> Router {
             Error::Internal("handler panicked".into()).into_response()
         }))
         .layer(CorsLayer::permissive())
-        .layer(middleware::from_fn_with_state(state.clone(), crate::serve::body_rate::limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::serve::body_rate::limit,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }

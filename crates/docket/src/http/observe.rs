@@ -62,7 +62,11 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         response.headers_mut().insert(REQUEST_ID, v);
     }
     state.metrics.request(method, &route, status, latency);
-    state.faults.observe(&http_method, response.status());
+    state.faults.observe(
+        &http_method,
+        response.status(),
+        response.extensions().get::<crate::faults::Fault>(),
+    );
     span.in_scope(|| {
         tracing::info!(
             status,

@@ -116,7 +116,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(conn::serve(stream, remote, app.clone(), limits, stopping.clone(), permit));
+        tokio::spawn(conn::serve(
+            stream,
+            remote,
+            app.clone(),
+            limits,
+            stopping.clone(),
+            permit,
+        ));
     }
     drop(listener);
     let _ = stop.send(true);

@@ -56,7 +56,11 @@ async fn half_open_and_slow_connections_are_closed_on_time(backend: Backend) {
     let client = reqwest::Client::new();
     while started.elapsed() < opened + Duration::from_millis(1500) {
         let t = Instant::now();
-        let r = client.get(format!("{}/health", app.base)).send().await.expect("answered");
+        let r = client
+            .get(format!("{}/health", app.base))
+            .send()
+            .await
+            .expect("answered");
         assert_eq!(r.status(), 200);
         slowest = slowest.max(t.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -72,7 +76,10 @@ async fn half_open_and_slow_connections_are_closed_on_time(backend: Backend) {
             late += 1;
         }
         if i % 2 == 0 {
-            assert!(answer.is_empty(), "a half-open connection is closed without an answer: {answer}");
+            assert!(
+                answer.is_empty(),
+                "a half-open connection is closed without an answer: {answer}"
+            );
         } else {
             assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
             assert!(answer.contains("\"code\":\"REQUEST_TIMEOUT\""), "{answer}");
@@ -110,7 +117,9 @@ async fn idle_connections_close_and_the_cap_queues_new_ones(backend: Backend) {
     // the (longer) header timeout.
     let mut s = TcpStream::connect(&addr).await.expect("connect");
     let started = Instant::now();
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("send");
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("send");
     let (answer, closed) = until_closed(s, started).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(

@@ -17,9 +17,13 @@ async fn a_flooding_token_gets_429_and_another_is_still_served(backend: Backend)
     .await;
     let (_, other) = app.add_member("acme", 1002, "sam@acme.test", "admin").await;
     for i in 0..60 {
-        app.json(Method::POST, "/organizations/acme/tasks", json!({"title": format!("Task {i}"), "summary": "s".repeat(400)}))
-            .await
-            .expect(201);
+        app.json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": format!("Task {i}"), "summary": "s".repeat(400)}),
+        )
+        .await
+        .expect(201);
     }
     // The flood: 40 concurrent pages of 100 tasks sorted by title, each on its own connection.
     let path = "/organizations/acme/tasks?per_page=100&sort=title";

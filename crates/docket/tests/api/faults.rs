@@ -62,7 +62,13 @@ async fn write_until_refused(app: &TestApp, writers: usize, refusals: usize, pad
     let url = format!("{}/organizations/acme/tasks", app.base);
     let mut handles = Vec::new();
     for w in 0..writers {
-        let (acked, other, client, url, token) = (acked.clone(), other.clone(), client.clone(), url.clone(), app.token.clone());
+        let (acked, other, client, url, token) = (
+            acked.clone(),
+            other.clone(),
+            client.clone(),
+            url.clone(),
+            app.token.clone(),
+        );
         handles.push(tokio::spawn(async move {
             let mut refused = 0;
             let started = Instant::now();
@@ -83,7 +89,10 @@ async fn write_until_refused(app: &TestApp, writers: usize, refusals: usize, pad
                 let v: serde_json::Value = r.json().await.unwrap_or_default();
                 if status == 201 {
                     refused = 0;
-                    acked.lock().unwrap().push(v["data"]["id"].as_str().unwrap().to_string());
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push(v["data"]["id"].as_str().unwrap().to_string());
                 } else {
                     refused += 1;
                     assert_eq!(status, 507, "a full disk answers 507, never anything else: {v}");
@@ -103,7 +112,11 @@ async fn write_until_refused(app: &TestApp, writers: usize, refusals: usize, pad
 }
 
 async fn ready_status(app: &TestApp) -> u16 {
-    reqwest::get(format!("{}/ready", app.base)).await.expect("ready").status().as_u16()
+    reqwest::get(format!("{}/ready", app.base))
+        .await
+        .expect("ready")
+        .status()
+        .as_u16()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,7 +135,12 @@ async fn a_full_disk_answers_507_and_recovers_without_a_restart_sqlite() {
     assert_eq!(ready_status(&app).await, 200);
 
     let (acked, refused) = write_until_refused(&app, 4, 5, 2000).await;
-    assert!(!acked.is_empty() && !refused.is_empty(), "{} acknowledged, {} refused", acked.len(), refused.len());
+    assert!(
+        !acked.is_empty() && !refused.is_empty(),
+        "{} acknowledged, {} refused",
+        acked.len(),
+        refused.len()
+    );
     eprintln!("full disk: {} acknowledged, {} refused", acked.len(), refused.len());
     assert_eq!(ready_status(&app).await, 503, "not ready while writes cannot succeed");
     // Reads still work.
@@ -131,13 +149,19 @@ async fn a_full_disk_answers_507_and_recovers_without_a_restart_sqlite() {
     // Space comes back: ready again and writes accepted, without a restart.
     std::fs::remove_file(&filler).expect("free space");
     assert_eq!(ready_status(&app).await, 200);
-    let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "After"})).await.expect(201);
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", json!({"title": "After"}))
+        .await
+        .expect(201);
     let after = r.data()["id"].as_str().unwrap().to_string();
     app.stop().await;
 
     // Nothing acknowledged was lost, and the file is sound.
     let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open");
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.expect("check");
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .expect("check");
     assert_eq!(check, "ok");
     for id in acked.iter().chain([&after]) {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE id = ?")
@@ -197,7 +221,10 @@ async fn a_restarting_or_read_only_database_answers_503_postgres() {
                 let retry_after = r.headers().get("retry-after").cloned();
                 let v: serde_json::Value = r.json().await.unwrap_or_default();
                 match status {
-                    201 => acked.lock().unwrap().push(v["data"]["id"].as_str().unwrap().to_string()),
+                    201 => acked
+                        .lock()
+                        .unwrap()
+                        .push(v["data"]["id"].as_str().unwrap().to_string()),
                     503 => {
                         assert_eq!(v["code"], "SERVICE_UNAVAILABLE", "{v}");
                         assert!(retry_after.is_some(), "503 carries Retry-After");
@@ -217,12 +244,18 @@ async fn a_restarting_or_read_only_database_answers_503_postgres() {
     pg_admin(&format!("ALTER DATABASE {name} SET default_transaction_read_only = on")).await;
     pg_admin(&terminate).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Refused"})).await.expect(503);
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", json!({"title": "Refused"}))
+        .await
+        .expect(503);
     assert!(r.header("retry-after").is_some(), "{:?}", r.headers);
     assert_eq!(ready_status(&app).await, 503, "a read-only database is not ready");
     app.get("/organizations/acme/tasks?per_page=1").await.expect(200);
     // Writable again: accepted again.
-    pg_admin(&format!("ALTER DATABASE {name} SET default_transaction_read_only = off")).await;
+    pg_admin(&format!(
+        "ALTER DATABASE {name} SET default_transaction_read_only = off"
+    ))
+    .await;
     pg_admin(&terminate).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -230,7 +263,10 @@ async fn a_restarting_or_read_only_database_answers_503_postgres() {
         w.await.expect("writer");
     }
     assert_eq!(ready_status(&app).await, 200);
-    let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "After"})).await.expect(201);
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", json!({"title": "After"}))
+        .await
+        .expect(201);
     let statuses = statuses.lock().unwrap().clone();
     assert!(statuses.contains(&503), "the faults were seen by the writers");
     let mut acked = acked.lock().unwrap().clone();
@@ -248,4 +284,3 @@ async fn a_restarting_or_read_only_database_answers_503_postgres() {
     let _ = conn.close().await;
     app.stop().await;
 }
-
