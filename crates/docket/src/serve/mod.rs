@@ -63,10 +63,29 @@ impl Limits {
     }
 }
 
-/// `wanted`, or less when the soft `RLIMIT_NOFILE` leaves no room for it (with a warning).
+/// `wanted`, or less when the open-file limit leaves no room for it (with a warning). The soft
+/// limit is first raised towards the hard one as far as `wanted` needs (as Go's runtime does),
+/// since the common soft default of 1024 is far below what a server needs.
 fn fit_descriptor_limit(wanted: usize) -> usize {
-    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
-    let Some(limit) = limit else { return wanted };
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let need = (wanted as u64).saturating_add(RESERVED_DESCRIPTORS);
+    let Rlimit { current, maximum } = getrlimit(Resource::Nofile);
+    let Some(mut limit) = current else { return wanted };
+    if limit < need {
+        let raised = maximum.map_or(need, |hard| hard.min(need));
+        if raised > limit
+            && setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(raised),
+                    maximum,
+                },
+            )
+            .is_ok()
+        {
+            limit = raised;
+        }
+    }
     let room = usize::try_from(limit.saturating_sub(RESERVED_DESCRIPTORS).max(16)).unwrap_or(usize::MAX);
     if wanted > room {
         tracing::warn!(
