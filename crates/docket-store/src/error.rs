@@ -89,6 +89,60 @@ impl From<sqlx::Error> for StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
+
+    /// A server error with a SQLSTATE, as PostgreSQL sends them.
+    #[derive(Debug)]
+    struct Coded(&'static str);
+
+    impl std::fmt::Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Coded {}
+
+    impl sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            match self.0 {
+                "23505" => sqlx::error::ErrorKind::UniqueViolation,
+                _ => sqlx::error::ErrorKind::Other,
+            }
+        }
+    }
+
+    fn classify(code: &'static str) -> StoreError {
+        StoreError::from(sqlx::Error::Database(Box::new(Coded(code))))
+    }
+
+    #[test]
+    fn postgres_faults_are_classified_by_sqlstate() {
+        assert!(matches!(classify("53100"), StoreError::StorageFull(_)), "disk_full");
+        for code in ["57P01", "57P02", "57P03", "25006", "08006", "08001", "53300"] {
+            assert!(matches!(classify(code), StoreError::Unavailable(_)), "{code}");
+        }
+        assert!(matches!(classify("23505"), StoreError::Conflict(_)));
+        assert!(
+            matches!(classify("42601"), StoreError::Other(_)),
+            "a syntax error is a bug"
+        );
+    }
 
     #[test]
     fn lost_connections_and_timeouts_are_unavailable() {
