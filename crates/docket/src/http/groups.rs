@@ -150,7 +150,7 @@ fn group_sort(query: &Query) -> Result<Sort<GroupSortColumn>> {
     errors.into_result(Sort { column, desc }).map_err(Error::Invalid)
 }
 
-/// GR1 `GET /organizations/{org}/groups`.
+/// Lists the organization's groups.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/groups",
@@ -185,7 +185,7 @@ async fn group_response(ctx: &Ctx, org: &str, group: &Group, query: &Query, stat
     Ok(envelope::item(status, items.pop()))
 }
 
-/// GR3 `GET /organizations/{org}/groups/{group_id}`.
+/// Reads a group.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/groups/{group_id}",
@@ -251,7 +251,7 @@ struct GroupInput {
     guests: Option<Vec<String>>,
 }
 
-/// Reads a GR2/GR4 body. `name` is required on create, and on update whenever present; on
+/// Reads a group create or update body. `name` is required on create, and on update whenever present; on
 /// update a present `description` must be a string. `except` is the group being updated.
 async fn read_group(
     ctx: &Ctx,
@@ -293,8 +293,9 @@ async fn read_group(
     })
 }
 
-/// GR2 `POST /organizations/{org}/groups`: members and guests in the same transaction, unknown
-/// guest emails becoming guests of the organization.
+/// Creates a group with its members and guests.
+///
+/// Unknown guest emails become guests of the organization.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/groups",
@@ -326,7 +327,7 @@ async fn create_group(ctx: Ctx, Body(body): Body) -> Result<Response> {
     group_response(&ctx, &me.org_id, &group, &Query::default(), StatusCode::CREATED).await
 }
 
-/// GR4 `PUT /organizations/{org}/groups/{group_id}`: partial; `members` and `guests` replace.
+/// Changes a group: only the fields sent; `members` and `guests` replace the lists.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/groups/{group_id}",
@@ -359,7 +360,7 @@ async fn update_group(ctx: Ctx, Path((_org, id)): Path<(String, String)>, Body(b
     group_response(&ctx, &me.org_id, &group, &Query::default(), StatusCode::OK).await
 }
 
-/// GR5 `DELETE /organizations/{org}/groups/{group_id}`: members and guests stay.
+/// Deletes a group and takes it off every task; its members and guests stay.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/groups/{group_id}",

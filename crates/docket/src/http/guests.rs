@@ -211,7 +211,7 @@ fn guest_sort(query: &Query) -> Result<Sort<GuestSortColumn>> {
     Ok(Sort { column, desc })
 }
 
-/// GU1 `GET /organizations/{org}/guests`: removed guests are gone, disabled ones are listed.
+/// Lists the organization's guests; disabled ones are listed, removed ones are not.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/guests",
@@ -236,7 +236,7 @@ async fn list_guests(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// GU2 `GET /organizations/{org}/guests-list`: every guest, oldest first, without `meta`.
+/// Every guest in short form, oldest first, without pagination.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/guests-list",
@@ -288,7 +288,7 @@ fn item(ctx: &Ctx, g: &Guest) -> Response {
     envelope::ok(GuestJson::new(g, &ctx.base))
 }
 
-/// GU4 `GET /organizations/{org}/guests/{guest}`.
+/// Reads a guest, named by email, `guest_code` or id.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/guests/{guest}",
@@ -304,7 +304,7 @@ async fn get_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, query: Q
     Ok(envelope::ok(items.pop()))
 }
 
-/// The profile fields of GU3 other than `email`, as read from a body.
+/// The profile fields of a guest other than `email`, as read from a body.
 struct Profile {
     first_name: Patch<String>,
     last_name: Patch<String>,
@@ -419,7 +419,7 @@ fn is_timezone_name(s: &str) -> bool {
         })
 }
 
-/// GU3 `POST /organizations/{org}/guests`.
+/// Adds a guest to the organization.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/guests",
@@ -504,7 +504,7 @@ async fn read_associated_members(
     Ok(Some(Some(ids)))
 }
 
-/// GU5 `PUT /organizations/{org}/guests/{guest}`: partial; an `email` key is ignored.
+/// Changes a guest's profile: only the fields sent; an `email` key is ignored.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/guests/{guest}",
@@ -533,8 +533,9 @@ async fn update_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, Body(
     Ok(item(&ctx, &guest))
 }
 
-/// GU6 `DELETE /organizations/{org}/guests/{guest}`: out of every group and every task's owners,
-/// then out of the organization; answers with the guest as it was.
+/// Removes a guest from the organization, answering with the guest as it was.
+///
+/// The guest is first taken off every group and every task's owners.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/guests/{guest}",
@@ -549,7 +550,7 @@ async fn remove_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Re
     Ok(item(&ctx, &guest))
 }
 
-/// GU7 `DELETE /organizations/{org}/guests/{guest}/disable`.
+/// Disables a guest; refused (403) while the guest is assigned an open task.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/guests/{guest}/disable",
@@ -571,7 +572,7 @@ async fn disable(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<
     Ok(item(&ctx, &guest))
 }
 
-/// GU8 `PUT /organizations/{org}/guests/{guest}/enable` (the SDK sends no body).
+/// Enables a disabled guest (no body needed).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/guests/{guest}/enable",

@@ -201,7 +201,7 @@ fn member_sort(query: &Query) -> Result<Sort<MemberSortColumn>> {
     Ok(Sort { column, desc })
 }
 
-/// U1 `GET /organizations/{org}/users`.
+/// Lists the organization's members in every status.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users",
@@ -226,7 +226,7 @@ async fn list_users(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// Reads the §1.8 parameters with this list's default page size.
+/// Reads the paging parameters with this list's default page size.
 pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest> {
     Ok(PageRequest::parse(
         query.get("page"),
@@ -237,7 +237,7 @@ pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest>
     )?)
 }
 
-/// U2 `GET /organizations/{org}/users-list`.
+/// Every member in short form, without pagination.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users-list",
@@ -286,7 +286,7 @@ pub async fn member_response(ctx: &Ctx, org: &str, member: &Member, query: &Quer
     Ok(envelope::ok(items.pop()))
 }
 
-/// U3 `GET /organizations/{org}/users/{user_id}`.
+/// Reads a member.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users/{user_id}",
@@ -317,7 +317,7 @@ fn is_url_like(s: &str) -> bool {
     l.contains("://") || l.starts_with("www.")
 }
 
-/// U4 `POST /organizations/{org}/users/invite`.
+/// Invites a member (status `invited`).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/users/invite",
@@ -403,7 +403,7 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     member_response(&ctx, &me.org_id, &member, &Query::default()).await
 }
 
-/// U5 `PUT /organizations/{org}/users/{user_id}/role`.
+/// Changes a member's role (admins); the last admin keeps theirs.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/role",
@@ -460,7 +460,7 @@ async fn set_status(ctx: Ctx, user_id: String, change: fn(i64) -> StatusChange) 
     reread(&ctx, &me, target.id).await
 }
 
-/// U6 `DELETE /organizations/{org}/users/{user_id}/disable`.
+/// Disables a member (admins): their token stops working here; assignments stay.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/users/{user_id}/disable",
@@ -473,7 +473,7 @@ async fn disable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>) -> Res
     set_status(ctx, user_id, StatusChange::Disable).await
 }
 
-/// U7 `PUT /organizations/{org}/users/{user_id}/enable`.
+/// Enables a disabled member (admins).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/enable",
@@ -486,7 +486,7 @@ async fn enable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, _body: 
     set_status(ctx, user_id, StatusChange::Enable).await
 }
 
-/// U8 `PUT /organizations/{org}/users/{user_id}/approve`.
+/// Approves a member (admins).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/approve",

@@ -108,7 +108,7 @@ fn admin(ctx: &Ctx) -> Result<Actor> {
     Ok(me)
 }
 
-/// `GET /organizations/{org}/webhook-events`: filters `status`, `task_id`; paginated.
+/// The webhook delivery log (admins), newest first; filters `status` and `task_id`.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/webhook-events",
@@ -150,7 +150,7 @@ async fn list_events(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// `GET /organizations/{org}/webhook-events/{id}`: the event with its attempts.
+/// One webhook event with its payload and every attempt (admins).
 #[utoipa::path(
     get,
     path = "/organizations/{org}/webhook-events/{event_id}",
@@ -171,7 +171,7 @@ async fn get_event(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> 
     Ok(envelope::ok(EventJson::detailed(&event, &attempts)))
 }
 
-/// `POST /organizations/{org}/webhook-events/{id}/redeliver`: queues a new attempt now; 202.
+/// Queues a new delivery attempt of a webhook event now (admins); 202.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/webhook-events/{event_id}/redeliver",

@@ -351,3 +351,46 @@ fn section<'a>(text: &'a str, signature: &str) -> &'a str {
         .unwrap_or_else(|| panic!("end of {signature} not found"));
     &text[start..start + len]
 }
+
+/// Every string of `v` (keys and values), with where it is.
+fn strings(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => out.push((at.to_string(), s.clone())),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| strings(x, &format!("{at}/{i}"), out)),
+        Value::Object(map) => map.iter().for_each(|(k, x)| {
+            out.push((at.to_string(), k.clone()));
+            strings(x, &format!("{at}/{k}"), out)
+        }),
+        _ => {}
+    }
+}
+
+/// Whether `word` is a numbered route code of a document a reader of this one does not have
+/// (`T1`, `R12`, `GU3`, …).
+fn is_route_code(word: &str) -> bool {
+    let digits = word.trim_start_matches(|c: char| c.is_ascii_uppercase());
+    let letters = &word[..word.len() - digits.len()];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && ["T", "R", "C", "TG", "GR", "GU", "U", "M", "S", "F"].contains(&letters)
+}
+
+dual_test! {
+    async fn the_document_explains_itself_and_points_to_the_guide(app: &TestApp) {
+        let doc = document(app).await;
+        let mut all = Vec::new();
+        strings(&doc, "", &mut all);
+        for (at, text) in &all {
+            for banned in ["§", "../shared", "spec ", "Spec "] {
+                assert!(!text.contains(banned), "{at}: {banned:?} in {text:?}");
+            }
+            let code = text.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| is_route_code(w));
+            assert!(code.is_none(), "{at}: the route code {code:?} in {text:?}");
+        }
+        let description = doc["info"]["description"].as_str().expect("description");
+        assert!(description.contains("`docs/README.md`"), "{description}");
+    }
+}

@@ -46,7 +46,7 @@ const SORTS: &[(&str, RunSortColumn, bool)] = &[
     ("-due_date", RunSortColumn::DueDate, true),
 ];
 
-/// R1.
+/// Lists runs (processes), filtered and paged; archived ones only when asked for.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/runs",
@@ -63,7 +63,7 @@ pub async fn list_runs(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// Reads the R1 parameters.
+/// Reads the run-list parameters.
 pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRequest)> {
     let mut errors = ValidationErrors::new();
     let page = match page_request(query, DEFAULT_PER_PAGE) {

@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_run)).merge(writes::routes())
 }
 
-/// R2 `GET /organizations/{org}/runs/{run_id}`.
+/// Reads a run (process), also when archived.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/runs/{run_id}",

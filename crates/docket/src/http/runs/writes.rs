@@ -18,7 +18,7 @@ use crate::http::extract::{Body, Ctx, Query};
 use crate::http::runs::{json, list_tasks};
 use crate::state::AppState;
 
-/// Longest run name R3 accepts, in characters.
+/// Longest run name an update accepts, in characters.
 const NAME_MAX: usize = 550;
 const ARCHIVED: &str = "The process is archived.";
 const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
@@ -70,7 +70,7 @@ async fn run_response(ctx: &Ctx, actor: &Actor, run_id: &str, query: &Query) -> 
     Ok(envelope::ok(items.pop()))
 }
 
-/// The raw values of R3's list fields, read before the store lookups.
+/// The raw values of a run update's list fields, read before the store lookups.
 enum ListInput {
     Absent,
     Clear,
@@ -93,7 +93,7 @@ fn entry_id(v: &Value) -> Value {
     }
 }
 
-/// Reads the R3 body into a patch; every problem goes into `errors`.
+/// Reads a run update body into a patch; every problem goes into `errors`.
 async fn read_patch(
     ctx: &Ctx,
     org: &str,
@@ -183,7 +183,7 @@ fn is_noop(p: &RunPatch) -> bool {
         && p.groups.is_none()
 }
 
-/// R3 `PUT /organizations/{org}/runs/{run_id}`.
+/// Changes a run: only the fields sent (light members: only runs they own).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/runs/{run_id}",
@@ -221,7 +221,7 @@ async fn update_run(
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R4 `DELETE /organizations/{org}/runs/{run_id}`: archive (200 with the run).
+/// Archives a run with its tasks (200 with the run).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}",
@@ -242,7 +242,7 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R5 `PUT /organizations/{org}/runs/{run_id}/activate`: un-archive (no body).
+/// Un-archives a run and its tasks (no body needed).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/runs/{run_id}/activate",
@@ -263,7 +263,7 @@ async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, qu
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R6 `DELETE /organizations/{org}/runs/{run_id}/delete`: admin only, archived runs only; 204.
+/// Deletes an archived run with its tasks for good (admins only).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/delete",
@@ -289,7 +289,7 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// R8 `POST /organizations/{org}/runs`: docket has no templates, so every launch is refused.
+/// Launching a run from a template: docket has no templates, so every launch is refused (422).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/runs",
@@ -313,7 +313,7 @@ async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     Err(Error::invalid("checklist_id", message))
 }
 
-/// R9 `POST /organizations/{org}/runs/{run_id}/complete-prerun`.
+/// Marks the run's kick-off form as completed (no body needed).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/runs/{run_id}/complete-prerun",
@@ -326,7 +326,7 @@ async fn complete_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>,
     set_prerun(ctx, run_id, query, true).await
 }
 
-/// R10 `DELETE /organizations/{org}/runs/{run_id}/complete-prerun`.
+/// Marks the run's kick-off form as not completed.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/complete-prerun",
@@ -339,7 +339,7 @@ async fn reopen_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, q
     set_prerun(ctx, run_id, query, false).await
 }
 
-/// R9/R10: the rules of a run update (owner-only for light members, not on archived runs).
+/// The kick-off routes: the rules of a run update (owner-only for light members, not on archived runs).
 async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
