@@ -2,7 +2,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::type_complexity,
-    reason = "test bodies live in `dual_test!` helpers, outside #[test] functions, where failing loudly is the point"
+    reason = "test bodies are plain functions that `on_both!` calls from its #[test] functions, where failing loudly is the point"
 )]
 
 #[macro_use]

@@ -67,29 +67,30 @@ fn the_readme_marks_examples_of_both_languages() {
     assert!(found.iter().all(|e| !e.code.trim().is_empty()), "{found:?}");
 }
 
-dual_test! {
-    async fn the_readme_examples_run_against_a_live_server(app: &TestApp) {
-        let app_ref: &TestApp = app;
-        tokio::task::block_in_place(|| {
-            for example in examples(&readme()) {
-                let Some(mut argv) = interpreter(&example.lang) else { continue };
-                argv.push(example.code.clone());
-                let out = Command::new(&argv[0])
-                    .args(&argv[1..])
-                    .env("DOCKET_URL", &app_ref.base)
-                    .env("TOKEN", &app_ref.token)
-                    .env("ORG", &app_ref.org)
-                    .output()
-                    .expect("the interpreter runs");
-                assert!(
-                    out.status.success(),
-                    "README example at line {} ({}) failed:\n{}{}",
-                    example.line,
-                    example.lang,
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-        });
-    }
+on_both!(the_readme_examples_run_against_a_live_server);
+async fn the_readme_examples_run_against_a_live_server(app: &TestApp) {
+    let app_ref: &TestApp = app;
+    tokio::task::block_in_place(|| {
+        for example in examples(&readme()) {
+            let Some(mut argv) = interpreter(&example.lang) else {
+                continue;
+            };
+            argv.push(example.code.clone());
+            let out = Command::new(&argv[0])
+                .args(&argv[1..])
+                .env("DOCKET_URL", &app_ref.base)
+                .env("TOKEN", &app_ref.token)
+                .env("ORG", &app_ref.org)
+                .output()
+                .expect("the interpreter runs");
+            assert!(
+                out.status.success(),
+                "README example at line {} ({}) failed:\n{}{}",
+                example.line,
+                example.lang,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
 }

@@ -16,7 +16,7 @@ async fn seed_members(app: &TestApp) {
 async fn refuse_the_title_boom(app: &TestApp) {
     match app.backend {
         crate::support::Backend::Sqlite => {
-            crate::comments::exec_sql(
+            crate::support::fixtures::exec_sql(
                 app,
                 "CREATE TRIGGER boom BEFORE INSERT ON tasks WHEN new.title = 'Boom'
                 BEGIN SELECT RAISE(ABORT, 'boom'); END",
@@ -24,13 +24,13 @@ async fn refuse_the_title_boom(app: &TestApp) {
             .await;
         }
         crate::support::Backend::Postgres => {
-            crate::comments::exec_sql(
+            crate::support::fixtures::exec_sql(
                 app,
                 "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$",
             )
             .await;
-            crate::comments::exec_sql(
+            crate::support::fixtures::exec_sql(
                 app,
                 "CREATE TRIGGER boom BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION boom()",
             )
@@ -39,386 +39,702 @@ async fn refuse_the_title_boom(app: &TestApp) {
     }
 }
 
-dual_test! {
-    async fn the_seed_000_bodies_create_standalone_tasks(app: &TestApp) {
-        seed_members(app).await;
-        let path = "/api/organizations/acme/tasks";
-        // Minimal body (Java sample).
-        let r = app.json(Method::POST, path, json!({"name": "Java One-Off: Simple Task"})).await.expect(201);
-        let t = r.data();
-        assert_eq!((t["title"].as_str(), t["original_title"].as_str()), (Some("Java One-Off: Simple Task"), Some("Java One-Off: Simple Task")));
-        assert_eq!((t["run_id"].clone(), t["position"].as_i64(), t["is_oneoff_task"].as_bool()), (Value::Null, Some(1), Some(true)));
-        assert_eq!((t["status"].as_str(), t["status_label"].as_str(), t["task_type"].as_str()), (Some("not-started"), Some("not-started"), Some("task")));
-        assert_eq!(t["owners"], json!({"users": [], "guests": [], "groups": [], "taskUrls": []}));
-        assert_eq!(t["starter_id"], 1001);
-        assert_eq!(t["summary"], Value::Null);
-        assert!(t.get("run").is_none());
-        let created = t["created_at"].as_str().expect("created_at").to_string();
-        let deadline = t["deadline"].as_str().expect("deadline");
-        let days = (docket_domain::time::parse_datetime(deadline).unwrap() - docket_domain::time::parse_datetime(&created).unwrap()) / 86_400_000;
-        assert_eq!(days, 5, "default deadline is creation + 5 days");
-        assert_eq!(t["increment_id"], 1);
+on_both!(the_seed_000_bodies_create_standalone_tasks);
+async fn the_seed_000_bodies_create_standalone_tasks(app: &TestApp) {
+    seed_members(app).await;
+    let path = "/api/organizations/acme/tasks";
+    // Minimal body (Java sample).
+    let r = app
+        .json(Method::POST, path, json!({"name": "Java One-Off: Simple Task"}))
+        .await
+        .expect(201);
+    let t = r.data();
+    assert_eq!(
+        (t["title"].as_str(), t["original_title"].as_str()),
+        (Some("Java One-Off: Simple Task"), Some("Java One-Off: Simple Task"))
+    );
+    assert_eq!(
+        (
+            t["run_id"].clone(),
+            t["position"].as_i64(),
+            t["is_oneoff_task"].as_bool()
+        ),
+        (Value::Null, Some(1), Some(true))
+    );
+    assert_eq!(
+        (
+            t["status"].as_str(),
+            t["status_label"].as_str(),
+            t["task_type"].as_str()
+        ),
+        (Some("not-started"), Some("not-started"), Some("task"))
+    );
+    assert_eq!(
+        t["owners"],
+        json!({"users": [], "guests": [], "groups": [], "taskUrls": []})
+    );
+    assert_eq!(t["starter_id"], 1001);
+    assert_eq!(t["summary"], Value::Null);
+    assert!(t.get("run").is_none());
+    let created = t["created_at"].as_str().expect("created_at").to_string();
+    let deadline = t["deadline"].as_str().expect("deadline");
+    let days = (docket_domain::time::parse_datetime(deadline).unwrap()
+        - docket_domain::time::parse_datetime(&created).unwrap())
+        / 86_400_000;
+    assert_eq!(days, 5, "default deadline is creation + 5 days");
+    assert_eq!(t["increment_id"], 1);
 
-        // Comprehensive body with tag titles, which become tags.
-        let body = json!({"name": "Prepare Q3 Report", "description": "Gather data and prepare the quarterly report slides.",
-            "owners": {"users": [1001, 1002], "groups": [], "guests": []}, "deadline": "2024-07-15T17:00:00Z", "tags": ["reporting", "finance"]});
-        let r = app.json(Method::POST, path, body).await.expect(201);
-        let id = r.data()["id"].as_str().expect("id").to_string();
-        assert_eq!(r.data()["summary"], "Gather data and prepare the quarterly report slides.");
-        assert_eq!(r.data()["deadline"], "2024-07-15T17:00:00.000Z");
-        assert_eq!(r.data()["owners"]["users"], json!([1001, 1002]));
-        assert_eq!(r.data()["increment_id"], 2);
-        let r = app.get(&format!("/organizations/acme/tasks/{id}?with=tags")).await.expect(200);
-        let titles: Vec<&str> = r.data()["tags"]["data"].as_array().expect("tags").iter().filter_map(|l| l["title"].as_str()).collect();
-        assert_eq!(titles, ["reporting", "finance"]);
-        assert_eq!(r.data()["tags"]["data"][0]["subject_type"], "Task");
-        let tags = app.get("/organizations/acme/tags").await.expect(200);
-        assert_eq!(tags.body["meta"]["pagination"]["total"], 2);
+    // Comprehensive body with tag titles, which become tags.
+    let body = json!({"name": "Prepare Q3 Report", "description": "Gather data and prepare the quarterly report slides.",
+        "owners": {"users": [1001, 1002], "groups": [], "guests": []}, "deadline": "2024-07-15T17:00:00Z", "tags": ["reporting", "finance"]});
+    let r = app.json(Method::POST, path, body).await.expect(201);
+    let id = r.data()["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        r.data()["summary"],
+        "Gather data and prepare the quarterly report slides."
+    );
+    assert_eq!(r.data()["deadline"], "2024-07-15T17:00:00.000Z");
+    assert_eq!(r.data()["owners"]["users"], json!([1001, 1002]));
+    assert_eq!(r.data()["increment_id"], 2);
+    let r = app
+        .get(&format!("/organizations/acme/tasks/{id}?with=tags"))
+        .await
+        .expect(200);
+    let titles: Vec<&str> = r.data()["tags"]["data"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|l| l["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["reporting", "finance"]);
+    assert_eq!(r.data()["tags"]["data"][0]["subject_type"], "Task");
+    let tags = app.get("/organizations/acme/tags").await.expect(200);
+    assert_eq!(tags.body["meta"]["pagination"]["total"], 2);
 
-        // JS, Python and Go samples.
-        let r = app.json(Method::POST, path, json!({"name": "JS One-Off Task: Review Budget", "description": "Review the draft budget spreadsheet.", "owners": {"users": [12345]}, "deadline": "2024-06-10T12:00:00Z"})).await.expect(201);
-        assert_eq!(r.data()["owners"]["users"], json!([12345]));
-        let r = app.json(Method::POST, path, json!({"name": "Python One-Off Task: Plan Meeting", "description": "Schedule and plan the project kickoff meeting.", "owners": {"users": [1001], "guests": [], "groups": []}, "tags": ["planning", "kickoff"]})).await.expect(201);
-        assert_eq!(r.data()["title"], "Python One-Off Task: Plan Meeting");
-        let r = app.json(Method::POST, path, json!({"name": "Go One-Off Task: Send Update", "owners": {"users": [1005]}, "deadline": "2024-06-30T10:00:00Z", "tags": ["go_api", "updates"]})).await.expect(201);
-        assert_eq!(r.data()["deadline"], "2024-06-30T10:00:00.000Z");
-        // The C++ sample (users as a JSON array built element by element) and the C# PascalCase sample.
-        let r = app.json(Method::POST, path, json!({"name": "C++ Task: Prepare Presentation", "owners": {"users": [12345]}, "deadline": "2024-07-20T17:00:00Z", "tags": ["presentations"]})).await.expect(201);
-        assert_eq!(r.data()["owners"]["users"], json!([12345]));
-        let r = app.json(Method::POST, path, json!({"Name": "C# task", "Description": "From C#", "Owners": {"Users": [1002], "Guests": ["Client@Partner.example"], "Groups": []}, "Deadline": "2024-07-01T09:00:00Z", "Tags": ["csharp"]})).await.expect(201);
-        let t = r.data();
-        assert_eq!((t["title"].as_str(), t["summary"].as_str()), (Some("C# task"), Some("From C#")));
-        assert_eq!(t["owners"]["guests"], json!(["client@partner.example"]));
-        let url = t["owners"]["taskUrls"][0].as_str().expect("task url");
-        assert!(url.starts_with(&format!("{}/guest/", app.base)) && url.ends_with(&format!("/tasks/{}", t["id"].as_str().unwrap())), "{url}");
-        // The guest was created.
-        app.get("/organizations/acme/guests/client%40partner.example").await.expect(200);
-    }
+    // JS, Python and Go samples.
+    let r = app.json(Method::POST, path, json!({"name": "JS One-Off Task: Review Budget", "description": "Review the draft budget spreadsheet.", "owners": {"users": [12345]}, "deadline": "2024-06-10T12:00:00Z"})).await.expect(201);
+    assert_eq!(r.data()["owners"]["users"], json!([12345]));
+    let r = app.json(Method::POST, path, json!({"name": "Python One-Off Task: Plan Meeting", "description": "Schedule and plan the project kickoff meeting.", "owners": {"users": [1001], "guests": [], "groups": []}, "tags": ["planning", "kickoff"]})).await.expect(201);
+    assert_eq!(r.data()["title"], "Python One-Off Task: Plan Meeting");
+    let r = app.json(Method::POST, path, json!({"name": "Go One-Off Task: Send Update", "owners": {"users": [1005]}, "deadline": "2024-06-30T10:00:00Z", "tags": ["go_api", "updates"]})).await.expect(201);
+    assert_eq!(r.data()["deadline"], "2024-06-30T10:00:00.000Z");
+    // The C++ sample (users as a JSON array built element by element) and the C# PascalCase sample.
+    let r = app.json(Method::POST, path, json!({"name": "C++ Task: Prepare Presentation", "owners": {"users": [12345]}, "deadline": "2024-07-20T17:00:00Z", "tags": ["presentations"]})).await.expect(201);
+    assert_eq!(r.data()["owners"]["users"], json!([12345]));
+    let r = app.json(Method::POST, path, json!({"Name": "C# task", "Description": "From C#", "Owners": {"Users": [1002], "Guests": ["Client@Partner.example"], "Groups": []}, "Deadline": "2024-07-01T09:00:00Z", "Tags": ["csharp"]})).await.expect(201);
+    let t = r.data();
+    assert_eq!(
+        (t["title"].as_str(), t["summary"].as_str()),
+        (Some("C# task"), Some("From C#"))
+    );
+    assert_eq!(t["owners"]["guests"], json!(["client@partner.example"]));
+    let url = t["owners"]["taskUrls"][0].as_str().expect("task url");
+    assert!(
+        url.starts_with(&format!("{}/guest/", app.base))
+            && url.ends_with(&format!("/tasks/{}", t["id"].as_str().unwrap())),
+        "{url}"
+    );
+    // The guest was created.
+    app.get("/organizations/acme/guests/client%40partner.example")
+        .await
+        .expect(200);
 }
 
-dual_test! {
-    async fn the_seed_001_fan_out_makes_a_run_with_one_task_per_assignee(app: &TestApp) {
-        seed_members(app).await;
-        let body = json!({"title": "Submit timesheet", "summary": "Hours for week 23",
-            "owners": {"users": ["1005"], "guests": ["client@partner.example"], "groups": []},
-            "separate_task_for_each_assignee": true, "task_type": "task",
-            "deadline": "2025-06-06 17:00:00", "started_at": "2025-06-02 09:00:00", "is_soft_start_date": true});
-        let r = app.json(Method::POST, "/api/organizations/acme/tasks", body).await.expect(201);
-        let t = r.data();
-        assert_eq!((t["position"].as_i64(), t["owners"]["users"].clone()), (Some(1), json!([1005])));
-        assert_eq!((t["deadline"].as_str(), t["started_at"].as_str()), (Some("2025-06-06T17:00:00.000Z"), Some("2025-06-02T09:00:00.000Z")));
-        let run = &t["run"];
-        assert!(run.get("data").is_none(), "the create response carries a bare run");
-        let run_id = run["id"].as_str().expect("run id").to_string();
-        assert_eq!(t["run_id"], run_id.as_str());
-        assert_eq!((run["name"].as_str(), run["status"].as_str(), run["checklist_title"].as_str()), (Some("Submit timesheet"), Some("active"), Some("MISC")));
-        assert_eq!((run["owner_id"].as_i64(), run["started_by"].as_i64()), (Some(1001), Some(1001)));
-        assert_eq!(run["progress"], json!({"complete": 0, "total": 2, "percent": 0.0}));
-        assert_eq!(run["started_at"], "2025-06-02T09:00:00.000Z");
-        assert_eq!(t["checklist_id"], run["checklist_id"]);
-        assert_eq!(t["run_status"], "active");
+on_both!(the_seed_001_fan_out_makes_a_run_with_one_task_per_assignee);
+async fn the_seed_001_fan_out_makes_a_run_with_one_task_per_assignee(app: &TestApp) {
+    seed_members(app).await;
+    let body = json!({"title": "Submit timesheet", "summary": "Hours for week 23",
+        "owners": {"users": ["1005"], "guests": ["client@partner.example"], "groups": []},
+        "separate_task_for_each_assignee": true, "task_type": "task",
+        "deadline": "2025-06-06 17:00:00", "started_at": "2025-06-02 09:00:00", "is_soft_start_date": true});
+    let r = app
+        .json(Method::POST, "/api/organizations/acme/tasks", body)
+        .await
+        .expect(201);
+    let t = r.data();
+    assert_eq!(
+        (t["position"].as_i64(), t["owners"]["users"].clone()),
+        (Some(1), json!([1005]))
+    );
+    assert_eq!(
+        (t["deadline"].as_str(), t["started_at"].as_str()),
+        (Some("2025-06-06T17:00:00.000Z"), Some("2025-06-02T09:00:00.000Z"))
+    );
+    let run = &t["run"];
+    assert!(run.get("data").is_none(), "the create response carries a bare run");
+    let run_id = run["id"].as_str().expect("run id").to_string();
+    assert_eq!(t["run_id"], run_id.as_str());
+    assert_eq!(
+        (
+            run["name"].as_str(),
+            run["status"].as_str(),
+            run["checklist_title"].as_str()
+        ),
+        (Some("Submit timesheet"), Some("active"), Some("MISC"))
+    );
+    assert_eq!(
+        (run["owner_id"].as_i64(), run["started_by"].as_i64()),
+        (Some(1001), Some(1001))
+    );
+    assert_eq!(run["progress"], json!({"complete": 0, "total": 2, "percent": 0.0}));
+    assert_eq!(run["started_at"], "2025-06-02T09:00:00.000Z");
+    assert_eq!(t["checklist_id"], run["checklist_id"]);
+    assert_eq!(t["run_status"], "active");
 
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}?with=tasks")).await.expect(200);
-        let tasks = r.data()["tasks"]["data"].as_array().expect("tasks").clone();
-        assert_eq!(tasks.len(), 2);
-        assert_eq!(tasks[1]["owners"]["guests"], json!(["client@partner.example"]));
-        assert_eq!(tasks[1]["position"], 2);
-        assert!(tasks.iter().all(|t| t["owners"]["users"] != json!([1001])), "the caller is not assigned");
-        assert_eq!(r.data()["collaborators"], json!([1001, 1005]));
+    let r = app
+        .get(&format!("/organizations/acme/runs/{run_id}?with=tasks"))
+        .await
+        .expect(200);
+    let tasks = r.data()["tasks"]["data"].as_array().expect("tasks").clone();
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[1]["owners"]["guests"], json!(["client@partner.example"]));
+    assert_eq!(tasks[1]["position"], 2);
+    assert!(
+        tasks.iter().all(|t| t["owners"]["users"] != json!([1001])),
+        "the caller is not assigned"
+    );
+    assert_eq!(r.data()["collaborators"], json!([1001, 1005]));
 
-        // Grow the run with run_id, at position 1 and at the end.
-        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "First", "run_id": run_id, "position": 1, "owners": {"users": [1002]}})).await.expect(201);
-        assert_eq!((r.data()["position"].as_i64(), r.data()["run"]["progress"]["total"].as_i64()), (Some(1), Some(3)));
-        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Last", "run_id": run_id, "position": 99})).await.expect(201);
-        assert_eq!(r.data()["position"], 4);
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}?with=tasks")).await.expect(200);
-        let titles: Vec<&str> = r.data()["tasks"]["data"].as_array().expect("tasks").iter().filter_map(|t| t["title"].as_str()).collect();
-        assert_eq!(titles, ["First", "Submit timesheet", "Submit timesheet", "Last"]);
-        let positions: Vec<i64> = r.data()["tasks"]["data"].as_array().expect("tasks").iter().filter_map(|t| t["position"].as_i64()).collect();
-        assert_eq!(positions, [1, 2, 3, 4]);
-
-        // Fan-out into the existing run inserts a block.
-        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Pair", "run_id": run_id, "position": 2, "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]}})).await.expect(201);
-        assert_eq!(r.data()["position"], 2);
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}/tasks/{}", r.data()["id"].as_str().unwrap())).await.expect(200);
-        assert_eq!(r.data()["owners"]["users"], json!([1002]));
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}?with=tasks")).await.expect(200);
-        let titles: Vec<&str> = r.data()["tasks"]["data"].as_array().expect("tasks").iter().filter_map(|t| t["title"].as_str()).collect();
-        assert_eq!(titles, ["First", "Pair", "Pair", "Submit timesheet", "Submit timesheet", "Last"]);
-    }
-}
-
-dual_test! {
-    async fn fan_out_expands_groups_and_drops_duplicate_people(app: &TestApp) {
-        seed_members(app).await;
-        let g = app.json(Method::POST, "/organizations/acme/groups", json!({"name": "Ops", "members": [1005, 1002], "guests": ["g@partner.example"]})).await.expect(201);
-        let group_id = g.data()["id"].as_str().expect("group").to_string();
-        let body = json!({"title": "Each", "separate_task_for_each_assignee": true,
-            "owners": {"users": [1005], "guests": [], "groups": [group_id]}});
-        let r = app.json(Method::POST, "/organizations/acme/tasks", body).await.expect(201);
-        let run_id = r.data()["run_id"].as_str().expect("run").to_string();
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}?with=tasks")).await.expect(200);
-        let owners: Vec<Value> = r.data()["tasks"]["data"].as_array().expect("tasks").iter().map(|t| t["owners"].clone()).collect();
-        assert_eq!(owners.len(), 3, "1005, then the group's 1002 and its guest; 1005 once");
-        assert_eq!(owners[0]["users"], json!([1005]));
-        assert_eq!(owners[1]["users"], json!([1002]));
-        assert_eq!(owners[2]["guests"], json!(["g@partner.example"]));
-        assert!(owners.iter().all(|o| o["groups"] == json!([])));
-    }
-}
-
-dual_test! {
-    async fn create_refusals_name_the_field_and_create_nothing(app: &TestApp) {
-        seed_members(app).await;
-        let path = "/organizations/acme/tasks";
-        let cases: Vec<(Value, &[&str])> = vec![
-            (json!({}), &["title"]),
-            (json!({"title": "   "}), &["title"]),
-            (json!({"title": 42}), &["title"]),
-            (json!({"title": "x".repeat(601)}), &["title"]),
-            (json!({"title": "T", "task_type": "chore"}), &["task_type"]),
-            (json!({"title": "T", "deadline": "next tuesday"}), &["deadline"]),
-            (json!({"title": "T", "owners": {"users": [999999, "nobody"]}}), &["owners.users.0", "owners.users.1"]),
-            (json!({"title": "T", "owners": {"guests": ["not-an-email", "sam@acme.test"]}}), &["owners.guests.0", "owners.guests.1"]),
-            (json!({"title": "T", "owners": {"groups": ["0000"]}}), &["owners.groups.0"]),
-            (json!({"title": "T", "owners": "bob"}), &["owners"]),
-            (json!({"title": "T", "separate_task_for_each_assignee": true}), &["owners"]),
-            (json!({"title": "T", "run_id": "nope"}), &["run_id"]),
-            (json!({"title": "T", "webhook": "not a url"}), &["webhook"]),
-            (json!({"title": "T", "max_assignable": -1}), &["max_assignable"]),
-            (json!({"title": "T", "max_assignable": 1, "owners": {"users": [1001, 1002]}}), &["owners"]),
-            (json!({"title": "T", "tags": ["x".repeat(31)]}), &["tags.0"]),
-            (json!({"title": "T", "everyone_must_complete": "perhaps"}), &["everyone_must_complete"]),
-            (json!({"title": "T", "position": 0, "form_fields": [{"label": "F", "field_type": "radio", "required": true}]}), &["position", "form_fields.0.options"]),
-        ];
-        for (body, fields) in cases {
-            let r = app.json(Method::POST, path, body.clone()).await;
-            for f in fields {
-                r.expect_invalid(f);
-            }
-            assert_eq!(r.body["errors"].as_object().map(|e| e.len()), Some(fields.len()), "{body}: {}", r.text);
-        }
-        // Nothing was created: no task, no guest, no tag, no run.
-        let tags = app.get("/organizations/acme/tags").await.expect(200);
-        assert_eq!(tags.body["meta"]["pagination"]["total"], 0);
-        let guests = app.get("/organizations/acme/guests").await.expect(200);
-        assert_eq!(guests.body["meta"]["pagination"]["total"], 0);
-        let r = app.json(Method::POST, path, json!({"title": "After"})).await.expect(201);
-        assert_eq!(r.data()["increment_id"], 1, "no earlier create consumed a number");
-    }
-}
-
-dual_test! {
-    async fn form_fields_are_created_per_task_and_included(app: &TestApp) {
-        seed_members(app).await;
-        let body = json!({"title": "With fields", "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]},
-            "form_fields": [
-                {"label": "Hours", "field_type": "number", "required": true, "guidance": "Whole hours"},
-                {"label": "Approved by", "field_type": "dropdown", "required": false, "options": ["Ann", {"text": "Bob", "id": 5}]}
-            ]});
-        let r = app.json(Method::POST, "/organizations/acme/tasks", body).await.expect(201);
-        let first = r.data()["id"].as_str().expect("id").to_string();
-        let data = r.data()["taskdata"].as_object().expect("taskdata").clone();
-        assert_eq!(data.len(), 2);
-        assert!(data.values().all(Value::is_null));
-        let r = app.get(&format!("/organizations/acme/tasks/{first}?with=form_fields,step,assets,threads_count")).await.expect(200);
-        let ff = r.data()["form_fields"]["data"].as_array().expect("form fields").clone();
-        assert_eq!((ff[0]["label"].as_str(), ff[0]["alias"].as_str(), ff[0]["position"].as_i64()), (Some("Hours"), Some("hours"), Some(1)));
-        assert_eq!(ff[1]["options"], json!([{"id": 6, "text": "Ann", "value": null}, {"id": 5, "text": "Bob", "value": null}]));
-        assert_eq!((r.data()["step"].clone(), r.data()["assets"].clone(), r.data()["threads_count"].clone()), (json!({"data": null}), json!({"data": []}), json!(0)));
-        let run_id = r.data()["run_id"].as_str().expect("run").to_string();
-        let r = app.get(&format!("/organizations/acme/runs/{run_id}?with=form_fields,checklist")).await.expect(200);
-        let ids: Vec<&str> = r.data()["form_fields"]["data"].as_array().expect("ff").iter().filter_map(|c| c["id"].as_str()).collect();
-        assert_eq!(ids.len(), 4, "each task has its own captures");
-        assert_eq!(r.data()["checklist"]["data"]["title"], "MISC");
-    }
-}
-
-dual_test! {
-    async fn reads_include_run_and_hide_top_secret_tasks(app: &TestApp) {
-        seed_members(app).await;
-        let (_, light) = app.add_member("acme", 1010, "light@acme.test", "light").await;
-        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Secret", "top_secret": true, "owners": {"users": [1002]}})).await.expect(201);
-        let id = r.data()["id"].as_str().expect("id").to_string();
-        let r = app.send(app.request_as(&light, Method::GET, &format!("/organizations/acme/tasks/{id}"))).await;
-        assert_eq!(r.status, 404, "invisible to non-assignees");
-        let r = app.get(&format!("/organizations/acme/tasks/{id}?with=run")).await.expect(200);
-        assert_eq!(r.data()["run"], json!({"data": null}));
-        assert!(r.data()["summary"].is_null() && r.data().get("summary").is_some());
-        app.get("/organizations/acme/tasks/0123456789abcdef0123456789abcdef").await.expect(404);
-        let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Run", "separate_task_for_each_assignee": true, "owners": {"users": [1002]}})).await.expect(201);
-        let (task, run) = (r.data()["id"].as_str().unwrap().to_string(), r.data()["run_id"].as_str().unwrap().to_string());
-        let r = app.get(&format!("/organizations/acme/tasks/{task}?with=run.checklist")).await.expect(200);
-        assert_eq!(r.data()["run"]["data"]["id"], run.as_str());
-        assert_eq!(r.data()["run"]["data"]["checklist"]["data"]["is_system"], true);
-        app.get(&format!("/organizations/acme/runs/{run}/tasks/{id}")).await.expect(404);
-        app.get(&format!("/organizations/acme/runs/nope/tasks/{task}")).await.expect(404);
-    }
-}
-
-dual_test! {
-    async fn the_seed_002_reads_return_every_requested_include(app: &TestApp) {
-        seed_members(app).await;
-        let body = json!({"title": "Review Proposal", "summary": "Review the proposal document attached.", "separate_task_for_each_assignee": true,
-            "owners": {"users": [1005]}, "tags": ["proposals"], "form_fields": [{"label": "Verdict", "field_type": "text", "required": false}]});
-        let r = app.json(Method::POST, "/organizations/acme/tasks", body).await.expect(201);
-        let id = r.data()["id"].as_str().expect("id").to_string();
-        // JavaScript, Python, Go, C++ and C# send `run,step,form_fields,tags`; Java URL-encodes the commas.
-        for query in ["with=run,step,form_fields,tags", "with=run%2Cstep%2Cform_fields", "with=run", "with=step", "with=form_fields"] {
-            let r = app.get(&format!("/api/organizations/acme/tasks/{id}?{query}")).await.expect(200);
-            let t = r.data();
-            assert_eq!(t["summary"], "Review the proposal document attached.");
-            if query.contains("run") {
-                assert_eq!(t["run"]["data"]["id"], t["run_id"], "{query}");
-                assert_eq!(t["run"]["data"]["progress"]["total"], 1);
-            }
-            if query.contains("step") {
-                assert_eq!(t["step"], json!({"data": null}), "{query}");
-            }
-            if query.contains("form_fields") {
-                assert_eq!(t["form_fields"]["data"][0]["label"], "Verdict", "{query}");
-                assert_eq!(t["form_fields"]["data"][0]["value"], Value::Null);
-            }
-            if query.contains("tags") {
-                assert_eq!(t["tags"]["data"][0]["title"], "proposals", "{query}");
-            } else {
-                assert!(t.get("tags").is_none(), "{query}: tags only on request");
-            }
-        }
-        // Unknown include names are ignored.
-        app.get(&format!("/organizations/acme/tasks/{id}?with=bogus,run.nothing")).await.expect(200);
-    }
-}
-
-dual_test! {
-    async fn the_created_task_is_answered_exactly_as_a_read_of_it(app: &TestApp) {
-        seed_members(app).await;
-        let ops = app.json(Method::POST, "/organizations/acme/groups", json!({"name": "Ops", "members": [1005]})).await.expect(201);
-        let ops = ops.data()["id"].as_str().expect("group id").to_string();
-        let fields = json!([
-            {"label": "Second", "field_type": "text", "required": false, "position": 2},
-            {"label": "Hours", "field_type": "number", "required": true, "guidance": "Whole hours", "position": 1},
-            {"label": "Pick", "field_type": "dropdown", "options": ["Ann", {"text": "Bob", "id": 5}], "required": false, "default_value_enabled": true, "default_value": "Ann"},
-            {"label": "Same place", "field_type": "text", "required": true, "position": 2}
-        ]);
-        let bodies = [
-            json!({"title": "Bare"}),
-            json!({"title": "Members", "summary": "Two of them", "owners": {"users": [1005, 1002]}, "deadline": "2031-01-02T03:04:05Z",
-                   "task_type": "approval", "everyone_must_complete": true, "max_assignable": 3, "top_secret": true,
-                   "is_soft_start_date": true, "prevent_guest_comment": true, "can_complete_only_assignees": true,
-                   "webhook": "https://hooks.example/t", "started_at": "2030-12-01T00:00:00Z"}),
-            json!({"title": "Fields", "owners": {"users": [1002]}, "form_fields": fields, "tags": ["one"]}),
-            json!({"title": "Guest", "owners": {"users": [1002], "guests": ["Client@Partner.example"]}}),
-            json!({"title": "Group", "owners": {"groups": [ops]}}),
-            json!({"title": "Fan-out", "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]}}),
-        ];
-        for body in bodies {
-            let created = app.json(Method::POST, "/organizations/acme/tasks", body.clone()).await.expect(201);
-            let id = created.data()["id"].as_str().expect("id").to_string();
-            let read = app.get(&format!("/organizations/acme/tasks/{id}")).await.expect(200);
-            let mut data = created.data().clone();
-            // A created run task also carries its bare run.
-            if let Some(m) = data.as_object_mut() {
-                m.remove("run");
-            }
-            assert_eq!(data, *read.data(), "{body}");
-        }
-    }
-}
-
-dual_test! {
-    async fn a_create_that_fails_in_the_database_leaves_nothing_and_the_next_one_works(app: &TestApp) {
-        seed_members(app).await;
-        refuse_the_title_boom(app).await;
-        let path = "/organizations/acme/tasks";
-        let first = app.json(Method::POST, path, json!({"title": "Before", "owners": {"users": [1002]}})).await.expect(201);
-        for _ in 0..3 {
-            let r = app.json(Method::POST, path, json!({"title": "Boom", "owners": {"users": [1002]}})).await;
-            assert_eq!(r.status, 500, "{}", r.text);
-        }
-        // The connection is not left inside a transaction, and the failed creates used no number.
-        let after = app.json(Method::POST, path, json!({"title": "After", "owners": {"users": [1002]}})).await.expect(201);
-        let n = |r: &crate::support::Resp| r.data()["increment_id"].as_i64().expect("increment_id");
-        assert_eq!(n(&after), n(&first) + 1);
-        let r = app.get("/organizations/acme/tasks?owners=1002&status=all").await.expect(200);
-        let titles: Vec<&str> = r.data().as_array().expect("list").iter().filter_map(|t| t["title"].as_str()).collect();
-        assert_eq!(titles.len(), 2, "{titles:?}");
-        assert!(titles.contains(&"Before") && titles.contains(&"After"), "{titles:?}");
-        // Other writes go on too.
-        let id = after.data()["id"].as_str().expect("id");
-        app.json(Method::PUT, &format!("{path}/{id}"), json!({"title": "Renamed"})).await.expect(200);
-    }
-}
-
-dual_test! {
-    async fn creates_made_at_once_are_each_numbered_answered_and_kept(app: &TestApp) {
-        seed_members(app).await;
-        let path = "/organizations/acme/tasks";
-        let first = app.json(Method::POST, path, json!({"title": "First"})).await.expect(201);
-        let n = |r: &crate::support::Resp| r.data()["increment_id"].as_i64().expect("increment_id");
-        // Titles whose JSON needs escaping, and every kind of member list, in one burst.
-        let titles = ["Quote \" and \\ back", "Tab\tand\nline", "Ünïcødé ✓ 🚀", "'; DROP TABLE tasks; --", "\u{1}"];
-        let bodies: Vec<Value> = (0..40)
-            .map(|i| {
-                let users = match i % 3 {
-                    0 => json!([]),
-                    1 => json!([1002]),
-                    _ => json!([1005, 1002]),
-                };
-                json!({"title": format!("{} {i}", titles[i % titles.len()]), "owners": {"users": users},
-                       "summary": if i % 2 == 0 { Value::Null } else { json!(format!("Summary {i}")) },
-                       "top_secret": i % 4 == 0, "max_assignable": i + 2})
-            })
-            .collect();
-        let created = futures_util::future::join_all(bodies.iter().map(|b| app.json(Method::POST, path, b.clone()))).await;
-        let mut numbers = Vec::new();
-        for (body, r) in bodies.iter().zip(created) {
-            let r = r.expect(201);
-            assert_eq!(r.data()["title"], body["title"]);
-            numbers.push(n(&r));
-            let id = r.data()["id"].as_str().expect("id");
-            let read = app.get(&format!("{path}/{id}")).await.expect(200);
-            assert_eq!(r.data(), read.data(), "{body}");
-            let owners: Vec<i64> = read.data()["owners"]["users"].as_array().expect("users").iter().filter_map(Value::as_i64).collect();
-            let wanted: Vec<i64> = body["owners"]["users"].as_array().expect("users").iter().filter_map(Value::as_i64).collect();
-            assert_eq!(owners, wanted, "{body}");
-        }
-        numbers.sort_unstable();
-        assert_eq!(numbers, (n(&first) + 1..=n(&first) + 40).collect::<Vec<_>>());
-        let next = app.json(Method::POST, path, json!({"title": "Next"})).await.expect(201);
-        assert_eq!(n(&next), n(&first) + 41);
-        let r = app.get("/organizations/acme/tasks?owners=1005&status=all&per_page=100").await.expect(200);
-        assert_eq!(r.body["meta"]["pagination"]["total"], 13, "{}", r.text);
-    }
-}
-
-dual_test! {
-    async fn a_create_refused_among_many_at_once_fails_alone(app: &TestApp) {
-        seed_members(app).await;
-        refuse_the_title_boom(app).await;
-        let path = "/organizations/acme/tasks";
-        let titles: Vec<String> = (0..30).map(|i| if i % 10 == 3 { "Boom".to_string() } else { format!("Fine {i}") }).collect();
-        let answers = futures_util::future::join_all(
-            titles.iter().map(|t| app.json(Method::POST, path, json!({"title": t, "owners": {"users": [1002]}}))),
+    // Grow the run with run_id, at position 1 and at the end.
+    let r = app
+        .json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "First", "run_id": run_id, "position": 1, "owners": {"users": [1002]}}),
         )
-        .await;
-        let mut numbers = Vec::new();
-        for (title, r) in titles.iter().zip(answers) {
-            if title == "Boom" {
-                assert_eq!(r.status, 500, "{}", r.text);
-            } else {
-                numbers.push(r.expect(201).data()["increment_id"].as_i64().expect("increment_id"));
-            }
+        .await
+        .expect(201);
+    assert_eq!(
+        (
+            r.data()["position"].as_i64(),
+            r.data()["run"]["progress"]["total"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
+    let r = app
+        .json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "Last", "run_id": run_id, "position": 99}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.data()["position"], 4);
+    let r = app
+        .get(&format!("/organizations/acme/runs/{run_id}?with=tasks"))
+        .await
+        .expect(200);
+    let titles: Vec<&str> = r.data()["tasks"]["data"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["First", "Submit timesheet", "Submit timesheet", "Last"]);
+    let positions: Vec<i64> = r.data()["tasks"]["data"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["position"].as_i64())
+        .collect();
+    assert_eq!(positions, [1, 2, 3, 4]);
+
+    // Fan-out into the existing run inserts a block.
+    let r = app.json(Method::POST, "/organizations/acme/tasks", json!({"title": "Pair", "run_id": run_id, "position": 2, "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]}})).await.expect(201);
+    assert_eq!(r.data()["position"], 2);
+    let r = app
+        .get(&format!(
+            "/organizations/acme/runs/{run_id}/tasks/{}",
+            r.data()["id"].as_str().unwrap()
+        ))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["owners"]["users"], json!([1002]));
+    let r = app
+        .get(&format!("/organizations/acme/runs/{run_id}?with=tasks"))
+        .await
+        .expect(200);
+    let titles: Vec<&str> = r.data()["tasks"]["data"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["First", "Pair", "Pair", "Submit timesheet", "Submit timesheet", "Last"]
+    );
+}
+
+on_both!(fan_out_expands_groups_and_drops_duplicate_people);
+async fn fan_out_expands_groups_and_drops_duplicate_people(app: &TestApp) {
+    seed_members(app).await;
+    let g = app
+        .json(
+            Method::POST,
+            "/organizations/acme/groups",
+            json!({"name": "Ops", "members": [1005, 1002], "guests": ["g@partner.example"]}),
+        )
+        .await
+        .expect(201);
+    let group_id = g.data()["id"].as_str().expect("group").to_string();
+    let body = json!({"title": "Each", "separate_task_for_each_assignee": true,
+        "owners": {"users": [1005], "guests": [], "groups": [group_id]}});
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", body)
+        .await
+        .expect(201);
+    let run_id = r.data()["run_id"].as_str().expect("run").to_string();
+    let r = app
+        .get(&format!("/organizations/acme/runs/{run_id}?with=tasks"))
+        .await
+        .expect(200);
+    let owners: Vec<Value> = r.data()["tasks"]["data"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["owners"].clone())
+        .collect();
+    assert_eq!(owners.len(), 3, "1005, then the group's 1002 and its guest; 1005 once");
+    assert_eq!(owners[0]["users"], json!([1005]));
+    assert_eq!(owners[1]["users"], json!([1002]));
+    assert_eq!(owners[2]["guests"], json!(["g@partner.example"]));
+    assert!(owners.iter().all(|o| o["groups"] == json!([])));
+}
+
+on_both!(create_refusals_name_the_field_and_create_nothing);
+async fn create_refusals_name_the_field_and_create_nothing(app: &TestApp) {
+    seed_members(app).await;
+    let path = "/organizations/acme/tasks";
+    let cases: Vec<(Value, &[&str])> = vec![
+        (json!({}), &["title"]),
+        (json!({"title": "   "}), &["title"]),
+        (json!({"title": 42}), &["title"]),
+        (json!({"title": "x".repeat(601)}), &["title"]),
+        (json!({"title": "T", "task_type": "chore"}), &["task_type"]),
+        (json!({"title": "T", "deadline": "next tuesday"}), &["deadline"]),
+        (
+            json!({"title": "T", "owners": {"users": [999999, "nobody"]}}),
+            &["owners.users.0", "owners.users.1"],
+        ),
+        (
+            json!({"title": "T", "owners": {"guests": ["not-an-email", "sam@acme.test"]}}),
+            &["owners.guests.0", "owners.guests.1"],
+        ),
+        (
+            json!({"title": "T", "owners": {"groups": ["0000"]}}),
+            &["owners.groups.0"],
+        ),
+        (json!({"title": "T", "owners": "bob"}), &["owners"]),
+        (
+            json!({"title": "T", "separate_task_for_each_assignee": true}),
+            &["owners"],
+        ),
+        (json!({"title": "T", "run_id": "nope"}), &["run_id"]),
+        (json!({"title": "T", "webhook": "not a url"}), &["webhook"]),
+        (json!({"title": "T", "max_assignable": -1}), &["max_assignable"]),
+        (
+            json!({"title": "T", "max_assignable": 1, "owners": {"users": [1001, 1002]}}),
+            &["owners"],
+        ),
+        (json!({"title": "T", "tags": ["x".repeat(31)]}), &["tags.0"]),
+        (
+            json!({"title": "T", "everyone_must_complete": "perhaps"}),
+            &["everyone_must_complete"],
+        ),
+        (
+            json!({"title": "T", "position": 0, "form_fields": [{"label": "F", "field_type": "radio", "required": true}]}),
+            &["position", "form_fields.0.options"],
+        ),
+    ];
+    for (body, fields) in cases {
+        let r = app.json(Method::POST, path, body.clone()).await;
+        for f in fields {
+            r.expect_invalid(f);
         }
-        // The refused creates used no number, and every other one was kept once.
-        numbers.sort_unstable();
-        let low = numbers[0];
-        assert_eq!(numbers, (low..low + 27).collect::<Vec<_>>());
-        let r = app.get("/organizations/acme/tasks?owners=1002&status=all&per_page=100").await.expect(200);
-        let mut listed: Vec<String> = r.data().as_array().expect("list").iter().filter_map(|t| t["title"].as_str().map(String::from)).collect();
-        listed.sort();
-        let mut fine: Vec<String> = titles.into_iter().filter(|t| t != "Boom").collect();
-        fine.sort();
-        assert_eq!(listed, fine);
+        assert_eq!(
+            r.body["errors"].as_object().map(|e| e.len()),
+            Some(fields.len()),
+            "{body}: {}",
+            r.text
+        );
     }
+    // Nothing was created: no task, no guest, no tag, no run.
+    let tags = app.get("/organizations/acme/tags").await.expect(200);
+    assert_eq!(tags.body["meta"]["pagination"]["total"], 0);
+    let guests = app.get("/organizations/acme/guests").await.expect(200);
+    assert_eq!(guests.body["meta"]["pagination"]["total"], 0);
+    let r = app
+        .json(Method::POST, path, json!({"title": "After"}))
+        .await
+        .expect(201);
+    assert_eq!(r.data()["increment_id"], 1, "no earlier create consumed a number");
+}
+
+on_both!(form_fields_are_created_per_task_and_included);
+async fn form_fields_are_created_per_task_and_included(app: &TestApp) {
+    seed_members(app).await;
+    let body = json!({"title": "With fields", "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]},
+    "form_fields": [
+        {"label": "Hours", "field_type": "number", "required": true, "guidance": "Whole hours"},
+        {"label": "Approved by", "field_type": "dropdown", "required": false, "options": ["Ann", {"text": "Bob", "id": 5}]}
+    ]});
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", body)
+        .await
+        .expect(201);
+    let first = r.data()["id"].as_str().expect("id").to_string();
+    let data = r.data()["taskdata"].as_object().expect("taskdata").clone();
+    assert_eq!(data.len(), 2);
+    assert!(data.values().all(Value::is_null));
+    let r = app
+        .get(&format!(
+            "/organizations/acme/tasks/{first}?with=form_fields,step,assets,threads_count"
+        ))
+        .await
+        .expect(200);
+    let ff = r.data()["form_fields"]["data"].as_array().expect("form fields").clone();
+    assert_eq!(
+        (
+            ff[0]["label"].as_str(),
+            ff[0]["alias"].as_str(),
+            ff[0]["position"].as_i64()
+        ),
+        (Some("Hours"), Some("hours"), Some(1))
+    );
+    assert_eq!(
+        ff[1]["options"],
+        json!([{"id": 6, "text": "Ann", "value": null}, {"id": 5, "text": "Bob", "value": null}])
+    );
+    assert_eq!(
+        (
+            r.data()["step"].clone(),
+            r.data()["assets"].clone(),
+            r.data()["threads_count"].clone()
+        ),
+        (json!({"data": null}), json!({"data": []}), json!(0))
+    );
+    let run_id = r.data()["run_id"].as_str().expect("run").to_string();
+    let r = app
+        .get(&format!("/organizations/acme/runs/{run_id}?with=form_fields,checklist"))
+        .await
+        .expect(200);
+    let ids: Vec<&str> = r.data()["form_fields"]["data"]
+        .as_array()
+        .expect("ff")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 4, "each task has its own captures");
+    assert_eq!(r.data()["checklist"]["data"]["title"], "MISC");
+}
+
+on_both!(reads_include_run_and_hide_top_secret_tasks);
+async fn reads_include_run_and_hide_top_secret_tasks(app: &TestApp) {
+    seed_members(app).await;
+    let (_, light) = app.add_member("acme", 1010, "light@acme.test", "light").await;
+    let r = app
+        .json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "Secret", "top_secret": true, "owners": {"users": [1002]}}),
+        )
+        .await
+        .expect(201);
+    let id = r.data()["id"].as_str().expect("id").to_string();
+    let r = app
+        .send(app.request_as(&light, Method::GET, &format!("/organizations/acme/tasks/{id}")))
+        .await;
+    assert_eq!(r.status, 404, "invisible to non-assignees");
+    let r = app
+        .get(&format!("/organizations/acme/tasks/{id}?with=run"))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["run"], json!({"data": null}));
+    assert!(r.data()["summary"].is_null() && r.data().get("summary").is_some());
+    app.get("/organizations/acme/tasks/0123456789abcdef0123456789abcdef")
+        .await
+        .expect(404);
+    let r = app
+        .json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "Run", "separate_task_for_each_assignee": true, "owners": {"users": [1002]}}),
+        )
+        .await
+        .expect(201);
+    let (task, run) = (
+        r.data()["id"].as_str().unwrap().to_string(),
+        r.data()["run_id"].as_str().unwrap().to_string(),
+    );
+    let r = app
+        .get(&format!("/organizations/acme/tasks/{task}?with=run.checklist"))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["run"]["data"]["id"], run.as_str());
+    assert_eq!(r.data()["run"]["data"]["checklist"]["data"]["is_system"], true);
+    app.get(&format!("/organizations/acme/runs/{run}/tasks/{id}"))
+        .await
+        .expect(404);
+    app.get(&format!("/organizations/acme/runs/nope/tasks/{task}"))
+        .await
+        .expect(404);
+}
+
+on_both!(the_seed_002_reads_return_every_requested_include);
+async fn the_seed_002_reads_return_every_requested_include(app: &TestApp) {
+    seed_members(app).await;
+    let body = json!({"title": "Review Proposal", "summary": "Review the proposal document attached.", "separate_task_for_each_assignee": true,
+        "owners": {"users": [1005]}, "tags": ["proposals"], "form_fields": [{"label": "Verdict", "field_type": "text", "required": false}]});
+    let r = app
+        .json(Method::POST, "/organizations/acme/tasks", body)
+        .await
+        .expect(201);
+    let id = r.data()["id"].as_str().expect("id").to_string();
+    // JavaScript, Python, Go, C++ and C# send `run,step,form_fields,tags`; Java URL-encodes the commas.
+    for query in [
+        "with=run,step,form_fields,tags",
+        "with=run%2Cstep%2Cform_fields",
+        "with=run",
+        "with=step",
+        "with=form_fields",
+    ] {
+        let r = app
+            .get(&format!("/api/organizations/acme/tasks/{id}?{query}"))
+            .await
+            .expect(200);
+        let t = r.data();
+        assert_eq!(t["summary"], "Review the proposal document attached.");
+        if query.contains("run") {
+            assert_eq!(t["run"]["data"]["id"], t["run_id"], "{query}");
+            assert_eq!(t["run"]["data"]["progress"]["total"], 1);
+        }
+        if query.contains("step") {
+            assert_eq!(t["step"], json!({"data": null}), "{query}");
+        }
+        if query.contains("form_fields") {
+            assert_eq!(t["form_fields"]["data"][0]["label"], "Verdict", "{query}");
+            assert_eq!(t["form_fields"]["data"][0]["value"], Value::Null);
+        }
+        if query.contains("tags") {
+            assert_eq!(t["tags"]["data"][0]["title"], "proposals", "{query}");
+        } else {
+            assert!(t.get("tags").is_none(), "{query}: tags only on request");
+        }
+    }
+    // Unknown include names are ignored.
+    app.get(&format!("/organizations/acme/tasks/{id}?with=bogus,run.nothing"))
+        .await
+        .expect(200);
+}
+
+on_both!(the_created_task_is_answered_exactly_as_a_read_of_it);
+async fn the_created_task_is_answered_exactly_as_a_read_of_it(app: &TestApp) {
+    seed_members(app).await;
+    let ops = app
+        .json(
+            Method::POST,
+            "/organizations/acme/groups",
+            json!({"name": "Ops", "members": [1005]}),
+        )
+        .await
+        .expect(201);
+    let ops = ops.data()["id"].as_str().expect("group id").to_string();
+    let fields = json!([
+        {"label": "Second", "field_type": "text", "required": false, "position": 2},
+        {"label": "Hours", "field_type": "number", "required": true, "guidance": "Whole hours", "position": 1},
+        {"label": "Pick", "field_type": "dropdown", "options": ["Ann", {"text": "Bob", "id": 5}], "required": false, "default_value_enabled": true, "default_value": "Ann"},
+        {"label": "Same place", "field_type": "text", "required": true, "position": 2}
+    ]);
+    let bodies = [
+        json!({"title": "Bare"}),
+        json!({"title": "Members", "summary": "Two of them", "owners": {"users": [1005, 1002]}, "deadline": "2031-01-02T03:04:05Z",
+               "task_type": "approval", "everyone_must_complete": true, "max_assignable": 3, "top_secret": true,
+               "is_soft_start_date": true, "prevent_guest_comment": true, "can_complete_only_assignees": true,
+               "webhook": "https://hooks.example/t", "started_at": "2030-12-01T00:00:00Z"}),
+        json!({"title": "Fields", "owners": {"users": [1002]}, "form_fields": fields, "tags": ["one"]}),
+        json!({"title": "Guest", "owners": {"users": [1002], "guests": ["Client@Partner.example"]}}),
+        json!({"title": "Group", "owners": {"groups": [ops]}}),
+        json!({"title": "Fan-out", "separate_task_for_each_assignee": true, "owners": {"users": [1002, 1005]}}),
+    ];
+    for body in bodies {
+        let created = app
+            .json(Method::POST, "/organizations/acme/tasks", body.clone())
+            .await
+            .expect(201);
+        let id = created.data()["id"].as_str().expect("id").to_string();
+        let read = app.get(&format!("/organizations/acme/tasks/{id}")).await.expect(200);
+        let mut data = created.data().clone();
+        // A created run task also carries its bare run.
+        if let Some(m) = data.as_object_mut() {
+            m.remove("run");
+        }
+        assert_eq!(data, *read.data(), "{body}");
+    }
+}
+
+on_both!(a_create_that_fails_in_the_database_leaves_nothing_and_the_next_one_works);
+async fn a_create_that_fails_in_the_database_leaves_nothing_and_the_next_one_works(app: &TestApp) {
+    seed_members(app).await;
+    refuse_the_title_boom(app).await;
+    let path = "/organizations/acme/tasks";
+    let first = app
+        .json(
+            Method::POST,
+            path,
+            json!({"title": "Before", "owners": {"users": [1002]}}),
+        )
+        .await
+        .expect(201);
+    for _ in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                path,
+                json!({"title": "Boom", "owners": {"users": [1002]}}),
+            )
+            .await;
+        assert_eq!(r.status, 500, "{}", r.text);
+    }
+    // The connection is not left inside a transaction, and the failed creates used no number.
+    let after = app
+        .json(
+            Method::POST,
+            path,
+            json!({"title": "After", "owners": {"users": [1002]}}),
+        )
+        .await
+        .expect(201);
+    let n = |r: &crate::support::Resp| r.data()["increment_id"].as_i64().expect("increment_id");
+    assert_eq!(n(&after), n(&first) + 1);
+    let r = app
+        .get("/organizations/acme/tasks?owners=1002&status=all")
+        .await
+        .expect(200);
+    let titles: Vec<&str> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.contains(&"Before") && titles.contains(&"After"), "{titles:?}");
+    // Other writes go on too.
+    let id = after.data()["id"].as_str().expect("id");
+    app.json(Method::PUT, &format!("{path}/{id}"), json!({"title": "Renamed"}))
+        .await
+        .expect(200);
+}
+
+on_both!(creates_made_at_once_are_each_numbered_answered_and_kept);
+async fn creates_made_at_once_are_each_numbered_answered_and_kept(app: &TestApp) {
+    seed_members(app).await;
+    let path = "/organizations/acme/tasks";
+    let first = app
+        .json(Method::POST, path, json!({"title": "First"}))
+        .await
+        .expect(201);
+    let n = |r: &crate::support::Resp| r.data()["increment_id"].as_i64().expect("increment_id");
+    // Titles whose JSON needs escaping, and every kind of member list, in one burst.
+    let titles = [
+        "Quote \" and \\ back",
+        "Tab\tand\nline",
+        "Ünïcødé ✓ 🚀",
+        "'; DROP TABLE tasks; --",
+        "\u{1}",
+    ];
+    let bodies: Vec<Value> = (0..40)
+        .map(|i| {
+            let users = match i % 3 {
+                0 => json!([]),
+                1 => json!([1002]),
+                _ => json!([1005, 1002]),
+            };
+            json!({"title": format!("{} {i}", titles[i % titles.len()]), "owners": {"users": users},
+                   "summary": if i % 2 == 0 { Value::Null } else { json!(format!("Summary {i}")) },
+                   "top_secret": i % 4 == 0, "max_assignable": i + 2})
+        })
+        .collect();
+    let created = futures_util::future::join_all(bodies.iter().map(|b| app.json(Method::POST, path, b.clone()))).await;
+    let mut numbers = Vec::new();
+    for (body, r) in bodies.iter().zip(created) {
+        let r = r.expect(201);
+        assert_eq!(r.data()["title"], body["title"]);
+        numbers.push(n(&r));
+        let id = r.data()["id"].as_str().expect("id");
+        let read = app.get(&format!("{path}/{id}")).await.expect(200);
+        assert_eq!(r.data(), read.data(), "{body}");
+        let owners: Vec<i64> = read.data()["owners"]["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        let wanted: Vec<i64> = body["owners"]["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        assert_eq!(owners, wanted, "{body}");
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (n(&first) + 1..=n(&first) + 40).collect::<Vec<_>>());
+    let next = app.json(Method::POST, path, json!({"title": "Next"})).await.expect(201);
+    assert_eq!(n(&next), n(&first) + 41);
+    let r = app
+        .get("/organizations/acme/tasks?owners=1005&status=all&per_page=100")
+        .await
+        .expect(200);
+    assert_eq!(r.body["meta"]["pagination"]["total"], 13, "{}", r.text);
+}
+
+on_both!(a_create_refused_among_many_at_once_fails_alone);
+async fn a_create_refused_among_many_at_once_fails_alone(app: &TestApp) {
+    seed_members(app).await;
+    refuse_the_title_boom(app).await;
+    let path = "/organizations/acme/tasks";
+    let titles: Vec<String> = (0..30)
+        .map(|i| {
+            if i % 10 == 3 {
+                "Boom".to_string()
+            } else {
+                format!("Fine {i}")
+            }
+        })
+        .collect();
+    let answers = futures_util::future::join_all(
+        titles
+            .iter()
+            .map(|t| app.json(Method::POST, path, json!({"title": t, "owners": {"users": [1002]}}))),
+    )
+    .await;
+    let mut numbers = Vec::new();
+    for (title, r) in titles.iter().zip(answers) {
+        if title == "Boom" {
+            assert_eq!(r.status, 500, "{}", r.text);
+        } else {
+            numbers.push(r.expect(201).data()["increment_id"].as_i64().expect("increment_id"));
+        }
+    }
+    // The refused creates used no number, and every other one was kept once.
+    numbers.sort_unstable();
+    let low = numbers[0];
+    assert_eq!(numbers, (low..low + 27).collect::<Vec<_>>());
+    let r = app
+        .get("/organizations/acme/tasks?owners=1002&status=all&per_page=100")
+        .await
+        .expect(200);
+    let mut listed: Vec<String> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["title"].as_str().map(String::from))
+        .collect();
+    listed.sort();
+    let mut fine: Vec<String> = titles.into_iter().filter(|t| t != "Boom").collect();
+    fine.sort();
+    assert_eq!(listed, fine);
 }
