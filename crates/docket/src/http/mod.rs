@@ -16,6 +16,7 @@ mod me;
 pub mod observe;
 pub mod openapi;
 mod organizations;
+pub mod params;
 pub mod runs;
 pub mod search;
 mod tag_links;

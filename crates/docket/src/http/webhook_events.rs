@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
-use crate::http::users::page_request;
+use crate::http::params::page_request;
 use crate::state::AppState;
 
 const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];

@@ -168,7 +168,6 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
             }
         }
     }
-    crate::http::runs::tasks_includes(ctx, actor, &mut out, query).await?;
     Ok(out)
 }
 
