@@ -10,6 +10,7 @@ mod support;
 
 mod admin_cli;
 mod backup;
+mod bodies;
 mod cli_help;
 mod comments;
 mod conventions;

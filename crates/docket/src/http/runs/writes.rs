@@ -240,7 +240,12 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn activate_run(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
@@ -311,7 +316,12 @@ pub(super) async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn complete_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn complete_prerun(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     set_prerun(ctx, run_id, query, true).await
 }
 
