@@ -33,6 +33,7 @@ mod sdk;
 mod search;
 mod seed_001;
 mod startup;
+mod store_contract;
 mod tag_links;
 mod tags;
 mod task_lists;
