@@ -1,8 +1,9 @@
 //! The organization-wide task lists: T2 (every task), T10 (`me/tasks`), T11 (a member's tasks)
 //! and T12 (a guest's tasks) with every parameter of spec §4.0. Shared fixtures live here;
-//! `filters.rs` holds the parameters, derived conditions and sorts, `scopes.rs` refusals,
-//! pagination and the SDK/seed 004 request shapes, and `model.rs` the check of random filter
-//! combinations against an in-memory model.
+//! `conditions.rs` holds the parameters and derived conditions, `sorts.rs` the sorts,
+//! `visibility.rs` who sees which task, `assignments.rs` assignment changes, `scopes.rs`
+//! refusals, pagination and the SDK/seed 004 request shapes, `stream.rs` unpaginated lists, and
+//! `model/` the check of random filter combinations against an in-memory model.
 
 use docket_domain::time::format_ts;
 use reqwest::Method;
@@ -166,7 +167,9 @@ fn ts(ms: i64) -> String {
 }
 
 mod assignments;
-mod filters;
+mod conditions;
 mod model;
 mod scopes;
+mod sorts;
 mod stream;
+mod visibility;
