@@ -28,7 +28,8 @@
 //! PostgreSQL, run `cargo test -p docket --test api -- --skip ::postgres`, and cargo counts
 //! those tests as "filtered out". `scripts/test` does that itself when it finds no PostgreSQL
 //! (or no SDK), and says so; on CI (`CI` set) it never skips, so a missing PostgreSQL or SDK
-//! fails the run.
+//! fails the run. Those filters match substrings of test paths: name no other module
+//! `postgres` or `sdk`.
 // Shared helpers: not every test binary module uses every one of them.
 #![allow(dead_code, unused_imports)]
 
