@@ -52,7 +52,7 @@ async fn rate_limit_counts_down_and_refuses_without_effect(backend: Backend) {
     app.stop().await;
 }
 
-/// Tests that only PostgreSQL can run (`::postgres` in their path, so they can be skipped).
+/// Tests that only PostgreSQL can run (`postgres` in their path, so they can be left out).
 mod postgres {
     use super::*;
 

@@ -384,7 +384,7 @@ async fn a_restart_loses_nothing(backend: Backend) {
     drop(db);
 }
 
-/// Tests that only PostgreSQL can run (`::postgres` in their path, so they can be skipped).
+/// Tests that only PostgreSQL can run (`postgres` in their path, so they can be left out).
 mod postgres {
     use super::*;
 

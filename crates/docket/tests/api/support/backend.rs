@@ -14,7 +14,7 @@ pub enum Backend {
 
 impl Backend {
     /// Fails the calling test unless `DOCKET_TEST_POSTGRES_URL` is set: a PostgreSQL test that
-    /// cannot run must not pass. Skip them with `-- --skip ::postgres` instead.
+    /// cannot run must not pass. Skip them with `-- --skip postgres` instead.
     #[track_caller]
     pub fn require_postgres() {
         if std::env::var("DOCKET_TEST_POSTGRES_URL").is_ok_and(|v| !v.trim().is_empty()) {
@@ -22,7 +22,7 @@ impl Backend {
         }
         panic!(
             "DOCKET_TEST_POSTGRES_URL is not set, so this PostgreSQL test cannot run; set it \
-             (scripts/test finds or starts a server) or leave these tests out with `-- --skip ::postgres`"
+             (scripts/test finds or starts a server) or leave these tests out with `-- --skip postgres`"
         );
     }
 }

@@ -21,15 +21,16 @@
 //!
 //! # Halves that cannot run are reported as not run, never as passed
 //!
-//! Every test needing PostgreSQL has `::postgres` in its path (`name::postgres`, or a
-//! `mod postgres` of PostgreSQL-only tests) and starts with [`Backend::require_postgres`], which
-//! **fails** the test when `DOCKET_TEST_POSTGRES_URL` is not set. Likewise the drives with the
-//! Python SDK (`sdk::…`) fail without `DOCKET_TEST_PYTHON`. Nothing is skipped silently: without
-//! PostgreSQL, run `cargo test -p docket --test api -- --skip ::postgres`, and cargo counts
-//! those tests as "filtered out". `scripts/test` does that itself when it finds no PostgreSQL
-//! (or no SDK), and says so; on CI (`CI` set) it never skips, so a missing PostgreSQL or SDK
-//! fails the run. Those filters match substrings of test paths: name no other module
-//! `postgres` or `sdk`.
+//! Every test needing PostgreSQL has `postgres` in its path (`name::postgres`, a `mod postgres`
+//! of PostgreSQL-only tests, or a name ending in `_postgres`) and starts with
+//! [`Backend::require_postgres`], which **fails** the test when `DOCKET_TEST_POSTGRES_URL` is not
+//! set; no other test has `postgres` in its path. Likewise the drives with the Python SDK
+//! (`sdk::…`) fail without `DOCKET_TEST_PYTHON`. Nothing is skipped silently: without
+//! PostgreSQL, run `cargo test -p docket --test api -- --skip postgres`, and cargo counts those
+//! tests as "filtered out". `scripts/test` does that itself when it finds no PostgreSQL (or no
+//! SDK), and says so; on CI (`CI` set) it never leaves anything out, so a missing PostgreSQL or
+//! SDK fails the run. Those filters match substrings of test paths: name no other module `sdk`
+//! and no other test `postgres`.
 // Shared helpers: not every test binary module uses every one of them.
 #![allow(dead_code, unused_imports)]
 
