@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, user_id_segment};
+use crate::http::extract::{Body, Ctx};
+use crate::http::params::user_id_segment;
 use crate::service::access;
 use crate::state::AppState;
 

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query};
+use crate::http::extract::{Body, Ctx, Query};
 use crate::http::tasks::{json, visible_task};
 use crate::service::access;
 use crate::state::AppState;
@@ -111,7 +111,12 @@ async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) ->
     params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The restored task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
 )]
-async fn restore_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn restore_task(
+    ctx: Ctx,
+    Path((_org, task_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let task = any_visible_task(&ctx, &me, &task_id).await?;
     if !access::can_edit(&me, &task) {
