@@ -207,7 +207,7 @@ async fn own_thread(ctx: &Ctx, me: &Actor, task_id: &str, comment_id: &str) -> R
     Ok((task, thread))
 }
 
-/// C1 `POST /organizations/{org}/tasks/{task_id}/comment`.
+/// Adds a comment to a task; `label: problem` reports a problem, `sent_to` mentions members.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/tasks/{task_id}/comment",
@@ -240,7 +240,7 @@ async fn add_comment(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Bo
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
-/// C2 `PUT /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
+/// Edits a comment (its author or an admin).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
@@ -281,7 +281,7 @@ async fn edit_comment(
     respond(&ctx, &me.org_id, StatusCode::OK, row).await
 }
 
-/// C3 `DELETE /organizations/{org}/tasks/{task_id}/comment/{comment_id}`.
+/// Deletes a comment (its author or an admin).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/tasks/{task_id}/comment/{comment_id}",
@@ -305,7 +305,7 @@ async fn delete_comment(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// C4 `POST /organizations/{org}/tasks/{task_id}/problem`.
+/// Reports a problem: the task shows `problem: true` and cannot be completed until it is resolved.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/tasks/{task_id}/problem",
@@ -336,7 +336,7 @@ async fn report_problem(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>,
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
-/// C5 `POST /organizations/{org}/tasks/{task_id}/resolved-threads`.
+/// Resolves an open problem of the task (`thread_id`) with a `resolve` comment.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/tasks/{task_id}/resolved-threads",

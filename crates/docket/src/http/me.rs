@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::organizations::OrganizationJson;
-use crate::http::users::{member_response, page_request};
+use crate::http::params::page_request;
+use crate::http::users::member_response;
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -21,7 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(my_organizations))
 }
 
-/// M1.
+/// The caller as a member of this organization (role and status here).
 #[utoipa::path(
     get,
     path = "/organizations/{org}/me",
@@ -41,7 +42,7 @@ async fn me_in_org(ctx: Ctx, query: Query) -> Result<Response> {
     member_response(&ctx, &me.org_id, &member, &query).await
 }
 
-/// M3: the caller as a member of the organization they joined first.
+/// The caller, as a member of the organization they joined first.
 #[utoipa::path(
     get,
     path = "/me",
@@ -66,7 +67,7 @@ async fn me(ctx: Ctx, query: Query) -> Result<Response> {
     member_response(&ctx, &org, &member, &query).await
 }
 
-/// M4.
+/// The organizations the caller belongs to (and is not disabled in), by name.
 #[utoipa::path(
     get,
     path = "/me/organizations",

@@ -16,12 +16,14 @@ mod me;
 pub mod observe;
 pub mod openapi;
 mod organizations;
+pub mod params;
 pub mod runs;
 pub mod search;
 mod tag_links;
 mod tags;
 pub mod task_filters;
 pub mod tasks;
+mod unread_body;
 mod users;
 mod webhook_events;
 
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             Error::Internal("handler panicked".into()).into_response()
         }))
         .layer(CorsLayer::permissive())
+        .layer(middleware::from_fn(unread_body::close_if_unread))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::serve::body_rate::limit,

@@ -19,7 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_organization))
 }
 
-/// `GET /organizations/{org}`.
+/// The organization and its settings.
 #[utoipa::path(
     get,
     path = "/organizations/{org}",
@@ -34,7 +34,7 @@ async fn get_organization(ctx: Ctx) -> Result<Response> {
     Ok(envelope::ok(OrganizationJson::new(&org, me.role.as_str())))
 }
 
-/// The Organization shape: the keys docket derives, plus every other key of §2.14 with its
+/// An organization: the keys docket derives, plus every other organization setting with its
 /// default or its provisioned value.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Organization)]
@@ -82,7 +82,7 @@ impl OrganizationJson {
     }
 }
 
-/// Keys of §2.14 that docket does not derive, with their defaults. Provisioning may override
+/// Organization keys that docket does not derive, with their defaults. Provisioning may override
 /// any of them through the organization's `profile`.
 fn defaults() -> Map<String, Value> {
     static DEFAULTS: std::sync::LazyLock<Map<String, Value>> =

@@ -81,7 +81,7 @@ struct Params {
     query: SearchQuery,
 }
 
-/// S1.
+/// Finds runs (processes) and tasks whose name or title contains the text.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/search",
@@ -322,8 +322,7 @@ pub struct TagJson {
     color: Option<String>,
 }
 
-/// The S1 response as the OpenAPI document describes it: one list per requested type (`on`), in
-/// the requested order; the handler builds it key by key.
+/// The search answer: one list per requested type (`on`), in the requested order.
 #[derive(utoipa::ToSchema)]
 pub struct SearchResults {
     /// Runs whose name contains the text.
@@ -358,7 +357,7 @@ fn tags_for(links: &[TagLinkRow], subject_id: &str) -> Value {
     json!(tags)
 }
 
-/// A `process` result (spec §2.17).
+/// A `process` (run) result.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = SearchProcess)]
 pub struct ProcessItem {
@@ -413,7 +412,7 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
         .collect())
 }
 
-/// `owners` of a task result (§2.2).
+/// The assignees of a task result.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = SearchOwners)]
 pub struct OwnersJson {
@@ -424,7 +423,7 @@ pub struct OwnersJson {
     task_urls: Vec<String>,
 }
 
-/// A `task` result (spec §2.17).
+/// A `task` result.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = SearchTask)]
 pub struct TaskItem {

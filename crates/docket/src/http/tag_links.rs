@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, user_id_segment};
+use crate::http::extract::{Body, Ctx};
+use crate::http::params::user_id_segment;
 use crate::service::access;
 use crate::state::AppState;
 
@@ -39,8 +40,7 @@ async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> 
     })
 }
 
-/// TG6 `POST /organizations/{org}/checklists/tags`: 201 with a new association, 200 with the
-/// existing one.
+/// Attaches a tag to a run or a task: 201 with a new association, 200 with the existing one.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/checklists/tags",
@@ -107,7 +107,7 @@ async fn attach(ctx: Ctx, Body(body): Body) -> Result<Response> {
     Ok(envelope::item(status, TagLinkJson::new(&link)))
 }
 
-/// TG7 `DELETE /organizations/{org}/checklists/tags/{association_id}`.
+/// Detaches a tag (by the association's integer id).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/checklists/tags/{association_id}",

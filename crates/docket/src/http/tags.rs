@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::users::page_request;
+use crate::http::params::page_request;
 use crate::state::AppState;
 
 /// Longest tag title, in characters.
@@ -93,7 +93,7 @@ async fn path_tag(ctx: &Ctx, org: &str, tag_id: &str) -> Result<Tag> {
     ctx.state.store.tag(org, tag_id).await?.ok_or(Error::NotFound)
 }
 
-/// The TG1 `sort`: `title` (default), `created_at`, either with a leading `-` for descending.
+/// The tag list's `sort`: `title` (default), `created_at`, either with a leading `-` for descending.
 fn tag_sort(query: &Query, errors: &mut ValidationErrors) -> Sort<TagSortColumn> {
     let raw = query.get_any(&["sort", "sort_by"]).map(str::trim).unwrap_or("");
     let (desc, name) = match raw.strip_prefix('-') {
@@ -158,7 +158,7 @@ fn title_conflict(e: StoreError) -> Error {
     }
 }
 
-/// TG1 `GET /organizations/{org}/tags`.
+/// Lists the organization's tags.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/tags",
@@ -205,7 +205,7 @@ async fn list_tags(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// TG2 `POST /organizations/{org}/tags`.
+/// Creates a tag.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/tags",
@@ -242,7 +242,7 @@ async fn create_tag(ctx: Ctx, query: Query, Body(body): Body) -> Result<Response
     respond(&ctx, &me.org_id, &tag, &query, StatusCode::CREATED).await
 }
 
-/// TG3 `GET /organizations/{org}/tags/{tag_id}`.
+/// Reads a tag.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/tags/{tag_id}",
@@ -257,7 +257,7 @@ async fn get_tag(ctx: Ctx, Path((_org, tag_id)): Path<(String, String)>, query: 
     respond(&ctx, &me.org_id, &tag, &query, StatusCode::OK).await
 }
 
-/// TG4 `PUT /organizations/{org}/tags/{tag_id}`: a partial update.
+/// Changes a tag: only the fields sent.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/tags/{tag_id}",
@@ -315,7 +315,7 @@ async fn update_tag(
     respond(&ctx, &me.org_id, &updated, &query, StatusCode::OK).await
 }
 
-/// TG5 `DELETE /organizations/{org}/tags/{tag_id}`: 204 whether or not the tag existed.
+/// Deletes a tag and its links to runs and tasks; 204 whether or not the tag existed.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/tags/{tag_id}",

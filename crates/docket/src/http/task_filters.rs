@@ -11,10 +11,10 @@ use docket_store::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSo
 
 use crate::error::{Error, Result};
 use crate::http::extract::Query;
-use crate::http::users::page_request;
+use crate::http::params::page_request;
 
-/// The task-list parameters of spec §4.0 as the OpenAPI document describes them (T2, T10–T12;
-/// R7 reads only `status`, `owners`, `guests`, `groups`, the deadline filters, `unassigned`,
+/// The task-list parameters as the OpenAPI document describes them (the organization's and a
+/// person's task lists; a run's task list reads only `status`, `owners`, `guests`, `groups`, the deadline filters, `unassigned`,
 /// `with`, `sort` and the pagination). The readers below parse the query string itself.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

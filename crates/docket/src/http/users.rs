@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::input::Reader;
-use docket_domain::page::{MAX_PER_PAGE, PageRequest};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, Role, ValidationErrors, email};
 use docket_store::StoreError;
@@ -19,8 +18,9 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, Query, user_id_segment};
-use crate::http::groups;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::groups::json::groups_of_members;
+use crate::http::params::{page_request, user_id_segment};
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -174,7 +174,7 @@ pub async fn render_members(ctx: &Ctx, org: &str, members: &[Member], query: &Qu
     let tz = org_timezone(ctx, org).await?;
     let mut groups = if query.with("groups") {
         let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-        groups::groups_of_members(ctx, org, &ids).await?
+        groups_of_members(ctx, org, &ids).await?
     } else {
         HashMap::new()
     };
@@ -201,7 +201,7 @@ fn member_sort(query: &Query) -> Result<Sort<MemberSortColumn>> {
     Ok(Sort { column, desc })
 }
 
-/// U1 `GET /organizations/{org}/users`.
+/// Lists the organization's members in every status.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users",
@@ -226,18 +226,7 @@ async fn list_users(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// Reads the §1.8 parameters with this list's default page size.
-pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest> {
-    Ok(PageRequest::parse(
-        query.get("page"),
-        query.get("per_page"),
-        query.get("without_pagination"),
-        default_per_page,
-        MAX_PER_PAGE,
-    )?)
-}
-
-/// U2 `GET /organizations/{org}/users-list`.
+/// Every member in short form, without pagination.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users-list",
@@ -286,7 +275,7 @@ pub async fn member_response(ctx: &Ctx, org: &str, member: &Member, query: &Quer
     Ok(envelope::ok(items.pop()))
 }
 
-/// U3 `GET /organizations/{org}/users/{user_id}`.
+/// Reads a member.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users/{user_id}",
@@ -317,7 +306,7 @@ fn is_url_like(s: &str) -> bool {
     l.contains("://") || l.starts_with("www.")
 }
 
-/// U4 `POST /organizations/{org}/users/invite`.
+/// Invites a member (status `invited`).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/users/invite",
@@ -403,7 +392,7 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     member_response(&ctx, &me.org_id, &member, &Query::default()).await
 }
 
-/// U5 `PUT /organizations/{org}/users/{user_id}/role`.
+/// Changes a member's role (admins); the last admin keeps theirs.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/role",
@@ -460,7 +449,7 @@ async fn set_status(ctx: Ctx, user_id: String, change: fn(i64) -> StatusChange) 
     reread(&ctx, &me, target.id).await
 }
 
-/// U6 `DELETE /organizations/{org}/users/{user_id}/disable`.
+/// Disables a member (admins): their token stops working here; assignments stay.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/users/{user_id}/disable",
@@ -473,7 +462,7 @@ async fn disable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>) -> Res
     set_status(ctx, user_id, StatusChange::Disable).await
 }
 
-/// U7 `PUT /organizations/{org}/users/{user_id}/enable`.
+/// Enables a disabled member (admins).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/enable",
@@ -486,7 +475,7 @@ async fn enable(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>, _body: 
     set_status(ctx, user_id, StatusChange::Enable).await
 }
 
-/// U8 `PUT /organizations/{org}/users/{user_id}/approve`.
+/// Approves a member (admins).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/users/{user_id}/approve",

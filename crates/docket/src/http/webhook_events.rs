@@ -17,8 +17,8 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query};
-use crate::http::users::page_request;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::params::page_request;
 use crate::state::AppState;
 
 const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
@@ -108,7 +108,7 @@ fn admin(ctx: &Ctx) -> Result<Actor> {
     Ok(me)
 }
 
-/// `GET /organizations/{org}/webhook-events`: filters `status`, `task_id`; paginated.
+/// The webhook delivery log (admins), newest first; filters `status` and `task_id`.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/webhook-events",
@@ -150,7 +150,7 @@ async fn list_events(ctx: Ctx, query: Query) -> Result<Response> {
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// `GET /organizations/{org}/webhook-events/{id}`: the event with its attempts.
+/// One webhook event with its payload and every attempt (admins).
 #[utoipa::path(
     get,
     path = "/organizations/{org}/webhook-events/{event_id}",
@@ -171,7 +171,7 @@ async fn get_event(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> 
     Ok(envelope::ok(EventJson::detailed(&event, &attempts)))
 }
 
-/// `POST /organizations/{org}/webhook-events/{id}/redeliver`: queues a new attempt now; 202.
+/// Queues a new delivery attempt of a webhook event now (admins); 202.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/webhook-events/{event_id}/redeliver",
@@ -180,7 +180,7 @@ async fn get_event(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> 
     params(("org" = String, Path, description = "Organization id"), ("event_id" = String, Path, description = "Webhook event id")),
     responses((status = 202, description = "A new attempt is queued", body = crate::http::openapi::Item<EventJson>))
 )]
-async fn redeliver(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> Result<Response> {
+async fn redeliver(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
     let me = admin(&ctx)?;
     let event = ctx
         .state

@@ -17,7 +17,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, watch};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -36,6 +36,9 @@ struct Activity {
     pending_since: AtomicU64,
     /// Requests handed to the app whose response has not been sent in full.
     in_flight: AtomicU32,
+    /// Wakes the watchdog when a deadline may have moved earlier: a request ended (the idle
+    /// time starts) or the next one began arriving (its header time starts).
+    changed: Notify,
 }
 
 /// What the watchdog does next.
@@ -57,6 +60,7 @@ impl Activity {
             // A new connection owes its first request's headers.
             pending_since: AtomicU64::new(0),
             in_flight: AtomicU32::new(0),
+            changed: Notify::new(),
         }
     }
 
@@ -71,10 +75,13 @@ impl Activity {
     fn read(&self) {
         let now = self.now();
         self.last_io.store(now, Ordering::Relaxed);
-        if self.in_flight.load(Ordering::Relaxed) == 0 {
-            let _ = self
+        if self.in_flight.load(Ordering::Relaxed) == 0
+            && self
                 .pending_since
-                .compare_exchange(NONE, now, Ordering::Relaxed, Ordering::Relaxed);
+                .compare_exchange(NONE, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.changed.notify_one();
         }
     }
 
@@ -91,6 +98,7 @@ impl Activity {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         self.pending_since.store(NONE, Ordering::Relaxed);
         self.wrote();
+        self.changed.notify_one();
     }
 
     fn verdict(&self, limits: &Limits) -> Verdict {
@@ -192,6 +200,7 @@ pub(super) async fn serve(
                 draining = true;
                 conn.as_mut().graceful_shutdown();
             }
+            () = activity.changed.notified() => watchdog.as_mut().reset(Instant::now()),
             () = watchdog.as_mut() => match activity.verdict(&limits) {
                 Verdict::Until(at) => watchdog.as_mut().reset(at),
                 Verdict::Close => return,

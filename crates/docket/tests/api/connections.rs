@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{Backend, TestApp};
+use crate::support::TestApp;
 
 /// Half-open connections (part of the headers, then nothing) and slow bodies, this many of each.
 const HOSTILE: usize = 1000;
@@ -26,13 +26,12 @@ async fn until_closed(mut s: TcpStream, started: Instant) -> (String, Duration) 
     (String::from_utf8_lossy(&out).into_owned(), started.elapsed())
 }
 
-async fn half_open_and_slow_connections_are_closed_on_time(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| {
-        c.header_timeout_secs = 1;
-        c.min_body_rate = 1000;
-        c.rate_limit = 0;
-    })
-    .await;
+on_both!(half_open_and_slow_connections_are_closed_on_time, |c| {
+    c.header_timeout_secs = 1;
+    c.min_body_rate = 1000;
+    c.rate_limit = 0;
+});
+async fn half_open_and_slow_connections_are_closed_on_time(app: &TestApp) {
     let addr = app.base.trim_start_matches("http://").to_string();
     let started = Instant::now();
     let mut hostile = Vec::new();
@@ -89,28 +88,14 @@ async fn half_open_and_slow_connections_are_closed_on_time(backend: Backend) {
     assert_eq!(late, 0, "connections closed late (opening them took {opened:?})");
     let r = app.get("/organizations/acme/tasks?per_page=1").await.expect(200);
     assert_eq!(r.body["meta"]["pagination"]["total"], 0, "no slow body made a task");
-    app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn half_open_and_slow_connections_are_closed_on_time_sqlite() {
-    half_open_and_slow_connections_are_closed_on_time(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn half_open_and_slow_connections_are_closed_on_time_postgres() {
-    if Backend::postgres_available("half_open_and_slow_connections_are_closed_on_time") {
-        half_open_and_slow_connections_are_closed_on_time(Backend::Postgres).await;
-    }
-}
-
-async fn idle_connections_close_and_the_cap_queues_new_ones(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| {
-        c.header_timeout_secs = 2;
-        c.idle_timeout_secs = 1;
-        c.max_open_connections = 8;
-    })
-    .await;
+on_both!(idle_connections_close_and_the_cap_queues_new_ones, |c| {
+    c.header_timeout_secs = 2;
+    c.idle_timeout_secs = 1;
+    c.max_open_connections = 8;
+});
+async fn idle_connections_close_and_the_cap_queues_new_ones(app: &TestApp) {
     let addr = app.base.trim_start_matches("http://").to_string();
 
     // A kept-alive connection that asks nothing more is closed after the idle timeout, before
@@ -147,17 +132,31 @@ async fn idle_connections_close_and_the_cap_queues_new_ones(backend: Backend) {
         "the ninth connection was served after {waited:?}"
     );
     drop(silent);
-    app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_connections_close_and_the_cap_queues_new_ones_sqlite() {
-    idle_connections_close_and_the_cap_queues_new_ones(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_connections_close_and_the_cap_queues_new_ones_postgres() {
-    if Backend::postgres_available("idle_connections_close_and_the_cap_queues_new_ones") {
-        idle_connections_close_and_the_cap_queues_new_ones(Backend::Postgres).await;
-    }
+on_both!(a_kept_alive_connection_owes_its_next_headers_on_time, |c| {
+    c.header_timeout_secs = 1;
+    c.idle_timeout_secs = 30;
+});
+async fn a_kept_alive_connection_owes_its_next_headers_on_time(app: &TestApp) {
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut s = TcpStream::connect(&addr).await.expect("connect");
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("send");
+    let mut buf = [0u8; 1024];
+    let n = s.read(&mut buf).await.expect("answer");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    // Idle, well within the idle timeout; then the next request's headers start and stop.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let started = Instant::now();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("send");
+    let (answer, closed) = until_closed(s, started).await;
+    assert!(answer.is_empty(), "{answer}");
+    assert!(
+        closed >= Duration::from_millis(900) && closed < Duration::from_secs(3),
+        "closed {closed:?} after its headers began, not after the idle timeout"
+    );
 }

@@ -4,17 +4,16 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Backend, TestApp};
+use crate::support::TestApp;
 
-async fn a_flooding_token_gets_429_and_another_is_still_served(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| {
-        c.fair_share_per_token = 1;
-        c.fair_share_queue = 1;
-        c.fair_share_global = 4;
-        c.rate_limit = 0;
-        c.cache_ms = 0;
-    })
-    .await;
+on_both!(a_flooding_token_gets_429_and_another_is_still_served, |c| {
+    c.fair_share_per_token = 1;
+    c.fair_share_queue = 1;
+    c.fair_share_global = 4;
+    c.rate_limit = 0;
+    c.cache_ms = 0;
+});
+async fn a_flooding_token_gets_429_and_another_is_still_served(app: &TestApp) {
     let (_, other) = app.add_member("acme", 1002, "sam@acme.test", "admin").await;
     for i in 0..60 {
         app.json(
@@ -58,17 +57,4 @@ async fn a_flooding_token_gets_429_and_another_is_still_served(backend: Backend)
     assert!(ok >= 1 && refused >= 1, "{ok} served, {refused} refused");
     // Single reads and writes are not bounded: the flooding token's task reads still pass.
     app.get("/organizations/acme/me").await.expect(200);
-    app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flooding_token_gets_429_and_another_is_still_served_sqlite() {
-    a_flooding_token_gets_429_and_another_is_still_served(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flooding_token_gets_429_and_another_is_still_served_postgres() {
-    if Backend::postgres_available("a_flooding_token_gets_429_and_another_is_still_served") {
-        a_flooding_token_gets_429_and_another_is_still_served(Backend::Postgres).await;
-    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// Assignees (spec §5.5).
+/// Assignees: members by id (or email or username), guests by email, groups by id.
 #[derive(ToSchema)]
 pub struct OwnersInput {
     /// Member ids.
@@ -18,7 +18,7 @@ pub struct OwnersInput {
     pub groups: Option<Vec<String>>,
 }
 
-/// A form field definition (spec §2.5).
+/// A form field definition.
 #[derive(ToSchema)]
 pub struct FormFieldInput {
     /// The question.
@@ -37,7 +37,8 @@ pub struct FormFieldInput {
     pub columns: Option<Vec<Value>>,
 }
 
-/// T1: create a one-off task, a fan-out run, or add a task to a run.
+/// Creates a standalone task, a run (process) with one task per assignee, or a task in an
+/// existing run.
 #[derive(ToSchema)]
 pub struct CreateTask {
     /// 1–600 characters (alias `name`).
@@ -48,27 +49,31 @@ pub struct CreateTask {
     pub task_type: Option<String>,
     /// Assignees.
     pub owners: Option<OwnersInput>,
-    /// A date or date-time (spec §1.6).
+    /// A date (`2030-01-15`, midnight UTC) or date-time (`2030-01-15T17:00:00Z`, with an
+    /// offset, or without a zone for UTC).
     pub deadline: Option<String>,
-    /// A date or date-time (spec §1.6).
+    /// A date (`2030-01-15`, midnight UTC) or date-time (`2030-01-15T17:00:00Z`, with an
+    /// offset, or without a zone for UTC).
     pub started_at: Option<String>,
-    /// A new run with one task per assignee (spec §5.1).
+    /// `true`: a new run with one task per assignee (members first, then guests, then each
+    /// group's people), the caller owning the run; with `run_id`, those tasks join that run.
     pub separate_task_for_each_assignee: Option<bool>,
-    /// Add the task to this run (spec §5.2).
+    /// Add the task to this run (not archived); it goes last unless `position` is given.
     pub run_id: Option<String>,
     /// Position inside the run, ≥ 1.
     pub position: Option<i64>,
-    /// Spec §5.7.
+    /// `true`: the task completes only once every assignee has completed it (until then it is
+    /// `in-progress` with a `completion_progress`).
     pub everyone_must_complete: Option<bool>,
     /// Affects the `active` filter.
     pub is_soft_start_date: Option<bool>,
-    /// Spec §5.6.
+    /// `true`: only assignees may complete the task (403 for anyone else).
     pub can_complete_only_assignees: Option<bool>,
-    /// 0 = unlimited (spec §5.8).
+    /// The most direct assignees (users + guests + groups); 0 = unlimited.
     pub max_assignable: Option<i64>,
     /// Stored only.
     pub prevent_guest_comment: Option<bool>,
-    /// An absolute http(s) URL called on completion (spec §5.12).
+    /// An absolute http(s) URL called (signed, retried) each time the task becomes completed.
     pub webhook: Option<String>,
     /// Tag ids or titles; unknown titles create tags.
     pub tags: Option<Vec<String>>,
@@ -78,40 +83,44 @@ pub struct CreateTask {
     pub form_fields: Option<Vec<FormFieldInput>>,
 }
 
-/// T4, R12: a partial update of a task; fields that are absent do not change.
+/// A partial update of a task; fields that are absent do not change.
 #[derive(ToSchema)]
 pub struct UpdateTask {
     /// 1–600 characters (alias `name`).
     pub title: Option<String>,
     /// `null` clears (alias `description`).
     pub summary: Option<String>,
-    /// A date or date-time (spec §1.6).
+    /// A date (`2030-01-15`, midnight UTC) or date-time (`2030-01-15T17:00:00Z`, with an
+    /// offset, or without a zone for UTC).
     pub deadline: Option<String>,
-    /// A date or date-time (spec §1.6).
+    /// A date (`2030-01-15`, midnight UTC) or date-time (`2030-01-15T17:00:00Z`, with an
+    /// offset, or without a zone for UTC).
     pub started_at: Option<String>,
     /// Replaces the assignees; a missing bucket is emptied.
     pub owners: Option<OwnersInput>,
-    /// Values by capture id (spec §2.5).
+    /// Form field answers keyed by field (capture) id; only the keys sent are written, `null`
+    /// or `""` clears one; a key that is not a field of this task is a 422.
     pub taskdata: Option<BTreeMap<String, Value>>,
     /// `not-started`, `in-progress` or `completed`.
     pub status: Option<String>,
     /// With `status: completed`.
     pub is_approved: Option<bool>,
-    /// As in T1.
+    /// `task`, `approval`, `expiring`, `email`, `expiring_email`.
     pub task_type: Option<String>,
-    /// As in T1; `null` clears.
+    /// An absolute http(s) URL called on completion; `null` clears.
     pub webhook: Option<String>,
-    /// Spec §5.7.
+    /// `true`: the task completes only once every assignee has completed it (until then it is
+    /// `in-progress` with a `completion_progress`).
     pub everyone_must_complete: Option<bool>,
-    /// Spec §5.6.
+    /// `true`: only assignees may complete the task (403 for anyone else).
     pub can_complete_only_assignees: Option<bool>,
-    /// Spec §5.8.
+    /// The most direct assignees (users + guests + groups); 0 = unlimited.
     pub max_assignable: Option<i64>,
     /// Stored only.
     pub prevent_guest_comment: Option<bool>,
     /// Affects the `active` filter.
     pub is_soft_start_date: Option<bool>,
-    /// Visibility (spec §1.11).
+    /// Visible only to admins and assignees.
     pub top_secret: Option<bool>,
     /// Replaces the task's tags (ids or titles).
     pub tags: Option<Vec<String>>,
@@ -119,7 +128,7 @@ pub struct UpdateTask {
     pub position: Option<i64>,
 }
 
-/// T8, R13: complete a task.
+/// Completes a task.
 #[derive(ToSchema)]
 pub struct CompleteTask {
     /// The task to complete.
@@ -132,7 +141,7 @@ pub struct CompleteTask {
     pub comment: Option<String>,
 }
 
-/// R3: a partial update of a run.
+/// A partial update of a run (process).
 #[derive(ToSchema)]
 pub struct UpdateRun {
     /// 1–550 characters.
@@ -153,7 +162,7 @@ pub struct UpdateRun {
     pub prerun: Option<BTreeMap<String, Value>>,
 }
 
-/// C1, C2: a comment.
+/// A comment.
 #[derive(ToSchema)]
 pub struct CommentInput {
     /// The text; `@[<member id>]` mentions a member.
@@ -166,7 +175,7 @@ pub struct CommentInput {
     pub sent_to: Option<Vec<i64>>,
 }
 
-/// C4: report a problem.
+/// Reports a problem.
 #[derive(ToSchema)]
 pub struct ProblemInput {
     /// What is wrong.
@@ -175,7 +184,7 @@ pub struct ProblemInput {
     pub sent_to: Option<Vec<i64>>,
 }
 
-/// C5: resolve a problem.
+/// Resolves a problem.
 #[derive(ToSchema)]
 pub struct ResolveInput {
     /// The problem thread to resolve.
@@ -184,7 +193,7 @@ pub struct ResolveInput {
     pub content: String,
 }
 
-/// TG2, TG4: a tag.
+/// A tag.
 #[derive(ToSchema)]
 pub struct TagInput {
     /// 1–30 characters, unique in the organization.
@@ -193,7 +202,7 @@ pub struct TagInput {
     pub color: Option<String>,
 }
 
-/// TG6: attach a tag to a run or a task.
+/// Attaches a tag to a run or a task.
 #[derive(ToSchema)]
 pub struct TagLinkInput {
     /// The tag.
@@ -204,7 +213,7 @@ pub struct TagLinkInput {
     pub subject_type: Option<String>,
 }
 
-/// GR2, GR4: a group.
+/// A group.
 #[derive(ToSchema)]
 pub struct GroupInput {
     /// 1–200 characters, unique in the organization.
@@ -217,7 +226,7 @@ pub struct GroupInput {
     pub guests: Option<Vec<String>>,
 }
 
-/// GU3, GU5: a guest.
+/// A guest.
 #[derive(ToSchema)]
 pub struct GuestInput {
     /// Required on create; the key of the guest.
@@ -252,7 +261,7 @@ pub struct GuestInput {
     pub associated_members: Option<Vec<i64>>,
 }
 
-/// U4: invite a member.
+/// Invites a member.
 #[derive(ToSchema)]
 pub struct InviteInput {
     /// The new member's email.
@@ -267,7 +276,7 @@ pub struct InviteInput {
     pub message: Option<String>,
 }
 
-/// U5: change a member's role.
+/// Changes a member's role.
 #[derive(ToSchema)]
 pub struct RoleInput {
     /// `admin`, `standard` or `light`.

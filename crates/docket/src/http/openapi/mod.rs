@@ -1,6 +1,6 @@
-//! The OpenAPI 3.1 document of every route (spec §1.14), assembled from the `#[utoipa::path]`
-//! annotations of the resource modules, plus the shapes every route shares: the §1.9 error
-//! envelope, the §1.7 item and list envelopes, the security schemes of §1.2.
+//! The OpenAPI 3.1 document of every route, assembled from the `#[utoipa::path]` annotations of
+//! the resource modules, plus the shapes every route shares: the error envelope, the item and
+//! list envelopes, the security schemes.
 
 pub mod bodies;
 pub mod params;
@@ -26,7 +26,11 @@ Every API request needs `Authorization: Bearer <token>` and a non-empty `X-Tally
 header. Request bodies may be JSON objects or `application/x-www-form-urlencoded` forms with PHP \
 bracket keys; field names are matched ignoring case and `_`, booleans and integers are coerced \
 from strings. Every error answers with the error envelope (`Error`). Every response carries \
-`X-RateLimit-Limit` and `X-RateLimit-Remaining`; a 429 adds `Retry-After`.";
+`X-RateLimit-Limit` and `X-RateLimit-Remaining`; a 429 adds `Retry-After`.\n\n\
+A guide to this API, with worked `curl` examples for every route (concepts, authentication and \
+provisioning tokens with the admin CLI, errors, pagination, and docket's extensions: \
+`Idempotency-Key`, `ETag`/`If-Match`, signed webhooks), is the `docs/` folder of docket's \
+source repository: start at `docs/README.md`.";
 
 /// The document's fixed parts; the paths come from the routers (see [`finish`]).
 #[derive(utoipa::OpenApi)]
@@ -35,15 +39,15 @@ from strings. Every error answers with the error envelope (`Error`). Every respo
     paths(super::health, super::ready),
     components(schemas(ErrorEnvelope)),
     tags(
-        (name = "tasks", description = "One-off tasks, their lists and their lifecycle (T1–T12, R11–R14)"),
-        (name = "runs", description = "Runs (processes) made of one-off tasks (R1–R10)"),
-        (name = "comments", description = "Comments and problem threads on tasks (C1–C5)"),
-        (name = "tags", description = "Tags and their links to runs and tasks (TG1–TG7)"),
-        (name = "groups", description = "Groups of members and guests (GR1–GR5)"),
-        (name = "guests", description = "Guests of an organization (GU1–GU8)"),
-        (name = "users", description = "Members of an organization (U1–U8)"),
-        (name = "me", description = "The caller and their organizations (M1–M4)"),
-        (name = "search", description = "Search of runs and tasks (S1)"),
+        (name = "tasks", description = "One-off tasks: create, read, update, complete, reopen, archive, and the task lists"),
+        (name = "runs", description = "Runs (processes) made of one-off tasks, and their tasks"),
+        (name = "comments", description = "Comments and problem threads on tasks"),
+        (name = "tags", description = "Tags and their links to runs and tasks"),
+        (name = "groups", description = "Groups of members and guests"),
+        (name = "guests", description = "Guests of an organization"),
+        (name = "users", description = "Members of an organization"),
+        (name = "me", description = "The caller and their organizations"),
+        (name = "search", description = "Search of runs and tasks"),
         (name = "webhooks", description = "The webhook delivery log (docket extension)"),
         (name = "operations", description = "Health and readiness (no authentication)"),
     )
@@ -56,7 +60,7 @@ pub fn base() -> OpenApi {
 }
 
 /// Completes the document the routers produced: the security schemes (required by every
-/// operation that does not say otherwise) and the error responses of spec §1.9, each a reference
+/// operation that does not say otherwise) and the error responses, each a reference
 /// to the [`ErrorEnvelope`] schema.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -177,7 +181,7 @@ fn error_response(description: &str) -> Response {
         .build()
 }
 
-/// The error envelope of spec §1.9, the body of every error response.
+/// The error envelope, the body of every error response.
 #[derive(ToSchema)]
 #[schema(as = Error)]
 pub struct ErrorEnvelope {
@@ -193,7 +197,7 @@ pub struct ErrorEnvelope {
     pub errors: std::collections::BTreeMap<String, Vec<String>>,
 }
 
-/// The `code` of an error (spec §1.9).
+/// The `code` of an error: what went wrong, for programs.
 #[derive(serde::Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -213,7 +217,7 @@ pub enum ErrorCode {
     ServerError,
 }
 
-/// `{"data": item}` (spec §1.7).
+/// `{"data": item}`: one object.
 #[derive(ToSchema)]
 pub struct Item<T> {
     /// The object.
@@ -227,7 +231,7 @@ pub struct Items<T> {
     pub data: Vec<T>,
 }
 
-/// `{"data": [items], "meta": {"pagination": …}}` (spec §1.7, §1.8).
+/// `{"data": [items], "meta": {"pagination": …}}`: one page of a list.
 #[derive(ToSchema)]
 pub struct Page<T> {
     /// The items of this page.
@@ -243,7 +247,7 @@ pub struct PageMeta {
     pub pagination: Pagination,
 }
 
-/// `PaginationMeta` (spec §2.16).
+/// Where this page is in the list.
 #[derive(ToSchema)]
 pub struct Pagination {
     /// Matching items in all.

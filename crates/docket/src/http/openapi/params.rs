@@ -1,10 +1,10 @@
-//! Query parameters as the document describes them (the task-list parameters of spec §4.0 are in
+//! Query parameters as the document describes them (the task-list parameters are in
 //! `http::task_filters`). Handlers read the query string through `http::extract::Query`; these
 //! types only describe it.
 
 use utoipa::IntoParams;
 
-/// `with`: relations to embed (spec §1.7).
+/// `with`: relations to embed in each object of the answer.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WithParams {
@@ -12,7 +12,7 @@ pub struct WithParams {
     pub with: Option<String>,
 }
 
-/// Pagination (spec §1.8).
+/// Pagination: which page, how many per page, or everything at once.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
@@ -26,7 +26,7 @@ pub struct PageParams {
     pub without_pagination: Option<bool>,
 }
 
-/// TG1: the tag list.
+/// The tag list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TagListParams {
@@ -38,7 +38,7 @@ pub struct TagListParams {
     pub sort: Option<String>,
 }
 
-/// GR1: the group list.
+/// The group list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GroupListParams {
@@ -50,7 +50,7 @@ pub struct GroupListParams {
     pub sort: Option<String>,
 }
 
-/// GU1: the guest list.
+/// The guest list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GuestListParams {
@@ -60,7 +60,7 @@ pub struct GuestListParams {
     pub sort: Option<String>,
 }
 
-/// U1: the member list.
+/// The member list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserListParams {
@@ -70,7 +70,7 @@ pub struct UserListParams {
     pub sort: Option<String>,
 }
 
-/// R1: the run list.
+/// The run (process) list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RunListParams {
@@ -109,7 +109,7 @@ pub struct RunListParams {
     pub sort: Option<String>,
 }
 
-/// S1: search.
+/// Search.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {

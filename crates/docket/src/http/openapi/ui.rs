@@ -1,7 +1,7 @@
 //! `GET /openapi.json` and the reference page `GET /docs` (Swagger UI, served from the binary:
 //! it needs no internet access). Both are public.
 //!
-//! The server trims a trailing `/` from every path before routing (spec §1.1), so the page is
+//! The server trims a trailing `/` from every path before routing, so the page is
 //! served at `/docs` itself with `<base href="/docs/">`: its relative asset links then resolve
 //! to `/docs/<file>`, served from the bundle.
 

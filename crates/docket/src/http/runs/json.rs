@@ -141,8 +141,8 @@ const EMPTY_RUN_INCLUDES: &[&str] = &[
     "folders",
 ];
 
-/// Renders runs with the includes `query` asks for (`tags`, `checklist`, `tasks`, `next_task`,
-/// `form_fields`, and the always-empty ones).
+/// Renders runs with the includes of the run itself that `query` asks for (`tags`, `checklist`,
+/// and the always-empty ones); `runs::render` adds those built from its tasks.
 pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query) -> Result<Vec<RunJson>> {
     let mut out: Vec<RunJson> = runs.iter().map(|r| RunJson::new(r, ctx.now)).collect();
     let ids: Vec<String> = runs.iter().map(|r| r.row.id.clone()).collect();
@@ -168,7 +168,6 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
             }
         }
     }
-    crate::http::runs::tasks_includes(ctx, actor, &mut out, query).await?;
     Ok(out)
 }
 

@@ -12,9 +12,8 @@ use docket_store::query::{
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
-use crate::http::runs::json;
+use crate::http::params::page_request;
 use crate::http::task_filters;
-use crate::http::users::page_request;
 
 /// `per_page` when absent.
 const DEFAULT_PER_PAGE: i64 = 10;
@@ -46,7 +45,7 @@ const SORTS: &[(&str, RunSortColumn, bool)] = &[
     ("-due_date", RunSortColumn::DueDate, true),
 ];
 
-/// R1.
+/// Lists runs (processes), filtered and paged; archived ones only when asked for.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/runs",
@@ -59,11 +58,11 @@ pub async fn list_runs(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let (q, page) = parse(&query, &me, ctx.now)?;
     let (runs, total) = ctx.state.store.run_list(&me.org_id, &q).await?;
-    let items = json::render(&ctx, &me, &runs, &query).await?;
+    let items = super::render(&ctx, &me, &runs, &query).await?;
     Ok(envelope::list(&ctx, &page, total, items))
 }
 
-/// Reads the R1 parameters.
+/// Reads the run-list parameters.
 pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRequest)> {
     let mut errors = ValidationErrors::new();
     let page = match page_request(query, DEFAULT_PER_PAGE) {

@@ -8,11 +8,11 @@ use axum::response::Response;
 use crate::error::Result;
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
-use crate::http::runs::writes::path_run;
+use crate::http::runs::path_run;
 use crate::http::task_filters::{self, RUN_TASKS};
 use crate::http::tasks::json;
 
-/// R7.
+/// The tasks of a run, by position; also when the run is archived.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/runs/{run_id}/tasks",

@@ -1,5 +1,5 @@
 //! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R8 launch (always
-//! refused), R9/R10 kick-off; and the route of R7 (`list_tasks.rs`).
+//! refused), R9/R10 kick-off.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -15,10 +15,10 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::runs::{json, list_tasks};
+use crate::http::runs::path_run;
 use crate::state::AppState;
 
-/// Longest run name R3 accepts, in characters.
+/// Longest run name an update accepts, in characters.
 const NAME_MAX: usize = 550;
 const ARCHIVED: &str = "The process is archived.";
 const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
@@ -26,21 +26,10 @@ const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(super::list::list_runs, launch))
         .routes(routes!(update_run, archive_run))
         .routes(routes!(activate_run))
         .routes(routes!(delete_run))
-        .routes(routes!(list_tasks::run_tasks))
         .routes(routes!(complete_prerun, reopen_prerun))
-}
-
-/// The run named by the path, else 404.
-pub async fn path_run(ctx: &Ctx, actor: &Actor, run_id: &str) -> Result<RunRecord> {
-    ctx.state
-        .store
-        .run(&actor.org_id, run_id, ctx.now)
-        .await?
-        .ok_or(Error::NotFound)
 }
 
 /// Update / archive / activate a run: admin and standard members, light members only on runs
@@ -66,11 +55,11 @@ fn refused(r: ArchiveRefusal) -> Error {
 /// 200 with the run as stored now, with the includes `query` asks for.
 async fn run_response(ctx: &Ctx, actor: &Actor, run_id: &str, query: &Query) -> Result<Response> {
     let run = path_run(ctx, actor, run_id).await?;
-    let mut items = json::render(ctx, actor, std::slice::from_ref(&run), query).await?;
+    let mut items = super::render(ctx, actor, std::slice::from_ref(&run), query).await?;
     Ok(envelope::ok(items.pop()))
 }
 
-/// The raw values of R3's list fields, read before the store lookups.
+/// The raw values of a run update's list fields, read before the store lookups.
 enum ListInput {
     Absent,
     Clear,
@@ -93,7 +82,7 @@ fn entry_id(v: &Value) -> Value {
     }
 }
 
-/// Reads the R3 body into a patch; every problem goes into `errors`.
+/// Reads a run update body into a patch; every problem goes into `errors`.
 async fn read_patch(
     ctx: &Ctx,
     org: &str,
@@ -183,7 +172,7 @@ fn is_noop(p: &RunPatch) -> bool {
         && p.groups.is_none()
 }
 
-/// R3 `PUT /organizations/{org}/runs/{run_id}`.
+/// Changes a run: only the fields sent (light members: only runs they own).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/runs/{run_id}",
@@ -221,7 +210,7 @@ async fn update_run(
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R4 `DELETE /organizations/{org}/runs/{run_id}`: archive (200 with the run).
+/// Archives a run with its tasks (200 with the run).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}",
@@ -242,7 +231,7 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R5 `PUT /organizations/{org}/runs/{run_id}/activate`: un-archive (no body).
+/// Un-archives a run and its tasks (no body needed).
 #[utoipa::path(
     put,
     path = "/organizations/{org}/runs/{run_id}/activate",
@@ -251,7 +240,12 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn activate_run(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
@@ -263,7 +257,7 @@ async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, qu
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// R6 `DELETE /organizations/{org}/runs/{run_id}/delete`: admin only, archived runs only; 204.
+/// Deletes an archived run with its tasks for good (admins only).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/delete",
@@ -289,7 +283,7 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// R8 `POST /organizations/{org}/runs`: docket has no templates, so every launch is refused.
+/// Launching a run from a template: docket has no templates, so every launch is refused (422).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/runs",
@@ -298,7 +292,7 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     params(("org" = String, Path, description = "Organization id")),
     responses((status = 422, description = "Always: docket has no templates", body = crate::http::openapi::ErrorEnvelope))
 )]
-async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
+pub(super) async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     ctx.member()?;
     let given = match input::Fields::new(&body).get("checklist_id") {
         None | Some(Value::Null) => false,
@@ -313,7 +307,7 @@ async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     Err(Error::invalid("checklist_id", message))
 }
 
-/// R9 `POST /organizations/{org}/runs/{run_id}/complete-prerun`.
+/// Marks the run's kick-off form as completed (no body needed).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/runs/{run_id}/complete-prerun",
@@ -322,11 +316,16 @@ async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn complete_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn complete_prerun(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     set_prerun(ctx, run_id, query, true).await
 }
 
-/// R10 `DELETE /organizations/{org}/runs/{run_id}/complete-prerun`.
+/// Marks the run's kick-off form as not completed.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/complete-prerun",
@@ -339,7 +338,7 @@ async fn reopen_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, q
     set_prerun(ctx, run_id, query, false).await
 }
 
-/// R9/R10: the rules of a run update (owner-only for light members, not on archived runs).
+/// The kick-off routes: the rules of a run update (owner-only for light members, not on archived runs).
 async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query};
+use crate::http::extract::{Body, Ctx, Query};
 use crate::http::tasks::{json, visible_task};
 use crate::service::access;
 use crate::state::AppState;
@@ -49,7 +49,7 @@ fn refused(r: ArchiveRefusal, in_run: &'static str) -> Error {
     }
 }
 
-/// T5 `DELETE /organizations/{org}/tasks/{task_id}`: archive a standalone task; 204.
+/// Archives a standalone task: from then on it answers 404 until restored.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/tasks/{task_id}",
@@ -76,8 +76,7 @@ async fn archive_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) -
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// T6 `DELETE /organizations/{org}/tasks/{task_id}/delete`: admin only, standalone tasks
-/// (archived or not); 204.
+/// Deletes a standalone task (archived or not) for good (admins only).
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/tasks/{task_id}/delete",
@@ -103,8 +102,7 @@ async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) ->
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// T7 `PUT /organizations/{org}/tasks/{task_id}/restore`: un-archive a standalone task; 200 with
-/// the task (unchanged when it was not archived).
+/// Restores an archived standalone task; a task that is not archived is answered unchanged.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/tasks/{task_id}/restore",
@@ -113,7 +111,12 @@ async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) ->
     params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The restored task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
 )]
-async fn restore_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn restore_task(
+    ctx: Ctx,
+    Path((_org, task_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let task = any_visible_task(&ctx, &me, &task_id).await?;
     if !access::can_edit(&me, &task) {

@@ -186,7 +186,7 @@ async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
     }
 }
 
-/// T8.
+/// Completes a standalone task (a task of a run: through the run's route).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/completed-tasks",
@@ -210,7 +210,7 @@ async fn complete_task(ctx: Ctx, query: Query, Body(body): Body) -> Result<Respo
     respond(&ctx, &me, &task_id, &query, false).await
 }
 
-/// R13.
+/// Completes a task of this run.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/runs/{run_id}/completed-tasks",
@@ -257,7 +257,7 @@ async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
     }
 }
 
-/// T9.
+/// Reopens a completed standalone task: it becomes `in-progress`.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/completed-tasks/{task_id}",
@@ -279,7 +279,7 @@ async fn reopen_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, qu
     respond(&ctx, &me, &task_id, &query, false).await
 }
 
-/// R14.
+/// Reopens a completed task of this run: it becomes `in-progress`.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/completed-tasks/{task_id}",

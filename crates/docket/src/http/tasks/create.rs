@@ -69,7 +69,12 @@ pub fn check_max_assignable(max: i64, direct: usize, errors: &mut ValidationErro
     }
 }
 
-/// T1.
+/// Creates a task, a run with one task per assignee, or a task in a run.
+///
+/// Without `run_id` and `separate_task_for_each_assignee`: one standalone task. With
+/// `separate_task_for_each_assignee: true`: a new run with one task per assignee, answered with
+/// the first task and the run as a bare object under `run`. With `run_id`: the task (or one per
+/// assignee) joins that run, at `position` or last.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/tasks",

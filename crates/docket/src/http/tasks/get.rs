@@ -10,8 +10,9 @@ use crate::http::extract::{Ctx, Query};
 use crate::http::tasks::{json, visible_run_task, visible_task};
 use crate::http::{envelope, etag};
 
-/// T3. Without includes (whose run shape depends on the time) the rendered body is
-/// remembered per caller until the next write (`AppState::task_reads`).
+/// Reads a task, standalone or in a run.
+// Without includes (whose run shape depends on the time) the rendered body is remembered per
+// caller until the next write (`AppState::task_reads`).
 #[utoipa::path(
     get,
     path = "/organizations/{org}/tasks/{task_id}",
@@ -50,7 +51,7 @@ fn json_body(body: Bytes, id: &str, version: i64) -> Response {
     )
 }
 
-/// R11.
+/// Reads a task of this run.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/runs/{run_id}/tasks/{task_id}",

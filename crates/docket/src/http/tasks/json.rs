@@ -17,7 +17,7 @@ use crate::http::runs::json::{RunJson, checklist_include};
 use crate::http::tag_links::TagLinkJson;
 use crate::service::access;
 
-/// `owners` (§2.2).
+/// A task's assignees: member ids, guest emails, group ids, and a link per guest.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = Owners)]
 pub struct OwnersJson {

@@ -13,11 +13,12 @@ use docket_store::query::{TaskAssignee, TaskQuery};
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query, user_id_segment};
+use crate::http::extract::{Ctx, Query};
+use crate::http::params::user_id_segment;
 use crate::http::task_filters::{self, ASSIGNED_TASKS, ListSpec, ORG_TASKS};
 use crate::http::tasks::json;
 
-/// T2 `GET /organizations/{org}/tasks`.
+/// Lists the organization's tasks, filtered and paged; no status filter unless given.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/tasks",
@@ -31,7 +32,7 @@ pub async fn org_tasks(ctx: Ctx, query: Query) -> Result<Response> {
     respond(&ctx, &me, &query, &ORG_TASKS, None).await
 }
 
-/// T10 `GET /organizations/{org}/me/tasks`.
+/// Lists the caller's tasks (directly or through a group); `status` defaults to `active`.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/me/tasks",
@@ -46,8 +47,9 @@ pub async fn my_tasks(ctx: Ctx, query: Query) -> Result<Response> {
     respond(&ctx, &me, &query, &ASSIGNED_TASKS, Some(assignee)).await
 }
 
-/// T11 `GET /organizations/{org}/users/{user_id}/tasks`: `{user_id}` must be the digits of a
-/// member of the organization (any status), else 404.
+/// Lists a member's tasks (directly or through a group); `status` defaults to `active`.
+///
+/// `{user_id}` must be a member of the organization (any status), else 404.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/users/{user_id}/tasks",
@@ -64,8 +66,9 @@ pub async fn user_tasks(ctx: Ctx, Path((_org, user_id)): Path<(String, String)>,
     respond(&ctx, &me, &query, &ASSIGNED_TASKS, Some(assignee)).await
 }
 
-/// T12 `GET /organizations/{org}/guests/{guest}/tasks`: `{guest}` is a guest of the
-/// organization by `guest_code`, email or integer id, else 404.
+/// Lists a guest's tasks (directly or through a group); `status` defaults to `active`.
+///
+/// `{guest}` is a guest of the organization by `guest_code`, email or integer id, else 404.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/guests/{guest}/tasks",

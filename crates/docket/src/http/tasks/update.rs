@@ -56,7 +56,11 @@ const FIELDS: &[&str] = &[
 /// The 422 of a task whose run is archived (T4).
 const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
 
-/// T4.
+/// Changes a task: only the fields sent.
+///
+/// `owners` replaces the assignees (a list left out of it is emptied). A completed task accepts
+/// only `status` `in-progress` or `not-started`, which reopen it first; `status: completed`
+/// completes the task as the completion route does.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/tasks/{task_id}",
@@ -78,7 +82,7 @@ async fn update_task(
     respond(&ctx, &me, &task_id, &query, false).await
 }
 
-/// R12.
+/// Changes a task of this run, as the task update does.
 #[utoipa::path(
     put,
     path = "/organizations/{org}/runs/{run_id}/tasks/{task_id}",
