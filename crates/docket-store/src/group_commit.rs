@@ -209,7 +209,7 @@ fn created(c: &CreateTasks, task_id: &str, increment_id: Option<i64>) -> Result<
 fn task_json(c: &CreateTasks, id: &str) -> serde_json::Value {
     let s = &c.spec;
     json!({
-        "id": id, "org": c.org_id, "title": s.title, "summary": s.summary, "task_type": s.task_type,
+        "id": id, "org": c.org_id, "title": s.title, "summary": s.summary, "task_type": s.task_type.as_str(),
         "started_at": s.started_at, "deadline": s.deadline, "now": c.now, "starter": c.starter_id,
         "everyone_must_complete": s.everyone_must_complete,
         "can_complete_only_assignees": s.can_complete_only_assignees,

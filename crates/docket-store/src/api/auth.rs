@@ -25,6 +25,10 @@ impl Store {
         if !on_read!(self, auth::user_exists(user_id))? {
             return Err(StoreError::NotFound);
         }
-        Ok(on_write!(self, auth::add_token(user_id, hash, now))?)
+        Ok(on_write!(
+            self,
+            crate::Stale::Identity,
+            auth::add_token(user_id, hash, now)
+        )?)
     }
 }

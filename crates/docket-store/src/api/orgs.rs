@@ -30,7 +30,11 @@ impl Store {
 
     /// The organization's webhook secret, replaced by `rotate_to` first when given.
     pub async fn webhook_secret(&self, org: &str, rotate_to: Option<&str>) -> StoreResult<Option<String>> {
-        Ok(on_write!(self, orgs::webhook_secret(org, rotate_to))?)
+        Ok(on_write!(
+            self,
+            crate::Stale::Identity,
+            orgs::webhook_secret(org, rotate_to)
+        )?)
     }
 }
 

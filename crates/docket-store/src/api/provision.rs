@@ -7,6 +7,6 @@ impl Store {
     /// Writes organizations, users, memberships and tokens in one transaction, creating what is
     /// missing and leaving what exists as it is.
     pub async fn provision(&self, p: &Provision) -> StoreResult<Provisioned> {
-        on_write!(self, provision::run(p))
+        on_write!(self, crate::Stale::Identity, provision::run(p))
     }
 }

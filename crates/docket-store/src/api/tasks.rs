@@ -14,10 +14,10 @@ impl Store {
             && group_commit::fits(c)
         {
             let created = creates.create(c.clone()).await;
-            self.generation.bump();
+            self.mark_stale(crate::Stale::Data);
             return Ok(Ok(created?));
         }
-        on_write!(self, task_create::create(c))
+        on_write!(self, crate::Stale::Data, task_create::create(c))
     }
 
     /// Tasks of `org` by id, in the order given (unknown ids are skipped).

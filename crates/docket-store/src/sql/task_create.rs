@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use docket_domain::ids;
+use docket_domain::task::TaskStatus;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, insert_owners, link_tag};
@@ -57,7 +58,7 @@ fn bind_task<'q>(
         .bind(position)
         .bind(&s.title)
         .bind(&s.summary)
-        .bind(&s.task_type)
+        .bind(s.task_type.as_str())
         .bind(s.started_at)
         .bind(s.deadline)
         .bind(c.now)
@@ -281,8 +282,8 @@ pub(crate) fn as_written(
             title: s.title.clone(),
             original_title: s.title.clone(),
             summary: s.summary.clone(),
-            task_type: s.task_type.clone(),
-            status: "not-started".into(),
+            task_type: s.task_type,
+            status: TaskStatus::NotStarted,
             is_approved: None,
             started_at: s.started_at,
             deadline: s.deadline,

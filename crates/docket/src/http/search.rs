@@ -7,7 +7,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use docket_domain::page::{PageInfo, PageRequest};
 use docket_domain::time::{end_of_day, format_ts, parse_date, start_of_day};
-use docket_domain::{Actor, ValidationErrors, input, task};
+use docket_domain::{Actor, ValidationErrors, input};
 use docket_store::model::{RunRecord, TagLinkRow, TaskRecord};
 use docket_store::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery, Window, like_pattern};
 use serde::Serialize;
@@ -461,8 +461,8 @@ async fn task_items(ctx: &Ctx, actor: &Actor, tasks: &[TaskRecord], with_tags: b
                 id: r.id.clone(),
                 increment_id: r.increment_id,
                 title: r.title.clone(),
-                status: r.status.clone(),
-                status_label: task::status_label(&r.status, &r.task_type, r.is_approved),
+                status: r.status.as_str().to_string(),
+                status_label: r.status.label(r.task_type, r.is_approved),
                 run_id: r.run_id.clone(),
                 position: r.position,
                 deadline: format_ts(r.deadline),

@@ -177,6 +177,7 @@ dual_test! {
             (json!({"title": 42}), &["title"]),
             (json!({"title": "x".repeat(601)}), &["title"]),
             (json!({"title": "T", "task_type": "chore"}), &["task_type"]),
+            (json!({"title": "T", "task_type": ""}), &["task_type"]),
             (json!({"title": "T", "deadline": "next tuesday"}), &["deadline"]),
             (json!({"title": "T", "owners": {"users": [999999, "nobody"]}}), &["owners.users.0", "owners.users.1"]),
             (json!({"title": "T", "owners": {"guests": ["not-an-email", "sam@acme.test"]}}), &["owners.guests.0", "owners.guests.1"]),

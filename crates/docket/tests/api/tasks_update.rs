@@ -591,6 +591,11 @@ dual_test! {
         // max_assignable against the resulting owners and value.
         let r = app.json(Method::PUT, &path, json!({"max_assignable": 1})).await;
         assert_eq!(r.expect_invalid("owners"), "The task may not have more than 1 assignees.");
+        // Checked while the body is read, so it is reported with the other field errors (the
+        // store's check under the row lock refuses a racing change on its own).
+        let r = app.json(Method::PUT, &path, json!({"max_assignable": 1, "title": "  "})).await;
+        assert_eq!(r.expect_invalid("owners"), "The task may not have more than 1 assignees.");
+        assert_eq!(r.expect_invalid("title"), "The title field is required.");
         let r = app.json(Method::PUT, &path, json!({"owners": {"users": [1001, 1002], "guests": ["x@partner.test"]}})).await;
         assert_eq!(r.expect_invalid("owners"), "The task may not have more than 2 assignees.");
         let r = app.json(Method::PUT, &path, json!({"max_assignable": -1})).await;
