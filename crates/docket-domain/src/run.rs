@@ -37,6 +37,14 @@ impl RunStatus {
     }
 }
 
+impl TryFrom<String> for RunStatus {
+    type Error = crate::task::UnknownValue;
+    /// Reads a stored status (the SQL boundary).
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        RunStatus::parse(&s).ok_or(crate::task::UnknownValue(s))
+    }
+}
+
 /// A run's tasks at one instant, as its derived status needs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunProgress {

@@ -15,6 +15,8 @@
 
 #[macro_use]
 mod retry;
+#[macro_use]
+mod task_columns;
 
 mod api;
 mod checkpoint;

@@ -1,5 +1,6 @@
 //! Tasks and runs as stored and loaded, and the inputs of creating and changing them.
 
+use docket_domain::run::RunStatus;
 use docket_domain::task::{TaskStatus, TaskType};
 use docket_domain::task_rules::TaskFacts;
 use sqlx::FromRow;
@@ -209,8 +210,9 @@ pub struct RunRow {
     pub user_ids: String,
     /// Run-level group assignment, JSON array.
     pub group_ids: String,
-    /// `active`, `problem`, `complete` or `archived`.
-    pub status: String,
+    /// Stored status.
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
     /// Kick-off completion.
     pub prerun_completed_at: Option<i64>,
     /// Who completed the kick-off.

@@ -16,12 +16,14 @@ use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagT
 /// are bound by [`bind_task`].
 fn insert_task_sql(increment: &str) -> String {
     format!(
-        "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
-             task_type, status, started_at, deadline, created_at, last_updated, starter_id,
-             everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
-             prevent_guest_comment, top_secret, is_soft_start_date)
+        concat!(
+            "INSERT INTO tasks (",
+            task_insert_columns!(),
+            ")
          VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
              $14, $15, $16, $17, $18, $19)"
+        ),
+        increment = increment
     )
 }
 

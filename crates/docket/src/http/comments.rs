@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx};
 use crate::http::tasks::visible_task;
+use crate::service::comments as service;
 use crate::state::AppState;
 
 /// Thread labels.
@@ -226,12 +227,7 @@ async fn add_comment(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Bo
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = ctx
-        .state
-        .store
-        .add_thread(&me.org_id, &task.row.id, &new)
-        .await?
-        .map_err(Error::from)?;
+    let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
@@ -267,12 +263,7 @@ async fn edit_comment(
         state,
         now: ctx.now,
     };
-    let row = ctx
-        .state
-        .store
-        .edit_thread(&me.org_id, &task.row.id, &thread.id, &edit)
-        .await?
-        .map_err(Error::from)?;
+    let row = service::edit(&ctx.state, &me, &task.row.id, &thread.id, &edit).await?;
     respond(&ctx, &me.org_id, StatusCode::OK, row).await
 }
 
@@ -291,11 +282,7 @@ async fn delete_comment(
 ) -> Result<Response> {
     let me = ctx.member()?;
     let (task, thread) = own_thread(&ctx, &me, &task_id, &comment_id).await?;
-    ctx.state
-        .store
-        .delete_thread(&me.org_id, &task.row.id, &thread.id, ctx.now)
-        .await?
-        .map_err(Error::from)?;
+    service::delete(&ctx.state, &me, &task.row.id, &thread.id, ctx.now).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -326,12 +313,7 @@ async fn report_problem(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>,
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = ctx
-        .state
-        .store
-        .add_thread(&me.org_id, &task.row.id, &new)
-        .await?
-        .map_err(Error::from)?;
+    let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
@@ -370,12 +352,7 @@ async fn resolve_problem(
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = ctx
-        .state
-        .store
-        .resolve_thread(&me.org_id, &task.row.id, &thread_id, &new)
-        .await?
-        .map_err(Error::from)?;
+    let row = service::resolve(&ctx.state, &me, &task.row.id, &thread_id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use docket_domain::page::{PageInfo, PageRequest};
+use docket_domain::run::RunStatus;
 use docket_domain::time::{end_of_day, format_ts, parse_date, start_of_day};
 use docket_domain::{Actor, ValidationErrors, input};
 use docket_store::model::{RunRecord, TagLinkRow, TaskRecord};
@@ -397,14 +398,14 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
                 increment_id: row.increment_id,
                 name: row.name.clone(),
                 title: row.name.clone(),
-                status: row.status.clone(),
+                status: row.status.as_str().to_string(),
                 kind: "procedure",
                 checklist_id: row.checklist_id.clone(),
                 checklist_title: "MISC",
                 organization_id: row.org_id.clone(),
                 created_at: format_ts(row.created_at),
                 // As the Run shape derives them (§2.6).
-                due_date_passed: r.stats.due_date.is_some_and(|d| d < ctx.now) && row.status != "complete",
+                due_date_passed: r.stats.due_date.is_some_and(|d| d < ctx.now) && row.status != RunStatus::Complete,
                 due_soon: r.stats.due_soon > 0,
                 folders: Vec::new(),
                 tags: with_tags.then(|| tags_for(&links, &row.id)),

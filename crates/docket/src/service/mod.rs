@@ -1,8 +1,10 @@
 //! Rules that need the store but are not one route's own: resolving assignees and tags named in
-//! request bodies, the task writes, and the one mapping of store refusals to errors.
+//! request bodies, the task, run and comment writes, and the one mapping of store refusals to errors.
 
+pub mod comments;
 pub mod members;
 pub mod owners;
 pub mod refusals;
+pub mod runs;
 pub mod tags;
 pub mod tasks;

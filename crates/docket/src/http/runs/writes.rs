@@ -17,6 +17,7 @@ use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::runs::{json, list_tasks};
 use crate::service::refusals::run_refused;
+use crate::service::runs as service;
 use crate::state::AppState;
 
 /// Longest run name R3 accepts, in characters.
@@ -200,11 +201,7 @@ async fn update_run(
         if run.row.archived_at.is_some() {
             return Err(run_refused(ArchiveRefusal::Archived));
         }
-        ctx.state
-            .store
-            .update_run(&me.org_id, &run.row.id, &patch)
-            .await?
-            .map_err(run_refused)?;
+        service::update(&ctx.state, &me, &run.row.id, &patch).await?;
     }
     run_response(&ctx, &me, &run.row.id, &query).await
 }
@@ -222,11 +219,7 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .archive_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(run_refused)?;
+    service::archive(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -243,11 +236,7 @@ async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, qu
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .activate_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(run_refused)?;
+    service::activate(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -269,11 +258,7 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     if run.row.archived_at.is_none() {
         return Err(run_refused(ArchiveRefusal::NotArchived));
     }
-    ctx.state
-        .store
-        .delete_run(&me.org_id, &run.row.id)
-        .await?
-        .map_err(run_refused)?;
+    service::delete(&ctx.state, &me, &run.row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -335,10 +320,6 @@ async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> R
     if run.row.archived_at.is_some() {
         return Err(run_refused(ArchiveRefusal::Archived));
     }
-    ctx.state
-        .store
-        .set_run_prerun(&me.org_id, &run.row.id, complete, me.user_id, ctx.now)
-        .await?
-        .map_err(run_refused)?;
+    service::set_prerun(&ctx.state, &me, &run.row.id, complete, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
