@@ -5,6 +5,9 @@
 //! Each rule is written once, here, as a function of a [`TaskFacts`] view. The server asks
 //! them before a write (to answer early and render `is_completable`); the store asks the same
 //! functions again under the row lock, with the row it holds, and refuses with a [`Refusal`].
+//!
+//! A task's `deadline` is deliberately not compared with its `started_at` (either may be in the
+//! past, in any order): there is no rule for it here.
 
 use crate::role::Role;
 use crate::task::{TaskStatus, TaskType};

@@ -275,8 +275,7 @@ impl Store {
     /// Marks every remembered list total stale: for changes made to the database other than
     /// through this `Store` (another tool, a test's direct SQL).
     pub fn forget_counts(&self) {
-        self.generation.bump();
-        self.identity.bump();
+        self.mark_stale(Stale::Identity);
     }
 
     /// Applies pending migrations (embedded in the binary).
