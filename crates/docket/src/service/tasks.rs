@@ -1,14 +1,19 @@
-//! The task writes: update (T4/R12), completion (T8/R13), reopening (T9/R14), archive, delete
-//! and restore (T5–T7), and comments' writes go through here. Each takes what the handler
-//! read, asks the store (which re-checks the rules of `docket_domain::task_rules` under the row
-//! lock) and turns a refusal into an [`Error`] through `service/refusals.rs`.
+//! The task writes: create (T1), update (T4/R12), completion (T8/R13), reopening (T9/R14),
+//! archive, delete and restore (T5–T7). Each takes what the handler read, asks the store
+//! (which re-checks the rules of `docket_domain::task_rules` under the row lock) and turns a
+//! refusal into an [`Error`] through `service/refusals.rs`.
 
 use docket_domain::Actor;
-use docket_store::model::{LifecycleCaller, TaskCompletion, TaskReopen, TaskUpdate};
+use docket_store::model::{CreateTasks, Created, LifecycleCaller, TaskCompletion, TaskReopen, TaskUpdate};
 
 use super::refusals::{ArchiveWrite, TaskWrite};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+
+/// T1: creates the tasks of one request.
+pub async fn create(state: &AppState, c: &CreateTasks) -> Result<Created> {
+    state.store.create_tasks(c).await?.map_err(Error::from)
+}
 
 /// T4/R12: applies a validated update.
 pub async fn update(state: &AppState, u: &TaskUpdate) -> Result<()> {

@@ -16,7 +16,7 @@ use crate::http::extract::{Body, Ctx, Query};
 use crate::http::runs::json::RunJson;
 use crate::http::tasks::json;
 use crate::service::refusals::{self, TaskWrite};
-use crate::service::{owners, tags};
+use crate::service::{owners, tags, tasks as service};
 
 /// Reads the optional `webhook`: an absolute http(s) URL, `""`/`null` for none.
 pub fn read_webhook(r: &mut Reader<'_, '_>) -> Patch<String> {
@@ -182,7 +182,7 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
         target,
         now,
     };
-    let created = ctx.state.store.create_tasks(&c).await?.map_err(Error::from)?;
+    let created = service::create(&ctx.state, &c).await?;
     created_response(&ctx, &me, created).await
 }
 
