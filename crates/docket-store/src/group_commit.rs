@@ -41,10 +41,10 @@ INSERT INTO tasks (",
     task_insert_columns!(),
     ")
 SELECT j.v ->> 'id', o.id, o.task_seq + row_number() OVER (PARTITION BY o.id ORDER BY j.k), NULL, 1,
-    j.v ->> 'title', j.v ->> 'title', j.v ->> 'summary', j.v ->> 'task_type', 'not-started',
-    j.v ->> 'started_at', j.v ->> 'deadline', j.v ->> 'now', j.v ->> 'now', j.v ->> 'starter',
+    j.v ->> 'title', j.v ->> 'title', j.v ->> 'summary', j.v ->> 'task_type', 'not-started', NULL,
+    j.v ->> 'started_at', j.v ->> 'deadline', j.v ->> 'now', j.v ->> 'now', NULL, NULL, j.v ->> 'starter',
     j.v ->> 'everyone_must_complete', j.v ->> 'can_complete_only_assignees', j.v ->> 'max_assignable',
-    j.v ->> 'webhook', j.v ->> 'prevent_guest_comment', j.v ->> 'top_secret', j.v ->> 'is_soft_start_date'
+    j.v ->> 'webhook', j.v ->> 'prevent_guest_comment', j.v ->> 'top_secret', 0, j.v ->> 'is_soft_start_date'
 FROM (SELECT key AS k, value AS v FROM json_each($1)) j JOIN organizations o ON o.id = j.v ->> 'org'
 ORDER BY j.k
 RETURNING id, increment_id;

@@ -20,8 +20,8 @@ fn insert_task_sql(increment: &str) -> String {
             "INSERT INTO tasks (",
             task_insert_columns!(),
             ")
-         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
-             $14, $15, $16, $17, $18, $19)"
+         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', NULL, $9, $10, $11, $11, NULL, NULL,
+             $12, $13, $14, $15, $16, $17, $18, FALSE, $19)"
         ),
         increment = increment
     )
