@@ -1,6 +1,6 @@
 //! Runs (processes): loading with their task aggregates, and re-deriving the stored status.
 
-use docket_domain::run::RunProgress;
+use docket_domain::run::{RunProgress, RunStatus};
 use sqlx::{Executor, Pool};
 
 use super::Db;
@@ -116,14 +116,14 @@ pub(crate) async fn refresh(conn: &mut Conn, run_id: &str, now: i64) -> Result<(
         done,
         problems,
     };
-    let new_status = progress.status().as_str();
+    let new_status = progress.status();
     let new_completed_at = progress.completed_at(completed_at, now);
-    if new_status != status || new_completed_at != completed_at {
+    if RunStatus::parse(&status) != Some(new_status) || new_completed_at != completed_at {
         sqlx::query(
             "UPDATE runs SET status = $2, completed_at = $3, last_updated = $4, version = version + 1 WHERE id = $1",
         )
         .bind(run_id)
-        .bind(new_status)
+        .bind(new_status.as_str())
         .bind(new_completed_at)
         .bind(now)
         .execute(&mut *conn)
