@@ -6,20 +6,6 @@ use std::process::Command;
 
 use crate::support::TestApp;
 
-/// The Python with `tallyfy` installed, or `None` (skip) outside CI.
-pub fn python(test: &str) -> Option<String> {
-    match std::env::var("DOCKET_TEST_PYTHON") {
-        Ok(p) if !p.trim().is_empty() => Some(p),
-        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") => {
-            panic!("CI requires DOCKET_TEST_PYTHON (a Python with the tallyfy SDK installed)")
-        }
-        _ => {
-            eprintln!("NOTICE: DOCKET_TEST_PYTHON is not set; skipping the SDK drive {test}");
-            None
-        }
-    }
-}
-
 /// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails, or when
 /// `DOCKET_TEST_PYTHON` is not set: a drive that cannot run must not pass.
 pub fn drive(app: &TestApp, script: &str) {

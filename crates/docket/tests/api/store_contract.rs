@@ -8,6 +8,10 @@ use docket_store::model::{
     RunTarget, TaskCompletion, TaskReopen, TaskUpdate,
 };
 
+use docket::webhooks::payload::completion_events;
+use docket_domain::Role;
+use docket_domain::task::TaskType;
+
 use crate::support::TestApp;
 
 /// 2030-01-01T00:00:00Z.
@@ -21,7 +25,7 @@ fn spec(title: &str) -> NewTaskSpec {
     NewTaskSpec {
         title: title.into(),
         summary: None,
-        task_type: "task".into(),
+        task_type: TaskType::Task,
         started_at: NOW,
         deadline: NOW + DAY,
         everyone_must_complete: false,
@@ -57,7 +61,7 @@ fn create(owners: Vec<OwnerSet>, target: RunTarget, title: &str) -> CreateTasks 
 fn caller(user_id: i64, light: bool, expected_version: Option<i64>) -> LifecycleCaller {
     LifecycleCaller {
         user_id,
-        light,
+        role: if light { Role::Light } else { Role::Admin },
         expected_version,
     }
 }
@@ -75,7 +79,7 @@ fn completion(task_id: &str, now: i64) -> TaskCompletion {
         completer_id: 1001,
         is_approved: None,
         comment: None,
-        public_base: "http://docket.test".into(),
+        events: completion_events("http://docket.test".into()),
         now,
     }
 }
@@ -113,7 +117,7 @@ fn update(task_id: &str, caller: LifecycleCaller) -> TaskUpdate {
         max_assignable: None,
         position: None,
         tags: None,
-        public_base: "http://docket.test".into(),
+        events: completion_events("http://docket.test".into()),
         now: NOW + 1,
     }
 }

@@ -1,5 +1,6 @@
 //! The Run JSON shape (spec §2.6) and its includes.
 
+use docket_domain::run::RunStatus;
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, task};
 use docket_store::model::RunRecord;
@@ -84,7 +85,7 @@ impl RunJson {
             name: row.name.clone(),
             summary: row.summary.clone(),
             kind: "procedure",
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             whole_progress: progress.clone(),
             progress,
             started_by: row.started_by,
@@ -105,7 +106,7 @@ impl RunJson {
             groups: serde_json::from_str(&row.group_ids).unwrap_or_else(|_| json!([])),
             parent_id: None,
             can_add_oot: true,
-            has_open_issue: row.status == "problem",
+            has_open_issue: row.status == RunStatus::Problem,
             created_at: format_ts(row.created_at),
             started_at: format_ts(row.started_at),
             last_updated: format_ts(row.last_updated),
@@ -113,7 +114,7 @@ impl RunJson {
             archived_at: format_opt(row.archived_at),
             due_date: format_opt(r.stats.due_date),
             max_task_deadline: format_opt(r.stats.due_date),
-            due_date_passed: r.stats.due_date.is_some_and(|d| d < now) && row.status != "complete",
+            due_date_passed: r.stats.due_date.is_some_and(|d| d < now) && row.status != RunStatus::Complete,
             due_soon: r.stats.due_soon > 0,
             late_tasks: r.stats.late_tasks,
             collaborators: r.collaborators.clone(),

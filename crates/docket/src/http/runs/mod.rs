@@ -9,6 +9,7 @@ mod writes;
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::Actor;
+use docket_domain::task::TaskStatus;
 use docket_store::model::RunRecord;
 use serde_json::{Map, Value};
 
@@ -19,7 +20,6 @@ use crate::error::{Error, Result};
 use crate::http::envelope::{self, include_many};
 use crate::http::extract::{Ctx, Query};
 use crate::http::tasks::json::{CaptureJson, stored_json};
-use crate::service::access;
 use crate::state::AppState;
 
 /// The run routes, each with its OpenAPI operation.
@@ -96,7 +96,7 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
             .tasks_by_ids(&actor.org_id, &ids)
             .await?
             .into_iter()
-            .filter(|t| access::can_see(actor, t))
+            .filter(|t| t.facts().can_see(actor.caller()))
             .collect();
         if query.with("tasks") {
             let rendered = crate::http::tasks::json::render(ctx, actor, &tasks, &nested, false).await?;
@@ -105,7 +105,7 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
         if query.with("next_task") {
             let next: Vec<_> = tasks
                 .iter()
-                .filter(|t| t.row.status != "completed")
+                .filter(|t| t.row.status != TaskStatus::Completed)
                 .take(1)
                 .cloned()
                 .collect();

@@ -16,12 +16,12 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::runs::path_run;
+use crate::service::refusals::run_refused;
+use crate::service::runs as service;
 use crate::state::AppState;
 
 /// Longest run name an update accepts, in characters.
 const NAME_MAX: usize = 550;
-const ARCHIVED: &str = "The process is archived.";
-const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,17 +39,6 @@ fn check_may_edit(actor: &Actor, run: &RunRecord) -> Result<()> {
         return Err(Error::no_permission());
     }
     Ok(())
-}
-
-/// The 422 of a refusal found inside the write's transaction.
-fn refused(r: ArchiveRefusal) -> Error {
-    match r {
-        ArchiveRefusal::Missing => Error::NotFound,
-        ArchiveRefusal::VersionMismatch => Error::PreconditionFailed,
-        ArchiveRefusal::Archived => Error::invalid("run", ARCHIVED),
-        ArchiveRefusal::NotArchived => Error::invalid("run", NOT_ARCHIVED),
-        ArchiveRefusal::InRun => Error::invalid("run", "The task belongs to a process."),
-    }
 }
 
 /// 200 with the run as stored now, with the includes `query` asks for.
@@ -199,13 +188,9 @@ async fn update_run(
     }
     if !is_noop(&patch) {
         if run.row.archived_at.is_some() {
-            return Err(refused(ArchiveRefusal::Archived));
+            return Err(run_refused(ArchiveRefusal::Archived));
         }
-        ctx.state
-            .store
-            .update_run(&me.org_id, &run.row.id, &patch)
-            .await?
-            .map_err(refused)?;
+        service::update(&ctx.state, &me, &run.row.id, &patch).await?;
     }
     run_response(&ctx, &me, &run.row.id, &query).await
 }
@@ -223,11 +208,7 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .archive_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::archive(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -249,11 +230,7 @@ async fn activate_run(
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .activate_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::activate(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -273,13 +250,9 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
         return Err(Error::no_permission());
     }
     if run.row.archived_at.is_none() {
-        return Err(refused(ArchiveRefusal::NotArchived));
+        return Err(run_refused(ArchiveRefusal::NotArchived));
     }
-    ctx.state
-        .store
-        .delete_run(&me.org_id, &run.row.id)
-        .await?
-        .map_err(refused)?;
+    service::delete(&ctx.state, &me, &run.row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -344,12 +317,8 @@ async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> R
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
     if run.row.archived_at.is_some() {
-        return Err(refused(ArchiveRefusal::Archived));
+        return Err(run_refused(ArchiveRefusal::Archived));
     }
-    ctx.state
-        .store
-        .set_run_prerun(&me.org_id, &run.row.id, complete, me.user_id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::set_prerun(&ctx.state, &me, &run.row.id, complete, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }

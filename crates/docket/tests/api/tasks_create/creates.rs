@@ -276,6 +276,7 @@ async fn create_refusals_name_the_field_and_create_nothing(app: &TestApp) {
         (json!({"title": 42}), &["title"]),
         (json!({"title": "x".repeat(601)}), &["title"]),
         (json!({"title": "T", "task_type": "chore"}), &["task_type"]),
+        (json!({"title": "T", "task_type": ""}), &["task_type"]),
         (json!({"title": "T", "deadline": "next tuesday"}), &["deadline"]),
         (
             json!({"title": "T", "owners": {"users": [999999, "nobody"]}}),

@@ -382,6 +382,16 @@ async fn fields_flags_tags_and_max_assignable(app: &TestApp) {
         r.expect_invalid("owners"),
         "The task may not have more than 1 assignees."
     );
+    // Checked while the body is read, so it is reported with the other field errors (the
+    // store's check under the row lock refuses a racing change on its own).
+    let r = app
+        .json(Method::PUT, &path, json!({"max_assignable": 1, "title": "  "}))
+        .await;
+    assert_eq!(
+        r.expect_invalid("owners"),
+        "The task may not have more than 1 assignees."
+    );
+    assert_eq!(r.expect_invalid("title"), "The title field is required.");
     let r = app
         .json(
             Method::PUT,
