@@ -11,9 +11,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::tasks::{json, visible_task};
+use crate::http::{envelope, etag};
 use crate::service::access;
 use crate::state::AppState;
 
@@ -129,5 +129,9 @@ async fn restore_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, q
         .map_err(|r| refused(r, IN_RUN_RESTORE))?;
     let task = any_visible_task(&ctx, &me, &task.row.id).await?;
     let mut items = json::render(&ctx, &me, std::slice::from_ref(&task), &query, true).await?;
-    Ok(envelope::ok(items.pop()))
+    Ok(etag::with_etag(
+        envelope::ok(items.pop()),
+        &task.row.id,
+        task.row.version,
+    ))
 }

@@ -84,7 +84,7 @@ pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_ro
     if run_route {
         item.includes.insert("tasks_changed_by_rules".into(), json!({}));
     }
-    Ok(envelope::ok(item))
+    Ok(etag::with_etag(envelope::ok(item), &task.row.id, task.row.version))
 }
 
 /// The caller of a write on task `task_id`, with the version `If-Match` requires (412 when the
