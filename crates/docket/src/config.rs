@@ -316,7 +316,7 @@ pub fn parse_listen(value: &str) -> Result<String, String> {
         return Err(bad("has no port"));
     };
     if port.parse::<u16>().is_err() {
-        return Err(bad("has no port number from 0 to 65535"));
+        return Err(bad(&format!("has port {port:?}, not a number from 0 to 65535")));
     }
     let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
