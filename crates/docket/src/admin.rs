@@ -1,5 +1,6 @@
 //! `docket admin …`: provisioning from the command line (spec §1.12). With `--json` each command
 //! prints exactly one JSON object on stdout; tokens are printed once and stored only as hashes.
+//! The subcommands are defined here ([`AdminCommand`]) and run on a store the caller opened.
 
 use std::path::PathBuf;
 

@@ -4,6 +4,10 @@
 //! Exit codes ([`EXIT_CODES`], shown by every `--help`): 0 success; 1 failure at run time
 //! (message on stderr); 2 invalid command line (clap) or configuration (`docket.toml`,
 //! `DOCKET_*` values).
+//!
+//! The top of the dependency chain: `cli` uses `admin` (which defines its own subcommands),
+//! `startup`, `transfer` and `config`; none of them uses `cli`, and `admin` uses neither
+//! `startup` nor `cli` (it is handed an open `Store`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
