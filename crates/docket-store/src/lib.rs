@@ -154,6 +154,45 @@ macro_rules! on_write {
 }
 pub(crate) use {on_read, on_write};
 
+/// One connection to PostgreSQL before the pool is built: the pool retries a refused
+/// connection until its acquire timeout and then reports only `pool timed out`, where a person
+/// starting docket needs the address and the reason (connection refused, no such host,
+/// authentication failed) at once.
+async fn probe_postgres(connect: &PgConnectOptions) -> StoreResult<()> {
+    use sqlx::{ConnectOptions, Connection};
+    const PATIENCE: Duration = Duration::from_secs(5);
+    let at = match connect.get_socket() {
+        Some(dir) => format!("socket {}", dir.display()),
+        None => format!("{}:{}", connect.get_host(), connect.get_port()),
+    };
+    match tokio::time::timeout(PATIENCE, connect.connect()).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(StoreError::Other(format!(
+            "cannot connect to PostgreSQL at {at}: {}",
+            connect_reason(&e)
+        ))),
+        Err(_) => Err(StoreError::Other(format!(
+            "cannot connect to PostgreSQL at {at}: no answer within {} s",
+            PATIENCE.as_secs()
+        ))),
+    }
+}
+
+/// The reason of a failed connection in a person's words: the operating system's for I/O
+/// errors (`connection refused`), else the driver's.
+fn connect_reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused (is PostgreSQL running and listening there?)".into()
+        }
+        sqlx::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
 impl Store {
     /// Marks remembered values stale after a write (see [`Stale`]).
     fn mark_stale(&self, stale: Stale) {
@@ -170,6 +209,7 @@ impl Store {
         let url = opts.url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url).map_err(StoreError::other)?;
+            probe_postgres(&connect).await?;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(10))

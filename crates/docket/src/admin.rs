@@ -1,15 +1,154 @@
 //! `docket admin …`: provisioning from the command line (spec §1.12). With `--json` each command
 //! prints exactly one JSON object on stdout; tokens are printed once and stored only as hashes.
+//! The subcommands are defined here ([`AdminCommand`]) and run on a store the caller opened.
+
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use clap::Subcommand;
 use docket_domain::{Role, email, ids};
 use docket_store::Store;
 use docket_store::model::{NewMembership, NewOrg, NewToken, NewUser, Provision};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::AdminCommand;
-use crate::config::Config;
+use crate::config::DbArgs;
+
+/// `docket admin …` (spec §1.12). Each command migrates first; `--json` prints one JSON object.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organization, its first admin member and a token for them.
+    Bootstrap {
+        /// Organization name.
+        #[arg(long)]
+        org_name: String,
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// Organization id (default: 32 random hex characters).
+        #[arg(long)]
+        org_id: Option<String>,
+        /// The admin's user id (default: the next free id).
+        #[arg(long)]
+        user_id: Option<i64>,
+        /// The token to store (default: a random one, printed once).
+        #[arg(long)]
+        token: Option<String>,
+        /// The admin's first name.
+        #[arg(long, default_value = "Admin")]
+        first_name: String,
+        /// The admin's last name.
+        #[arg(long, default_value = "")]
+        last_name: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create a member of an organization and a token for them.
+    CreateUser {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// Email.
+        #[arg(long)]
+        email: String,
+        /// First name.
+        #[arg(long)]
+        first_name: String,
+        /// Last name.
+        #[arg(long)]
+        last_name: String,
+        /// admin, standard or light.
+        #[arg(long)]
+        role: String,
+        /// User id (default: the next free id).
+        #[arg(long)]
+        user_id: Option<i64>,
+        /// Username.
+        #[arg(long, default_value = "")]
+        username: String,
+        /// The token to store (default: a random one, printed once).
+        #[arg(long)]
+        token: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create another token for an existing user.
+    CreateToken {
+        /// User id.
+        #[arg(long)]
+        user: i64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load a JSON bootstrap file (creates what is missing, changes nothing that exists).
+    Load {
+        /// The file.
+        file: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Fill an organization (created if missing) with generated members, groups, guests, tags,
+    /// runs and tasks, for trials and benchmarks.
+    SeedDemo {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// How many tasks to add.
+        #[arg(long, default_value_t = 10_000)]
+        tasks: u64,
+        /// Seed of the generator (the same seed gives the same data shape).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Tasks per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: usize,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Show (or rotate) an organization's webhook signing secret.
+    WebhookSecret {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// Replace the secret with a new one first.
+        #[arg(long)]
+        rotate: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+impl AdminCommand {
+    /// The database flags of the command.
+    pub fn db(&self) -> &DbArgs {
+        match self {
+            AdminCommand::Bootstrap { db, .. }
+            | AdminCommand::CreateUser { db, .. }
+            | AdminCommand::CreateToken { db, .. }
+            | AdminCommand::Load { db, .. }
+            | AdminCommand::SeedDemo { db, .. }
+            | AdminCommand::WebhookSecret { db, .. } => db,
+        }
+    }
+}
 
 /// What `admin bootstrap` needs.
 #[derive(Debug, Clone)]
@@ -111,19 +250,11 @@ fn new_user(id: Option<i64>, mail: &str, username: &str, first: &str, last: &str
     })
 }
 
-/// Runs one admin command against the configured database.
-pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
-    let store = crate::startup::open_store(config).await?;
-    let now = config.now.unwrap_or_else(docket_domain::time::now_ms);
-    let result = execute(&store, cmd, now).await;
-    store.close().await;
-    let (json, value, human) = result?;
-    if json {
-        println!("{value}");
-    } else {
-        println!("{human}");
-    }
-    Ok(())
+/// Runs one admin command on `store`; returns what to print on stdout (one JSON object with
+/// `--json`, else lines for a person).
+pub async fn run(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<String> {
+    let (json, value, human) = execute(store, cmd, now).await?;
+    Ok(if json { value.to_string() } else { human })
 }
 
 async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(bool, serde_json::Value, String)> {

@@ -4,33 +4,41 @@
 //! Exit codes ([`EXIT_CODES`], shown by every `--help`): 0 success; 1 failure at run time
 //! (message on stderr); 2 invalid command line (clap) or configuration (`docket.toml`,
 //! `DOCKET_*` values).
+//!
+//! The top of the dependency chain: `cli` uses `admin` (which defines its own subcommands),
+//! `startup`, `transfer` and `config`; none of them uses `cli`, and `admin` uses neither
+//! `startup` nor `cli` (it is handed an open `Store`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::admin;
-use crate::config::{Config, Overrides};
+use crate::admin::{self, AdminCommand};
+use crate::config::{Config, DbArgs, Overrides};
 
 /// The exit codes, appended to the help of `docket` and of every subcommand.
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  failure while running (the reason is printed on stderr): database unreachable,
-     refused import, a backup target that exists, ...
+  1  failure while running (the reason is printed on stderr): listen address in use,
+     database unreachable, refused import, a backup target that exists, ...
   2  invalid command line, or invalid configuration (docket.toml, DOCKET_* values)
 
 Settings: defaults < docket.toml (--config, DOCKET_CONFIG) < DOCKET_* environment < flags;
-`docket config example` prints them all. Unknown DOCKET_* variables are warned about.";
+`docket config example` prints them all. Unknown DOCKET_* variables are warned about,
+except DOCKET_URL, DOCKET_TOKEN and DOCKET_ORG (left to clients and scripts).";
 
 /// A self-hosted server for the Tallyfy tasks API.
 #[derive(Debug, Parser)]
-#[command(name = "docket", version, about, long_about = None)]
+#[command(name = "docket", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Configuration file (default: ./docket.toml when it exists) [env: DOCKET_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// `serve`'s flags, for a bare `docket --listen … --database-url …`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
     /// What to do (default: serve).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -60,14 +68,6 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
-}
-
-/// `--database-url`, shared by every command that opens the database.
-#[derive(Debug, Args, Default, Clone)]
-pub struct DbArgs {
-    /// Database URL: sqlite://PATH or postgres://… [default: sqlite://docket.db] [env: DOCKET_DATABASE_URL]
-    #[arg(long, value_name = "URL")]
-    pub database_url: Option<String>,
 }
 
 /// `docket backup`.
@@ -103,133 +103,11 @@ pub struct ImportArgs {
 /// `docket serve`.
 #[derive(Debug, Args, Default)]
 pub struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:8080] [env: DOCKET_LISTEN]
-    #[arg(long, value_name = "ADDR")]
+    /// Address to listen on, HOST:PORT [default: 127.0.0.1:8080] [env: DOCKET_LISTEN]
+    #[arg(long, value_name = "ADDR", value_parser = crate::config::parse_listen)]
     pub listen: Option<String>,
     #[command(flatten)]
     pub db: DbArgs,
-}
-
-/// `docket admin …` (spec §1.12). Each command migrates first; `--json` prints one JSON object.
-#[derive(Debug, Subcommand)]
-pub enum AdminCommand {
-    /// Create an organization, its first admin member and a token for them.
-    Bootstrap {
-        /// Organization name.
-        #[arg(long)]
-        org_name: String,
-        /// The admin's email.
-        #[arg(long)]
-        email: String,
-        /// Organization id (default: 32 random hex characters).
-        #[arg(long)]
-        org_id: Option<String>,
-        /// The admin's user id (default: the next free id).
-        #[arg(long)]
-        user_id: Option<i64>,
-        /// The token to store (default: a random one, printed once).
-        #[arg(long)]
-        token: Option<String>,
-        /// The admin's first name.
-        #[arg(long, default_value = "Admin")]
-        first_name: String,
-        /// The admin's last name.
-        #[arg(long, default_value = "")]
-        last_name: String,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Create a member of an organization and a token for them.
-    CreateUser {
-        /// Organization id.
-        #[arg(long)]
-        org: String,
-        /// Email.
-        #[arg(long)]
-        email: String,
-        /// First name.
-        #[arg(long)]
-        first_name: String,
-        /// Last name.
-        #[arg(long)]
-        last_name: String,
-        /// admin, standard or light.
-        #[arg(long)]
-        role: String,
-        /// User id (default: the next free id).
-        #[arg(long)]
-        user_id: Option<i64>,
-        /// Username.
-        #[arg(long, default_value = "")]
-        username: String,
-        /// The token to store (default: a random one, printed once).
-        #[arg(long)]
-        token: Option<String>,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Create another token for an existing user.
-    CreateToken {
-        /// User id.
-        #[arg(long)]
-        user: i64,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Load a JSON bootstrap file (creates what is missing, changes nothing that exists).
-    Load {
-        /// The file.
-        file: PathBuf,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Fill an organization (created if missing) with generated members, groups, guests, tags,
-    /// runs and tasks, for trials and benchmarks.
-    SeedDemo {
-        /// Organization id.
-        #[arg(long)]
-        org: String,
-        /// How many tasks to add.
-        #[arg(long, default_value_t = 10_000)]
-        tasks: u64,
-        /// Seed of the generator (the same seed gives the same data shape).
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Tasks per transaction.
-        #[arg(long, default_value_t = 5_000)]
-        batch: usize,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Show (or rotate) an organization's webhook signing secret.
-    WebhookSecret {
-        /// Organization id.
-        #[arg(long)]
-        org: String,
-        /// Replace the secret with a new one first.
-        #[arg(long)]
-        rotate: bool,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        db: DbArgs,
-    },
 }
 
 /// `docket config …`.
@@ -260,7 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         config_file: cli.config.clone(),
         ..Default::default()
     };
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     if let Command::Config(ConfigCommand::Example) = command {
         print!("{}", crate::config::EXAMPLE);
         return Ok(ExitCode::SUCCESS);
@@ -308,21 +186,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(a) => crate::transfer::backup(&config, &a.to).await?,
         Command::Export(a) => crate::transfer::export(&config, &a.to).await?,
         Command::Import(a) => crate::transfer::import(&config, &a.from).await?,
-        Command::Admin(a) => admin::run(&config, a).await?,
+        Command::Admin(a) => {
+            let store = crate::startup::open_store(&config).await?;
+            let now = config.now.unwrap_or_else(docket_domain::time::now_ms);
+            let result = admin::run(&store, a, now).await;
+            store.close().await;
+            println!("{}", result?);
+        }
         Command::Config(_) => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-impl AdminCommand {
-    fn db(&self) -> &DbArgs {
-        match self {
-            AdminCommand::Bootstrap { db, .. }
-            | AdminCommand::CreateUser { db, .. }
-            | AdminCommand::CreateToken { db, .. }
-            | AdminCommand::Load { db, .. }
-            | AdminCommand::SeedDemo { db, .. }
-            | AdminCommand::WebhookSecret { db, .. } => db,
-        }
-    }
 }

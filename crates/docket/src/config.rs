@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use clap::Args;
 use serde::Deserialize;
 
 /// Everything `docket serve` and the admin commands need to know.
@@ -236,6 +237,19 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_FUZZ_ITERATIONS",
 ];
 
+/// `--database-url`, shared by every command that opens the database.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DbArgs {
+    /// Database URL: sqlite://PATH or postgres://… [default: sqlite://docket.db] [env: DOCKET_DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Names docket leaves to its clients: the README's examples (and scripts like them) keep the
+/// server's address, a token and an organization id in these. docket reads none of them and
+/// does not warn about them; any other unknown `DOCKET_*` name is likely a mistyped setting.
+pub const CLIENT_ENV_VARS: &[&str] = &["DOCKET_URL", "DOCKET_TOKEN", "DOCKET_ORG"];
+
 /// Flags that override everything else.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -333,12 +347,13 @@ impl Config {
                 "DOCKET_FAIR_SHARE_PER_TOKEN" => c.fair_share_per_token = parse_num(key, v)?,
                 "DOCKET_FAIR_SHARE_QUEUE" => c.fair_share_queue = parse_num(key, v)?,
                 "DOCKET_FAIR_SHARE_GLOBAL" => c.fair_share_global = parse_num(key, v)?,
-                k if ENV_VARS.contains(&k) => {}
+                k if ENV_VARS.contains(&k) || CLIENT_ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
         }
 
         set(&mut c.listen, overrides.listen.clone());
+        c.listen = parse_listen(&c.listen).map_err(anyhow::Error::msg)?;
         set(&mut c.database_url, overrides.database_url.clone());
         if c.public_url
             .as_deref()
@@ -350,6 +365,32 @@ impl Config {
         warnings.sort();
         Ok((c, warnings))
     }
+}
+
+/// A listen address as `HOST:PORT` (an IPv4 address, `[IPv6]` or a host name; port 0-65535),
+/// trimmed; else why not (a command line or configuration error, exit 2).
+pub fn parse_listen(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let bad = |why: &str| format!("listen address {v:?} {why} (HOST:PORT, e.g. 127.0.0.1:8080)");
+    let Some((host, port)) = v.rsplit_once(':') else {
+        return Err(bad("has no port"));
+    };
+    if port.parse::<u16>().is_err() {
+        return Err(bad(&format!("has port {port:?}, not a number from 0 to 65535")));
+    }
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        }
+    };
+    if !host_ok {
+        return Err(bad("has no valid host"));
+    }
+    Ok(v.to_string())
 }
 
 fn set<T>(slot: &mut T, value: Option<T>) {
@@ -508,6 +549,8 @@ mod tests {
             ("DOCKET_RATE_LIMIT_STORE", "memory"),
             ("DOCKET_LISTEN", "127.0.0.1:2"),
             ("DOCKET_TYPO", "1"),
+            ("DOCKET_URL", "http://127.0.0.1:8080"),
+            ("DOCKET_TOKEN", "t"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -116,15 +116,16 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     })
 }
 
-/// `docket serve`: runs until SIGTERM or SIGINT, then drains in-flight requests and webhook
-/// deliveries.
+/// `docket serve`: binds its address first (so that a taken or unusable address creates
+/// nothing and prints no token), then opens the database, runs the first-start bootstrap, and
+/// serves until SIGTERM or SIGINT; then drains in-flight requests and webhook deliveries.
 pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
-    let listen = config.listen.clone();
-    let state = build_state(config).await?;
-    first_run_bootstrap(&state, &listen).await?;
-    let listener = TcpListener::bind(&listen)
+    let listener = TcpListener::bind(&config.listen)
         .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = build_state(config).await?;
+    first_run_bootstrap(&state, addr).await?;
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
     let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
@@ -139,8 +140,9 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
 }
 
 /// On a database with no organization at all, creates one with an admin and prints its token
-/// once on stdout, so that the first `curl` works. Never runs when a bootstrap file is set.
-async fn first_run_bootstrap(state: &AppState, listen: &str) -> anyhow::Result<()> {
+/// once on stdout with a `curl` line for the bound address `addr`. Never runs when a bootstrap
+/// file is set.
+async fn first_run_bootstrap(state: &AppState, addr: SocketAddr) -> anyhow::Result<()> {
     if state.config.bootstrap.is_some() || state.store.count_organizations().await? > 0 {
         return Ok(());
     }
@@ -164,7 +166,7 @@ async fn first_run_bootstrap(state: &AppState, listen: &str) -> anyhow::Result<(
     );
     println!("Its API token (shown once; only a hash is stored): {}", out.token);
     println!(
-        "Try: curl -H 'Authorization: Bearer {}' -H 'X-Tallyfy-Client: APIClient' http://{listen}/organizations/{}/me",
+        "Try: curl -H 'Authorization: Bearer {}' -H 'X-Tallyfy-Client: APIClient' http://{addr}/organizations/{}/me",
         out.token, out.org_id
     );
     Ok(())

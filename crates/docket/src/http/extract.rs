@@ -279,6 +279,14 @@ impl FromRequest<AppState> for Body {
         let malformed = || Error::BadRequest("Malformed request body.".into());
         let parsed = match content_type.as_str() {
             "application/x-www-form-urlencoded" => {
+                if looks_like_json(&bytes) {
+                    return Err(Error::BadRequest(
+                        "Malformed request body. It looks like JSON but was sent as a form \
+                         (Content-Type: application/x-www-form-urlencoded, curl -d's default); \
+                         send it with Content-Type: application/json."
+                            .into(),
+                    ));
+                }
                 let text = std::str::from_utf8(&bytes).map_err(|_| malformed())?;
                 let pairs = form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
                 input::fold_pairs(pairs).ok_or_else(malformed)
@@ -286,10 +294,7 @@ impl FromRequest<AppState> for Body {
             "multipart/form-data" => Err(Error::BadRequest(
                 "Multipart bodies are not supported; send JSON.".into(),
             )),
-            _ => match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => Ok(map),
-                _ => Err(malformed()),
-            },
+            _ => json_object(&bytes),
         };
         let map = parsed?;
         if map.values().map(limits::depth).max().unwrap_or(0) + 1 > limits::MAX_DEPTH {
@@ -303,5 +308,34 @@ impl FromRequest<AppState> for Body {
             return Err(Error::invalid(field, message));
         }
         Ok(Body(map))
+    }
+}
+
+/// Whether a body sent as a form is in fact a JSON object or array (`curl -d '{"title":"x"}'`
+/// without `-H 'Content-Type: application/json'`).
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|i| matches!(bytes[i], b'{' | b'['))
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+}
+
+/// A JSON body, which must be an object: a syntax error is a 400 that names its line and
+/// column.
+fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Error::BadRequest(
+            "Malformed request body. The top level of a JSON body must be an object.".into(),
+        )),
+        Err(e) => {
+            // serde_json's message ends with " at line L column C"; say it once, up front.
+            let text = e.to_string();
+            let what = text.split(" at line ").next().unwrap_or(&text);
+            Err(Error::BadRequest(format!(
+                "Malformed request body. Invalid JSON at line {}, column {}: {what}.",
+                e.line(),
+                e.column()
+            )))
+        }
     }
 }

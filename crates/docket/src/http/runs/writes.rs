@@ -45,7 +45,11 @@ fn check_may_edit(actor: &Actor, run: &RunRecord) -> Result<()> {
 async fn run_response(ctx: &Ctx, actor: &Actor, run_id: &str, query: &Query) -> Result<Response> {
     let run = path_run(ctx, actor, run_id).await?;
     let mut items = super::render(ctx, actor, std::slice::from_ref(&run), query).await?;
-    Ok(envelope::ok(items.pop()))
+    Ok(crate::http::etag::with_etag(
+        envelope::ok(items.pop()),
+        &run.row.id,
+        run.row.version,
+    ))
 }
 
 /// The raw values of a run update's list fields, read before the store lookups.

@@ -12,9 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::tasks::{json, visible_task};
+use crate::http::{envelope, etag};
 use crate::service::refusals::{ArchiveWrite, TaskWrite};
 use crate::service::tasks as service;
 use crate::state::AppState;
@@ -107,5 +107,9 @@ async fn restore_task(
     service::restore(&ctx.state, &me, &task.row.id, ctx.now).await?;
     let task = any_visible_task(&ctx, &me, &task.row.id).await?;
     let mut items = json::render(&ctx, &me, std::slice::from_ref(&task), &query, true).await?;
-    Ok(envelope::ok(items.pop()))
+    Ok(etag::with_etag(
+        envelope::ok(items.pop()),
+        &task.row.id,
+        task.row.version,
+    ))
 }

@@ -199,6 +199,10 @@ async fn created_response(ctx: &Ctx, me: &Actor, created: Created) -> Result<Res
         Some(task) => vec![task],
         None => ctx.state.store.tasks_by_ids(&me.org_id, &created.task_ids[..1]).await?,
     };
+    let (id, version) = tasks
+        .first()
+        .map(|t| (t.row.id.clone(), t.row.version))
+        .ok_or(Error::NotFound)?;
     let mut rendered = json::render(ctx, me, &tasks, &Query::default(), true).await?;
     let mut data =
         serde_json::to_value(rendered.pop().ok_or(Error::NotFound)?).map_err(|e| Error::Internal(e.to_string()))?;
@@ -218,5 +222,6 @@ async fn created_response(ctx: &Ctx, me: &Actor, created: Created) -> Result<Res
     }
     let mut body = Map::new();
     body.insert("data".into(), data);
-    Ok((StatusCode::CREATED, axum::Json(json!(body))).into_response())
+    let response = (StatusCode::CREATED, axum::Json(json!(body))).into_response();
+    Ok(crate::http::etag::with_etag(response, &id, version))
 }

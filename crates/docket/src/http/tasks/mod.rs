@@ -106,5 +106,9 @@ pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_ro
         item.includes
             .insert("tasks_changed_by_rules".into(), serde_json::json!({}));
     }
-    Ok(envelope::ok(item))
+    Ok(crate::http::etag::with_etag(
+        envelope::ok(item),
+        &task.row.id,
+        task.row.version,
+    ))
 }
