@@ -5,7 +5,7 @@
 -- me/tasks), tags (titles), words, guests (guest codes), runs (ids), admin_token.
 -- FAMILY is one of the read families below, `mix` (every read family, drawn uniformly), or
 -- `writes` (creates, updates, completes, comments, drawn uniformly, paced by `delay()` to
--- WRITE_RATE requests/s in total, read from the environment).
+-- WRITE_RATE requests/s in total when that is set in the environment), or `creates` alone.
 -- done() prints `RESULT rps p50_ms p99_ms non2xx total socket_errors_and_timeouts` and `STATUS code count …`, and a few
 -- sampled requests (`SAMPLE …`); with one connection per thread, also the first refused
 -- requests with their status and body (`REFUSED …`).
@@ -161,7 +161,7 @@ function init(args)
   for i, t in ipairs(tokens) do
     token_headers[i] = { ["Authorization"] = "Bearer " .. t, ["X-Tallyfy-Client"] = "bench-mix" }
   end
-  if family ~= "writes" and not families[family] then
+  if family ~= "writes" and family ~= "creates" and not families[family] then
     error("unknown family " .. tostring(family))
   end
   local rate = tonumber(os.getenv("WRITE_RATE") or "0")
@@ -178,6 +178,8 @@ function request()
   local method, path, body, h = "GET", nil, nil, headers
   if family == "writes" then
     method, path, body = pick(writes)()
+  elseif family == "creates" then
+    method, path, body = writes[1]()
   else
     local who
     path, who = families[family]()
