@@ -168,7 +168,7 @@ function init(args)
   if family == "writes" and rate > 0 then
     -- each of the N connections waits this long between its requests: about `rate` per second
     -- over all of them (less when the server answers slower than that)
-    delay_ms = math.max(1, math.floor(1000 * tonumber(args[4] or "1") / rate))
+    delay_ms = math.max(1, math.floor(1000 * tonumber(args[4] or "1") / rate + 0.5))
     -- defined only here: wrk arms a timer per request when a script has delay()
     delay = function() return delay_ms end
   end
@@ -185,7 +185,7 @@ function request()
     path, who = families[family]()
     if who then h = token_headers[who] end
   end
-  if #samples < 4 and math.random(50) == 1 then samples[#samples + 1] = method .. " " .. path end
+  if #samples < 4 and (#samples < 2 or math.random(50) == 1) then samples[#samples + 1] = method .. " " .. path end
   if one_conn then pending = method .. " " .. path end
   -- wrk.format adds Host and Content-Length to the table it is given: give it a copy
   local copy = {}
