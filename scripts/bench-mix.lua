@@ -108,6 +108,9 @@ local READS = {}
 for name in pairs(families) do READS[#READS + 1] = name end
 table.sort(READS)
 families["mix"] = function() return families[pick(READS)]() end
+-- The reference: nginx serving a task's JSON as a static file (it ignores the query), through
+-- this same script, so that wrk's own cost per request is the same as in the families.
+families["static"] = function() return "/task.json?id=" .. pick(tasks) end
 
 -- Writes, with bodies shaped like the clients' (tests/api and the seeds).
 local function iso(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
