@@ -4,13 +4,25 @@
 -- writable (standalone tasks without a problem), members, tokens (one per sampled member, for
 -- me/tasks), tags (titles), words, guests (guest codes), runs (ids), admin_token.
 -- FAMILY is one of the read families below, `mix` (every read family, drawn uniformly), or
--- `writes` (creates, updates, completes, comments, drawn uniformly, paced by `delay()` to
+-- `writes` (creates, updates, completes, comments, drawn uniformly, paced by `delay()` at
 -- WRITE_RATE requests/s in total when that is set in the environment), or `creates` alone.
--- done() prints `RESULT rps p50_ms p99_ms non2xx total socket_errors_and_timeouts` and `STATUS code count …`, and a few
--- sampled requests (`SAMPLE …`); with one connection per thread, also the first refused
--- requests with their status and body (`REFUSED …`).
+-- done() prints `RESULT rps p50_ms p99_ms non2xx total socket_errors_and_timeouts`,
+-- `STATUS code:count …`, a few sampled requests (`SAMPLE …`) and, with one connection per
+-- thread, the first refused requests with their status and body (`REFUSED …`).
 
 local DAY = 86400
+
+-- A monotonic clock in milliseconds (wrk's Lua is LuaJIT, whose ffi reaches libc).
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } bench_mix_timespec;
+  int clock_gettime(int clock, bench_mix_timespec *ts);
+]]
+local ts = ffi.new("bench_mix_timespec")
+function now_ms()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
 
 local function lines(dir, name)
   local out = {}
@@ -148,7 +160,7 @@ function setup(thread)
   threads[#threads + 1] = thread
 end
 
-local family, one_conn, delay_ms, headers, token_headers
+local family, one_conn, headers, token_headers
 function init(args)
   family, dir, one_conn = args[1], args[2], tonumber(args[3] or "0") == 1
   math.randomseed(tid * 1000003 + os.time())
@@ -169,11 +181,18 @@ function init(args)
   end
   local rate = tonumber(os.getenv("WRITE_RATE") or "0")
   if family == "writes" and rate > 0 then
-    -- each of the N connections waits this long between its requests: about `rate` per second
-    -- over all of them (less when the server answers slower than that)
-    delay_ms = math.max(1, math.floor(1000 * tonumber(args[4] or "1") / rate + 0.5))
+    -- Paced on a schedule: each request of this thread takes the next free slot, one every
+    -- `interval` ms, so that all threads together send `rate` per second for as long as
+    -- enough of the connections are free (fewer when the server answers too slowly).
+    local n_threads = tonumber(args[4]) / tonumber(args[3])
+    local interval, next_slot = 1000 * n_threads / rate, now_ms()
     -- defined only here: wrk arms a timer per request when a script has delay()
-    delay = function() return delay_ms end
+    delay = function()
+      local now = now_ms()
+      local slot = math.max(now, next_slot)
+      next_slot = slot + interval
+      return slot - now
+    end
   end
 end
 
