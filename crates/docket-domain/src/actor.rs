@@ -1,6 +1,7 @@
 //! Who is calling, in one organization, and what the role matrix of spec §1.11 lets them do.
 
 use crate::role::Role;
+use crate::task_rules::Caller;
 
 /// An authenticated member acting in one organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,14 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The caller as the task rules (`task_rules`) see them.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            user_id: self.user_id,
+            role: self.role,
+        }
+    }
+
     /// Admin of the organization.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

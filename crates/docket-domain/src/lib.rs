@@ -13,7 +13,9 @@ pub mod input;
 pub mod limits;
 pub mod page;
 pub mod role;
+pub mod run;
 pub mod task;
+pub mod task_rules;
 pub mod time;
 pub mod validation;
 

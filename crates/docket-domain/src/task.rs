@@ -82,18 +82,66 @@ impl TaskStatus {
     }
 }
 
-/// `status_label` of spec §2.3.
-pub fn status_label(status: &str, task_type: &str, is_approved: Option<bool>) -> &'static str {
-    match status {
-        "completed" => match (TaskType::parse(task_type), is_approved) {
-            (Some(TaskType::Approval), Some(true)) => "approved",
-            (Some(TaskType::Approval), Some(false)) => "rejected",
-            (Some(TaskType::Expiring | TaskType::ExpiringEmail), Some(true)) => "acknowledged",
-            (Some(TaskType::Expiring | TaskType::ExpiringEmail), Some(false)) => "expired",
-            _ => "completed",
-        },
-        "in-progress" => "in-progress",
-        _ => "not-started",
+impl TaskStatus {
+    /// `status_label` of spec §2.3: completed approval and expiring tasks name their decision.
+    pub fn label(self, task_type: TaskType, is_approved: Option<bool>) -> &'static str {
+        match (self, task_type, is_approved) {
+            (TaskStatus::Completed, TaskType::Approval, Some(true)) => "approved",
+            (TaskStatus::Completed, TaskType::Approval, Some(false)) => "rejected",
+            (TaskStatus::Completed, TaskType::Expiring | TaskType::ExpiringEmail, Some(true)) => "acknowledged",
+            (TaskStatus::Completed, TaskType::Expiring | TaskType::ExpiringEmail, Some(false)) => "expired",
+            (status, _, _) => status.as_str(),
+        }
+    }
+}
+
+/// A stored status or task type that is none of the known ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown stored value {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+impl TryFrom<String> for TaskStatus {
+    type Error = UnknownValue;
+    /// Reads a stored status (the SQL boundary).
+    fn try_from(s: String) -> Result<Self, UnknownValue> {
+        TaskStatus::parse(&s).ok_or(UnknownValue(s))
+    }
+}
+
+impl TryFrom<String> for TaskType {
+    type Error = UnknownValue;
+    /// Reads a stored task type (the SQL boundary).
+    fn try_from(s: String) -> Result<Self, UnknownValue> {
+        TaskType::parse(&s).ok_or(UnknownValue(s))
+    }
+}
+
+/// The kinds of assignee a task's `owners` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeKind {
+    /// A member of the organization.
+    User,
+    /// A guest, by e-mail.
+    Guest,
+    /// A group of members and guests.
+    Group,
+}
+
+impl AssigneeKind {
+    /// The key of `owners` that lists this kind.
+    pub fn key(self) -> &'static str {
+        match self {
+            AssigneeKind::User => "users",
+            AssigneeKind::Guest => "guests",
+            AssigneeKind::Group => "groups",
+        }
     }
 }
 
@@ -133,10 +181,19 @@ mod tests {
 
     #[test]
     fn labels_follow_the_type_and_decision() {
-        assert_eq!(status_label("completed", "approval", Some(false)), "rejected");
-        assert_eq!(status_label("completed", "expiring_email", Some(true)), "acknowledged");
-        assert_eq!(status_label("completed", "task", None), "completed");
-        assert_eq!(status_label("in-progress", "approval", None), "in-progress");
+        assert_eq!(TaskStatus::Completed.label(TaskType::Approval, Some(false)), "rejected");
+        assert_eq!(
+            TaskStatus::Completed.label(TaskType::ExpiringEmail, Some(true)),
+            "acknowledged"
+        );
+        assert_eq!(TaskStatus::Completed.label(TaskType::Task, None), "completed");
+        assert_eq!(TaskStatus::InProgress.label(TaskType::Approval, None), "in-progress");
+        assert_eq!(TaskStatus::try_from("completed".to_string()), Ok(TaskStatus::Completed));
+        assert!(TaskStatus::try_from("auto-skipped".to_string()).is_err());
+        assert_eq!(
+            TaskType::try_from("expiring_email".to_string()),
+            Ok(TaskType::ExpiringEmail)
+        );
         assert_eq!(TaskType::parse("member"), Some(TaskType::Task));
         assert_eq!(TaskType::parse("Approval"), Some(TaskType::Approval));
         assert_eq!(TaskType::parse("chore"), None);

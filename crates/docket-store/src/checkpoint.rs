@@ -44,17 +44,26 @@ impl Wake {
 
 /// Checkpoints on `pool` (one connection that may write) until the pool is closed: when woken
 /// by `wake`, at most every [`PAUSE`], and every [`INTERVAL`] regardless.
+/// A run of failures (a full disk fails every checkpoint) is logged once, and its end once.
 pub(crate) async fn run(pool: Pool<Sqlite>, wake: Wake) {
+    let mut failing = false;
     loop {
         let _ = tokio::time::timeout(INTERVAL, wake.0.notified()).await;
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            if pool.is_closed() {
-                return;
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            Err(_) if pool.is_closed() => return,
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "WAL checkpoint failed; retrying (logged once until one succeeds)");
             }
-            tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+            Err(_) => {}
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("WAL checkpoints succeed again");
+            }
+            Ok(_) => {}
         }
         tokio::time::sleep(PAUSE).await;
     }

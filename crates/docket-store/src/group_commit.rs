@@ -35,16 +35,16 @@ const HOLD: Duration = Duration::from_millis(20);
 /// The batch: `$1` is a JSON array of tasks, each with its id, organization, fields and member
 /// ids (see [`task_json`]). Tasks are numbered in the order given, from their organization's
 /// sequence, which then moves past them.
-const BATCH_SQL: &str = "BEGIN IMMEDIATE;
-INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
-    task_type, status, started_at, deadline, created_at, last_updated, starter_id,
-    everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
-    prevent_guest_comment, top_secret, is_soft_start_date)
+const BATCH_SQL: &str = concat!(
+    "BEGIN IMMEDIATE;
+INSERT INTO tasks (",
+    task_insert_columns!(),
+    ")
 SELECT j.v ->> 'id', o.id, o.task_seq + row_number() OVER (PARTITION BY o.id ORDER BY j.k), NULL, 1,
-    j.v ->> 'title', j.v ->> 'title', j.v ->> 'summary', j.v ->> 'task_type', 'not-started',
-    j.v ->> 'started_at', j.v ->> 'deadline', j.v ->> 'now', j.v ->> 'now', j.v ->> 'starter',
+    j.v ->> 'title', j.v ->> 'title', j.v ->> 'summary', j.v ->> 'task_type', 'not-started', NULL,
+    j.v ->> 'started_at', j.v ->> 'deadline', j.v ->> 'now', j.v ->> 'now', NULL, NULL, j.v ->> 'starter',
     j.v ->> 'everyone_must_complete', j.v ->> 'can_complete_only_assignees', j.v ->> 'max_assignable',
-    j.v ->> 'webhook', j.v ->> 'prevent_guest_comment', j.v ->> 'top_secret', j.v ->> 'is_soft_start_date'
+    j.v ->> 'webhook', j.v ->> 'prevent_guest_comment', j.v ->> 'top_secret', 0, j.v ->> 'is_soft_start_date'
 FROM (SELECT key AS k, value AS v FROM json_each($1)) j JOIN organizations o ON o.id = j.v ->> 'org'
 ORDER BY j.k
 RETURNING id, increment_id;
@@ -53,7 +53,8 @@ SELECT t.value ->> 'id', u.value, u.key FROM json_each($1) t, json_each(t.value,
 UPDATE organizations SET task_seq = task_seq
     + (SELECT count(*) FROM json_each($1) WHERE value ->> 'org' = organizations.id)
 WHERE id IN (SELECT value ->> 'org' FROM json_each($1));
-COMMIT";
+COMMIT"
+);
 
 /// Whether `c` is the common create the [`Committer`] writes: one standalone task whose
 /// assignees are members, without tags or form fields.
@@ -209,7 +210,7 @@ fn created(c: &CreateTasks, task_id: &str, increment_id: Option<i64>) -> Result<
 fn task_json(c: &CreateTasks, id: &str) -> serde_json::Value {
     let s = &c.spec;
     json!({
-        "id": id, "org": c.org_id, "title": s.title, "summary": s.summary, "task_type": s.task_type,
+        "id": id, "org": c.org_id, "title": s.title, "summary": s.summary, "task_type": s.task_type.as_str(),
         "started_at": s.started_at, "deadline": s.deadline, "now": c.now, "starter": c.starter_id,
         "everyone_must_complete": s.everyone_must_complete,
         "can_complete_only_assignees": s.can_complete_only_assignees,

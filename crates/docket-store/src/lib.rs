@@ -15,6 +15,8 @@
 
 #[macro_use]
 mod retry;
+#[macro_use]
+mod task_columns;
 
 mod api;
 mod checkpoint;
@@ -126,30 +128,42 @@ macro_rules! on_read {
     };
 }
 
-/// Runs `module::function(pool, args…)` on the write path of whichever backend is in use.
-/// Every write afterwards marks remembered values stale (see `memo.rs`): all of them, except
-/// that the writes of the modules listed here leave identity (tokens, memberships,
-/// organizations) alone, which they cannot change.
+/// What a store write can make stale: every write declares it at its `on_write!` call, so a new
+/// write must choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stale {
+    /// Task, run, thread, tag, group, guest, delivery and idempotency data: remembered counts and
+    /// lists.
+    Data,
+    /// Also identity: tokens, memberships and organizations (remembered per request).
+    Identity,
+}
+
+/// Runs `module::function(pool, args…)` on the write path of whichever backend is in use, then
+/// marks remembered values stale as `$stale` (a [`Stale`]) declares (see `memo.rs`).
 macro_rules! on_write {
-    ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {{
+    ($store:expr, $stale:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {{
+        let stale: $crate::Stale = $stale;
         let result = match &$store.backend {
             $crate::Backend::Sqlite { write, .. } => $crate::sqlite::$module::$func(write, $($arg),*).await,
             $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
         };
-        $store.generation.bump();
-        if !matches!(
-            stringify!($module),
-            "archive" | "deliveries" | "groups" | "guests" | "idempotency" | "lifecycle" | "tag_links" | "tags"
-                | "task_create" | "tasks" | "threads"
-        ) {
-            $store.identity.bump();
-        }
+        $store.mark_stale(stale);
         result
     }};
 }
 pub(crate) use {on_read, on_write};
 
 impl Store {
+    /// Marks remembered values stale after a write (see [`Stale`]).
+    fn mark_stale(&self, stale: Stale) {
+        self.generation.bump();
+        match stale {
+            Stale::Data => {}
+            Stale::Identity => self.identity.bump(),
+        }
+    }
+
     /// Opens the database named by `opts.url` (creating a SQLite file if needed). Does not
     /// migrate: call [`Store::migrate`].
     pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
@@ -261,8 +275,7 @@ impl Store {
     /// Marks every remembered list total stale: for changes made to the database other than
     /// through this `Store` (another tool, a test's direct SQL).
     pub fn forget_counts(&self) {
-        self.generation.bump();
-        self.identity.bump();
+        self.mark_stale(Stale::Identity);
     }
 
     /// Applies pending migrations (embedded in the binary).
@@ -289,6 +302,21 @@ impl Store {
             Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
         };
         r.is_ok()
+    }
+
+    /// Whether the database takes writes: on PostgreSQL, not a standby and not in read-only
+    /// mode (`default_transaction_read_only`); a SQLite file that opened does (whether its disk
+    /// has room is for the caller to see).
+    pub async fn accepts_writes(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite { .. } => true,
+            Backend::Postgres(pool) => sqlx::query_scalar::<_, bool>(
+                "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap_or(false),
+        }
     }
 
     /// The connection pools as they are now (for metrics): `read` and `write` on SQLite, `main`

@@ -341,7 +341,11 @@ impl Store {
             )));
         }
         let total: u64 = header.tables.values().sum();
-        let result = crate::on_write!(self, transfer::import(&mut reader, total, progress));
+        let result = crate::on_write!(
+            self,
+            crate::Stale::Identity,
+            transfer::import(&mut reader, total, progress)
+        );
         self.forget_counts();
         result
     }

@@ -43,6 +43,24 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Per-request timeout, seconds.
     pub request_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers, from the connection's first byte (or
+    /// its opening) to the blank line; 0: no limit.
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may sit without a request before it is closed; 0: no
+    /// limit.
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; past it new ones wait in the listen queue. Lowered at start-up
+    /// to fit the process's descriptor limit.
+    pub max_open_connections: usize,
+    /// Bytes per second a request body must arrive at, on average, once `header_timeout_secs`
+    /// have passed (else 408); 0: no minimum.
+    pub min_body_rate: u64,
+    /// Expensive requests (list pages, search, streams) one token may have running at once.
+    pub fair_share_per_token: usize,
+    /// Expensive requests one token may have waiting for a slot; past it, 429.
+    pub fair_share_queue: usize,
+    /// Expensive requests running at once on this server, all tokens together.
+    pub fair_share_global: usize,
     /// When set, `GET /metrics` requires `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
 }
@@ -84,6 +102,13 @@ impl Default for Config {
             bootstrap: None,
             log_format: LogFormat::Human,
             request_timeout_secs: 30,
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_open_connections: 4096,
+            min_body_rate: 1024,
+            fair_share_per_token: 2,
+            fair_share_queue: 8,
+            fair_share_global: 8,
             metrics_token: None,
         }
     }
@@ -116,6 +141,16 @@ struct FileConfig {
     log: FileLog,
     #[serde(default)]
     metrics: FileMetrics,
+    #[serde(default)]
+    fair_share: FileFairShare,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFairShare {
+    per_token: Option<usize>,
+    queue: Option<usize>,
+    global: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +166,10 @@ struct FileServer {
     public_url: Option<String>,
     bootstrap: Option<PathBuf>,
     request_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
+    max_open_connections: Option<usize>,
+    min_body_rate: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,6 +221,13 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_LOG_FORMAT",
     "DOCKET_REQUEST_TIMEOUT",
     "DOCKET_METRICS_TOKEN",
+    "DOCKET_HEADER_TIMEOUT",
+    "DOCKET_IDLE_TIMEOUT",
+    "DOCKET_MAX_OPEN_CONNECTIONS",
+    "DOCKET_MIN_BODY_RATE",
+    "DOCKET_FAIR_SHARE_PER_TOKEN",
+    "DOCKET_FAIR_SHARE_QUEUE",
+    "DOCKET_FAIR_SHARE_GLOBAL",
     // Read by the test suite, not the server.
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
@@ -227,6 +273,13 @@ impl Config {
             c.public_url = f.server.public_url.or(c.public_url);
             c.bootstrap = f.server.bootstrap.or(c.bootstrap);
             set(&mut c.request_timeout_secs, f.server.request_timeout_secs);
+            set(&mut c.header_timeout_secs, f.server.header_timeout_secs);
+            set(&mut c.idle_timeout_secs, f.server.idle_timeout_secs);
+            set(&mut c.max_open_connections, f.server.max_open_connections);
+            set(&mut c.min_body_rate, f.server.min_body_rate);
+            set(&mut c.fair_share_per_token, f.fair_share.per_token);
+            set(&mut c.fair_share_queue, f.fair_share.queue);
+            set(&mut c.fair_share_global, f.fair_share.global);
             set(&mut c.database_url, f.database.url);
             if let Some(s) = f.database.synchronous {
                 c.sqlite_sync_full = parse_sync(&s)?;
@@ -273,6 +326,13 @@ impl Config {
                 "DOCKET_LOG_FORMAT" => c.log_format = parse_log_format(v)?,
                 "DOCKET_REQUEST_TIMEOUT" => c.request_timeout_secs = parse_num(key, v)?,
                 "DOCKET_METRICS_TOKEN" => c.metrics_token = non_empty(v),
+                "DOCKET_HEADER_TIMEOUT" => c.header_timeout_secs = parse_num(key, v)?,
+                "DOCKET_IDLE_TIMEOUT" => c.idle_timeout_secs = parse_num(key, v)?,
+                "DOCKET_MAX_OPEN_CONNECTIONS" => c.max_open_connections = parse_num(key, v)?,
+                "DOCKET_MIN_BODY_RATE" => c.min_body_rate = parse_num(key, v)?,
+                "DOCKET_FAIR_SHARE_PER_TOKEN" => c.fair_share_per_token = parse_num(key, v)?,
+                "DOCKET_FAIR_SHARE_QUEUE" => c.fair_share_queue = parse_num(key, v)?,
+                "DOCKET_FAIR_SHARE_GLOBAL" => c.fair_share_global = parse_num(key, v)?,
                 k if ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
@@ -354,8 +414,24 @@ listen = "127.0.0.1:8080"
 # public_url = "https://docket.example"                   env: DOCKET_PUBLIC_URL
 # JSON bootstrap file loaded at every start (creates what is missing).
 # bootstrap = "bootstrap.json"                            env: DOCKET_BOOTSTRAP
-# Seconds before a request is abandoned.                  env: DOCKET_REQUEST_TIMEOUT
+# Seconds before a request is abandoned (408).             env: DOCKET_REQUEST_TIMEOUT
 request_timeout_secs = 30
+# Seconds a client has to send a request's headers, counted from the connection's opening or
+# the request's first byte; a connection that takes longer is closed (slow or half-open
+# clients). 0: no limit.                                  env: DOCKET_HEADER_TIMEOUT
+header_timeout_secs = 10
+# Seconds a kept-alive connection may sit without a request before it is closed. 0: no limit.
+#                                                         env: DOCKET_IDLE_TIMEOUT
+idle_timeout_secs = 60
+# Connections open at once. Past it, new connections wait in the operating system's listen
+# queue until one closes (none is refused by docket). Lowered at start-up, with a warning, to
+# leave room under the process's open-file limit (ulimit -n).
+#                                                         env: DOCKET_MAX_OPEN_CONNECTIONS
+max_open_connections = 4096
+# Bytes per second a request body must arrive at, on average, once header_timeout_secs have
+# passed since the request began; a slower body is answered 408 and its connection closed.
+# 0: no minimum.                                          env: DOCKET_MIN_BODY_RATE
+min_body_rate = 1024
 
 [database]
 # sqlite://PATH (embedded, default) or postgres://USER@HOST/DB.  env: DOCKET_DATABASE_URL, flag: --database-url
@@ -381,6 +457,17 @@ per_minute = 600
 # memory. "memory": in each process's memory (each process then has its own budget).
 #                                                         env: DOCKET_RATE_LIMIT_STORE
 store = "auto"
+
+[fair_share]
+# Expensive requests (list pages, search, without_pagination streams) run under a bound per
+# token and one for the whole server, so that one client's flood cannot starve the others.
+# Expensive requests one token may have running at once.  env: DOCKET_FAIR_SHARE_PER_TOKEN
+per_token = 2
+# How many more of one token's expensive requests may wait for a slot; past it they are
+# answered 429 with Retry-After.                          env: DOCKET_FAIR_SHARE_QUEUE
+queue = 8
+# Expensive requests running at once, all tokens together. env: DOCKET_FAIR_SHARE_GLOBAL
+global = 8
 
 [webhooks]
 # Seconds before a delivery attempt times out.            env: DOCKET_WEBHOOK_TIMEOUT
@@ -435,6 +522,44 @@ mod tests {
         assert_eq!(c.rate_limit_store, RateLimitStore::Memory);
         assert_eq!(c.database_url, "sqlite://f.db");
         assert_eq!(warnings, ["unknown environment variable DOCKET_TYPO is ignored"]);
+    }
+
+    #[test]
+    fn connection_limits_and_fair_share_are_configurable() {
+        let dir = std::env::temp_dir().join(format!("docket-config-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(
+            &file,
+            "[server]\nheader_timeout_secs = 3\nidle_timeout_secs = 4\nmax_open_connections = 50\nmin_body_rate = 10\n[fair_share]\nper_token = 5\nqueue = 6\nglobal = 7\n",
+        )
+        .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_IDLE_TIMEOUT", "9"),
+            ("DOCKET_FAIR_SHARE_GLOBAL", "11"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (c, warnings) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((c.header_timeout_secs, c.idle_timeout_secs), (3, 9));
+        assert_eq!((c.max_open_connections, c.min_body_rate), (50, 10));
+        assert_eq!(
+            (c.fair_share_per_token, c.fair_share_queue, c.fair_share_global),
+            (5, 6, 11)
+        );
+        // The example documents every one of them, with its default.
+        let example: FileConfig = toml::from_str(EXAMPLE).expect("the example parses");
+        let d = Config::default();
+        assert_eq!(example.server.header_timeout_secs, Some(d.header_timeout_secs));
+        assert_eq!(example.server.idle_timeout_secs, Some(d.idle_timeout_secs));
+        assert_eq!(example.server.max_open_connections, Some(d.max_open_connections));
+        assert_eq!(example.server.min_body_rate, Some(d.min_body_rate));
+        assert_eq!(example.fair_share.per_token, Some(d.fair_share_per_token));
+        assert_eq!(example.fair_share.queue, Some(d.fair_share_queue));
+        assert_eq!(example.fair_share.global, Some(d.fair_share_global));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use anyhow::Context;
 use docket_domain::ids;
+use docket_domain::task::{TaskStatus, TaskType};
 use docket_store::Store;
 use docket_store::model::{
     DemoBatch, DemoRun, DemoTask, NewGroup, NewGuest, NewMembership, NewOrg, NewUser, Provision, Tag,
@@ -292,13 +293,17 @@ pub async fn seed(
             task_seq += 1;
             let roll = rng.below(100);
             let status = if roll < 55 {
-                "not-started"
+                TaskStatus::NotStarted
             } else if roll < 70 {
-                "in-progress"
+                TaskStatus::InProgress
             } else {
-                "completed"
+                TaskStatus::Completed
             };
-            let task_type = if rng.chance(10) { "approval" } else { "task" };
+            let task_type = if rng.chance(10) {
+                TaskType::Approval
+            } else {
+                TaskType::Task
+            };
             let deadline = now + (rng.below(180 * 24) as i64 - 90 * 24) * 3_600_000;
             let mut users = vec![*rng.pick(&cast.members)];
             if rng.chance(25) {
@@ -322,7 +327,7 @@ pub async fn seed(
             let mut tags: Vec<String> = (0..rng.below(3)).map(|_| rng.pick(&cast.tags).clone()).collect();
             tags.sort();
             tags.dedup();
-            let completed = (status == "completed").then(|| {
+            let completed = (status == TaskStatus::Completed).then(|| {
                 (
                     created_at + rng.below(30) as i64 * DAY,
                     users.first().copied().unwrap_or(cast.admin),
@@ -334,16 +339,17 @@ pub async fn seed(
                 run_id,
                 position,
                 title: format!("{} #{task_seq}", rng.pick(&titles)),
-                task_type: task_type.into(),
-                status: status.into(),
-                is_approved: (status == "completed" && task_type == "approval").then(|| rng.chance(80)),
+                task_type,
+                status,
+                is_approved: (status == TaskStatus::Completed && task_type == TaskType::Approval)
+                    .then(|| rng.chance(80)),
                 started_at: created_at,
                 deadline,
                 created_at,
                 completed,
                 starter_id: cast.admin,
                 top_secret: rng.chance(1),
-                problem: status != "completed" && rng.chance(2),
+                problem: status != TaskStatus::Completed && rng.chance(2),
                 users,
                 guests,
                 groups,

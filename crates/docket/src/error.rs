@@ -47,6 +47,28 @@ pub enum Error {
         /// The configured limit.
         limit: u32,
     },
+    /// 408 `REQUEST_TIMEOUT`: the body arrived slower than the configured minimum rate.
+    #[error("The request body arrived too slowly.")]
+    SlowBody,
+    /// 429 `RATE_LIMIT_EXCEEDED`, with `Retry-After`: the token has as many expensive requests
+    /// (list pages, search, streams) running and waiting as its fair share allows.
+    #[error("Too many list or search requests of this token at once. Please try again shortly.")]
+    Busy {
+        /// Whole seconds to wait.
+        retry_after: u64,
+    },
+    /// 507 `INSUFFICIENT_STORAGE`: the database's storage is full; nothing was written.
+    #[error(
+        "The server's storage is full, so the change was not saved. Please try again once the operator has freed disk space."
+    )]
+    StorageFull,
+    /// 503 `SERVICE_UNAVAILABLE`, with `Retry-After`: the database cannot be reached, is
+    /// restarting or is read-only.
+    #[error("The database is unavailable (unreachable, restarting or read-only). Please try again shortly.")]
+    Unavailable {
+        /// Whole seconds to wait.
+        retry_after: u64,
+    },
     /// 500 `SERVER_ERROR`: the cause is logged, never sent.
     #[error("Server error.")]
     Internal(String),
@@ -75,6 +97,8 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound => Error::NotFound,
             StoreError::Conflict(m) => Error::Conflict(m),
+            StoreError::StorageFull(_) => Error::StorageFull,
+            StoreError::Unavailable(_) => Error::Unavailable { retry_after: 1 },
             StoreError::Other(m) => Error::Internal(m),
         }
     }

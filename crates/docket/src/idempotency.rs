@@ -15,7 +15,7 @@ use docket_store::model::IdempotencyClaim;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::http::extract::MAX_BODY_BYTES;
+use crate::http::params::MAX_BODY_BYTES;
 use crate::state::AppState;
 
 const KEEP_MS: i64 = 24 * 60 * 60 * 1000;

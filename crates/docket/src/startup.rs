@@ -5,8 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::ServiceExt;
-use axum::extract::Request;
 use docket_store::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -67,6 +65,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         limiter,
         task_reads: Arc::new(docket_store::memo::Memo::new(task_reads_ttl)),
         metrics: Arc::new(crate::metrics::Metrics::new()),
+        faults: crate::faults::Faults::new(&config.database_url),
+        fair_share: crate::fair_share::FairShare::new(&config),
         config: Arc::new(config),
     }))
 }
@@ -102,16 +102,10 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let limits = crate::serve::Limits::from_config(&state.config);
+    let task = tokio::spawn(crate::serve::serve(listener, app, limits, async move {
+        let _ = rx.await;
+    }));
     let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
     Ok(Running {
         addr,
@@ -134,12 +128,8 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
     let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
-    let served = axum::serve(
-        listener,
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    let limits = crate::serve::Limits::from_config(&state.config);
+    let served = crate::serve::serve(listener, app, limits, shutdown_signal()).await;
     tracing::info!("in-flight requests finished; stopping the webhook dispatcher");
     dispatcher.stop().await;
     served?;

@@ -48,6 +48,10 @@ pub struct Shared {
     pub task_reads: Arc<Memo<(Bytes, i64)>>,
     /// This server's Prometheus metrics (`GET /metrics`).
     pub metrics: Arc<Metrics>,
+    /// Database faults seen (storage full, unavailable), for `/ready` and the log.
+    pub faults: crate::faults::Faults,
+    /// The bounds on expensive requests per token and overall.
+    pub fair_share: crate::fair_share::FairShare,
 }
 
 /// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).

@@ -1,7 +1,7 @@
 //! Run writes (R3–R6, R9–R10) and standalone task removal (T5–T7), one transaction each.
 
 use crate::model::{ArchiveRefusal, RunPatch};
-use crate::{Store, StoreResult, on_write};
+use crate::{Stale, Store, StoreResult, on_write};
 
 /// `Err(refusal)`: refused inside the transaction, nothing changed.
 type Outcome = StoreResult<Result<(), ArchiveRefusal>>;
@@ -9,45 +9,45 @@ type Outcome = StoreResult<Result<(), ArchiveRefusal>>;
 impl Store {
     /// R3: applies `patch` to a run that is not archived (`Missing`, `Archived`).
     pub async fn update_run(&self, org: &str, run_id: &str, patch: &RunPatch) -> Outcome {
-        on_write!(self, archive::update_run(org, run_id, patch))
+        on_write!(self, Stale::Data, archive::update_run(org, run_id, patch))
     }
 
     /// R4: archives a run with its tasks; an archived run is left as is (`Missing`).
     pub async fn archive_run(&self, org: &str, run_id: &str, now: i64) -> Outcome {
-        on_write!(self, archive::archive_run(org, run_id, now))
+        on_write!(self, Stale::Data, archive::archive_run(org, run_id, now))
     }
 
     /// R5: un-archives a run with its tasks; a run that is not archived is left as is (`Missing`).
     pub async fn activate_run(&self, org: &str, run_id: &str, now: i64) -> Outcome {
-        on_write!(self, archive::activate_run(org, run_id, now))
+        on_write!(self, Stale::Data, archive::activate_run(org, run_id, now))
     }
 
     /// R6: permanently removes an archived run, its tasks and everything attached to them
     /// (`Missing`, `NotArchived`).
     pub async fn delete_run(&self, org: &str, run_id: &str) -> Outcome {
-        on_write!(self, archive::delete_run(org, run_id))
+        on_write!(self, Stale::Data, archive::delete_run(org, run_id))
     }
 
     /// R9 (`complete`) / R10: sets (by `by`) or clears the kick-off completion of a run that is
     /// not archived (`Missing`, `Archived`).
     pub async fn set_run_prerun(&self, org: &str, run_id: &str, complete: bool, by: i64, now: i64) -> Outcome {
-        on_write!(self, archive::set_prerun(org, run_id, complete, by, now))
+        on_write!(self, Stale::Data, archive::set_prerun(org, run_id, complete, by, now))
     }
 
     /// T5: archives a standalone task (`Missing`, `InRun`, `Archived`).
     pub async fn archive_task(&self, org: &str, task_id: &str, now: i64) -> Outcome {
-        on_write!(self, archive::archive_task(org, task_id, now))
+        on_write!(self, Stale::Data, archive::archive_task(org, task_id, now))
     }
 
     /// T6: permanently removes a standalone task and everything attached to it (`Missing`,
     /// `InRun`).
     pub async fn delete_task(&self, org: &str, task_id: &str) -> Outcome {
-        on_write!(self, archive::delete_task(org, task_id))
+        on_write!(self, Stale::Data, archive::delete_task(org, task_id))
     }
 
     /// T7: un-archives a standalone task; one that is not archived is left as is (`Missing`,
     /// `InRun`).
     pub async fn restore_task(&self, org: &str, task_id: &str, now: i64) -> Outcome {
-        on_write!(self, archive::restore_task(org, task_id, now))
+        on_write!(self, Stale::Data, archive::restore_task(org, task_id, now))
     }
 }

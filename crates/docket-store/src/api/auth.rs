@@ -1,7 +1,7 @@
 //! Token lookups and token creation.
 
 use crate::model::TokenLookup;
-use crate::{Store, StoreError, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreError, StoreResult, on_read, on_write};
 
 impl Store {
     /// What the token with this hash resolves to, with the caller's standing in `org`.
@@ -25,6 +25,6 @@ impl Store {
         if !on_read!(self, auth::user_exists(user_id))? {
             return Err(StoreError::NotFound);
         }
-        Ok(on_write!(self, auth::add_token(user_id, hash, now))?)
+        Ok(on_write!(self, Stale::Identity, auth::add_token(user_id, hash, now))?)
     }
 }

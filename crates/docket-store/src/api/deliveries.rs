@@ -2,7 +2,7 @@
 
 use crate::model::{AttemptOutcome, DeliveryAttempt, DeliveryEvent, DeliveryFilter};
 use crate::query::Window;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Whether any webhook event is due at `now`.
@@ -18,7 +18,11 @@ impl Store {
     /// Claims up to `limit` webhook events due at `now`, leased until `lease_until`: no other
     /// claim returns them before then.
     pub async fn webhook_claim_due(&self, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<DeliveryEvent>> {
-        Ok(on_write!(self, deliveries::claim_due(now, lease_until, limit))?)
+        Ok(on_write!(
+            self,
+            Stale::Data,
+            deliveries::claim_due(now, lease_until, limit)
+        )?)
     }
 
     /// The webhook signing secret of `org` (read only).
@@ -28,7 +32,7 @@ impl Store {
 
     /// Records a delivery attempt and advances its event; false when the event had moved on.
     pub async fn webhook_finish_attempt(&self, outcome: &AttemptOutcome) -> StoreResult<bool> {
-        Ok(on_write!(self, deliveries::finish_attempt(outcome))?)
+        Ok(on_write!(self, Stale::Data, deliveries::finish_attempt(outcome))?)
     }
 
     /// One page of the webhook events of `org`, newest first, and how many match.
@@ -53,6 +57,6 @@ impl Store {
 
     /// Queues a new attempt of a webhook event of `org` at `now`.
     pub async fn webhook_redeliver(&self, org: &str, id: &str, now: i64) -> StoreResult<Option<DeliveryEvent>> {
-        Ok(on_write!(self, deliveries::redeliver(org, id, now))?)
+        Ok(on_write!(self, Stale::Data, deliveries::redeliver(org, id, now))?)
     }
 }

@@ -1,17 +1,21 @@
 //! Demo data for benchmarks and trials.
 
 use crate::model::DemoBatch;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Writes one batch of generated runs and tasks in one transaction.
     pub async fn insert_demo_batch(&self, batch: &DemoBatch) -> StoreResult<()> {
-        Ok(on_write!(self, demo::insert_batch(batch))?)
+        Ok(on_write!(self, Stale::Identity, demo::insert_batch(batch))?)
     }
 
     /// Re-derives run statuses of `org` and raises its sequences after generated batches.
     pub async fn finish_demo(&self, org: &str, task_seq: i64, run_seq: i64, now: i64) -> StoreResult<()> {
-        Ok(on_write!(self, demo::finish(org, task_seq, run_seq, now))?)
+        Ok(on_write!(
+            self,
+            Stale::Identity,
+            demo::finish(org, task_seq, run_seq, now)
+        )?)
     }
 
     /// The organization's (task, run) sequences.

@@ -2,7 +2,7 @@
 
 use crate::model::{Group, GroupPatch, NewGroup};
 use crate::query::GroupQuery;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Group `id` of `org`.
@@ -27,16 +27,16 @@ impl Store {
 
     /// Creates a group with its members and guests (GR2); `Conflict` if the name is taken.
     pub async fn create_group(&self, org: &str, new: &NewGroup) -> StoreResult<Group> {
-        on_write!(self, groups::create(org, new))
+        on_write!(self, Stale::Data, groups::create(org, new))
     }
 
     /// Applies a partial change to a group (GR4); `Conflict` if the new name is taken.
     pub async fn update_group(&self, org: &str, id: &str, patch: &GroupPatch) -> StoreResult<Group> {
-        on_write!(self, groups::update(org, id, patch))
+        on_write!(self, Stale::Data, groups::update(org, id, patch))
     }
 
     /// Deletes a group (GR5).
     pub async fn delete_group(&self, org: &str, id: &str) -> StoreResult<()> {
-        on_write!(self, groups::delete(org, id))
+        on_write!(self, Stale::Data, groups::delete(org, id))
     }
 }

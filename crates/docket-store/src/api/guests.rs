@@ -2,7 +2,7 @@
 
 use crate::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, GuestTaskStats, NewGuest};
 use crate::query::GuestQuery;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// The id of the guest of `org` with this lower-cased email.
@@ -22,12 +22,12 @@ impl Store {
 
     /// Creates a guest (GU3); `Conflict` if the email is already a guest of `org`.
     pub async fn create_guest(&self, org: &str, new: &NewGuest) -> StoreResult<Guest> {
-        on_write!(self, guests::create(org, new))
+        on_write!(self, Stale::Data, guests::create(org, new))
     }
 
     /// Applies a partial change to a guest (GU5).
     pub async fn update_guest(&self, org: &str, id: i64, patch: &GuestPatch) -> StoreResult<Guest> {
-        on_write!(self, guests::update(org, id, patch))
+        on_write!(self, Stale::Data, guests::update(org, id, patch))
     }
 
     /// Disables or re-enables a guest (GU7, GU8); disabling is refused while the guest is a
@@ -39,7 +39,7 @@ impl Store {
         change: GuestStatusChange,
         now: i64,
     ) -> StoreResult<Result<Guest, GuestRefusal>> {
-        on_write!(self, guests::set_status(org, id, change, now))
+        on_write!(self, Stale::Data, guests::set_status(org, id, change, now))
     }
 
     /// Task counts of these guests over the non-archived tasks of `org` they are direct
@@ -50,6 +50,6 @@ impl Store {
 
     /// Removes a guest from its groups, its tasks and `org` (GU6); returns it as it was.
     pub async fn remove_guest(&self, org: &str, id: i64, now: i64) -> StoreResult<Guest> {
-        on_write!(self, guests::remove(org, id, now))
+        on_write!(self, Stale::Data, guests::remove(org, id, now))
     }
 }

@@ -1,7 +1,7 @@
 //! Idempotency keys.
 
 use crate::model::IdempotencyClaim;
-use crate::{Store, StoreResult, on_write};
+use crate::{Stale, Store, StoreResult, on_write};
 
 impl Store {
     /// Claims `(token_hash, key)` for a request; entries created before `expired_before` count
@@ -16,6 +16,7 @@ impl Store {
     ) -> StoreResult<IdempotencyClaim> {
         Ok(on_write!(
             self,
+            Stale::Data,
             idempotency::claim(token_hash, key, request_hash, now, expired_before)
         )?)
     }
@@ -28,16 +29,20 @@ impl Store {
         status: i64,
         body: &str,
     ) -> StoreResult<()> {
-        Ok(on_write!(self, idempotency::finish(token_hash, key, status, body))?)
+        Ok(on_write!(
+            self,
+            Stale::Data,
+            idempotency::finish(token_hash, key, status, body)
+        )?)
     }
 
     /// Gives up a claimed key (the request failed; a retry may do the work).
     pub async fn release_idempotency_key(&self, token_hash: &str, key: &str) -> StoreResult<()> {
-        Ok(on_write!(self, idempotency::release(token_hash, key))?)
+        Ok(on_write!(self, Stale::Data, idempotency::release(token_hash, key))?)
     }
 
     /// Deletes entries created before `expired_before`; returns how many.
     pub async fn purge_idempotency_keys(&self, expired_before: i64) -> StoreResult<u64> {
-        Ok(on_write!(self, idempotency::purge(expired_before))?)
+        Ok(on_write!(self, Stale::Data, idempotency::purge(expired_before))?)
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::model::Organization;
 use crate::query::Window;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// One organization (remembered between writes that can change it, see `memo.rs`).
@@ -30,7 +30,7 @@ impl Store {
 
     /// The organization's webhook secret, replaced by `rotate_to` first when given.
     pub async fn webhook_secret(&self, org: &str, rotate_to: Option<&str>) -> StoreResult<Option<String>> {
-        Ok(on_write!(self, orgs::webhook_secret(org, rotate_to))?)
+        Ok(on_write!(self, Stale::Identity, orgs::webhook_secret(org, rotate_to))?)
     }
 }
 

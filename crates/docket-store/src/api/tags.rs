@@ -2,7 +2,7 @@
 
 use crate::model::Tag;
 use crate::query::TagQuery;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Tag `id` of `org`.
@@ -22,7 +22,7 @@ impl Store {
 
     /// Stores a new tag; `Conflict` if its title is taken in its organization (ignoring case).
     pub async fn create_tag(&self, tag: &Tag) -> StoreResult<()> {
-        Ok(on_write!(self, tags::insert(tag))?)
+        Ok(on_write!(self, Stale::Data, tags::insert(tag))?)
     }
 
     /// Changes a tag's title (when given) and color (when given; `Some(None)` clears it).
@@ -35,12 +35,12 @@ impl Store {
         color: Option<Option<&str>>,
         now: i64,
     ) -> StoreResult<Option<Tag>> {
-        Ok(on_write!(self, tags::update(org, id, title, color, now))?)
+        Ok(on_write!(self, Stale::Data, tags::update(org, id, title, color, now))?)
     }
 
     /// Deletes a tag and its associations; whether it existed.
     pub async fn delete_tag(&self, org: &str, id: &str) -> StoreResult<bool> {
-        Ok(on_write!(self, tags::delete(org, id))?)
+        Ok(on_write!(self, Stale::Data, tags::delete(org, id))?)
     }
 
     /// For each of `tag_ids`, in order, the number of (active, archived) runs carrying it.

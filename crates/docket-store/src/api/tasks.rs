@@ -1,7 +1,7 @@
 //! Tasks and runs.
 
 use crate::model::{CreateTasks, Created, RunRecord, RunRefusal, TaskRecord};
-use crate::{Backend, Store, StoreResult, group_commit, on_read, on_write};
+use crate::{Backend, Stale, Store, StoreResult, group_commit, on_read, on_write};
 
 impl Store {
     /// Creates the tasks of one T1 request in one transaction; `Ok(Err(_))` when the target run
@@ -14,10 +14,10 @@ impl Store {
             && group_commit::fits(c)
         {
             let created = creates.create(c.clone()).await;
-            self.generation.bump();
+            self.mark_stale(Stale::Data);
             return Ok(Ok(created?));
         }
-        on_write!(self, task_create::create(c))
+        on_write!(self, Stale::Data, task_create::create(c))
     }
 
     /// Tasks of `org` by id, in the order given (unknown ids are skipped).

@@ -1,7 +1,7 @@
 //! Comment threads and tag links of tasks and runs.
 
 use crate::model::{NewThread, TagLinkRow, ThreadEdit, ThreadRefusal, ThreadRow};
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Threads of these tasks of `org`, oldest first.
@@ -22,7 +22,7 @@ impl Store {
         task_id: &str,
         new: &NewThread,
     ) -> StoreResult<Result<ThreadRow, ThreadRefusal>> {
-        on_write!(self, threads::create(org, task_id, new))
+        on_write!(self, Stale::Data, threads::create(org, task_id, new))
     }
 
     /// Edits a thread of a task (C2), re-deriving `problem`. `NotFound` when either is gone.
@@ -33,7 +33,7 @@ impl Store {
         id: &str,
         edit: &ThreadEdit,
     ) -> StoreResult<Result<ThreadRow, ThreadRefusal>> {
-        on_write!(self, threads::update(org, task_id, id, edit))
+        on_write!(self, Stale::Data, threads::update(org, task_id, id, edit))
     }
 
     /// Deletes a thread of a task (C3), reopening the problem it resolved and re-deriving
@@ -45,7 +45,7 @@ impl Store {
         id: &str,
         now: i64,
     ) -> StoreResult<Result<(), ThreadRefusal>> {
-        on_write!(self, threads::delete(org, task_id, id, now))
+        on_write!(self, Stale::Data, threads::delete(org, task_id, id, now))
     }
 
     /// Resolves an open problem thread of a task with a new `resolve` thread (C5).
@@ -57,7 +57,7 @@ impl Store {
         problem_id: &str,
         new: &NewThread,
     ) -> StoreResult<Result<ThreadRow, ThreadRefusal>> {
-        on_write!(self, threads::resolve(org, task_id, problem_id, new))
+        on_write!(self, Stale::Data, threads::resolve(org, task_id, problem_id, new))
     }
 
     /// Tag links of these runs or tasks (`subject_type` `Run` or `Task`).
@@ -80,11 +80,15 @@ impl Store {
         subject_id: &str,
         now: i64,
     ) -> StoreResult<(TagLinkRow, bool)> {
-        on_write!(self, tag_links::attach(org, tag_id, subject_type, subject_id, now))
+        on_write!(
+            self,
+            Stale::Data,
+            tag_links::attach(org, tag_id, subject_type, subject_id, now)
+        )
     }
 
     /// Removes tag link `id` of `org` (TG7); whether it existed.
     pub async fn detach_tag(&self, org: &str, id: i64) -> StoreResult<bool> {
-        Ok(on_write!(self, tag_links::delete(org, id))?)
+        Ok(on_write!(self, Stale::Data, tag_links::delete(org, id))?)
     }
 }

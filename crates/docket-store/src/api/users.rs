@@ -2,7 +2,7 @@
 
 use crate::model::{Invite, Member, StatusChange};
 use crate::query::MemberQuery;
-use crate::{Store, StoreResult, on_read, on_write};
+use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
     /// Member `user_id` of `org`.
@@ -41,17 +41,17 @@ impl Store {
 
     /// Invites a member (U4); `Conflict` if already a member.
     pub async fn invite_member(&self, org: &str, inv: &Invite) -> StoreResult<Member> {
-        on_write!(self, users::invite(org, inv))
+        on_write!(self, Stale::Identity, users::invite(org, inv))
     }
 
     /// Changes a member's role; `Conflict("last admin")` if it would leave no admin.
     pub async fn set_member_role(&self, org: &str, user_id: i64, role: &str, now: i64) -> StoreResult<()> {
-        on_write!(self, users::set_role(org, user_id, role, now))
+        on_write!(self, Stale::Identity, users::set_role(org, user_id, role, now))
     }
 
     /// Disables, enables or approves a member.
     pub async fn set_member_status(&self, org: &str, user_id: i64, change: StatusChange, now: i64) -> StoreResult<()> {
-        on_write!(self, users::set_status(org, user_id, change, now))
+        on_write!(self, Stale::Identity, users::set_status(org, user_id, change, now))
     }
 
     /// The docket user id with this lower-cased email, in any organization.

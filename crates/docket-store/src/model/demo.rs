@@ -28,10 +28,10 @@ pub struct DemoTask {
     pub position: i64,
     /// Title.
     pub title: String,
-    /// Canonical type.
-    pub task_type: String,
+    /// Type.
+    pub task_type: docket_domain::task::TaskType,
     /// Status.
-    pub status: String,
+    pub status: docket_domain::task::TaskStatus,
     /// Decision for approval tasks.
     pub is_approved: Option<bool>,
     /// Start (ms).

@@ -1,19 +1,32 @@
 //! Updating, completing and reopening tasks, and the webhook outbox rows they write.
 
+use docket_domain::Role;
+use docket_domain::task::TaskStatus;
+use docket_domain::task_rules::Caller;
 use sqlx::FromRow;
 
-use super::{OwnerSet, TagTarget};
+use super::{CompletionEvents, OwnerSet, TagTarget};
 
 /// Who asks for a task update, completion or reopen, as the state rules of §5.6 need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LifecycleCaller {
     /// The calling member.
     pub user_id: i64,
-    /// Whether their role is `light` (who may act only on tasks assigned to them).
-    pub light: bool,
+    /// Their role (a light member may act only on tasks assigned to them).
+    pub role: Role,
     /// The task version an `If-Match` header requires, if any: a different current version
     /// refuses the write (412).
     pub expected_version: Option<i64>,
+}
+
+impl LifecycleCaller {
+    /// The caller as the task rules see them.
+    pub fn who(self) -> Caller {
+        Caller {
+            user_id: self.user_id,
+            role: self.role,
+        }
+    }
 }
 
 /// A validated partial update of one task (T4/R12). `None` leaves a field alone; `Some(None)`
@@ -38,12 +51,12 @@ pub struct TaskUpdate {
     pub owners: Option<OwnerSet>,
     /// Form values to write: capture id and JSON text (`None` clears the answer).
     pub taskdata: Vec<(String, Option<String>)>,
-    /// `not-started`, `in-progress` or `completed`.
-    pub status: Option<String>,
+    /// The status to set.
+    pub status: Option<TaskStatus>,
     /// Decision for `status: completed` on approval/expiring tasks.
     pub is_approved: Option<bool>,
-    /// New canonical type.
-    pub task_type: Option<String>,
+    /// New type.
+    pub task_type: Option<docket_domain::task::TaskType>,
     /// New webhook.
     pub webhook: Option<Option<String>>,
     /// Flag.
@@ -62,8 +75,8 @@ pub struct TaskUpdate {
     pub position: Option<i64>,
     /// Replacement for the task's own tags.
     pub tags: Option<Vec<TagTarget>>,
-    /// Base of guest links in a webhook payload.
-    pub public_base: String,
+    /// How the `task.completed` event is rendered, if the task becomes completed.
+    pub events: CompletionEvents,
     /// Time of the write.
     pub now: i64,
 }
@@ -83,8 +96,8 @@ pub struct TaskCompletion {
     pub is_approved: Option<bool>,
     /// A comment to post as the caller when the completion changes the task.
     pub comment: Option<String>,
-    /// Base of guest links in a webhook payload.
-    pub public_base: String,
+    /// How the `task.completed` event is rendered, if the task becomes completed.
+    pub events: CompletionEvents,
     /// Time of the write.
     pub now: i64,
 }
@@ -111,33 +124,9 @@ pub struct LifecycleDone {
     pub event_id: Option<String>,
 }
 
-/// A state rule that refused a task update, completion or reopen under lock.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LifecycleRefusal {
-    /// The task is gone.
-    Missing,
-    /// A light member not assigned to the task (403).
-    NotPermitted,
-    /// §5.6: the caller (light) or the completer (`can_complete_only_assignees`) is not an
-    /// assignee (403).
-    OnlyAssignees,
-    /// The task's run is archived.
-    RunArchived,
-    /// T4 step 1: completed tasks take only a reopening status.
-    CompletedLocked,
-    /// T9: the task is not completed.
-    NotCompleted,
-    /// `is_approved` missing on an approval task.
-    ApprovalRequired,
-    /// Open problem threads.
-    OpenProblems,
-    /// Unanswered required form fields: (capture id, label), by position.
-    RequiredFields(Vec<(String, String)>),
-    /// More direct assignees than `max_assignable` (the cap).
-    TooManyAssignees(i64),
-    /// The task changed since the version `If-Match` named.
-    VersionMismatch,
-}
+/// A state rule that refused a task update, completion or reopen under lock: the rules are
+/// `docket_domain::task_rules`.
+pub use docket_domain::task_rules::Refusal as LifecycleRefusal;
 
 /// A webhook event in the outbox (spec §5.12).
 #[derive(Debug, Clone, FromRow)]

@@ -3,6 +3,7 @@
 
 mod deliveries;
 mod demo;
+mod events;
 mod idempotency;
 mod identity;
 mod lifecycle;
@@ -12,6 +13,7 @@ mod threads;
 
 pub use deliveries::*;
 pub use demo::*;
+pub use events::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use lifecycle::*;

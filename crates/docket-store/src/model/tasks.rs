@@ -1,5 +1,8 @@
 //! Tasks and runs as stored and loaded, and the inputs of creating and changing them.
 
+use docket_domain::run::RunStatus;
+use docket_domain::task::{TaskStatus, TaskType};
+use docket_domain::task_rules::TaskFacts;
 use sqlx::FromRow;
 
 /// A task row with the few run and organization facts every rendering needs.
@@ -21,10 +24,12 @@ pub struct TaskRow {
     pub original_title: String,
     /// Description.
     pub summary: Option<String>,
-    /// Canonical task type.
-    pub task_type: String,
-    /// `not-started`, `in-progress` or `completed`.
-    pub status: String,
+    /// Task type.
+    #[sqlx(try_from = "String")]
+    pub task_type: TaskType,
+    /// Status.
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     /// Completion decision of approval/expiring tasks.
     pub is_approved: Option<bool>,
     /// Start (ms).
@@ -135,6 +140,28 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
+    /// The facts the task rules of `docket_domain::task_rules` read.
+    pub fn facts(&self) -> TaskFacts<'_> {
+        TaskFacts {
+            status: self.row.status,
+            task_type: self.row.task_type,
+            in_run: self.row.run_id.is_some(),
+            archived: self.row.archived_at.is_some(),
+            top_secret: self.row.top_secret,
+            everyone_must_complete: self.row.everyone_must_complete,
+            can_complete_only_assignees: self.row.can_complete_only_assignees,
+            users: &self.users,
+            group_users: &self.group_users,
+            has_guests: !self.guests.is_empty() || !self.group_guests.is_empty(),
+            completions: &self.completions,
+        }
+    }
+
+    /// Direct assignees: members, guests and groups (what `max_assignable` caps).
+    pub fn direct_assignees(&self) -> usize {
+        self.users.len() + self.guests.len() + self.groups.len()
+    }
+
     /// The individual assignee members: direct, then through groups, without duplicates.
     pub fn assignee_users(&self) -> Vec<i64> {
         let mut out = self.users.clone();
@@ -183,8 +210,9 @@ pub struct RunRow {
     pub user_ids: String,
     /// Run-level group assignment, JSON array.
     pub group_ids: String,
-    /// `active`, `problem`, `complete` or `archived`.
-    pub status: String,
+    /// Stored status.
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
     /// Kick-off completion.
     pub prerun_completed_at: Option<i64>,
     /// Who completed the kick-off.
@@ -241,7 +269,7 @@ pub struct NewTaskSpec {
     /// Summary.
     pub summary: Option<String>,
     /// Canonical type.
-    pub task_type: String,
+    pub task_type: TaskType,
     /// Start.
     pub started_at: i64,
     /// Deadline.
@@ -365,17 +393,5 @@ pub struct RunPatch {
 }
 
 /// Why a run or task archive-family write (R3–R6, R9–R10, T5–T7) was refused inside its
-/// transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArchiveRefusal {
-    /// No such run or task in the organization.
-    Missing,
-    /// The run or task is archived.
-    Archived,
-    /// The run is not archived (R6).
-    NotArchived,
-    /// The task belongs to a run (T5–T7).
-    InRun,
-    /// The run changed since the version `If-Match` named.
-    VersionMismatch,
-}
+/// transaction: the rules are `docket_domain::task_rules`.
+pub use docket_domain::task_rules::ArchiveRefusal;

@@ -3,6 +3,7 @@
 //! transaction; the row it addresses is read (and locked on PostgreSQL) inside it, so the state
 //! rules hold even against a concurrent write.
 
+use docket_domain::task_rules;
 use sqlx::Pool;
 
 use super::{Db, IS_PG, runs};
@@ -260,11 +261,11 @@ async fn task_state(
 /// T5: archives a standalone task that is not archived.
 pub(crate) async fn archive_task(pool: &Pool<Db>, org: &str, task_id: &str, now: i64) -> Outcome {
     let mut tx = pool.begin().await?;
-    match task_state(&mut tx, org, task_id).await? {
-        None => return Ok(Err(ArchiveRefusal::Missing)),
-        Some((Some(_), _)) => return Ok(Err(ArchiveRefusal::InRun)),
-        Some((None, Some(_))) => return Ok(Err(ArchiveRefusal::Archived)),
-        Some((None, None)) => {}
+    let Some((run_id, archived_at)) = task_state(&mut tx, org, task_id).await? else {
+        return Ok(Err(ArchiveRefusal::Missing));
+    };
+    if let Err(refusal) = task_rules::may_archive(run_id.is_some(), archived_at.is_some()) {
+        return Ok(Err(refusal));
     }
     sqlx::query("UPDATE tasks SET archived_at = $2, last_updated = $2, version = version + 1 WHERE id = $1")
         .bind(task_id)
@@ -278,10 +279,11 @@ pub(crate) async fn archive_task(pool: &Pool<Db>, org: &str, task_id: &str, now:
 /// T6: permanently removes a standalone task (archived or not) and everything attached to it.
 pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Outcome {
     let mut tx = pool.begin().await?;
-    match task_state(&mut tx, org, task_id).await? {
-        None => return Ok(Err(ArchiveRefusal::Missing)),
-        Some((Some(_), _)) => return Ok(Err(ArchiveRefusal::InRun)),
-        Some((None, _)) => {}
+    let Some((run_id, _)) = task_state(&mut tx, org, task_id).await? else {
+        return Ok(Err(ArchiveRefusal::Missing));
+    };
+    if let Err(refusal) = task_rules::may_restore_or_delete(run_id.is_some()) {
+        return Ok(Err(refusal));
     }
     purge_tasks(&mut tx, Scope::Task, task_id).await?;
     tx.commit().await?;
@@ -291,11 +293,14 @@ pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Ou
 /// T7: clears `archived_at` of a standalone task; a task that is not archived is left as is.
 pub(crate) async fn restore_task(pool: &Pool<Db>, org: &str, task_id: &str, now: i64) -> Outcome {
     let mut tx = pool.begin().await?;
-    match task_state(&mut tx, org, task_id).await? {
-        None => return Ok(Err(ArchiveRefusal::Missing)),
-        Some((Some(_), _)) => return Ok(Err(ArchiveRefusal::InRun)),
-        Some((None, None)) => return Ok(Ok(())),
-        Some((None, Some(_))) => {}
+    let Some((run_id, archived_at)) = task_state(&mut tx, org, task_id).await? else {
+        return Ok(Err(ArchiveRefusal::Missing));
+    };
+    if let Err(refusal) = task_rules::may_restore_or_delete(run_id.is_some()) {
+        return Ok(Err(refusal));
+    }
+    if archived_at.is_none() {
+        return Ok(Ok(()));
     }
     sqlx::query("UPDATE tasks SET archived_at = NULL, last_updated = $2, version = version + 1 WHERE id = $1")
         .bind(task_id)

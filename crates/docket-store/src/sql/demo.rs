@@ -7,8 +7,8 @@ use sqlx::{Pool, QueryBuilder};
 use super::Db;
 use crate::model::DemoBatch;
 
-/// Rows per `INSERT` statement (the widest table binds about 20 values per row, which keeps a
-/// statement under SQLite's and PostgreSQL's bind limits).
+/// Rows per `INSERT` statement (a task binds 26 values, which keeps a statement under SQLite's
+/// 32766 and PostgreSQL's 65535 bind limits).
 const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Writes one batch in one transaction.
@@ -36,11 +36,7 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
         q.build().execute(&mut *tx).await?;
     }
     for chunk in b.tasks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, task_type, status,
-                 is_approved, started_at, deadline, created_at, last_updated, completed_at, completer_id, starter_id,
-                 top_secret, problem) ",
-        );
+        let mut q = QueryBuilder::<Db>::new(concat!("INSERT INTO tasks (", task_insert_columns!(), ") "));
         q.push_values(chunk, |mut row, t| {
             row.push_bind(&t.id)
                 .push_bind(&b.org_id)
@@ -49,8 +45,9 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
                 .push_bind(t.position)
                 .push_bind(&t.title)
                 .push_bind(&t.title)
-                .push_bind(&t.task_type)
-                .push_bind(&t.status)
+                .push_bind(None::<String>)
+                .push_bind(t.task_type.as_str())
+                .push_bind(t.status.as_str())
                 .push_bind(t.is_approved)
                 .push_bind(t.started_at)
                 .push_bind(t.deadline)
@@ -59,8 +56,14 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
                 .push_bind(t.completed.map(|c| c.0))
                 .push_bind(t.completed.map(|c| c.1))
                 .push_bind(t.starter_id)
+                .push_bind(false)
+                .push_bind(false)
+                .push_bind(0i64)
+                .push_bind(None::<String>)
+                .push_bind(false)
                 .push_bind(t.top_secret)
-                .push_bind(t.problem);
+                .push_bind(t.problem)
+                .push_bind(false);
         });
         q.build().execute(&mut *tx).await?;
     }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use docket_domain::form_field;
 use docket_domain::ids;
-use docket_domain::task::TaskType;
+use docket_domain::task::TaskStatus;
+use docket_domain::task_rules::{self, CompletionPlan};
 use serde_json::Value;
 use sqlx::Pool;
 
@@ -17,6 +18,15 @@ use crate::model::{
     CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord, TaskReopen,
     TaskUpdate,
 };
+
+/// Returns the refusal of a rule that failed, from a function answering `Outcome`-like results.
+macro_rules! refuse_unless {
+    ($rule:expr) => {
+        if let Err(refusal) = $rule {
+            return Ok(Err(refusal));
+        }
+    };
+}
 
 type Conn = <Db as sqlx::Database>::Connection;
 
@@ -50,28 +60,27 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     {
         return Ok(Err(LifecycleRefusal::VersionMismatch));
     }
-    if u.caller.light && !is_assignee(&task, u.caller.user_id) {
+    if !task.facts().can_edit(u.caller.who()) {
         return Ok(Err(LifecycleRefusal::NotPermitted));
     }
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
-    if task.row.status == "completed" {
-        if !matches!(u.status.as_deref(), Some("not-started" | "in-progress")) {
-            return Ok(Err(LifecycleRefusal::CompletedLocked));
-        }
-        reopen_row(&mut tx, &task.row.id, now).await?;
+    match task_rules::status_change(task.row.status, u.status) {
+        Ok(true) => reopen_row(&mut tx, &task.row.id, now).await?,
+        Ok(false) => {}
+        Err(refusal) => return Ok(Err(refusal)),
     }
-    let max = u.max_assignable.unwrap_or(task.row.max_assignable);
     let direct = match &u.owners {
         Some(o) => o.users.len() + o.guests.len() + o.groups.len(),
-        None => task.users.len() + task.guests.len() + task.groups.len(),
+        None => task.direct_assignees(),
     };
-    if max > 0 && direct as i64 > max {
-        return Ok(Err(LifecycleRefusal::TooManyAssignees(max)));
-    }
+    refuse_unless!(task_rules::check_max_assignable(
+        u.max_assignable.unwrap_or(task.row.max_assignable),
+        direct
+    ));
 
-    let set_status = u.status.as_deref().filter(|s| *s != "completed");
+    let set_status = u.status.filter(|s| *s != TaskStatus::Completed).map(TaskStatus::as_str);
     let summary_given = u.summary.is_some();
     let webhook_given = u.webhook.is_some();
     sqlx::query(
@@ -99,7 +108,7 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     .bind(u.summary.clone().flatten())
     .bind(u.deadline)
     .bind(u.started_at)
-    .bind(&u.task_type)
+    .bind(u.task_type.map(|t| t.as_str()))
     .bind(webhook_given)
     .bind(u.webhook.clone().flatten())
     .bind(u.prevent_guest_comment)
@@ -134,19 +143,19 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     }
 
     let mut event_id = None;
-    if u.status.as_deref() == Some("completed") {
+    if u.status == Some(TaskStatus::Completed) {
         let Some(current) = load_in(&mut tx, &u.org_id, &task.row.id).await? else {
             return Ok(Err(LifecycleRefusal::Missing));
         };
-        let step = match complete_row(&mut tx, &current, u.caller, u.caller.user_id, u.is_approved, now).await? {
-            Ok(step) => step,
+        let plan = match complete_row(&mut tx, &current, u.caller, u.caller.user_id, u.is_approved, now).await? {
+            Ok(plan) => plan,
             Err(refusal) => return Ok(Err(refusal)),
         };
         if let Some(run_id) = &task.row.run_id {
             runs::refresh(&mut tx, run_id, now).await?;
         }
-        if step == Step::Completed {
-            event_id = outbox::record_completion(&mut tx, &u.org_id, &task.row.id, &u.public_base, now).await?;
+        if plan.completes() {
+            event_id = outbox::record_completion(&mut tx, &u.org_id, &task.row.id, &u.events, now).await?;
         }
     } else if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, now).await?;
@@ -173,11 +182,11 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
-    let step = match complete_row(&mut tx, &task, c.caller, c.completer_id, c.is_approved, now).await? {
-        Ok(step) => step,
+    let plan = match complete_row(&mut tx, &task, c.caller, c.completer_id, c.is_approved, now).await? {
+        Ok(plan) => plan,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if step == Step::Unchanged {
+    if plan == CompletionPlan::Unchanged {
         // Nothing was written: no comment, no event (spec §6 #16).
         return Ok(Ok(LifecycleDone {
             changed: false,
@@ -202,8 +211,8 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
     if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, now).await?;
     }
-    let event_id = if step == Step::Completed {
-        outbox::record_completion(&mut tx, &c.org_id, &task.row.id, &c.public_base, now).await?
+    let event_id = if plan.completes() {
+        outbox::record_completion(&mut tx, &c.org_id, &task.row.id, &c.events, now).await?
     } else {
         None
     };
@@ -228,12 +237,7 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
-    if !may_act(&task, r.caller, r.caller.user_id) {
-        return Ok(Err(LifecycleRefusal::OnlyAssignees));
-    }
-    if task.row.status != "completed" {
-        return Ok(Err(LifecycleRefusal::NotCompleted));
-    }
+    refuse_unless!(task.facts().may_reopen(r.caller.who()));
     reopen_row(&mut tx, &task.row.id, r.now).await?;
     if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, r.now).await?;
@@ -245,31 +249,9 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     }))
 }
 
-/// What a completion did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    /// Already completed, or this completer is already recorded (EMC): nothing written.
-    Unchanged,
-    /// An `everyone_must_complete` record was added; the task stays open.
-    Recorded,
-    /// The task became completed.
-    Completed,
-}
-
-/// Member `user` is in the task's individual assignee set (directly or through a group).
-fn is_assignee(t: &TaskRecord, user: i64) -> bool {
-    t.users.contains(&user) || t.group_users.contains(&user)
-}
-
-/// T8 step 3: a light caller must be assigned; with `can_complete_only_assignees` the
-/// completer must be.
-fn may_act(t: &TaskRecord, caller: LifecycleCaller, completer: i64) -> bool {
-    (!caller.light || is_assignee(t, caller.user_id))
-        && (!t.row.can_complete_only_assignees || is_assignee(t, completer))
-}
-
-/// Completes (or, for `everyone_must_complete`, records) `t` as `completer`, after the checks of
-/// T8 steps 3–7 in their order, on the state this transaction holds.
+/// Completes (or, for `everyone_must_complete`, records) `t` as `completer`: the rules of
+/// `task_rules::TaskFacts::plan_completion` on the state this transaction holds, then T8's
+/// checks that read the database (open problems, required form fields), then the writes.
 async fn complete_row(
     conn: &mut Conn,
     t: &TaskRecord,
@@ -277,26 +259,18 @@ async fn complete_row(
     completer: i64,
     is_approved: Option<bool>,
     now: i64,
-) -> Result<Result<Step, LifecycleRefusal>, sqlx::Error> {
-    if !may_act(t, caller, completer) {
-        return Ok(Err(LifecycleRefusal::OnlyAssignees));
-    }
-    if t.row.status == "completed" {
-        return Ok(Ok(Step::Unchanged));
-    }
-    let set_users = t.assignee_users();
-    let set_guests = t.assignee_guests();
-    let shared = t.row.everyone_must_complete && !(set_users.is_empty() && set_guests.is_empty());
-    let recorded = shared && set_users.contains(&completer);
-    if recorded && t.completions.contains(&completer) {
-        return Ok(Ok(Step::Unchanged));
-    }
-    let decision = match TaskType::parse(&t.row.task_type).and_then(TaskType::approval_default) {
-        None => None,
-        Some(default) => match is_approved.or(default) {
-            Some(b) => Some(b),
-            None => return Ok(Err(LifecycleRefusal::ApprovalRequired)),
-        },
+) -> Result<Result<CompletionPlan, LifecycleRefusal>, sqlx::Error> {
+    let assignees = t.assignee_users();
+    let plan = match t
+        .facts()
+        .plan_completion(caller.who(), completer, &assignees, is_approved)
+    {
+        Ok(plan) => plan,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let decision = match plan {
+        CompletionPlan::Unchanged => return Ok(Ok(plan)),
+        CompletionPlan::Record { decision, .. } | CompletionPlan::Complete { decision } => decision,
     };
     let open_problems: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM threads WHERE task_id = $1 AND label = 'problem' AND resolve_id IS NULL",
@@ -316,7 +290,7 @@ async fn complete_row(
     if !missing.is_empty() {
         return Ok(Err(LifecycleRefusal::RequiredFields(missing)));
     }
-    if recorded {
+    if let CompletionPlan::Record { last, .. } = plan {
         sqlx::query(
             "INSERT INTO task_completions (task_id, user_id, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (task_id, user_id) DO NOTHING",
@@ -326,8 +300,7 @@ async fn complete_row(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        let everyone = set_guests.is_empty() && set_users.iter().all(|u| *u == completer || t.completions.contains(u));
-        if !everyone {
+        if !last {
             sqlx::query(
                 "UPDATE tasks SET status = 'in-progress', last_updated = $2, version = version + 1 WHERE id = $1",
             )
@@ -335,7 +308,7 @@ async fn complete_row(
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            return Ok(Ok(Step::Recorded));
+            return Ok(Ok(plan));
         }
     }
     sqlx::query(
@@ -349,7 +322,7 @@ async fn complete_row(
     .bind(decision)
     .execute(&mut *conn)
     .await?;
-    Ok(Ok(Step::Completed))
+    Ok(Ok(plan))
 }
 
 /// T9's effects: back to `in-progress`, completion fields and every EMC record cleared.
@@ -468,6 +441,6 @@ async fn lock(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRe
 }
 
 /// One task with its assignees, captures and completion records, read inside a transaction.
-pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
+async fn load_in(conn: &mut Conn, org: &str, task_id: &str) -> Result<Option<TaskRecord>, sqlx::Error> {
     Ok(tasks::load_in(conn, org, &[task_id.to_string()]).await?.pop())
 }

@@ -1,5 +1,6 @@
 //! Runs (processes): loading with their task aggregates, and re-deriving the stored status.
 
+use docket_domain::run::{RunProgress, RunStatus};
 use sqlx::{Executor, Pool};
 
 use super::Db;
@@ -109,27 +110,20 @@ pub(crate) async fn refresh(conn: &mut Conn, run_id: &str, now: i64) -> Result<(
     .bind(run_id)
     .fetch_one(&mut *conn)
     .await?;
-    let complete = total > 0 && done == total;
-    let new_status = if archived_at.is_some() {
-        "archived"
-    } else if problems > 0 {
-        "problem"
-    } else if complete {
-        "complete"
-    } else {
-        "active"
+    let progress = RunProgress {
+        archived: archived_at.is_some(),
+        total,
+        done,
+        problems,
     };
-    let new_completed_at = match (complete, completed_at) {
-        (true, Some(t)) => Some(t),
-        (true, None) => Some(now),
-        (false, _) => None,
-    };
-    if new_status != status || new_completed_at != completed_at {
+    let new_status = progress.status();
+    let new_completed_at = progress.completed_at(completed_at, now);
+    if RunStatus::parse(&status) != Some(new_status) || new_completed_at != completed_at {
         sqlx::query(
             "UPDATE runs SET status = $2, completed_at = $3, last_updated = $4, version = version + 1 WHERE id = $1",
         )
         .bind(run_id)
-        .bind(new_status)
+        .bind(new_status.as_str())
         .bind(new_completed_at)
         .bind(now)
         .execute(&mut *conn)

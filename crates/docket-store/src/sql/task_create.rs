@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use docket_domain::ids;
+use docket_domain::task::TaskStatus;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, insert_owners, link_tag};
@@ -15,12 +16,14 @@ use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagT
 /// are bound by [`bind_task`].
 fn insert_task_sql(increment: &str) -> String {
     format!(
-        "INSERT INTO tasks (id, org_id, increment_id, run_id, position, title, original_title, summary,
-             task_type, status, started_at, deadline, created_at, last_updated, starter_id,
-             everyone_must_complete, can_complete_only_assignees, max_assignable, webhook,
-             prevent_guest_comment, top_secret, is_soft_start_date)
-         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', $9, $10, $11, $11, $12, $13,
-             $14, $15, $16, $17, $18, $19)"
+        concat!(
+            "INSERT INTO tasks (",
+            task_insert_columns!(),
+            ")
+         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', NULL, $9, $10, $11, $11, NULL, NULL,
+             $12, $13, $14, $15, $16, $17, $18, FALSE, $19)"
+        ),
+        increment = increment
     )
 }
 
@@ -57,7 +60,7 @@ fn bind_task<'q>(
         .bind(position)
         .bind(&s.title)
         .bind(&s.summary)
-        .bind(&s.task_type)
+        .bind(s.task_type.as_str())
         .bind(s.started_at)
         .bind(s.deadline)
         .bind(c.now)
@@ -281,8 +284,8 @@ pub(crate) fn as_written(
             title: s.title.clone(),
             original_title: s.title.clone(),
             summary: s.summary.clone(),
-            task_type: s.task_type.clone(),
-            status: "not-started".into(),
+            task_type: s.task_type,
+            status: TaskStatus::NotStarted,
             is_approved: None,
             started_at: s.started_at,
             deadline: s.deadline,

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use docket_domain::input::{Patch, Reader, label};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, ValidationErrors};
-use docket_store::model::{NewThread, TaskRecord, ThreadEdit, ThreadRefusal, ThreadRow};
+use docket_store::model::{NewThread, TaskRecord, ThreadEdit, ThreadRow};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx};
 use crate::http::tasks::visible_task;
+use crate::service::comments as service;
 use crate::state::AppState;
 
 /// Thread labels.
@@ -31,8 +32,6 @@ const LABELS: [&str; 5] = ["comment", "problem", "resolve", "improvement", "advi
 const STATES: [&str; 3] = ["hide-for-guests", "open", "collapsed"];
 /// Longest comment body, in characters.
 const CONTENT_MAX: usize = 65_535;
-const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
-const THREAD_INVALID: &str = "The selected thread id is invalid.";
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -176,14 +175,6 @@ pub fn with_mentions(content: &str, sent_to: &[i64]) -> String {
     out
 }
 
-/// The 422s of a refused thread write.
-fn refused<T>(outcome: std::result::Result<T, ThreadRefusal>) -> Result<T> {
-    outcome.map_err(|r| match r {
-        ThreadRefusal::RunArchived => Error::invalid("run", RUN_ARCHIVED),
-        ThreadRefusal::NotOpenProblem => Error::invalid("thread_id", THREAD_INVALID),
-    })
-}
-
 /// One stored thread as the response of a write.
 async fn respond(ctx: &Ctx, org: &str, status: StatusCode, row: ThreadRow) -> Result<Response> {
     let mut items = render(ctx, org, std::slice::from_ref(&row)).await?;
@@ -236,7 +227,7 @@ async fn add_comment(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Bo
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = refused(ctx.state.store.add_thread(&me.org_id, &task.row.id, &new).await?)?;
+    let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
@@ -272,12 +263,7 @@ async fn edit_comment(
         state,
         now: ctx.now,
     };
-    let row = refused(
-        ctx.state
-            .store
-            .edit_thread(&me.org_id, &task.row.id, &thread.id, &edit)
-            .await?,
-    )?;
+    let row = service::edit(&ctx.state, &me, &task.row.id, &thread.id, &edit).await?;
     respond(&ctx, &me.org_id, StatusCode::OK, row).await
 }
 
@@ -296,12 +282,7 @@ async fn delete_comment(
 ) -> Result<Response> {
     let me = ctx.member()?;
     let (task, thread) = own_thread(&ctx, &me, &task_id, &comment_id).await?;
-    refused(
-        ctx.state
-            .store
-            .delete_thread(&me.org_id, &task.row.id, &thread.id, ctx.now)
-            .await?,
-    )?;
+    service::delete(&ctx.state, &me, &task.row.id, &thread.id, ctx.now).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -332,7 +313,7 @@ async fn report_problem(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>,
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = refused(ctx.state.store.add_thread(&me.org_id, &task.row.id, &new).await?)?;
+    let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 
@@ -371,12 +352,7 @@ async fn resolve_problem(
         author_id: me.user_id,
         now: ctx.now,
     };
-    let row = refused(
-        ctx.state
-            .store
-            .resolve_thread(&me.org_id, &task.row.id, &thread_id, &new)
-            .await?,
-    )?;
+    let row = service::resolve(&ctx.state, &me, &task.row.id, &thread_id, &new).await?;
     respond(&ctx, &me.org_id, StatusCode::CREATED, row).await
 }
 

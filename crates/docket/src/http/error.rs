@@ -26,6 +26,10 @@ impl Error {
             Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT"),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED"),
+            Error::SlowBody => (StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT"),
+            Error::Busy { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED"),
+            Error::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "INSUFFICIENT_STORAGE"),
+            Error::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "SERVER_ERROR"),
         }
     }
@@ -49,6 +53,20 @@ impl IntoResponse for Error {
             h.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             h.insert("x-ratelimit-limit", HeaderValue::from(*limit));
             h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        }
+        match &self {
+            Error::StorageFull => {
+                response.extensions_mut().insert(crate::faults::Fault::StorageFull);
+            }
+            Error::Unavailable { .. } => {
+                response.extensions_mut().insert(crate::faults::Fault::Unavailable);
+            }
+            _ => {}
+        }
+        if let Error::Busy { retry_after } | Error::Unavailable { retry_after } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

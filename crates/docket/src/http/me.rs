@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::organizations::OrganizationJson;
-use crate::http::users::{member_response, page_request};
+use crate::http::params::page_request;
+use crate::http::users::member_response;
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.

@@ -16,12 +16,14 @@ mod me;
 pub mod observe;
 pub mod openapi;
 mod organizations;
+pub mod params;
 pub mod runs;
 pub mod search;
 mod tag_links;
 mod tags;
 pub mod task_filters;
 pub mod tasks;
+mod unread_body;
 mod users;
 mod webhook_events;
 
@@ -66,6 +68,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api();
     let api = routes
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::fair_share::limit))
         .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
         // Innermost, so that a slow handler or a body that never arrives ends with a 408.
         .layer(TimeoutLayer::with_status_code(
@@ -83,6 +86,11 @@ pub fn router(state: AppState) -> Router {
             Error::Internal("handler panicked".into()).into_response()
         }))
         .layer(CorsLayer::permissive())
+        .layer(middleware::from_fn(unread_body::close_if_unread))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::serve::body_rate::limit,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }
@@ -116,7 +124,7 @@ async fn health() -> Response {
     axum::Json(json!({"status": "ok"})).into_response()
 }
 
-/// Whether the database answers.
+/// Whether the database answers and accepts writes.
 #[utoipa::path(
     get,
     path = "/ready",
@@ -124,12 +132,12 @@ async fn health() -> Response {
     tag = "operations",
     security(()),
     responses(
-        (status = 200, description = "The database answers: `{\"status\": \"ready\"}`", body = OperationalStatus),
-        (status = 503, description = "The database does not answer: `{\"status\": \"unavailable\"}`", body = OperationalStatus),
+        (status = 200, description = "The database answers and accepts writes: `{\"status\": \"ready\"}`", body = OperationalStatus),
+        (status = 503, description = "The database does not answer, is read-only, or its storage is full: `{\"status\": \"unavailable\"}`", body = OperationalStatus),
     )
 )]
 async fn ready(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
+    if state.faults.storage_ok() && state.store.ping().await && state.store.accepts_writes().await {
         axum::Json(json!({"status": "ready"})).into_response()
     } else {
         (

@@ -52,6 +52,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
     let method = crate::metrics::method_label(req.method());
+    let http_method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %id, method, route = %route);
     req.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(req).instrument(span.clone()).await;
@@ -61,6 +62,11 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         response.headers_mut().insert(REQUEST_ID, v);
     }
     state.metrics.request(method, &route, status, latency);
+    state.faults.observe(
+        &http_method,
+        response.status(),
+        response.extensions().get::<crate::faults::Fault>(),
+    );
     span.in_scope(|| {
         tracing::info!(
             status,

@@ -6,8 +6,9 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use docket_domain::page::{PageInfo, PageRequest};
+use docket_domain::run::RunStatus;
 use docket_domain::time::{end_of_day, format_ts, parse_date, start_of_day};
-use docket_domain::{Actor, ValidationErrors, input, task};
+use docket_domain::{Actor, ValidationErrors, input};
 use docket_store::model::{RunRecord, TagLinkRow, TaskRecord};
 use docket_store::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery, Window, like_pattern};
 use serde::Serialize;
@@ -396,14 +397,14 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
                 increment_id: row.increment_id,
                 name: row.name.clone(),
                 title: row.name.clone(),
-                status: row.status.clone(),
+                status: row.status.as_str().to_string(),
                 kind: "procedure",
                 checklist_id: row.checklist_id.clone(),
                 checklist_title: "MISC",
                 organization_id: row.org_id.clone(),
                 created_at: format_ts(row.created_at),
                 // As the Run shape derives them (§2.6).
-                due_date_passed: r.stats.due_date.is_some_and(|d| d < ctx.now) && row.status != "complete",
+                due_date_passed: r.stats.due_date.is_some_and(|d| d < ctx.now) && row.status != RunStatus::Complete,
                 due_soon: r.stats.due_soon > 0,
                 folders: Vec::new(),
                 tags: with_tags.then(|| tags_for(&links, &row.id)),
@@ -460,8 +461,8 @@ async fn task_items(ctx: &Ctx, actor: &Actor, tasks: &[TaskRecord], with_tags: b
                 id: r.id.clone(),
                 increment_id: r.increment_id,
                 title: r.title.clone(),
-                status: r.status.clone(),
-                status_label: task::status_label(&r.status, &r.task_type, r.is_approved),
+                status: r.status.as_str().to_string(),
+                status_label: r.status.label(r.task_type, r.is_approved),
                 run_id: r.run_id.clone(),
                 position: r.position,
                 deadline: format_ts(r.deadline),

@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, user_id_segment};
-use crate::service::access;
+use crate::http::extract::{Body, Ctx};
+use crate::http::params::user_id_segment;
 use crate::state::AppState;
 
 const TAG_INVALID: &str = "The selected tag id is invalid.";
@@ -30,12 +30,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> Result<bool> {
     Ok(match subject_type {
         "Run" => ctx.state.store.run(&me.org_id, id, ctx.now).await?.is_some(),
-        _ => ctx
-            .state
-            .store
-            .task(&me.org_id, id)
-            .await?
-            .is_some_and(|t| access::can_see(me, &t) && !(t.row.run_id.is_none() && t.row.archived_at.is_some())),
+        _ => ctx.state.store.task(&me.org_id, id).await?.is_some_and(|t| {
+            t.facts().can_see(me.caller()) && !(t.row.run_id.is_none() && t.row.archived_at.is_some())
+        }),
     })
 }
 

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::users::page_request;
+use crate::http::params::page_request;
 use crate::state::AppState;
 
 /// Longest tag title, in characters.

@@ -11,7 +11,7 @@ use docket_store::query::{ArchivedFilter, Sort, TaskCondition, TaskQuery, TaskSo
 
 use crate::error::{Error, Result};
 use crate::http::extract::Query;
-use crate::http::users::page_request;
+use crate::http::params::page_request;
 
 /// The task-list parameters as the OpenAPI document describes them (the organization's and a
 /// person's task lists; a run's task list reads only `status`, `owners`, `guests`, `groups`, the deadline filters, `unassigned`,

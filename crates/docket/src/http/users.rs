@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::input::Reader;
-use docket_domain::page::{MAX_PER_PAGE, PageRequest};
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, Role, ValidationErrors, email};
 use docket_store::StoreError;
@@ -19,8 +18,9 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, Query, user_id_segment};
-use crate::http::groups;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::groups::json::groups_of_members;
+use crate::http::params::{page_request, user_id_segment};
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -174,7 +174,7 @@ pub async fn render_members(ctx: &Ctx, org: &str, members: &[Member], query: &Qu
     let tz = org_timezone(ctx, org).await?;
     let mut groups = if query.with("groups") {
         let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-        groups::groups_of_members(ctx, org, &ids).await?
+        groups_of_members(ctx, org, &ids).await?
     } else {
         HashMap::new()
     };
@@ -224,17 +224,6 @@ async fn list_users(ctx: Ctx, query: Query) -> Result<Response> {
     let (members, total) = ctx.state.store.members(&me.org_id, &q).await?;
     let items = render_members(&ctx, &me.org_id, &members, &query).await?;
     Ok(envelope::list(&ctx, &page, total, items))
-}
-
-/// Reads the paging parameters with this list's default page size.
-pub fn page_request(query: &Query, default_per_page: i64) -> Result<PageRequest> {
-    Ok(PageRequest::parse(
-        query.get("page"),
-        query.get("per_page"),
-        query.get("without_pagination"),
-        default_per_page,
-        MAX_PER_PAGE,
-    )?)
 }
 
 /// Every member in short form, without pagination.

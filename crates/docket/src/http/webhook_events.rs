@@ -17,8 +17,8 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query};
-use crate::http::users::page_request;
+use crate::http::extract::{Body, Ctx, Query};
+use crate::http::params::page_request;
 use crate::state::AppState;
 
 const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
@@ -180,7 +180,7 @@ async fn get_event(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> 
     params(("org" = String, Path, description = "Organization id"), ("event_id" = String, Path, description = "Webhook event id")),
     responses((status = 202, description = "A new attempt is queued", body = crate::http::openapi::Item<EventJson>))
 )]
-async fn redeliver(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>) -> Result<Response> {
+async fn redeliver(ctx: Ctx, Path((_org, event_id)): Path<(String, String)>, _body: Body) -> Result<Response> {
     let me = admin(&ctx)?;
     let event = ctx
         .state

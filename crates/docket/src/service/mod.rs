@@ -1,7 +1,10 @@
 //! Rules that need the store but are not one route's own: resolving assignees and tags named in
-//! request bodies, and what a caller may see and do with a task.
+//! request bodies, the task, run and comment writes, and the one mapping of store refusals to errors.
 
-pub mod access;
+pub mod comments;
 pub mod members;
 pub mod owners;
+pub mod refusals;
+pub mod runs;
 pub mod tags;
+pub mod tasks;

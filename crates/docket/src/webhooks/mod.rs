@@ -3,6 +3,7 @@
 //! exponential backoff and jitter for 24 hours.
 
 pub mod dispatcher;
+pub mod payload;
 pub mod signing;
 pub mod target;
 

@@ -38,90 +38,260 @@ fn docket_fails(url: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-dual_test! {
-    async fn admin_commands_provision_what_the_api_then_serves(app: &TestApp) {
-        let url = app.store_url();
-        let boot = docket(&url, &["admin", "bootstrap", "--org-name", "Seed Org", "--email", "Owner@Seed.test", "--org-id", "YOUR_ORGANIZATION_ID", "--user-id", "12345", "--token", "YOUR_PERSONAL_ACCESS_TOKEN", "--json"]);
-        assert_eq!(boot, json!({"org_id": "YOUR_ORGANIZATION_ID", "user_id": 12345, "token": "YOUR_PERSONAL_ACCESS_TOKEN"}));
-        let r = app.send(app.request_as("YOUR_PERSONAL_ACCESS_TOKEN", Method::GET, "/api/organizations/YOUR_ORGANIZATION_ID/me")).await.expect(200);
-        assert_eq!((r.data()["id"].as_i64(), r.data()["email"].as_str(), r.data()["role"].as_str()), (Some(12345), Some("owner@seed.test"), Some("admin")));
+on_both!(admin_commands_provision_what_the_api_then_serves);
+async fn admin_commands_provision_what_the_api_then_serves(app: &TestApp) {
+    let url = app.store_url();
+    let boot = docket(
+        &url,
+        &[
+            "admin",
+            "bootstrap",
+            "--org-name",
+            "Seed Org",
+            "--email",
+            "Owner@Seed.test",
+            "--org-id",
+            "YOUR_ORGANIZATION_ID",
+            "--user-id",
+            "12345",
+            "--token",
+            "YOUR_PERSONAL_ACCESS_TOKEN",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        boot,
+        json!({"org_id": "YOUR_ORGANIZATION_ID", "user_id": 12345, "token": "YOUR_PERSONAL_ACCESS_TOKEN"})
+    );
+    let r = app
+        .send(app.request_as(
+            "YOUR_PERSONAL_ACCESS_TOKEN",
+            Method::GET,
+            "/api/organizations/YOUR_ORGANIZATION_ID/me",
+        ))
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            r.data()["id"].as_i64(),
+            r.data()["email"].as_str(),
+            r.data()["role"].as_str()
+        ),
+        (Some(12345), Some("owner@seed.test"), Some("admin"))
+    );
 
-        let user = docket(&url, &["admin", "create-user", "--org", "YOUR_ORGANIZATION_ID", "--email", "light@seed.test", "--first-name", "Li", "--last-name", "Ght", "--role", "light", "--json"]);
-        let token = user["token"].as_str().expect("generated token");
-        assert!(token.len() >= 43, "at least 32 bytes of entropy");
-        let r = app.send(app.request_as(token, Method::GET, "/organizations/YOUR_ORGANIZATION_ID/me")).await.expect(200);
-        assert_eq!(r.data()["id"], user["user_id"]);
-        assert_eq!(r.data()["role"], "light");
+    let user = docket(
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--org",
+            "YOUR_ORGANIZATION_ID",
+            "--email",
+            "light@seed.test",
+            "--first-name",
+            "Li",
+            "--last-name",
+            "Ght",
+            "--role",
+            "light",
+            "--json",
+        ],
+    );
+    let token = user["token"].as_str().expect("generated token");
+    assert!(token.len() >= 43, "at least 32 bytes of entropy");
+    let r = app
+        .send(app.request_as(token, Method::GET, "/organizations/YOUR_ORGANIZATION_ID/me"))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["id"], user["user_id"]);
+    assert_eq!(r.data()["role"], "light");
 
-        let extra = docket(&url, &["admin", "create-token", "--user", "12345", "--json"]);
-        let extra = extra["token"].as_str().expect("token");
-        app.send(app.request_as(extra, Method::GET, "/me")).await.expect(200);
+    let extra = docket(&url, &["admin", "create-token", "--user", "12345", "--json"]);
+    let extra = extra["token"].as_str().expect("token");
+    app.send(app.request_as(extra, Method::GET, "/me")).await.expect(200);
 
-        let secret = docket(&url, &["admin", "webhook-secret", "--org", "YOUR_ORGANIZATION_ID", "--json"]);
-        let s1 = secret["secret"].as_str().expect("secret").to_string();
-        assert_eq!(docket(&url, &["admin", "webhook-secret", "--org", "YOUR_ORGANIZATION_ID", "--json"])["secret"], s1.as_str());
-        let rotated = docket(&url, &["admin", "webhook-secret", "--org", "YOUR_ORGANIZATION_ID", "--rotate", "--json"]);
-        assert_ne!(rotated["secret"], s1.as_str());
+    let secret = docket(
+        &url,
+        &["admin", "webhook-secret", "--org", "YOUR_ORGANIZATION_ID", "--json"],
+    );
+    let s1 = secret["secret"].as_str().expect("secret").to_string();
+    assert_eq!(
+        docket(
+            &url,
+            &["admin", "webhook-secret", "--org", "YOUR_ORGANIZATION_ID", "--json"]
+        )["secret"],
+        s1.as_str()
+    );
+    let rotated = docket(
+        &url,
+        &[
+            "admin",
+            "webhook-secret",
+            "--org",
+            "YOUR_ORGANIZATION_ID",
+            "--rotate",
+            "--json",
+        ],
+    );
+    assert_ne!(rotated["secret"], s1.as_str());
 
-        // Refusals: a taken org id, an unknown user, a bad role.
-        assert!(docket_fails(&url, &["admin", "bootstrap", "--org-name", "X", "--email", "x@y.test", "--org-id", "YOUR_ORGANIZATION_ID"]).contains("already exists"));
-        assert!(docket_fails(&url, &["admin", "create-token", "--user", "999999"]).contains("does not exist"));
-        assert!(docket_fails(&url, &["admin", "create-user", "--org", "YOUR_ORGANIZATION_ID", "--email", "a@b.test", "--first-name", "A", "--last-name", "B", "--role", "boss"]).contains("--role"));
-    }
-}
-
-dual_test! {
-    async fn the_bootstrap_file_loads_idempotently(app: &TestApp) {
-        let url = app.store_url();
-        let file = std::env::temp_dir().join(format!("docket-bootstrap-{}.json", uuid::Uuid::new_v4().simple()));
-        let doc = json!({
-            "organizations": [{"id": "YOUR_ORGANIZATION_ID", "name": "Acme", "timezone": "UTC", "industry": "Testing"},
-                              {"id": "your-org-id", "name": "Sample"}],
-            "users": [
-                {"id": 1001, "email": "bob@acme.test", "username": "bob", "first_name": "Bob", "last_name": "Stone",
-                 "memberships": [{"organization": "YOUR_ORGANIZATION_ID", "role": "admin"}, {"organization": "your-org-id", "role": "admin"}],
-                 "tokens": ["YOUR_PERSONAL_ACCESS_TOKEN", "your-access-token"]},
-                {"id": 1002, "email": "sam@acme.test", "username": "user_123", "first_name": "Sam", "last_name": "Lee", "job_title": "Clerk",
-                 "memberships": [{"organization": "YOUR_ORGANIZATION_ID", "role": "standard"}]}
+    // Refusals: a taken org id, an unknown user, a bad role.
+    assert!(
+        docket_fails(
+            &url,
+            &[
+                "admin",
+                "bootstrap",
+                "--org-name",
+                "X",
+                "--email",
+                "x@y.test",
+                "--org-id",
+                "YOUR_ORGANIZATION_ID"
             ]
-        });
-        std::fs::write(&file, doc.to_string()).expect("write file");
-        let path = file.to_string_lossy().to_string();
-        let counts = docket(&url, &["admin", "load", &path, "--json"]);
-        assert_eq!(counts, json!({"organizations": 2, "users": 2, "tokens": 2}));
-        // Loading again changes nothing and fails nothing.
-        assert_eq!(docket(&url, &["admin", "load", &path, "--json"]), counts);
-        let r = app.send(app.request_as("your-access-token", Method::GET, "/organizations/YOUR_ORGANIZATION_ID/users/1002")).await.expect(200);
-        assert_eq!((r.data()["username"].as_str(), r.data()["job_title"].as_str()), (Some("user_123"), Some("Clerk")));
-        let r = app.send(app.request_as("your-access-token", Method::GET, "/organizations/YOUR_ORGANIZATION_ID")).await.expect(200);
-        assert_eq!(r.data()["industry"], "Testing");
-        let _ = std::fs::remove_file(&file);
-    }
+        )
+        .contains("already exists")
+    );
+    assert!(docket_fails(&url, &["admin", "create-token", "--user", "999999"]).contains("does not exist"));
+    assert!(
+        docket_fails(
+            &url,
+            &[
+                "admin",
+                "create-user",
+                "--org",
+                "YOUR_ORGANIZATION_ID",
+                "--email",
+                "a@b.test",
+                "--first-name",
+                "A",
+                "--last-name",
+                "B",
+                "--role",
+                "boss"
+            ]
+        )
+        .contains("--role")
+    );
 }
 
-dual_test! {
-    async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
-        let url = app.store_url();
-        let out = docket(&url, &["admin", "seed-demo", "--org", "acme", "--tasks", "700", "--batch", "300", "--seed", "7", "--json"]);
-        assert_eq!((out["org_id"].as_str(), out["tasks"].as_i64(), out["members"].as_i64()), (Some("acme"), Some(700), Some(51)));
-        // Running it again adds more, numbering on.
-        let again = docket(&url, &["admin", "seed-demo", "--org", "acme", "--tasks", "300", "--json"]);
-        assert_eq!(again["tasks"], 300);
-        let r = app.get("/organizations/acme/tasks?per_page=1&archived=true").await.expect(200);
-        assert_eq!(r.body["meta"]["pagination"]["total"], 1000, "the admin sees every task");
-        let r = app.get("/organizations/acme/tasks?without_pagination=true&archived=true").await.expect(200);
-        let mut numbers: Vec<i64> = r.data().as_array().expect("tasks").iter().filter_map(|t| t["increment_id"].as_i64()).collect();
-        numbers.sort_unstable();
-        assert_eq!(numbers, (1..=1000).collect::<Vec<i64>>(), "increment ids continue without gaps or clashes");
-        let runs = app.get("/organizations/acme/runs?per_page=100").await.expect(200);
-        let total = runs.body["meta"]["pagination"]["total"].as_i64().expect("total");
-        assert_eq!(total, out["runs"].as_i64().unwrap() + again["runs"].as_i64().unwrap());
-        assert!(runs.data().as_array().expect("runs").iter().all(|r| ["active", "problem", "complete"].contains(&r["status"].as_str().unwrap())));
-        let r = app.get("/organizations/acme/tasks?status=completed&per_page=1").await.expect(200);
-        let completed = r.body["meta"]["pagination"]["total"].as_i64().expect("total");
-        assert!((150..=450).contains(&completed), "about 30 % completed: {completed}");
-        // A new task still gets the next number.
-        let r = app.json(reqwest::Method::POST, "/organizations/acme/tasks", json!({"title": "After the demo"})).await.expect(201);
-        assert_eq!(r.data()["increment_id"], 1001);
-    }
+on_both!(the_bootstrap_file_loads_idempotently);
+async fn the_bootstrap_file_loads_idempotently(app: &TestApp) {
+    let url = app.store_url();
+    let file = std::env::temp_dir().join(format!("docket-bootstrap-{}.json", uuid::Uuid::new_v4().simple()));
+    let doc = json!({
+        "organizations": [{"id": "YOUR_ORGANIZATION_ID", "name": "Acme", "timezone": "UTC", "industry": "Testing"},
+                          {"id": "your-org-id", "name": "Sample"}],
+        "users": [
+            {"id": 1001, "email": "bob@acme.test", "username": "bob", "first_name": "Bob", "last_name": "Stone",
+             "memberships": [{"organization": "YOUR_ORGANIZATION_ID", "role": "admin"}, {"organization": "your-org-id", "role": "admin"}],
+             "tokens": ["YOUR_PERSONAL_ACCESS_TOKEN", "your-access-token"]},
+            {"id": 1002, "email": "sam@acme.test", "username": "user_123", "first_name": "Sam", "last_name": "Lee", "job_title": "Clerk",
+             "memberships": [{"organization": "YOUR_ORGANIZATION_ID", "role": "standard"}]}
+        ]
+    });
+    std::fs::write(&file, doc.to_string()).expect("write file");
+    let path = file.to_string_lossy().to_string();
+    let counts = docket(&url, &["admin", "load", &path, "--json"]);
+    assert_eq!(counts, json!({"organizations": 2, "users": 2, "tokens": 2}));
+    // Loading again changes nothing and fails nothing.
+    assert_eq!(docket(&url, &["admin", "load", &path, "--json"]), counts);
+    let r = app
+        .send(app.request_as(
+            "your-access-token",
+            Method::GET,
+            "/organizations/YOUR_ORGANIZATION_ID/users/1002",
+        ))
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.data()["username"].as_str(), r.data()["job_title"].as_str()),
+        (Some("user_123"), Some("Clerk"))
+    );
+    let r = app
+        .send(app.request_as("your-access-token", Method::GET, "/organizations/YOUR_ORGANIZATION_ID"))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["industry"], "Testing");
+    let _ = std::fs::remove_file(&file);
+}
+
+on_both!(seed_demo_fills_an_organization_the_api_then_serves);
+async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
+    let url = app.store_url();
+    let out = docket(
+        &url,
+        &[
+            "admin",
+            "seed-demo",
+            "--org",
+            "acme",
+            "--tasks",
+            "700",
+            "--batch",
+            "300",
+            "--seed",
+            "7",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (out["org_id"].as_str(), out["tasks"].as_i64(), out["members"].as_i64()),
+        (Some("acme"), Some(700), Some(51))
+    );
+    // Running it again adds more, numbering on.
+    let again = docket(
+        &url,
+        &["admin", "seed-demo", "--org", "acme", "--tasks", "300", "--json"],
+    );
+    assert_eq!(again["tasks"], 300);
+    let r = app
+        .get("/organizations/acme/tasks?per_page=1&archived=true")
+        .await
+        .expect(200);
+    assert_eq!(r.body["meta"]["pagination"]["total"], 1000, "the admin sees every task");
+    let r = app
+        .get("/organizations/acme/tasks?without_pagination=true&archived=true")
+        .await
+        .expect(200);
+    let mut numbers: Vec<i64> = r
+        .data()
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["increment_id"].as_i64())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=1000).collect::<Vec<i64>>(),
+        "increment ids continue without gaps or clashes"
+    );
+    let runs = app.get("/organizations/acme/runs?per_page=100").await.expect(200);
+    let total = runs.body["meta"]["pagination"]["total"].as_i64().expect("total");
+    assert_eq!(total, out["runs"].as_i64().unwrap() + again["runs"].as_i64().unwrap());
+    assert!(
+        runs.data()
+            .as_array()
+            .expect("runs")
+            .iter()
+            .all(|r| ["active", "problem", "complete"].contains(&r["status"].as_str().unwrap()))
+    );
+    let r = app
+        .get("/organizations/acme/tasks?status=completed&per_page=1")
+        .await
+        .expect(200);
+    let completed = r.body["meta"]["pagination"]["total"].as_i64().expect("total");
+    assert!((150..=450).contains(&completed), "about 30 % completed: {completed}");
+    // A new task still gets the next number.
+    let r = app
+        .json(
+            reqwest::Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "After the demo"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.data()["increment_id"], 1001);
 }

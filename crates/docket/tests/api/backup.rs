@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde_json::json;
 use sqlx::{Connection, Row};
 
+use crate::support::fixtures::docket;
 use crate::support::{Backend, TestApp};
-use crate::transfer::docket;
 
 const WRITERS: usize = 4;
 

@@ -204,6 +204,7 @@ async fn scalar(url: &str, sql: &str) -> i64 {
     }
 }
 
+on_both!(kill_9_under_16_writers_loses_no_acknowledged_write, backend);
 async fn kill_9_under_16_writers_loses_no_acknowledged_write(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.add_member("acme", 1002, "sam@acme.test", "standard").await;
@@ -419,6 +420,7 @@ async fn slow_receiver() -> (String, Arc<Mutex<(usize, usize)>>) {
     (url, counts)
 }
 
+on_both!(sigterm_lets_a_delivery_in_flight_finish, backend);
 async fn sigterm_lets_a_delivery_in_flight_finish(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (url, token) = (app.store_url(), app.token.clone());
@@ -483,28 +485,4 @@ async fn sigterm_lets_a_delivery_in_flight_finish(backend: Backend) {
     assert_eq!(counts.lock().expect("lock").0, 1, "nothing re-sent after the restart");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_a_delivery_in_flight_finish_sqlite() {
-    sigterm_lets_a_delivery_in_flight_finish(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_a_delivery_in_flight_finish_postgres() {
-    if Backend::postgres_available("sigterm_lets_a_delivery_in_flight_finish") {
-        sigterm_lets_a_delivery_in_flight_finish(Backend::Postgres).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_under_16_writers_loses_no_acknowledged_write_sqlite() {
-    kill_9_under_16_writers_loses_no_acknowledged_write(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_under_16_writers_loses_no_acknowledged_write_postgres() {
-    if Backend::postgres_available("kill_9_under_16_writers_loses_no_acknowledged_write") {
-        kill_9_under_16_writers_loses_no_acknowledged_write(Backend::Postgres).await;
-    }
 }

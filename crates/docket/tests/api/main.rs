@@ -2,7 +2,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::type_complexity,
-    reason = "test bodies live in `dual_test!` helpers, outside #[test] functions, where failing loudly is the point"
+    reason = "test bodies are plain functions that `on_both!` calls from its #[test] functions, where failing loudly is the point"
 )]
 
 #[macro_use]
@@ -10,11 +10,15 @@ mod support;
 
 mod admin_cli;
 mod backup;
+mod bodies;
 mod cli_help;
 mod comments;
+mod connections;
 mod conventions;
 mod crash;
 mod etag;
+mod fair_share;
+mod faults;
 mod fuzz;
 mod groups;
 mod guests;
@@ -32,6 +36,7 @@ mod sdk;
 mod search;
 mod seed_001;
 mod startup;
+mod store_contract;
 mod tag_links;
 mod tags;
 mod task_lists;

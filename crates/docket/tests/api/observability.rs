@@ -35,69 +35,115 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
-dual_test! {
-    async fn metrics_count_requests_by_route_template_and_status(app: &TestApp) {
-        let before = metrics(app).await;
-        let me = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/me",status="200"}"#;
-        let task = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/tasks/{task_id}",status="404"}"#;
-        let unauth = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/me",status="401"}"#;
-        for _ in 0..3 {
-            app.get("/organizations/acme/me").await.expect(200);
-        }
-        app.get("/organizations/acme/tasks/0123456789abcdef0123456789abcdef").await.expect(404);
-        app.send(app.request_as("not-a-token", Method::GET, "/organizations/acme/me")).await.expect(401);
-        app.get("/no/such/route").await.expect(404);
-
-        let after = metrics(app).await;
-        assert_eq!(sample(&after, me) - sample(&before, me), 3.0, "{after}");
-        assert_eq!(sample(&after, task) - sample(&before, task), 1.0, "{after}");
-        assert_eq!(sample(&after, unauth) - sample(&before, unauth), 1.0, "{after}");
-        assert!(sample(&after, r#"docket_http_requests_total{method="GET",route="unmatched",status="404"}"#) >= 1.0, "{after}");
-        // Route templates only: no id of a path and no raw unknown path.
-        assert!(!after.contains("0123456789abcdef"), "{after}");
-        assert!(!after.contains("/no/such/route"), "{after}");
-        assert!(!after.contains("acme"), "{after}");
-        // Latency histograms with buckets, pools, the webhook queue, the rate-limit counter.
-        assert!(sample(&after, r#"docket_http_request_duration_seconds_count{method="GET",route="/organizations/{org}/me"}"#) >= 3.0, "{after}");
-        assert!(after.contains(r#"docket_http_request_duration_seconds_bucket{method="GET",route="/organizations/{org}/me",le="0.005"}"#), "{after}");
-        let pool = if app.backend == Backend::Sqlite { "read" } else { "main" };
-        assert!(sample(&after, &format!(r#"docket_db_pool_max_connections{{pool="{pool}"}}"#)) >= 1.0, "{after}");
-        assert!(sample(&after, &format!(r#"docket_db_pool_connections{{pool="{pool}"}}"#)) >= 1.0, "{after}");
-        assert!(after.contains("docket_webhook_queue_depth 0"), "{after}");
-        assert!(after.contains("docket_rate_limit_rejections_total 0"), "{after}");
-        assert!(after.contains("# HELP docket_http_requests_total"), "{after}");
+on_both!(metrics_count_requests_by_route_template_and_status);
+async fn metrics_count_requests_by_route_template_and_status(app: &TestApp) {
+    let before = metrics(app).await;
+    let me = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/me",status="200"}"#;
+    let task = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/tasks/{task_id}",status="404"}"#;
+    let unauth = r#"docket_http_requests_total{method="GET",route="/organizations/{org}/me",status="401"}"#;
+    for _ in 0..3 {
+        app.get("/organizations/acme/me").await.expect(200);
     }
+    app.get("/organizations/acme/tasks/0123456789abcdef0123456789abcdef")
+        .await
+        .expect(404);
+    app.send(app.request_as("not-a-token", Method::GET, "/organizations/acme/me"))
+        .await
+        .expect(401);
+    app.get("/no/such/route").await.expect(404);
+
+    let after = metrics(app).await;
+    assert_eq!(sample(&after, me) - sample(&before, me), 3.0, "{after}");
+    assert_eq!(sample(&after, task) - sample(&before, task), 1.0, "{after}");
+    assert_eq!(sample(&after, unauth) - sample(&before, unauth), 1.0, "{after}");
+    assert!(
+        sample(
+            &after,
+            r#"docket_http_requests_total{method="GET",route="unmatched",status="404"}"#
+        ) >= 1.0,
+        "{after}"
+    );
+    // Route templates only: no id of a path and no raw unknown path.
+    assert!(!after.contains("0123456789abcdef"), "{after}");
+    assert!(!after.contains("/no/such/route"), "{after}");
+    assert!(!after.contains("acme"), "{after}");
+    // Latency histograms with buckets, pools, the webhook queue, the rate-limit counter.
+    assert!(
+        sample(
+            &after,
+            r#"docket_http_request_duration_seconds_count{method="GET",route="/organizations/{org}/me"}"#
+        ) >= 3.0,
+        "{after}"
+    );
+    assert!(
+        after.contains(
+            r#"docket_http_request_duration_seconds_bucket{method="GET",route="/organizations/{org}/me",le="0.005"}"#
+        ),
+        "{after}"
+    );
+    let pool = if app.backend == Backend::Sqlite { "read" } else { "main" };
+    assert!(
+        sample(&after, &format!(r#"docket_db_pool_max_connections{{pool="{pool}"}}"#)) >= 1.0,
+        "{after}"
+    );
+    assert!(
+        sample(&after, &format!(r#"docket_db_pool_connections{{pool="{pool}"}}"#)) >= 1.0,
+        "{after}"
+    );
+    assert!(after.contains("docket_webhook_queue_depth 0"), "{after}");
+    assert!(after.contains("docket_rate_limit_rejections_total 0"), "{after}");
+    assert!(after.contains("# HELP docket_http_requests_total"), "{after}");
 }
 
-dual_test! {
-    async fn every_response_carries_a_request_id(app: &TestApp) {
-        let responses = [
-            app.get("/organizations/acme/me").await,
-            app.send(app.bare(Method::GET, "/organizations/acme/me")).await,
-            app.get("/nowhere").await,
-            app.send(app.request(Method::DELETE, "/organizations/acme/me")).await,
-            app.send(app.bare(Method::GET, "/health")).await,
-            app.json(Method::POST, "/organizations/acme/tasks", json!({"title": ""})).await,
-        ];
-        let mut ids: Vec<String> = Vec::new();
-        for r in &responses {
-            let id = r.header("x-request-id").unwrap_or_else(|| panic!("no X-Request-Id on {}: {:?}", r.status, r.headers));
-            assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "generated id {id}");
-            ids.push(id.to_string());
-        }
-        assert_eq!(responses.iter().map(|r| r.status).collect::<Vec<_>>(), [200, 401, 404, 405, 200, 422]);
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), responses.len(), "ids are unique");
+on_both!(every_response_carries_a_request_id);
+async fn every_response_carries_a_request_id(app: &TestApp) {
+    let responses = [
+        app.get("/organizations/acme/me").await,
+        app.send(app.bare(Method::GET, "/organizations/acme/me")).await,
+        app.get("/nowhere").await,
+        app.send(app.request(Method::DELETE, "/organizations/acme/me")).await,
+        app.send(app.bare(Method::GET, "/health")).await,
+        app.json(Method::POST, "/organizations/acme/tasks", json!({"title": ""}))
+            .await,
+    ];
+    let mut ids: Vec<String> = Vec::new();
+    for r in &responses {
+        let id = r
+            .header("x-request-id")
+            .unwrap_or_else(|| panic!("no X-Request-Id on {}: {:?}", r.status, r.headers));
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "generated id {id}"
+        );
+        ids.push(id.to_string());
+    }
+    assert_eq!(
+        responses.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [200, 401, 404, 405, 200, 422]
+    );
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), responses.len(), "ids are unique");
 
-        let sent = app.send(app.request(Method::GET, "/organizations/acme/me").header("X-Request-Id", "trace-42.a_b")).await.expect(200);
-        assert_eq!(sent.header("x-request-id"), Some("trace-42.a_b"), "a sane id is echoed");
-        for bad in ["has space".to_string(), "x".repeat(129)] {
-            let r = app.send(app.request(Method::GET, "/organizations/acme/me").header("X-Request-Id", bad.as_str())).await.expect(200);
-            let id = r.header("x-request-id").expect("replaced");
-            assert_ne!(id, bad);
-            assert_eq!(id.len(), 32);
-        }
+    let sent = app
+        .send(
+            app.request(Method::GET, "/organizations/acme/me")
+                .header("X-Request-Id", "trace-42.a_b"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(sent.header("x-request-id"), Some("trace-42.a_b"), "a sane id is echoed");
+    for bad in ["has space".to_string(), "x".repeat(129)] {
+        let r = app
+            .send(
+                app.request(Method::GET, "/organizations/acme/me")
+                    .header("X-Request-Id", bad.as_str()),
+            )
+            .await
+            .expect(200);
+        let id = r.header("x-request-id").expect("replaced");
+        assert_ne!(id, bad);
+        assert_eq!(id.len(), 32);
     }
 }
 

@@ -1,28 +1,23 @@
 //! The official Tallyfy Python SDK (PyPI `tallyfy` 3.1.0) driving docket: `tests/sdk/*.py`,
 //! run with the Python named by `DOCKET_TEST_PYTHON` (`scripts/test` prepares one). Without it
-//! the test is skipped with a notice, except on CI, where it is required.
+//! a drive fails; leave the drives out with `-- --skip sdk::` (see `support`).
 
 use std::process::Command;
 
 use crate::support::TestApp;
 
-/// The Python with `tallyfy` installed, or `None` (skip) outside CI.
-pub fn python(test: &str) -> Option<String> {
-    match std::env::var("DOCKET_TEST_PYTHON") {
-        Ok(p) if !p.trim().is_empty() => Some(p),
-        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") => {
-            panic!("CI requires DOCKET_TEST_PYTHON (a Python with the tallyfy SDK installed)")
-        }
-        _ => {
-            eprintln!("NOTICE: DOCKET_TEST_PYTHON is not set; skipping the SDK drive {test}");
-            None
-        }
-    }
-}
-
-/// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails.
+/// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails, or when
+/// `DOCKET_TEST_PYTHON` is not set: a drive that cannot run must not pass.
 pub fn drive(app: &TestApp, script: &str) {
-    let Some(python) = python(script) else { return };
+    let Some(python) = std::env::var("DOCKET_TEST_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+    else {
+        panic!(
+            "DOCKET_TEST_PYTHON is not set, so the SDK drive {script} cannot run; set it (scripts/test \
+             prepares one) or leave the drives out with `-- --skip sdk::`"
+        );
+    };
     let path = format!("{}/../../tests/sdk/{script}", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(python)
         .arg(&path)
@@ -39,18 +34,16 @@ pub fn drive(app: &TestApp, script: &str) {
     assert!(out.status.success(), "{script} failed:\n{text}");
 }
 
-dual_test! {
-    async fn the_official_sdk_drives_the_identity_api(app: &TestApp) {
-        // The SDK is synchronous; run it off the async worker threads.
-        let app_ref: &TestApp = app;
-        tokio::task::block_in_place(|| drive(app_ref, "identity.py"));
-    }
+on_both!(the_official_sdk_drives_the_identity_api);
+async fn the_official_sdk_drives_the_identity_api(app: &TestApp) {
+    // The SDK is synchronous; run it off the async worker threads.
+    let app_ref: &TestApp = app;
+    tokio::task::block_in_place(|| drive(app_ref, "identity.py"));
 }
 
-dual_test! {
-    async fn the_official_sdk_drives_tasks_processes_comments_and_tags(app: &TestApp) {
-        app.add_member("acme", 1005, "ann@acme.test", "standard").await;
-        let app_ref: &TestApp = app;
-        tokio::task::block_in_place(|| drive(app_ref, "tasks.py"));
-    }
+on_both!(the_official_sdk_drives_tasks_processes_comments_and_tags);
+async fn the_official_sdk_drives_tasks_processes_comments_and_tags(app: &TestApp) {
+    app.add_member("acme", 1005, "ann@acme.test", "standard").await;
+    let app_ref: &TestApp = app;
+    tokio::task::block_in_place(|| drive(app_ref, "tasks.py"));
 }

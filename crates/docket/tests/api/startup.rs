@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::support::{Backend, TestApp};
 
+on_both!(bootstrap_file_is_loaded_at_start, backend);
 async fn bootstrap_file_is_loaded_at_start(backend: Backend) {
     let file = std::env::temp_dir().join(format!("docket-start-{}.json", uuid::Uuid::new_v4().simple()));
     let doc = json!({
@@ -32,63 +33,57 @@ async fn bootstrap_file_is_loaded_at_start(backend: Backend) {
     let _ = std::fs::remove_file(&file);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_file_is_loaded_at_start_sqlite() {
-    bootstrap_file_is_loaded_at_start(Backend::Sqlite).await;
+on_both!(concurrent_writers_all_succeed);
+async fn concurrent_writers_all_succeed(app: &TestApp) {
+    // 48 invitations at once: each is a multi-statement transaction; none may fail with a
+    // busy or serialization error, and every one must be stored exactly once.
+    let path = app.org_path("/users/invite");
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..48 {
+        let body = json!({"email": format!("writer{i}@example.com"), "first_name": "W", "last_name": format!("{i}"), "role": "light"});
+        let rb = app.request(Method::POST, &path).json(&body);
+        set.spawn(async move {
+            let r = rb.send().await.expect("sent");
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.expect("json"))
+        });
+    }
+    let mut ids = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        let (status, body) = joined.expect("task");
+        assert_eq!(status, 200, "{body}");
+        ids.push(body["data"]["id"].as_i64().expect("id"));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 48, "every writer got its own user id");
+    let r = app.get(&app.org_path("/users?per_page=1")).await.expect(200);
+    assert_eq!(r.body["meta"]["pagination"]["total"], 49);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_file_is_loaded_at_start_postgres() {
-    if Backend::postgres_available("bootstrap_file_is_loaded_at_start") {
-        bootstrap_file_is_loaded_at_start(Backend::Postgres).await;
+on_both!(racing_creates_naming_one_new_tag_share_it);
+async fn racing_creates_naming_one_new_tag_share_it(app: &TestApp) {
+    // 16 tasks at once, each tagged with the same title no tag has yet: all are created
+    // (on PostgreSQL the losers of the race used to fail on the unique title) and one tag
+    // is made.
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let rb = app
+            .request(Method::POST, "/organizations/acme/tasks")
+            .json(&json!({"title": format!("T{i}"), "tags": ["Brand new"]}));
+        set.spawn(async move { rb.send().await.expect("sent").status().as_u16() });
     }
-}
-
-dual_test! {
-    async fn concurrent_writers_all_succeed(app: &TestApp) {
-        // 48 invitations at once: each is a multi-statement transaction; none may fail with a
-        // busy or serialization error, and every one must be stored exactly once.
-        let path = app.org_path("/users/invite");
-        let mut set = tokio::task::JoinSet::new();
-        for i in 0..48 {
-            let body = json!({"email": format!("writer{i}@example.com"), "first_name": "W", "last_name": format!("{i}"), "role": "light"});
-            let rb = app.request(Method::POST, &path).json(&body);
-            set.spawn(async move {
-                let r = rb.send().await.expect("sent");
-                (r.status().as_u16(), r.json::<serde_json::Value>().await.expect("json"))
-            });
-        }
-        let mut ids = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            let (status, body) = joined.expect("task");
-            assert_eq!(status, 200, "{body}");
-            ids.push(body["data"]["id"].as_i64().expect("id"));
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), 48, "every writer got its own user id");
-        let r = app.get(&app.org_path("/users?per_page=1")).await.expect(200);
-        assert_eq!(r.body["meta"]["pagination"]["total"], 49);
+    while let Some(status) = set.join_next().await {
+        assert_eq!(status.expect("task"), 201);
     }
-}
-
-dual_test! {
-    async fn racing_creates_naming_one_new_tag_share_it(app: &TestApp) {
-        // 16 tasks at once, each tagged with the same title no tag has yet: all are created
-        // (on PostgreSQL the losers of the race used to fail on the unique title) and one tag
-        // is made.
-        let mut set = tokio::task::JoinSet::new();
-        for i in 0..16 {
-            let rb = app.request(Method::POST, "/organizations/acme/tasks").json(&json!({"title": format!("T{i}"), "tags": ["Brand new"]}));
-            set.spawn(async move { rb.send().await.expect("sent").status().as_u16() });
-        }
-        while let Some(status) = set.join_next().await {
-            assert_eq!(status.expect("task"), 201);
-        }
-        let r = app.get(&app.org_path("/tags")).await.expect(200);
-        let titles: Vec<&str> = r.data().as_array().expect("tags").iter().filter_map(|t| t["title"].as_str()).collect();
-        assert_eq!(titles, ["Brand new"]);
-    }
+    let r = app.get(&app.org_path("/tags")).await.expect(200);
+    let titles: Vec<&str> = r
+        .data()
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Brand new"]);
 }
 
 /// The real binary: first start prints a token; SIGTERM lets a request that is in flight (its

@@ -3,29 +3,13 @@
 //! export byte for byte, serving the same answers to the same token afterwards.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::backend::TestDb;
+use crate::support::fixtures::docket;
 use crate::support::{Backend, TestApp};
-
-/// Runs the binary; returns (exit code, stdout, stderr).
-pub fn docket(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
-        .args(args)
-        .env_remove("DOCKET_DATABASE_URL")
-        .env_remove("DOCKET_CONFIG")
-        .env_remove("DOCKET_BOOTSTRAP")
-        .output()
-        .expect("docket runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[track_caller]
 fn docket_ok(args: &[&str]) -> String {
@@ -40,14 +24,16 @@ fn temp_file(name: &str) -> PathBuf {
     dir.join(format!("{}-{name}", uuid::Uuid::new_v4().simple()))
 }
 
-dual_test! {
-    async fn every_table_of_the_schema_is_listed_for_export(app: &TestApp) {
-        let listed: Vec<&str> = docket_store::transfer::TABLES.iter().map(|t| t.name).collect();
-        let names = app.store().table_names().await.unwrap();
-        assert!(names.iter().any(|n| n == "tasks"), "{names:?}");
-        let missing: Vec<&String> = names.iter().filter(|n| !listed.contains(&n.as_str())).collect();
-        assert!(missing.is_empty(), "tables a migration made that docket_store::transfer::TABLES does not list (say whether they are Data, Seeded or Derived): {missing:?}");
-    }
+on_both!(every_table_of_the_schema_is_listed_for_export);
+async fn every_table_of_the_schema_is_listed_for_export(app: &TestApp) {
+    let listed: Vec<&str> = docket_store::transfer::TABLES.iter().map(|t| t.name).collect();
+    let names = app.store().table_names().await.unwrap();
+    assert!(names.iter().any(|n| n == "tasks"), "{names:?}");
+    let missing: Vec<&String> = names.iter().filter(|n| !listed.contains(&n.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "tables a migration made that docket_store::transfer::TABLES does not list (say whether they are Data, Seeded or Derived): {missing:?}"
+    );
 }
 
 /// Fills `app` through the API: members, a guest, groups, tags, a fan-out run, tasks with form
@@ -264,8 +250,9 @@ async fn move_to(
     (db, app)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_export_import_export_round_trip_loses_nothing() {
+on_both!(sqlite_export_import_export_round_trip_loses_nothing, backend);
+/// Exported from SQLite, imported into `target` (`::sqlite`, `::postgres`), exported again.
+async fn sqlite_export_import_export_round_trip_loses_nothing(target: Backend) {
     let fixed_now = docket_domain::time::now_ms();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -341,60 +328,54 @@ async fn sqlite_export_import_export_round_trip_loses_nothing() {
     assert_eq!(code, 1, "an existing file is never overwritten");
     assert!(err.contains("already exists"), "{err}");
 
-    let mut targets = vec![Backend::Sqlite];
-    if Backend::postgres_available("transfer::sqlite_export_import_export_round_trip_loses_nothing") {
-        targets.push(Backend::Postgres);
+    let (_db, moved) = move_to(target, &export, fixed_now, &expected).await;
+    let after = answers(&moved, &source.token, &paths).await;
+    for (a, b) in after.iter().zip(&before) {
+        assert_eq!(a, b, "a GET answers differently after the move to {target:?}");
     }
-    for backend in targets {
-        let (_db, moved) = move_to(backend, &export, fixed_now, &expected).await;
-        let after = answers(&moved, &source.token, &paths).await;
-        for (a, b) in after.iter().zip(&before) {
-            assert_eq!(a, b, "a GET answers differently after the move to {backend:?}");
-        }
-        // Search (the FTS tables on SQLite) was rebuilt, and new writes get fresh numbers and ids.
-        let found = moved
-            .send(moved.request_as(&source.token, Method::GET, "/organizations/acme/tasks?q=quarterly"))
-            .await
-            .expect(200);
-        assert_eq!(found.data().as_array().map(Vec::len), Some(1), "{}", found.text);
-        let t = moved
-            .json(
-                Method::POST,
-                "/organizations/acme/tasks",
-                json!({"title": "After the move", "tags": ["Fresh"]}),
-            )
-            .await
-            .expect(201);
-        let max = before
-            .iter()
-            .filter_map(|(_, _, body)| serde_json::from_str::<Value>(body).ok())
-            .filter_map(|v| v["data"]["increment_id"].as_i64())
-            .max()
-            .unwrap_or(0);
-        assert!(t.data()["increment_id"].as_i64().unwrap() > max, "{}", t.text);
-        let made = docket_ok(&[
-            "admin",
-            "create-user",
-            "--org",
-            "acme",
-            "--email",
-            "new@acme.test",
-            "--first-name",
-            "N",
-            "--last-name",
-            "U",
-            "--role",
-            "standard",
-            "--json",
-            "--database-url",
-            &moved.store_url(),
-        ]);
-        let id = serde_json::from_str::<Value>(&made).unwrap()["user_id"]
-            .as_i64()
-            .unwrap();
-        assert!(id > 2001, "the user id counter moved along: {id}");
-        moved.stop().await;
-    }
+    // Search (the FTS tables on SQLite) was rebuilt, and new writes get fresh numbers and ids.
+    let found = moved
+        .send(moved.request_as(&source.token, Method::GET, "/organizations/acme/tasks?q=quarterly"))
+        .await
+        .expect(200);
+    assert_eq!(found.data().as_array().map(Vec::len), Some(1), "{}", found.text);
+    let t = moved
+        .json(
+            Method::POST,
+            "/organizations/acme/tasks",
+            json!({"title": "After the move", "tags": ["Fresh"]}),
+        )
+        .await
+        .expect(201);
+    let max = before
+        .iter()
+        .filter_map(|(_, _, body)| serde_json::from_str::<Value>(body).ok())
+        .filter_map(|v| v["data"]["increment_id"].as_i64())
+        .max()
+        .unwrap_or(0);
+    assert!(t.data()["increment_id"].as_i64().unwrap() > max, "{}", t.text);
+    let made = docket_ok(&[
+        "admin",
+        "create-user",
+        "--org",
+        "acme",
+        "--email",
+        "new@acme.test",
+        "--first-name",
+        "N",
+        "--last-name",
+        "U",
+        "--role",
+        "standard",
+        "--json",
+        "--database-url",
+        &moved.store_url(),
+    ]);
+    let id = serde_json::from_str::<Value>(&made).unwrap()["user_id"]
+        .as_i64()
+        .unwrap();
+    assert!(id > 2001, "the user id counter moved along: {id}");
+    moved.stop().await;
     source.stop().await;
     let _ = std::fs::remove_file(&export);
 }

@@ -5,128 +5,224 @@ use serde_json::json;
 
 use crate::support::TestApp;
 
-dual_test! {
-    async fn invite_creates_an_invited_member_that_lists_and_reads_back(app: &TestApp) {
-        let body = json!({"email": "New.Person@Example.com", "first_name": "New", "last_name": "Person", "role": "standard", "message": "Welcome"});
-        let r = app.json(Method::POST, &app.org_path("/users/invite"), body).await.expect(200);
-        let u = r.data().clone();
-        assert_eq!(u["email"], "new.person@example.com");
-        assert_eq!((u["status"].as_str(), u["active"].as_bool(), u["role"].as_str()), (Some("invited"), Some(false), Some("standard")));
-        assert_eq!(u["invited_by"], 1001);
-        assert!(u["approved_at"].is_string());
-        let id = u["id"].as_i64().expect("integer id");
-        assert!(id > 1001, "new ids stay above provisioned ones");
+on_both!(invite_creates_an_invited_member_that_lists_and_reads_back);
+async fn invite_creates_an_invited_member_that_lists_and_reads_back(app: &TestApp) {
+    let body = json!({"email": "New.Person@Example.com", "first_name": "New", "last_name": "Person", "role": "standard", "message": "Welcome"});
+    let r = app
+        .json(Method::POST, &app.org_path("/users/invite"), body)
+        .await
+        .expect(200);
+    let u = r.data().clone();
+    assert_eq!(u["email"], "new.person@example.com");
+    assert_eq!(
+        (u["status"].as_str(), u["active"].as_bool(), u["role"].as_str()),
+        (Some("invited"), Some(false), Some("standard"))
+    );
+    assert_eq!(u["invited_by"], 1001);
+    assert!(u["approved_at"].is_string());
+    let id = u["id"].as_i64().expect("integer id");
+    assert!(id > 1001, "new ids stay above provisioned ones");
 
-        let r = app.get(&app.org_path(&format!("/users/{id}"))).await.expect(200);
-        assert_eq!(r.data()["full_name"], "New Person");
-        let r = app.get(&app.org_path("/users?q=PERS")).await.expect(200);
-        assert_eq!(r.data().as_array().map(Vec::len), Some(1));
-        assert_eq!(r.body["meta"]["pagination"]["per_page"], 1000);
-        let r = app.get(&app.org_path("/users-list")).await.expect(200);
-        assert!(r.body.get("meta").is_none());
-        let ids: Vec<i64> = r.data().as_array().expect("list").iter().filter_map(|u| u["id"].as_i64()).collect();
-        assert_eq!(ids, vec![1001, id]);
-        assert_eq!(r.data()[1].as_object().map(|o| o.len()), Some(9));
+    let r = app.get(&app.org_path(&format!("/users/{id}"))).await.expect(200);
+    assert_eq!(r.data()["full_name"], "New Person");
+    let r = app.get(&app.org_path("/users?q=PERS")).await.expect(200);
+    assert_eq!(r.data().as_array().map(Vec::len), Some(1));
+    assert_eq!(r.body["meta"]["pagination"]["per_page"], 1000);
+    let r = app.get(&app.org_path("/users-list")).await.expect(200);
+    assert!(r.body.get("meta").is_none());
+    let ids: Vec<i64> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![1001, id]);
+    assert_eq!(r.data()[1].as_object().map(|o| o.len()), Some(9));
 
-        // Inviting the same email again is refused.
-        let again = json!({"email": "new.person@example.com", "first_name": "N", "last_name": "P", "role": "light"});
-        let msg = app.json(Method::POST, &app.org_path("/users/invite"), again).await.expect_invalid("email");
-        assert_eq!(msg, "The email has already been taken.");
-    }
+    // Inviting the same email again is refused.
+    let again = json!({"email": "new.person@example.com", "first_name": "N", "last_name": "P", "role": "light"});
+    let msg = app
+        .json(Method::POST, &app.org_path("/users/invite"), again)
+        .await
+        .expect_invalid("email");
+    assert_eq!(msg, "The email has already been taken.");
 }
 
-dual_test! {
-    async fn invite_reports_every_field_problem_at_once(app: &TestApp) {
-        let body = json!({"email": "not-an-email", "first_name": "https://spam.example", "last_name": "x".repeat(33), "role": "owner"});
-        let r = app.json(Method::POST, &app.org_path("/users/invite"), body).await;
-        for field in ["email", "first_name", "last_name", "role"] {
-            r.expect_invalid(field);
-        }
-        assert_eq!(r.body["message"], "The email must be a valid email address. (and 3 more errors)");
-        let r = app.json(Method::POST, &app.org_path("/users/invite"), json!({})).await;
-        assert_eq!(r.expect_invalid("email"), "The email field is required.");
-        assert_eq!(r.expect_invalid("role"), "The role field is required.");
+on_both!(invite_reports_every_field_problem_at_once);
+async fn invite_reports_every_field_problem_at_once(app: &TestApp) {
+    let body = json!({"email": "not-an-email", "first_name": "https://spam.example", "last_name": "x".repeat(33), "role": "owner"});
+    let r = app.json(Method::POST, &app.org_path("/users/invite"), body).await;
+    for field in ["email", "first_name", "last_name", "role"] {
+        r.expect_invalid(field);
     }
+    assert_eq!(
+        r.body["message"],
+        "The email must be a valid email address. (and 3 more errors)"
+    );
+    let r = app.json(Method::POST, &app.org_path("/users/invite"), json!({})).await;
+    assert_eq!(r.expect_invalid("email"), "The email field is required.");
+    assert_eq!(r.expect_invalid("role"), "The role field is required.");
 }
 
-dual_test! {
-    async fn invite_permissions_follow_the_role_matrix(app: &TestApp) {
-        let (_, standard) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
-        let (_, light) = app.add_member("acme", 1005, "lee@acme.test", "light").await;
-        let path = app.org_path("/users/invite");
-        let body = |role: &str, email: &str| json!({"email": email, "first_name": "A", "last_name": "B", "role": role});
-        let r = app.send(app.request_as(&light, Method::POST, &path).json(&body("light", "a@x.test"))).await;
-        assert_eq!(r.status, 403);
-        assert_eq!(r.body["code"], "FORBIDDEN");
-        let r = app.send(app.request_as(&standard, Method::POST, &path).json(&body("admin", "b@x.test"))).await;
-        assert_eq!(r.status, 403, "standard members cannot invite admins");
-        app.send(app.request_as(&standard, Method::POST, &path).json(&body("light", "c@x.test"))).await.expect(200);
-    }
+on_both!(invite_permissions_follow_the_role_matrix);
+async fn invite_permissions_follow_the_role_matrix(app: &TestApp) {
+    let (_, standard) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    let (_, light) = app.add_member("acme", 1005, "lee@acme.test", "light").await;
+    let path = app.org_path("/users/invite");
+    let body = |role: &str, email: &str| json!({"email": email, "first_name": "A", "last_name": "B", "role": role});
+    let r = app
+        .send(
+            app.request_as(&light, Method::POST, &path)
+                .json(&body("light", "a@x.test")),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["code"], "FORBIDDEN");
+    let r = app
+        .send(
+            app.request_as(&standard, Method::POST, &path)
+                .json(&body("admin", "b@x.test")),
+        )
+        .await;
+    assert_eq!(r.status, 403, "standard members cannot invite admins");
+    app.send(
+        app.request_as(&standard, Method::POST, &path)
+            .json(&body("light", "c@x.test")),
+    )
+    .await
+    .expect(200);
 }
 
-dual_test! {
-    async fn role_changes_keep_an_administrator(app: &TestApp) {
-        let (id, standard) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
-        let r = app.json(Method::PUT, &app.org_path(&format!("/users/{id}/role")), json!({"role": "admin"})).await.expect(200);
-        assert_eq!(r.data()["role"], "admin");
-        // Standard members may not change roles.
-        let r = app.send(app.request_as(&standard, Method::PUT, &app.org_path("/users/1001/role")).json(&json!({"role": "light"}))).await;
-        assert_eq!(r.status, 200, "1002 is an admin now");
-        // 1001 is light now and may not change roles; 1002 is the only admin left.
-        let r = app.json(Method::PUT, &app.org_path(&format!("/users/{id}/role")), json!({"role": "standard"})).await;
-        assert_eq!(r.status, 403);
-        let as_1002 = |body: serde_json::Value, path: String| app.send(app.request_as(&standard, Method::PUT, &app.org_path(&path)).json(&body));
-        let r = as_1002(json!({"role": "standard"}), format!("/users/{id}/role")).await;
-        assert_eq!(r.expect_invalid("role"), "The organization must keep at least one administrator.");
-        let r = as_1002(json!({"role": "boss"}), format!("/users/{id}/role")).await;
-        assert_eq!(r.expect_invalid("role"), "The selected role is invalid.");
-        as_1002(json!({"role": "light"}), "/users/999999/role".into()).await.expect(404);
-        as_1002(json!({"role": "light"}), "/users/abc/role".into()).await.expect(404);
-        let r = app.get(&app.org_path("/users/1001")).await.expect(200);
-        assert_eq!(r.data()["role"], "light");
-    }
+on_both!(role_changes_keep_an_administrator);
+async fn role_changes_keep_an_administrator(app: &TestApp) {
+    let (id, standard) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    let r = app
+        .json(
+            Method::PUT,
+            &app.org_path(&format!("/users/{id}/role")),
+            json!({"role": "admin"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.data()["role"], "admin");
+    // Standard members may not change roles.
+    let r = app
+        .send(
+            app.request_as(&standard, Method::PUT, &app.org_path("/users/1001/role"))
+                .json(&json!({"role": "light"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "1002 is an admin now");
+    // 1001 is light now and may not change roles; 1002 is the only admin left.
+    let r = app
+        .json(
+            Method::PUT,
+            &app.org_path(&format!("/users/{id}/role")),
+            json!({"role": "standard"}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let as_1002 = |body: serde_json::Value, path: String| {
+        app.send(app.request_as(&standard, Method::PUT, &app.org_path(&path)).json(&body))
+    };
+    let r = as_1002(json!({"role": "standard"}), format!("/users/{id}/role")).await;
+    assert_eq!(
+        r.expect_invalid("role"),
+        "The organization must keep at least one administrator."
+    );
+    let r = as_1002(json!({"role": "boss"}), format!("/users/{id}/role")).await;
+    assert_eq!(r.expect_invalid("role"), "The selected role is invalid.");
+    as_1002(json!({"role": "light"}), "/users/999999/role".into())
+        .await
+        .expect(404);
+    as_1002(json!({"role": "light"}), "/users/abc/role".into())
+        .await
+        .expect(404);
+    let r = app.get(&app.org_path("/users/1001")).await.expect(200);
+    assert_eq!(r.data()["role"], "light");
 }
 
-dual_test! {
-    async fn a_disabled_member_loses_access_until_enabled(app: &TestApp) {
-        let (id, token) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
-        app.send(app.request_as(&token, Method::GET, &app.org_path("/me"))).await.expect(200);
-        let r = app.call(Method::DELETE, &app.org_path(&format!("/users/{id}/disable"))).await.expect(200);
-        assert_eq!((r.data()["status"].as_str(), r.data()["disabled_by"].as_i64()), (Some("disabled"), Some(1001)));
-        let r = app.send(app.request_as(&token, Method::GET, &app.org_path("/me"))).await;
-        assert_eq!((r.status, r.body["message"].as_str()), (403, Some("You don't have access to this organization.")));
-        // Enable, as the SDK sends it: no body but a JSON content type.
-        let r = app.send(app.request(Method::PUT, &app.org_path(&format!("/users/{id}/enable"))).header("Content-Type", "application/json")).await.expect(200);
-        assert_eq!(r.data()["status"], "active");
-        assert_eq!(r.data()["reactivated_by"], 1001);
-        app.send(app.request_as(&token, Method::GET, &app.org_path("/me"))).await.expect(200);
-        let r = app.call(Method::PUT, &app.org_path(&format!("/users/{id}/approve"))).await.expect(200);
-        assert!(r.data()["approved_at"].is_string());
-        // Nobody disables themself; standard members disable nobody.
-        let r = app.call(Method::DELETE, &app.org_path("/users/1001/disable")).await;
-        r.expect_invalid("user");
-        let r = app.send(app.request_as(&token, Method::DELETE, &app.org_path("/users/1001/disable"))).await;
-        assert_eq!(r.status, 403);
-    }
+on_both!(a_disabled_member_loses_access_until_enabled);
+async fn a_disabled_member_loses_access_until_enabled(app: &TestApp) {
+    let (id, token) = app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    app.send(app.request_as(&token, Method::GET, &app.org_path("/me")))
+        .await
+        .expect(200);
+    let r = app
+        .call(Method::DELETE, &app.org_path(&format!("/users/{id}/disable")))
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.data()["status"].as_str(), r.data()["disabled_by"].as_i64()),
+        (Some("disabled"), Some(1001))
+    );
+    let r = app
+        .send(app.request_as(&token, Method::GET, &app.org_path("/me")))
+        .await;
+    assert_eq!(
+        (r.status, r.body["message"].as_str()),
+        (403, Some("You don't have access to this organization."))
+    );
+    // Enable, as the SDK sends it: no body but a JSON content type.
+    let r = app
+        .send(
+            app.request(Method::PUT, &app.org_path(&format!("/users/{id}/enable")))
+                .header("Content-Type", "application/json"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.data()["status"], "active");
+    assert_eq!(r.data()["reactivated_by"], 1001);
+    app.send(app.request_as(&token, Method::GET, &app.org_path("/me")))
+        .await
+        .expect(200);
+    let r = app
+        .call(Method::PUT, &app.org_path(&format!("/users/{id}/approve")))
+        .await
+        .expect(200);
+    assert!(r.data()["approved_at"].is_string());
+    // Nobody disables themself; standard members disable nobody.
+    let r = app.call(Method::DELETE, &app.org_path("/users/1001/disable")).await;
+    r.expect_invalid("user");
+    let r = app
+        .send(app.request_as(&token, Method::DELETE, &app.org_path("/users/1001/disable")))
+        .await;
+    assert_eq!(r.status, 403);
 }
 
-dual_test! {
-    async fn users_sort_and_paginate_consistently(app: &TestApp) {
-        app.add_member("acme", 1003, "carol@acme.test", "light").await;
-        app.add_member("acme", 1002, "alice@acme.test", "standard").await;
-        let r = app.get(&app.org_path("/users?sort=-email")).await.expect(200);
-        let emails: Vec<&str> = r.data().as_array().expect("list").iter().filter_map(|u| u["email"].as_str()).collect();
-        assert_eq!(emails, ["carol@acme.test", "bob@acme.test", "alice@acme.test"]);
-        let r = app.get(&app.org_path("/users?per_page=2&page=2")).await.expect(200);
-        assert_eq!(r.data()[0]["id"], 1003);
-        let p = &r.body["meta"]["pagination"];
-        assert_eq!((p["total"].as_i64(), p["count"].as_i64(), p["total_pages"].as_i64()), (Some(3), Some(1), Some(2)));
-        let r = app.get(&app.org_path("/users?page=9")).await.expect(200);
-        assert_eq!(r.data(), &json!([]));
-        app.get(&app.org_path("/users?sort=shoe_size")).await.expect_invalid("sort");
-        app.get(&app.org_path("/users?per_page=0")).await.expect_invalid("per_page");
-        let r = app.get(&app.org_path("/users?without_pagination=true")).await.expect(200);
-        let p = &r.body["meta"]["pagination"];
-        assert_eq!((p["per_page"].as_i64(), p["total_pages"].as_i64()), (Some(3), Some(1)));
-    }
+on_both!(users_sort_and_paginate_consistently);
+async fn users_sort_and_paginate_consistently(app: &TestApp) {
+    app.add_member("acme", 1003, "carol@acme.test", "light").await;
+    app.add_member("acme", 1002, "alice@acme.test", "standard").await;
+    let r = app.get(&app.org_path("/users?sort=-email")).await.expect(200);
+    let emails: Vec<&str> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["carol@acme.test", "bob@acme.test", "alice@acme.test"]);
+    let r = app.get(&app.org_path("/users?per_page=2&page=2")).await.expect(200);
+    assert_eq!(r.data()[0]["id"], 1003);
+    let p = &r.body["meta"]["pagination"];
+    assert_eq!(
+        (p["total"].as_i64(), p["count"].as_i64(), p["total_pages"].as_i64()),
+        (Some(3), Some(1), Some(2))
+    );
+    let r = app.get(&app.org_path("/users?page=9")).await.expect(200);
+    assert_eq!(r.data(), &json!([]));
+    app.get(&app.org_path("/users?sort=shoe_size"))
+        .await
+        .expect_invalid("sort");
+    app.get(&app.org_path("/users?per_page=0"))
+        .await
+        .expect_invalid("per_page");
+    let r = app
+        .get(&app.org_path("/users?without_pagination=true"))
+        .await
+        .expect(200);
+    let p = &r.body["meta"]["pagination"];
+    assert_eq!((p["per_page"].as_i64(), p["total_pages"].as_i64()), (Some(3), Some(1)));
 }

@@ -141,8 +141,21 @@ fn add_error_responses(path: &str, op: &mut Operation, method: Method) {
         "422",
         "Validation failed; `errors` names every field (`VALIDATION_ERROR`).",
     ));
-    statuses.push(("429", "Over the rate limit; see `Retry-After` (`RATE_LIMIT_EXCEEDED`)."));
+    statuses.push((
+        "429",
+        "Over the rate limit, or (lists, search) too many of the token's expensive requests at once; see `Retry-After` (`RATE_LIMIT_EXCEEDED`).",
+    ));
     statuses.push(("431", "Request headers too large (`REQUEST_HEADER_FIELDS_TOO_LARGE`)."));
+    statuses.push((
+        "503",
+        "The database is unreachable, restarting or read-only; retry after `Retry-After` seconds (`SERVICE_UNAVAILABLE`).",
+    ));
+    if method != Method::Get {
+        statuses.push((
+            "507",
+            "The server's storage is full; nothing was saved (`INSUFFICIENT_STORAGE`).",
+        ));
+    }
     for (status, description) in statuses {
         op.responses
             .responses

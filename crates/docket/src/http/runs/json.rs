@@ -1,5 +1,6 @@
 //! The Run JSON shape (spec §2.6) and its includes.
 
+use docket_domain::run::RunStatus;
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, task};
 use docket_store::model::RunRecord;
@@ -84,7 +85,7 @@ impl RunJson {
             name: row.name.clone(),
             summary: row.summary.clone(),
             kind: "procedure",
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             whole_progress: progress.clone(),
             progress,
             started_by: row.started_by,
@@ -105,7 +106,7 @@ impl RunJson {
             groups: serde_json::from_str(&row.group_ids).unwrap_or_else(|_| json!([])),
             parent_id: None,
             can_add_oot: true,
-            has_open_issue: row.status == "problem",
+            has_open_issue: row.status == RunStatus::Problem,
             created_at: format_ts(row.created_at),
             started_at: format_ts(row.started_at),
             last_updated: format_ts(row.last_updated),
@@ -113,7 +114,7 @@ impl RunJson {
             archived_at: format_opt(row.archived_at),
             due_date: format_opt(r.stats.due_date),
             max_task_deadline: format_opt(r.stats.due_date),
-            due_date_passed: r.stats.due_date.is_some_and(|d| d < now) && row.status != "complete",
+            due_date_passed: r.stats.due_date.is_some_and(|d| d < now) && row.status != RunStatus::Complete,
             due_soon: r.stats.due_soon > 0,
             late_tasks: r.stats.late_tasks,
             collaborators: r.collaborators.clone(),
@@ -141,8 +142,8 @@ const EMPTY_RUN_INCLUDES: &[&str] = &[
     "folders",
 ];
 
-/// Renders runs with the includes `query` asks for (`tags`, `checklist`, `tasks`, `next_task`,
-/// `form_fields`, and the always-empty ones).
+/// Renders runs with the includes of the run itself that `query` asks for (`tags`, `checklist`,
+/// and the always-empty ones); `runs::render` adds those built from its tasks.
 pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query) -> Result<Vec<RunJson>> {
     let mut out: Vec<RunJson> = runs.iter().map(|r| RunJson::new(r, ctx.now)).collect();
     let ids: Vec<String> = runs.iter().map(|r| r.row.id.clone()).collect();
@@ -168,7 +169,6 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
             }
         }
     }
-    crate::http::runs::tasks_includes(ctx, actor, &mut out, query).await?;
     Ok(out)
 }
 

@@ -12,9 +12,8 @@ use docket_store::query::{
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
-use crate::http::runs::json;
+use crate::http::params::page_request;
 use crate::http::task_filters;
-use crate::http::users::page_request;
 
 /// `per_page` when absent.
 const DEFAULT_PER_PAGE: i64 = 10;
@@ -59,7 +58,7 @@ pub async fn list_runs(ctx: Ctx, query: Query) -> Result<Response> {
     let me = ctx.member()?;
     let (q, page) = parse(&query, &me, ctx.now)?;
     let (runs, total) = ctx.state.store.run_list(&me.org_id, &q).await?;
-    let items = json::render(&ctx, &me, &runs, &query).await?;
+    let items = super::render(&ctx, &me, &runs, &query).await?;
     Ok(envelope::list(&ctx, &page, total, items))
 }
 

@@ -8,7 +8,7 @@ use axum::response::Response;
 use crate::error::Result;
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
-use crate::http::runs::writes::path_run;
+use crate::http::runs::path_run;
 use crate::http::task_filters::{self, RUN_TASKS};
 use crate::http::tasks::json;
 

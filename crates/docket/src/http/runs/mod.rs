@@ -1,4 +1,5 @@
-//! Runs (processes): read (R2) and the run includes built from its tasks.
+//! Runs (processes): every run route registered here, R2 read, and the run includes built from
+//! its tasks.
 
 pub mod json;
 pub mod list;
@@ -8,6 +9,8 @@ mod writes;
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::Actor;
+use docket_domain::task::TaskStatus;
+use docket_store::model::RunRecord;
 use serde_json::{Map, Value};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -17,12 +20,32 @@ use crate::error::{Error, Result};
 use crate::http::envelope::{self, include_many};
 use crate::http::extract::{Ctx, Query};
 use crate::http::tasks::json::{CaptureJson, stored_json};
-use crate::service::access;
 use crate::state::AppState;
 
 /// The run routes, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_run)).merge(writes::routes())
+    OpenApiRouter::new()
+        .routes(routes!(list::list_runs, writes::launch))
+        .routes(routes!(get_run))
+        .routes(routes!(list_tasks::run_tasks))
+        .merge(writes::routes())
+}
+
+/// The run named by the path, else 404.
+pub async fn path_run(ctx: &Ctx, actor: &Actor, run_id: &str) -> Result<RunRecord> {
+    ctx.state
+        .store
+        .run(&actor.org_id, run_id, ctx.now)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Runs as JSON with every include `query` asks for: those of the run itself (`json`) and those
+/// built from its tasks.
+pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query) -> Result<Vec<json::RunJson>> {
+    let mut out = json::render(ctx, actor, runs, query).await?;
+    tasks_includes(ctx, actor, &mut out, query).await?;
+    Ok(out)
 }
 
 /// Reads a run (process), also when archived.
@@ -42,7 +65,7 @@ async fn get_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: 
         .run(&me.org_id, &run_id, ctx.now)
         .await?
         .ok_or(Error::NotFound)?;
-    let mut items = json::render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
+    let mut items = render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
     Ok(crate::http::etag::with_etag(
         envelope::ok(items.pop()),
         &run.row.id,
@@ -73,7 +96,7 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
             .tasks_by_ids(&actor.org_id, &ids)
             .await?
             .into_iter()
-            .filter(|t| access::can_see(actor, t))
+            .filter(|t| t.facts().can_see(actor.caller()))
             .collect();
         if query.with("tasks") {
             let rendered = crate::http::tasks::json::render(ctx, actor, &tasks, &nested, false).await?;
@@ -82,7 +105,7 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
         if query.with("next_task") {
             let next: Vec<_> = tasks
                 .iter()
-                .filter(|t| t.row.status != "completed")
+                .filter(|t| t.row.status != TaskStatus::Completed)
                 .take(1)
                 .cloned()
                 .collect();

@@ -1,5 +1,5 @@
 //! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R8 launch (always
-//! refused), R9/R10 kick-off; and the route of R7 (`list_tasks.rs`).
+//! refused), R9/R10 kick-off.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -15,32 +15,21 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::runs::{json, list_tasks};
+use crate::http::runs::path_run;
+use crate::service::refusals::run_refused;
+use crate::service::runs as service;
 use crate::state::AppState;
 
 /// Longest run name an update accepts, in characters.
 const NAME_MAX: usize = 550;
-const ARCHIVED: &str = "The process is archived.";
-const NOT_ARCHIVED: &str = "Archive the process before deleting it.";
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(super::list::list_runs, launch))
         .routes(routes!(update_run, archive_run))
         .routes(routes!(activate_run))
         .routes(routes!(delete_run))
-        .routes(routes!(list_tasks::run_tasks))
         .routes(routes!(complete_prerun, reopen_prerun))
-}
-
-/// The run named by the path, else 404.
-pub async fn path_run(ctx: &Ctx, actor: &Actor, run_id: &str) -> Result<RunRecord> {
-    ctx.state
-        .store
-        .run(&actor.org_id, run_id, ctx.now)
-        .await?
-        .ok_or(Error::NotFound)
 }
 
 /// Update / archive / activate a run: admin and standard members, light members only on runs
@@ -52,21 +41,10 @@ fn check_may_edit(actor: &Actor, run: &RunRecord) -> Result<()> {
     Ok(())
 }
 
-/// The 422 of a refusal found inside the write's transaction.
-fn refused(r: ArchiveRefusal) -> Error {
-    match r {
-        ArchiveRefusal::Missing => Error::NotFound,
-        ArchiveRefusal::VersionMismatch => Error::PreconditionFailed,
-        ArchiveRefusal::Archived => Error::invalid("run", ARCHIVED),
-        ArchiveRefusal::NotArchived => Error::invalid("run", NOT_ARCHIVED),
-        ArchiveRefusal::InRun => Error::invalid("run", "The task belongs to a process."),
-    }
-}
-
 /// 200 with the run as stored now, with the includes `query` asks for.
 async fn run_response(ctx: &Ctx, actor: &Actor, run_id: &str, query: &Query) -> Result<Response> {
     let run = path_run(ctx, actor, run_id).await?;
-    let mut items = json::render(ctx, actor, std::slice::from_ref(&run), query).await?;
+    let mut items = super::render(ctx, actor, std::slice::from_ref(&run), query).await?;
     Ok(envelope::ok(items.pop()))
 }
 
@@ -210,13 +188,9 @@ async fn update_run(
     }
     if !is_noop(&patch) {
         if run.row.archived_at.is_some() {
-            return Err(refused(ArchiveRefusal::Archived));
+            return Err(run_refused(ArchiveRefusal::Archived));
         }
-        ctx.state
-            .store
-            .update_run(&me.org_id, &run.row.id, &patch)
-            .await?
-            .map_err(refused)?;
+        service::update(&ctx.state, &me, &run.row.id, &patch).await?;
     }
     run_response(&ctx, &me, &run.row.id, &query).await
 }
@@ -234,11 +208,7 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .archive_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::archive(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -251,15 +221,16 @@ async fn archive_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, que
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn activate_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn activate_run(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
-    ctx.state
-        .store
-        .activate_run(&me.org_id, &run.row.id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::activate(&ctx.state, &me, &run.row.id, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
@@ -279,13 +250,9 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
         return Err(Error::no_permission());
     }
     if run.row.archived_at.is_none() {
-        return Err(refused(ArchiveRefusal::NotArchived));
+        return Err(run_refused(ArchiveRefusal::NotArchived));
     }
-    ctx.state
-        .store
-        .delete_run(&me.org_id, &run.row.id)
-        .await?
-        .map_err(refused)?;
+    service::delete(&ctx.state, &me, &run.row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -298,7 +265,7 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     params(("org" = String, Path, description = "Organization id")),
     responses((status = 422, description = "Always: docket has no templates", body = crate::http::openapi::ErrorEnvelope))
 )]
-async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
+pub(super) async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     ctx.member()?;
     let given = match input::Fields::new(&body).get("checklist_id") {
         None | Some(Value::Null) => false,
@@ -322,7 +289,12 @@ async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
     params(("org" = String, Path, description = "Organization id"), ("run_id" = String, Path, description = "Run id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The run", body = crate::http::openapi::Item<crate::http::runs::json::RunJson>))
 )]
-async fn complete_prerun(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn complete_prerun(
+    ctx: Ctx,
+    Path((_org, run_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     set_prerun(ctx, run_id, query, true).await
 }
 
@@ -345,12 +317,8 @@ async fn set_prerun(ctx: Ctx, run_id: String, query: Query, complete: bool) -> R
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
     if run.row.archived_at.is_some() {
-        return Err(refused(ArchiveRefusal::Archived));
+        return Err(run_refused(ArchiveRefusal::Archived));
     }
-    ctx.state
-        .store
-        .set_run_prerun(&me.org_id, &run.row.id, complete, me.user_id, ctx.now)
-        .await?
-        .map_err(refused)?;
+    service::set_prerun(&ctx.state, &me, &run.row.id, complete, ctx.now).await?;
     run_response(&ctx, &me, &run.row.id, &query).await
 }

@@ -5,22 +5,19 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use docket_domain::Actor;
-use docket_store::model::{ArchiveRefusal, TaskRecord};
+use docket_domain::task_rules::{self, Refusal};
+use docket_store::model::TaskRecord;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query};
+use crate::http::extract::{Body, Ctx, Query};
 use crate::http::tasks::{json, visible_task};
-use crate::service::access;
+use crate::service::refusals::{ArchiveWrite, TaskWrite};
+use crate::service::tasks as service;
 use crate::state::AppState;
-
-const IN_RUN: &str =
-    "This task belongs to a process. Tasks in a process can only be removed by archiving or deleting the process.";
-const IN_RUN_RESTORE: &str =
-    "This task belongs to a process. Tasks in a process can only be restored by activating the process.";
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -36,16 +33,16 @@ async fn any_visible_task(ctx: &Ctx, actor: &Actor, task_id: &str) -> Result<Tas
         .store
         .task(&actor.org_id, task_id)
         .await?
-        .filter(|t| access::can_see(actor, t))
+        .filter(|t| t.facts().can_see(actor.caller()))
         .ok_or(Error::NotFound)
 }
 
-/// The error of a refusal found inside the write's transaction.
-fn refused(r: ArchiveRefusal, in_run: &'static str) -> Error {
-    match r {
-        ArchiveRefusal::InRun => Error::invalid("task", in_run),
-        ArchiveRefusal::VersionMismatch => Error::PreconditionFailed,
-        ArchiveRefusal::Missing | ArchiveRefusal::Archived | ArchiveRefusal::NotArchived => Error::NotFound,
+/// The 403 of a caller who may not edit the task (a light member not assigned to it).
+fn may_edit(me: &Actor, task: &TaskRecord) -> Result<()> {
+    if task.facts().can_edit(me.caller()) {
+        Ok(())
+    } else {
+        Err(Error::from((TaskWrite::Update, Refusal::NotPermitted)))
     }
 }
 
@@ -62,17 +59,9 @@ async fn archive_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) -
     let me = ctx.member()?;
     // An archived standalone task answers 404 here too.
     let task = visible_task(&ctx, &me, &task_id).await?;
-    if !access::can_edit(&me, &task) {
-        return Err(Error::no_permission());
-    }
-    if task.row.run_id.is_some() {
-        return Err(Error::invalid("task", IN_RUN));
-    }
-    ctx.state
-        .store
-        .archive_task(&me.org_id, &task.row.id, ctx.now)
-        .await?
-        .map_err(|r| refused(r, IN_RUN))?;
+    may_edit(&me, &task)?;
+    task_rules::may_restore_or_delete(task.facts().in_run).map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))?;
+    service::archive(&ctx.state, &me, &task.row.id, ctx.now).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -91,14 +80,8 @@ async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) ->
     if !me.is_admin() {
         return Err(Error::no_permission());
     }
-    if task.row.run_id.is_some() {
-        return Err(Error::invalid("task", IN_RUN));
-    }
-    ctx.state
-        .store
-        .delete_task(&me.org_id, &task.row.id)
-        .await?
-        .map_err(|r| refused(r, IN_RUN))?;
+    task_rules::may_restore_or_delete(task.facts().in_run).map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))?;
+    service::delete(&ctx.state, &me, &task.row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -111,20 +94,17 @@ async fn delete_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) ->
     params(("org" = String, Path, description = "Organization id"), ("task_id" = String, Path, description = "Task id"), crate::http::openapi::params::WithParams),
     responses((status = 200, description = "The restored task", body = crate::http::openapi::Item<crate::http::tasks::json::TaskJson>))
 )]
-async fn restore_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, query: Query) -> Result<Response> {
+async fn restore_task(
+    ctx: Ctx,
+    Path((_org, task_id)): Path<(String, String)>,
+    query: Query,
+    _body: Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let task = any_visible_task(&ctx, &me, &task_id).await?;
-    if !access::can_edit(&me, &task) {
-        return Err(Error::no_permission());
-    }
-    if task.row.run_id.is_some() {
-        return Err(Error::invalid("task", IN_RUN_RESTORE));
-    }
-    ctx.state
-        .store
-        .restore_task(&me.org_id, &task.row.id, ctx.now)
-        .await?
-        .map_err(|r| refused(r, IN_RUN_RESTORE))?;
+    may_edit(&me, &task)?;
+    task_rules::may_restore_or_delete(task.facts().in_run).map_err(|r| Error::from((ArchiveWrite::TaskRestore, r)))?;
+    service::restore(&ctx.state, &me, &task.row.id, ctx.now).await?;
     let task = any_visible_task(&ctx, &me, &task.row.id).await?;
     let mut items = json::render(&ctx, &me, std::slice::from_ref(&task), &query, true).await?;
     Ok(envelope::ok(items.pop()))

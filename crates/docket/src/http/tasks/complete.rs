@@ -7,19 +7,19 @@
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::input::{Patch, Reader};
-use docket_domain::{Actor, Role, ValidationErrors};
-use docket_store::model::{LifecycleCaller, LifecycleRefusal, TaskCompletion, TaskRecord, TaskReopen};
-use serde_json::{Map, Value, json};
+use docket_domain::task_rules::Refusal;
+use docket_domain::{Actor, ValidationErrors};
+use docket_store::model::{TaskCompletion, TaskRecord};
+use serde_json::{Map, Value};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::envelope;
-use crate::http::etag;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::tasks::{json, visible_run_task, visible_task};
-use crate::service::access;
+use crate::http::tasks::{caller, completion_events, respond, visible_run_task, visible_task};
+use crate::service::refusals::TaskWrite;
+use crate::service::tasks as service;
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -29,72 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen_task))
         .routes(routes!(complete_run_task))
         .routes(routes!(reopen_run_task))
-}
-
-/// The 422 of a run task completed or reopened on the run routes of an archived run.
-const PROCESS_ARCHIVED: &str = "The process is archived.";
-
-/// The 403 of T8 step 3.
-const ONLY_ASSIGNEES: &str = "Only assignees can complete this task.";
-
-/// The base of guest links in webhook payloads: the configured public URL, else `http://` and
-/// the listen address (spec §1.1: a payload has no request).
-pub fn webhook_base(ctx: &Ctx) -> String {
-    match &ctx.state.config.public_url {
-        Some(u) => u.trim_end_matches('/').to_string(),
-        None => format!("http://{}", ctx.state.config.listen),
-    }
-}
-
-/// The error of a state rule that refused a write.
-pub fn refusal_error(refusal: LifecycleRefusal) -> Error {
-    match refusal {
-        LifecycleRefusal::Missing => Error::NotFound,
-        LifecycleRefusal::VersionMismatch => Error::PreconditionFailed,
-        LifecycleRefusal::NotPermitted => Error::no_permission(),
-        LifecycleRefusal::OnlyAssignees => Error::Forbidden(ONLY_ASSIGNEES.into()),
-        LifecycleRefusal::RunArchived => Error::invalid("run", PROCESS_ARCHIVED),
-        LifecycleRefusal::CompletedLocked => Error::invalid("task", "Completed tasks cannot be updated."),
-        LifecycleRefusal::NotCompleted => Error::invalid("task", "The task is not completed."),
-        LifecycleRefusal::ApprovalRequired => Error::invalid("is_approved", "The is approved field is required."),
-        LifecycleRefusal::OpenProblems => Error::invalid("task", "This task has unresolved issues."),
-        LifecycleRefusal::RequiredFields(fields) => {
-            let mut errors = ValidationErrors::new();
-            for (id, label) in fields {
-                errors.add(format!("taskdata.{id}"), format!("{label} is required."));
-            }
-            Error::Invalid(errors)
-        }
-        LifecycleRefusal::TooManyAssignees(n) => {
-            Error::invalid("owners", format!("The task may not have more than {n} assignees."))
-        }
-    }
-}
-
-/// 200 with the task as it is now, in item form; the run routes add `tasks_changed_by_rules`.
-pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_route: bool) -> Result<Response> {
-    let task = ctx
-        .state
-        .store
-        .task(&me.org_id, task_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let mut items = json::render(ctx, me, std::slice::from_ref(&task), query, true).await?;
-    let mut item = items.pop().ok_or(Error::NotFound)?;
-    if run_route {
-        item.includes.insert("tasks_changed_by_rules".into(), json!({}));
-    }
-    Ok(envelope::ok(item))
-}
-
-/// The caller of a write on task `task_id`, with the version `If-Match` requires (412 when the
-/// header names another resource).
-pub fn caller(ctx: &Ctx, me: &Actor, task_id: &str) -> Result<LifecycleCaller> {
-    Ok(LifecycleCaller {
-        user_id: me.user_id,
-        light: me.role == Role::Light,
-        expected_version: etag::required_version(ctx.if_match.as_deref(), task_id)?,
-    })
 }
 
 /// A completion body read: the task named by `task_id` and the other fields.
@@ -135,7 +69,7 @@ async fn read_body(ctx: &Ctx, me: &Actor, body: &Map<String, Value>, run_id: Opt
     if let Some(id) = &task_id {
         let found = ctx.state.store.task(&me.org_id, id).await?;
         let valid = found.filter(|t| {
-            access::can_see(me, t)
+            t.facts().can_see(me.caller())
                 && match run_id {
                     Some(run_id) => t.row.run_id.as_deref() == Some(run_id),
                     None => t.row.archived_at.is_none(),
@@ -176,14 +110,10 @@ async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
         completer_id: b.override_user.unwrap_or(me.user_id),
         is_approved: b.is_approved,
         comment: b.comment,
-        public_base: webhook_base(ctx),
+        events: completion_events(ctx),
         now: ctx.now,
     };
-    match ctx.state.store.complete_task(&c).await? {
-        Ok(_) => Ok(()),
-        Err(LifecycleRefusal::Missing) => Err(Error::invalid("task_id", "The selected task id is invalid.")),
-        Err(refusal) => Err(refusal_error(refusal)),
-    }
+    service::complete(&ctx.state, &c).await
 }
 
 /// Completes a standalone task (a task of a run: through the run's route).
@@ -235,7 +165,7 @@ async fn complete_run_task(
         .ok_or(Error::NotFound)?;
     let b = read_body(&ctx, &me, &body, Some(&run_id)).await?;
     if run.row.archived_at.is_some() {
-        return Err(Error::invalid("run", PROCESS_ARCHIVED));
+        return Err(Error::from((TaskWrite::Complete, Refusal::RunArchived)));
     }
     let task_id = b.task.row.id.clone();
     complete(&ctx, &me, b).await?;
@@ -245,16 +175,8 @@ async fn complete_run_task(
 /// Reopens `task` through the store (archived run, permission and "not completed" are checked
 /// under lock).
 async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
-    let r = TaskReopen {
-        org_id: me.org_id.clone(),
-        task_id: task.row.id.clone(),
-        caller: caller(ctx, me, &task.row.id)?,
-        now: ctx.now,
-    };
-    match ctx.state.store.reopen_task(&r).await? {
-        Ok(_) => Ok(()),
-        Err(refusal) => Err(refusal_error(refusal)),
-    }
+    let caller = caller(ctx, me, &task.row.id)?;
+    service::reopen(&ctx.state, &task.row.id, me, caller, ctx.now).await
 }
 
 /// Reopens a completed standalone task: it becomes `in-progress`.

@@ -6,15 +6,17 @@ use axum::response::{IntoResponse, Response};
 use docket_domain::form_field::{self, FieldDef};
 use docket_domain::input::{Patch, Reader};
 use docket_domain::task::{TaskType, add_default_deadline};
+use docket_domain::task_rules;
 use docket_domain::{Actor, ValidationErrors};
-use docket_store::model::{CreateTasks, Created, NewTaskSpec, OwnerSet, RunRefusal, RunTarget, TagTarget};
+use docket_store::model::{CreateTasks, Created, NewTaskSpec, OwnerSet, RunTarget, TagTarget};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
 use crate::http::extract::{Body, Ctx, Query};
 use crate::http::runs::json::RunJson;
 use crate::http::tasks::json;
-use crate::service::{owners, tags};
+use crate::service::refusals::{self, TaskWrite};
+use crate::service::{owners, tags, tasks as service};
 
 /// Reads the optional `webhook`: an absolute http(s) URL, `""`/`null` for none.
 pub fn read_webhook(r: &mut Reader<'_, '_>) -> Patch<String> {
@@ -62,13 +64,6 @@ pub fn read_max_assignable(r: &mut Reader<'_, '_>) -> Patch<i64> {
     }
 }
 
-/// The 422 of `max_assignable` when an owner set is too large.
-pub fn check_max_assignable(max: i64, direct: usize, errors: &mut ValidationErrors) {
-    if max > 0 && direct as i64 > max {
-        errors.add("owners", format!("The task may not have more than {max} assignees."));
-    }
-}
-
 /// Creates a task, a run with one task per assignee, or a task in a run.
 ///
 /// Without `run_id` and `separate_task_for_each_assignee`: one standalone task. With
@@ -92,7 +87,13 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
 
     let title = r.required_text(&["title", "name"], 600);
     let summary = r.string(&["summary", "description"]).set();
-    let task_type = read_task_type(&mut r).set().unwrap_or(TaskType::Task);
+    // On create, `""` is refused like any value outside the five types (absent or `null`: `task`).
+    let task_type = if matches!(r.value(&["task_type"]), Some(Value::String(s)) if s.is_empty()) {
+        r.fail("task_type", "The selected task type is invalid.");
+        TaskType::Task
+    } else {
+        read_task_type(&mut r).set().unwrap_or(TaskType::Task)
+    };
     let owners_value = r.value(&["owners"]).cloned();
     let deadline = r.datetime(&["deadline"]).set();
     let started_at = r.datetime(&["started_at"]).set();
@@ -149,7 +150,9 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
         }
         people
     } else {
-        check_max_assignable(max_assignable, owners.direct_count(), &mut errors);
+        if let Err(refusal) = task_rules::check_max_assignable(max_assignable, owners.direct_count()) {
+            refusals::add_to(&mut errors, TaskWrite::Update, refusal);
+        }
         vec![owners.set.clone()]
     };
     let Some(title) = title else {
@@ -166,7 +169,7 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
         spec: NewTaskSpec {
             title,
             summary,
-            task_type: task_type.as_str().to_string(),
+            task_type,
             started_at: started_at.unwrap_or(now),
             deadline: deadline
                 .unwrap_or_else(|| add_default_deadline(now, &org.default_deadline_type, org.default_deadline_value)),
@@ -184,11 +187,7 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
         target,
         now,
     };
-    let created = match ctx.state.store.create_tasks(&c).await? {
-        Ok(created) => created,
-        Err(RunRefusal::Missing) => return Err(Error::invalid("run_id", "The selected run id is invalid.")),
-        Err(RunRefusal::Archived) => return Err(Error::invalid("run_id", "The selected process is archived.")),
-    };
+    let created = service::create(&ctx.state, &c).await?;
     created_response(&ctx, &me, created).await
 }
 

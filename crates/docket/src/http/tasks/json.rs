@@ -15,7 +15,6 @@ use crate::http::extract::{Ctx, Query};
 use crate::http::guests::guest_link;
 use crate::http::runs::json::{RunJson, checklist_include};
 use crate::http::tag_links::TagLinkJson;
-use crate::service::access;
 
 /// A task's assignees: member ids, guest emails, group ids, and a link per guest.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -123,11 +122,11 @@ impl TaskJson {
             stage_id: None,
             position: r.position,
             blueprint_position: None,
-            status: r.status.clone(),
-            status_label: task::status_label(&r.status, &r.task_type, r.is_approved),
-            task_type: r.task_type.clone(),
+            status: r.status.as_str().to_string(),
+            status_label: r.status.label(r.task_type, r.is_approved),
+            task_type: r.task_type.as_str().to_string(),
             is_oneoff_task: true,
-            is_completable: access::is_completable(actor, t),
+            is_completable: t.facts().is_completable(actor.caller()),
             is_approved: r.is_approved,
             owners: OwnersJson {
                 users: t.users.clone(),

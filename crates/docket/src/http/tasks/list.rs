@@ -13,7 +13,8 @@ use docket_store::query::{TaskAssignee, TaskQuery};
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Ctx, Query, user_id_segment};
+use crate::http::extract::{Ctx, Query};
+use crate::http::params::user_id_segment;
 use crate::http::task_filters::{self, ASSIGNED_TASKS, ListSpec, ORG_TASKS};
 use crate::http::tasks::json;
 

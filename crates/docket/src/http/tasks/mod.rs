@@ -1,5 +1,6 @@
-//! Tasks: create (T1), read (T3, R11), the organization-wide lists (T2, T10–T12), and the
-//! lookups every task route shares.
+//! Tasks: create (T1), read (T3, R11), the organization-wide lists (T2, T10–T12), and what
+//! every task route shares: the lookups, the caller of a write, the webhook renderer and the
+//! response.
 
 mod archive;
 mod complete;
@@ -9,15 +10,17 @@ pub mod json;
 pub(crate) mod list;
 mod update;
 
+use axum::response::Response;
 use docket_domain::Actor;
-use docket_store::model::{RunRecord, TaskRecord};
+use docket_store::model::{CompletionEvents, LifecycleCaller, RunRecord, TaskRecord};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::extract::Ctx;
-use crate::service::access;
+use crate::http::envelope;
+use crate::http::etag;
+use crate::http::extract::{Ctx, Query};
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -43,7 +46,7 @@ pub async fn visible_task(ctx: &Ctx, actor: &Actor, task_id: &str) -> Result<Tas
         .task(&actor.org_id, task_id)
         .await?
         .ok_or(Error::NotFound)?;
-    if !access::can_see(actor, &task) || (task.row.run_id.is_none() && task.row.archived_at.is_some()) {
+    if !task.facts().can_see(actor.caller()) || (task.row.run_id.is_none() && task.row.archived_at.is_some()) {
         return Err(Error::NotFound);
     }
     Ok(task)
@@ -67,4 +70,41 @@ pub async fn visible_run_task(
         return Err(Error::NotFound);
     }
     Ok((run, task))
+}
+
+/// The caller of a write on task `task_id`, with the version `If-Match` requires (412 when the
+/// header names another resource).
+pub fn caller(ctx: &Ctx, me: &Actor, task_id: &str) -> Result<LifecycleCaller> {
+    Ok(LifecycleCaller {
+        user_id: me.user_id,
+        role: me.role,
+        expected_version: etag::required_version(ctx.if_match.as_deref(), task_id)?,
+    })
+}
+
+/// How a completion's webhook event is rendered (`webhooks/payload.rs`). Guest links start at
+/// the configured public URL, else `http://` and the listen address (a payload has no request).
+pub fn completion_events(ctx: &Ctx) -> CompletionEvents {
+    let base = match &ctx.state.config.public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => format!("http://{}", ctx.state.config.listen),
+    };
+    crate::webhooks::payload::completion_events(base)
+}
+
+/// 200 with the task as it is now, in item form; the run routes add `tasks_changed_by_rules`.
+pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_route: bool) -> Result<Response> {
+    let task = ctx
+        .state
+        .store
+        .task(&me.org_id, task_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut items = json::render(ctx, me, std::slice::from_ref(&task), query, true).await?;
+    let mut item = items.pop().ok_or(Error::NotFound)?;
+    if run_route {
+        item.includes
+            .insert("tasks_changed_by_rules".into(), serde_json::json!({}));
+    }
+    Ok(envelope::ok(item))
 }

@@ -6,9 +6,11 @@ use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::form_field::{check_value, stored_def};
 use docket_domain::input::{Patch, Reader};
+use docket_domain::run::RunStatus;
 use docket_domain::task::TaskStatus;
+use docket_domain::task_rules::{self, Refusal};
 use docket_domain::{Actor, ValidationErrors};
-use docket_store::model::{LifecycleRefusal, TaskRecord, TaskUpdate};
+use docket_store::model::{TaskRecord, TaskUpdate};
 use serde_json::{Map, Value, json};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -16,10 +18,10 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::tasks::complete::{refusal_error, respond, webhook_base};
-use crate::http::tasks::create::{check_max_assignable, read_max_assignable, read_task_type, read_webhook};
-use crate::http::tasks::{visible_run_task, visible_task};
-use crate::service::{access, owners, tags};
+use crate::http::tasks::create::{read_max_assignable, read_task_type, read_webhook};
+use crate::http::tasks::{caller, completion_events, respond, visible_run_task, visible_task};
+use crate::service::refusals::{self, TaskWrite};
+use crate::service::{owners, tags, tasks as service};
 use crate::state::AppState;
 
 /// The routes of this module, each with its OpenAPI operation.
@@ -52,9 +54,6 @@ const FIELDS: &[&str] = &[
     "position",
     "tags",
 ];
-
-/// The 422 of a task whose run is archived (T4).
-const RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
 
 /// Changes a task: only the fields sent.
 ///
@@ -105,10 +104,11 @@ async fn update_run_task(
 }
 
 /// Checks and applies one update of `task` (read before; the store re-checks the state rules
-/// under lock).
+/// of `task_rules` under lock).
 async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Value>) -> Result<()> {
-    if !access::can_edit(me, &task) {
-        return Err(Error::no_permission());
+    let refused = |r: Refusal| Error::from((TaskWrite::Update, r));
+    if !task.facts().can_edit(me.caller()) {
+        return Err(refused(Refusal::NotPermitted));
     }
     let probe = docket_domain::input::Fields::new(body);
     if !FIELDS.iter().any(|k| probe.get(k).is_some()) {
@@ -116,9 +116,9 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         return Ok(());
     }
     if task.row.run_id.is_some()
-        && (task.row.archived_at.is_some() || task.row.run_status.as_deref() == Some("archived"))
+        && (task.row.archived_at.is_some() || task.row.run_status.as_deref() == Some(RunStatus::Archived.as_str()))
     {
-        return Err(Error::invalid("run", RUN_ARCHIVED));
+        return Err(refused(Refusal::RunArchived));
     }
 
     let mut errors = ValidationErrors::new();
@@ -138,9 +138,7 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         Patch::Absent => None,
     };
     // Step 1: a completed task takes only a reopening status.
-    if task.row.status == "completed" && !matches!(status, Some(TaskStatus::NotStarted | TaskStatus::InProgress)) {
-        return Err(Error::invalid("task", "Completed tasks cannot be updated."));
-    }
+    task_rules::status_change(task.row.status, status).map_err(refused)?;
 
     let title = match r.text(&["title", "name"], 600) {
         Patch::Set(t) => Some(t),
@@ -158,7 +156,7 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
     let deadline = required_date(&mut r, "deadline");
     let started_at = required_date(&mut r, "started_at");
     let is_approved = r.bool(&["is_approved"]).set();
-    let task_type = read_task_type(&mut r).set().map(|t| t.as_str().to_string());
+    let task_type = read_task_type(&mut r).set();
     let webhook = match read_webhook(&mut r) {
         Patch::Set(url) => Some(Some(url)),
         Patch::Null => Some(None),
@@ -200,10 +198,13 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
     };
     let direct = match &owners {
         Some(o) => o.direct_count(),
-        None => task.users.len() + task.guests.len() + task.groups.len(),
+        None => task.direct_assignees(),
     };
-    if !errors.has("max_assignable") {
-        check_max_assignable(max_assignable.unwrap_or(task.row.max_assignable), direct, &mut errors);
+    if !errors.has("max_assignable")
+        && let Err(refusal) =
+            task_rules::check_max_assignable(max_assignable.unwrap_or(task.row.max_assignable), direct)
+    {
+        refusals::add_to(&mut errors, TaskWrite::Update, refusal);
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -212,14 +213,14 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
     let u = TaskUpdate {
         org_id: me.org_id.clone(),
         task_id: task.row.id.clone(),
-        caller: super::complete::caller(ctx, me, &task.row.id)?,
+        caller: caller(ctx, me, &task.row.id)?,
         title,
         summary,
         deadline,
         started_at,
         owners: owners.map(|o| o.set),
         taskdata,
-        status: status.map(|s| s.as_str().to_string()),
+        status,
         is_approved,
         task_type,
         webhook,
@@ -231,15 +232,10 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         max_assignable,
         position,
         tags: tag_targets,
-        public_base: webhook_base(ctx),
+        events: completion_events(ctx),
         now: ctx.now,
     };
-    match ctx.state.store.update_task(&u).await? {
-        Ok(_) => Ok(()),
-        Err(LifecycleRefusal::RunArchived) => Err(Error::invalid("run", RUN_ARCHIVED)),
-        Err(LifecycleRefusal::NotPermitted) => Err(Error::no_permission()),
-        Err(refusal) => Err(refusal_error(refusal)),
-    }
+    service::update(&ctx.state, &u).await
 }
 
 /// A date-time that may be changed but not cleared.

@@ -303,6 +303,7 @@ fn describe(i: usize, method: &Method, path: &str, p: &Payload, status: &str, an
     )
 }
 
+on_both!(write_routes_answer_malformed_input_with_4xx, backend);
 async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
     let seed = env_number("DOCKET_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
     let iterations = env_number("DOCKET_FUZZ_ITERATIONS").map_or(DEFAULT_ITERATIONS, |n| n as usize);
@@ -422,16 +423,4 @@ async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
         failures.iter().take(12).cloned().collect::<Vec<_>>().join("\n")
     );
     app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn write_routes_answer_malformed_input_with_4xx_sqlite() {
-    write_routes_answer_malformed_input_with_4xx(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn write_routes_answer_malformed_input_with_4xx_postgres() {
-    if Backend::postgres_available("write_routes_answer_malformed_input_with_4xx") {
-        write_routes_answer_malformed_input_with_4xx(Backend::Postgres).await;
-    }
 }

@@ -13,17 +13,17 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Whether the PostgreSQL half can run; prints a notice when it is skipped. Panics on CI,
-    /// where PostgreSQL is required.
-    pub fn postgres_available(test: &str) -> bool {
+    /// Fails the calling test unless `DOCKET_TEST_POSTGRES_URL` is set: a PostgreSQL test that
+    /// cannot run must not pass. Skip them with `-- --skip postgres` instead.
+    #[track_caller]
+    pub fn require_postgres() {
         if std::env::var("DOCKET_TEST_POSTGRES_URL").is_ok_and(|v| !v.trim().is_empty()) {
-            return true;
+            return;
         }
-        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-            panic!("CI requires DOCKET_TEST_POSTGRES_URL, but it is not set");
-        }
-        eprintln!("NOTICE: DOCKET_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of {test}");
-        false
+        panic!(
+            "DOCKET_TEST_POSTGRES_URL is not set, so this PostgreSQL test cannot run; set it \
+             (scripts/test finds or starts a server) or leave these tests out with `-- --skip postgres`"
+        );
     }
 }
 

@@ -1,49 +1,21 @@
 //! The organization-wide task lists: T2 (every task), T10 (`me/tasks`), T11 (a member's tasks)
 //! and T12 (a guest's tasks) with every parameter of spec §4.0. Shared fixtures live here;
-//! `filters.rs` holds the parameters, derived conditions and sorts, `scopes.rs` refusals,
-//! pagination and the SDK/seed 004 request shapes, and `model.rs` the check of random filter
-//! combinations against an in-memory model.
+//! `conditions.rs` holds the parameters and derived conditions, `sorts.rs` the sorts,
+//! `visibility.rs` who sees which task, `assignments.rs` assignment changes, `scopes.rs`
+//! refusals, pagination and the SDK/seed 004 request shapes, `stream.rs` unpaginated lists, and
+//! `model/` the check of random filter combinations against an in-memory model.
 
 use docket_domain::time::format_ts;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::comments::exec_sql;
+use crate::support::fixtures::exec_sql;
 use crate::support::{Backend, Resp, TestApp};
 
 /// 2030-01-01T00:00:00Z, the fixed clock of most tests here.
 const NOW: i64 = 1_893_456_000_000;
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 86_400_000;
-
-/// Declares a test run on both backends with the clock fixed at [`NOW`].
-macro_rules! clocked_test {
-    (async fn $name:ident($app:ident : &TestApp) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: &TestApp) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = TestApp::spawn_with(Backend::Sqlite, |c| c.now = Some(NOW)).await;
-                run(&app).await;
-                app.stop().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if !Backend::postgres_available(module_path!()) {
-                    return;
-                }
-                let app = TestApp::spawn_with(Backend::Postgres, |c| c.now = Some(NOW)).await;
-                run(&app).await;
-                app.stop().await;
-            }
-        }
-    };
-}
 
 const TASKS: &str = "/organizations/acme/tasks";
 
@@ -195,7 +167,9 @@ fn ts(ms: i64) -> String {
 }
 
 mod assignments;
-mod filters;
+mod conditions;
 mod model;
 mod scopes;
+mod sorts;
 mod stream;
+mod visibility;

@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 
+on_both!(without_pagination_streams_every_match_in_order, backend);
 async fn without_pagination_streams_every_match_in_order(backend: Backend) {
     // 1,100 creates go past the default rate limit.
     let owned = TestApp::spawn_with(backend, |c| {
@@ -108,16 +109,4 @@ async fn without_pagination_streams_every_match_in_order(backend: Backend) {
         );
     }
     owned.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_pagination_streams_every_match_in_order_sqlite() {
-    without_pagination_streams_every_match_in_order(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_pagination_streams_every_match_in_order_postgres() {
-    if Backend::postgres_available("without_pagination_streams_every_match_in_order") {
-        without_pagination_streams_every_match_in_order(Backend::Postgres).await;
-    }
 }

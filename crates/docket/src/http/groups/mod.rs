@@ -1,18 +1,18 @@
-//! Groups (GR1–GR5) and the Group JSON shape (spec §2.11), including the `with=groups` include
-//! of users.
+//! Groups (GR1–GR5): the routes, and groups rendered with their `with=users` include. The shape
+//! itself is in `json`.
 
-use std::collections::{HashMap, HashSet};
+pub mod json;
+
+use std::collections::HashMap;
 
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use docket_domain::input::{Patch, Reader};
-use docket_domain::time::format_ts;
 use docket_domain::{Actor, ValidationErrors, email};
 use docket_store::StoreError;
 use docket_store::model::{Group, GroupPatch, NewGroup};
 use docket_store::query::{GroupQuery, GroupSortColumn, Sort, Window, like_pattern};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +21,9 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::users::{page_request, render_members};
+use crate::http::groups::json::GroupJson;
+use crate::http::params::page_request;
+use crate::http::users::render_members;
 use crate::service::members::{self, entries};
 use crate::state::AppState;
 
@@ -36,43 +38,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_groups, create_group))
         .routes(routes!(get_group, update_group, delete_group))
-}
-
-/// The Group shape.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = Group)]
-pub struct GroupJson {
-    id: String,
-    name: String,
-    description: Option<String>,
-    logo: Option<String>,
-    members: Vec<i64>,
-    guests: Vec<String>,
-    created_at: String,
-    updated_at: String,
-    last_updated: String,
-    deleted_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    users: Option<Value>,
-}
-
-impl GroupJson {
-    /// The shape of `g`, without includes.
-    pub fn new(g: &Group) -> Self {
-        GroupJson {
-            id: g.id.clone(),
-            name: g.name.clone(),
-            description: g.description.clone(),
-            logo: None,
-            members: g.members.clone(),
-            guests: g.guests.clone(),
-            created_at: format_ts(g.created_at),
-            updated_at: format_ts(g.updated_at),
-            last_updated: format_ts(g.updated_at),
-            deleted_at: None,
-            users: None,
-        }
-    }
 }
 
 /// Renders groups with the `with=users` include when `query` asks for it.
@@ -98,19 +63,6 @@ async fn render(ctx: &Ctx, org: &str, groups: &[Group], query: &Query) -> Result
         }
     }
     Ok(items)
-}
-
-/// The Group JSON of every group each of `member_ids` belongs to, keyed by member id.
-pub async fn groups_of_members(ctx: &Ctx, org: &str, member_ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>> {
-    let wanted: HashSet<i64> = member_ids.iter().copied().collect();
-    let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
-    for g in ctx.state.store.groups_of_members(org, member_ids).await? {
-        let json = serde_json::to_value(GroupJson::new(&g)).map_err(|e| Error::Internal(e.to_string()))?;
-        for id in g.members.iter().filter(|id| wanted.contains(id)) {
-            out.entry(*id).or_default().push(json.clone());
-        }
-    }
-    Ok(out)
 }
 
 /// Reads `sort_by` (the field) and `sort` (the direction; `-field` is `desc` of that field, and

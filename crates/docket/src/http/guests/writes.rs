@@ -1,25 +1,20 @@
-//! Guests (GU1–GU8) and the Guest JSON shape (spec §2.13). The path key `{guest}` is the
-//! email (percent-decoded by the router), the 40-character `guest_code`, or the integer id.
+//! Guest writes: GU3 create, GU5 update, GU6 remove, GU7 disable, GU8 enable, and the profile
+//! fields they read.
 
 use axum::extract::Path;
 use axum::response::Response;
 use docket_domain::input::{Patch, Reader, label};
-use docket_domain::time::{format_opt, format_ts};
-use docket_domain::{Actor, ValidationErrors, email};
+use docket_domain::{ValidationErrors, email};
 use docket_store::StoreError;
-use docket_store::model::{Guest, GuestPatch, GuestRefusal, GuestStatusChange, GuestTaskStats, NewGuest};
-use docket_store::query::{GuestQuery, GuestSortColumn, Sort, Window, like_pattern};
-use serde::Serialize;
+use docket_store::model::{GuestPatch, GuestRefusal, GuestStatusChange, NewGuest};
 use serde_json::{Map, Value, json};
-
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
-use crate::http::extract::{Body, Ctx, Query};
-use crate::http::users::page_request;
-use crate::state::AppState;
+use crate::http::extract::{Body, Ctx};
+
+use super::json::GuestJson;
+use super::{guest_to_manage, item};
 
 /// Longest name, company name, opportunity name or status.
 const TEXT_MAX: usize = 200;
@@ -30,282 +25,8 @@ const URL_MAX: usize = 2048;
 const EMAIL_TAKEN: &str = "The email has already been taken.";
 const EMAIL_OF_MEMBER: &str = "The email belongs to a member of the organization.";
 
-/// The routes of this module, each with its OpenAPI operation.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_guests, create_guest))
-        .routes(routes!(guests_list))
-        .routes(routes!(get_guest, update_guest, remove_guest))
-        .routes(routes!(disable))
-        .routes(routes!(enable))
-}
-
-/// A guest's link: `{public base}/guest/{guest_code}`, the code being the one path segment the
-/// SDK reads after `guest`.
-pub fn guest_link(base: &str, guest_code: &str) -> String {
-    format!("{base}/guest/{guest_code}")
-}
-
-/// The Guest shape.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = Guest)]
-pub struct GuestJson {
-    id: i64,
-    email: String,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    link: String,
-    last_accessed_at: Option<String>,
-    last_known_ip: Option<String>,
-    last_known_country: Option<String>,
-    created_at: String,
-    deleted_at: Option<String>,
-    details: GuestDetails,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stats: Option<GuestStats>,
-}
-
-/// The `details` object of a Guest: always present, every key.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = GuestDetails)]
-struct GuestDetails {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    status: Value,
-    phone_1: Value,
-    phone_2: Value,
-    image_url: Value,
-    contact_url: Value,
-    company_url: Value,
-    opportunity_url: Value,
-    company_name: Value,
-    opportunity_name: Value,
-    external_sync_source: Value,
-    external_date_creation: Option<String>,
-    timezone: Value,
-    cadence_days: Value,
-    associated_members: Option<Vec<i64>>,
-    last_city: Value,
-    last_country: Value,
-    last_accessed_at: Option<String>,
-    disabled_at: Option<String>,
-    disabled_by: Option<i64>,
-    reactivated_at: Option<String>,
-    reactivated_by: Option<i64>,
-}
-
-/// The `with=stats` object (bare, not wrapped in `data`).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = GuestStats)]
-struct GuestStats {
-    assigned_tasks: i64,
-    tasks_completed: i64,
-    last_task_completed_at: Option<String>,
-    one_off_tasks_completed: i64,
-    last_one_off_task_completed_at: Option<String>,
-}
-
-impl GuestStats {
-    /// Counts over the organization's tasks where the guest is a direct assignee. Every docket
-    /// task is one-off, so the `one_off_*` numbers equal the others.
-    fn new(s: &GuestTaskStats) -> Self {
-        GuestStats {
-            assigned_tasks: s.assigned,
-            tasks_completed: s.completed,
-            last_task_completed_at: format_opt(s.last_completed_at),
-            one_off_tasks_completed: s.completed,
-            last_one_off_task_completed_at: format_opt(s.last_completed_at),
-        }
-    }
-}
-
-impl GuestJson {
-    /// The shape of `g`, its link under `base`.
-    pub fn new(g: &Guest, base: &str) -> Self {
-        let details: Map<String, Value> = serde_json::from_str(&g.details).unwrap_or_default();
-        let d = |k: &str| details.get(k).cloned().unwrap_or(Value::Null);
-        GuestJson {
-            id: g.id,
-            email: g.email.clone(),
-            first_name: g.first_name.clone(),
-            last_name: g.last_name.clone(),
-            link: guest_link(base, &g.guest_code),
-            last_accessed_at: None,
-            last_known_ip: None,
-            last_known_country: None,
-            created_at: format_ts(g.created_at),
-            deleted_at: None,
-            details: GuestDetails {
-                first_name: g.first_name.clone(),
-                last_name: g.last_name.clone(),
-                status: d("status"),
-                phone_1: d("phone_1"),
-                phone_2: d("phone_2"),
-                image_url: d("image_url"),
-                contact_url: d("contact_url"),
-                company_url: d("company_url"),
-                opportunity_url: d("opportunity_url"),
-                company_name: d("company_name"),
-                opportunity_name: d("opportunity_name"),
-                external_sync_source: d("external_sync_source"),
-                external_date_creation: format_opt(details.get("external_date_creation").and_then(Value::as_i64)),
-                timezone: d("timezone"),
-                cadence_days: Value::Null,
-                associated_members: g
-                    .associated_members
-                    .as_deref()
-                    .and_then(|s| serde_json::from_str(s).ok()),
-                last_city: Value::Null,
-                last_country: Value::Null,
-                last_accessed_at: None,
-                disabled_at: format_opt(g.disabled_at),
-                disabled_by: g.disabled_by,
-                reactivated_at: format_opt(g.reactivated_at),
-                reactivated_by: g.reactivated_by,
-            },
-            stats: None,
-        }
-    }
-}
-
-/// Renders guests, with the `with=stats` include when `query` asks for it.
-async fn render(ctx: &Ctx, org: &str, guests: &[Guest], query: &Query) -> Result<Vec<GuestJson>> {
-    let mut items: Vec<GuestJson> = guests.iter().map(|g| GuestJson::new(g, &ctx.base)).collect();
-    if query.with("stats") {
-        let ids: Vec<i64> = guests.iter().map(|g| g.id).collect();
-        let stats = ctx.state.store.guest_task_stats(org, &ids).await?;
-        for (item, g) in items.iter_mut().zip(guests) {
-            let none = GuestTaskStats {
-                guest_id: g.id,
-                ..Default::default()
-            };
-            let s = stats.iter().find(|s| s.guest_id == g.id).unwrap_or(&none);
-            item.stats = Some(GuestStats::new(s));
-        }
-    }
-    Ok(items)
-}
-
-/// The minimal Guest of `guests-list`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = GuestListItem)]
-struct GuestListItem {
-    id: i64,
-    email: String,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    link: String,
-}
-
-fn guest_sort(query: &Query) -> Result<Sort<GuestSortColumn>> {
-    let raw = query.get_any(&["sort", "sort_by"]).map(str::trim).unwrap_or("");
-    let (desc, name) = match raw.strip_prefix('-') {
-        Some(n) => (true, n),
-        None => (false, raw),
-    };
-    let column = match name {
-        "" | "created_at" => GuestSortColumn::CreatedAt,
-        "email" => GuestSortColumn::Email,
-        _ => return Err(Error::invalid("sort", "The selected sort is invalid.")),
-    };
-    Ok(Sort { column, desc })
-}
-
-/// Lists the organization's guests; disabled ones are listed, removed ones are not.
-#[utoipa::path(
-    get,
-    path = "/organizations/{org}/guests",
-    operation_id = "list_guests",
-    tag = "guests",
-    params(("org" = String, Path, description = "Organization id"), crate::http::openapi::params::GuestListParams, crate::http::openapi::params::WithParams, crate::http::openapi::params::PageParams),
-    responses((status = 200, description = "Guests", body = crate::http::openapi::Page<GuestJson>))
-)]
-async fn list_guests(ctx: Ctx, query: Query) -> Result<Response> {
-    let me = ctx.member()?;
-    let page = page_request(&query, 1000)?;
-    let q = GuestQuery {
-        q: query.text("q").map(|t| like_pattern(&t)),
-        sort: guest_sort(&query)?,
-        window: Window {
-            limit: page.limit(),
-            offset: page.offset(),
-        },
-    };
-    let (guests, total) = ctx.state.store.guests(&me.org_id, &q).await?;
-    let items = render(&ctx, &me.org_id, &guests, &query).await?;
-    Ok(envelope::list(&ctx, &page, total, items))
-}
-
-/// Every guest in short form, oldest first, without pagination.
-#[utoipa::path(
-    get,
-    path = "/organizations/{org}/guests-list",
-    operation_id = "list_guests_minimal",
-    tag = "guests",
-    params(("org" = String, Path, description = "Organization id")),
-    responses((status = 200, description = "Every guest, minimal form", body = crate::http::openapi::Items<GuestListItem>))
-)]
-async fn guests_list(ctx: Ctx) -> Result<Response> {
-    let me = ctx.member()?;
-    let q = GuestQuery {
-        q: None,
-        sort: Sort {
-            column: GuestSortColumn::CreatedAt,
-            desc: false,
-        },
-        window: Window::ALL,
-    };
-    let (guests, _) = ctx.state.store.guests(&me.org_id, &q).await?;
-    let items: Vec<GuestListItem> = guests
-        .into_iter()
-        .map(|g| GuestListItem {
-            link: guest_link(&ctx.base, &g.guest_code),
-            id: g.id,
-            email: g.email,
-            first_name: g.first_name,
-            last_name: g.last_name,
-        })
-        .collect();
-    Ok(envelope::ok(items))
-}
-
-/// The guest addressed by the path, or 404.
-async fn path_guest(ctx: &Ctx, org: &str, key: &str) -> Result<Guest> {
-    ctx.state.store.find_guest(org, key).await?.ok_or(Error::NotFound)
-}
-
-/// Path guest first (404), then the role check (403).
-async fn guest_to_manage(ctx: &Ctx, key: &str) -> Result<(Actor, Guest)> {
-    let me = ctx.member()?;
-    let guest = path_guest(ctx, &me.org_id, key).await?;
-    if !me.can_manage_guests() {
-        return Err(Error::no_permission());
-    }
-    Ok((me, guest))
-}
-
-fn item(ctx: &Ctx, g: &Guest) -> Response {
-    envelope::ok(GuestJson::new(g, &ctx.base))
-}
-
-/// Reads a guest, named by email, `guest_code` or id.
-#[utoipa::path(
-    get,
-    path = "/organizations/{org}/guests/{guest}",
-    operation_id = "get_guest",
-    tag = "guests",
-    params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email"), crate::http::openapi::params::WithParams),
-    responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
-)]
-async fn get_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, query: Query) -> Result<Response> {
-    let me = ctx.member()?;
-    let guest = path_guest(&ctx, &me.org_id, &key).await?;
-    let mut items = render(&ctx, &me.org_id, std::slice::from_ref(&guest), &query).await?;
-    Ok(envelope::ok(items.pop()))
-}
-
 /// The profile fields of a guest other than `email`, as read from a body.
-struct Profile {
+pub(super) struct Profile {
     first_name: Patch<String>,
     last_name: Patch<String>,
     /// `details` keys that were sent; `null` for the ones sent empty.
@@ -313,7 +34,7 @@ struct Profile {
 }
 
 /// Reads and validates the profile fields; every problem goes into the reader's errors.
-fn read_profile(r: &mut Reader) -> Profile {
+pub(super) fn read_profile(r: &mut Reader) -> Profile {
     let first_name = r.text(&["first_name"], TEXT_MAX);
     let last_name = r.text(&["last_name"], TEXT_MAX);
     let mut details = Map::new();
@@ -369,7 +90,7 @@ fn read_profile(r: &mut Reader) -> Profile {
 }
 
 /// Whether `s` is an absolute URL: a scheme, `://`, and a non-empty authority, no whitespace.
-fn is_absolute_url(s: &str) -> bool {
+pub(super) fn is_absolute_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once("://") else {
         return false;
     };
@@ -384,7 +105,7 @@ fn is_absolute_url(s: &str) -> bool {
 /// Whether `s` has the form of an IANA time zone name: `UTC`-like names, or `Area/Location`
 /// under one of the IANA areas (including the `backward` ones such as `US/Eastern`). This is a
 /// syntax check: docket ships no time zone database, so `Europe/Atlantis` passes.
-fn is_timezone_name(s: &str) -> bool {
+pub(super) fn is_timezone_name(s: &str) -> bool {
     const SINGLE: [&str; 6] = ["UTC", "GMT", "UCT", "Universal", "Zulu", "Etc/UTC"];
     const AREAS: [&str; 16] = [
         "Africa",
@@ -429,7 +150,7 @@ fn is_timezone_name(s: &str) -> bool {
     request_body(content = crate::http::openapi::bodies::GuestInput, content_type = "application/json"),
     responses((status = 201, description = "The new guest", body = crate::http::openapi::Item<GuestJson>))
 )]
-async fn create_guest(ctx: Ctx, Body(body): Body) -> Result<Response> {
+pub(super) async fn create_guest(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let me = ctx.member()?;
     if !me.can_manage_guests() {
         return Err(Error::no_permission());
@@ -477,7 +198,7 @@ async fn create_guest(ctx: Ctx, Body(body): Body) -> Result<Response> {
 }
 
 /// `Some(None)` for a cleared field, `Some(Some(v))` for a set one, `None` when absent.
-fn patch_option<T>(p: Patch<T>) -> Option<Option<T>> {
+pub(super) fn patch_option<T>(p: Patch<T>) -> Option<Option<T>> {
     match p {
         Patch::Absent => None,
         Patch::Null => Some(None),
@@ -487,7 +208,7 @@ fn patch_option<T>(p: Patch<T>) -> Option<Option<T>> {
 
 /// Reads `associated_members`: member ids of the organization (a scalar counts as a one-item
 /// list), duplicates dropped; `null` clears, `[]` empties.
-async fn read_associated_members(
+pub(super) async fn read_associated_members(
     ctx: &Ctx,
     org: &str,
     body: &Map<String, Value>,
@@ -514,7 +235,11 @@ async fn read_associated_members(
     request_body(content = crate::http::openapi::bodies::GuestInput, content_type = "application/json"),
     responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
 )]
-async fn update_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, Body(body): Body) -> Result<Response> {
+pub(super) async fn update_guest(
+    ctx: Ctx,
+    Path((_org, key)): Path<(String, String)>,
+    Body(body): Body,
+) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let mut errors = ValidationErrors::new();
     let profile = read_profile(&mut Reader::new(&body, &mut errors));
@@ -544,7 +269,7 @@ async fn update_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>, Body(
     params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
     responses((status = 200, description = "The removed guest", body = crate::http::openapi::Item<GuestJson>))
 )]
-async fn remove_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
+pub(super) async fn remove_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx.state.store.remove_guest(&me.org_id, guest.id, ctx.now).await?;
     Ok(item(&ctx, &guest))
@@ -559,7 +284,7 @@ async fn remove_guest(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Re
     params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
     responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
 )]
-async fn disable(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
+pub(super) async fn disable(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx
         .state
@@ -581,7 +306,7 @@ async fn disable(ctx: Ctx, Path((_org, key)): Path<(String, String)>) -> Result<
     params(("org" = String, Path, description = "Organization id"), ("guest" = String, Path, description = "Guest email")),
     responses((status = 200, description = "The guest", body = crate::http::openapi::Item<GuestJson>))
 )]
-async fn enable(ctx: Ctx, Path((_org, key)): Path<(String, String)>, _body: Body) -> Result<Response> {
+pub(super) async fn enable(ctx: Ctx, Path((_org, key)): Path<(String, String)>, _body: Body) -> Result<Response> {
     let (me, guest) = guest_to_manage(&ctx, &key).await?;
     let guest = ctx
         .state

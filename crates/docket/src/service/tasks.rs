@@ -1,0 +1,79 @@
+//! The task writes: create (T1), update (T4/R12), completion (T8/R13), reopening (T9/R14),
+//! archive, delete and restore (T5–T7). Each takes what the handler read, asks the store
+//! (which re-checks the rules of `docket_domain::task_rules` under the row lock) and turns a
+//! refusal into an [`Error`] through `service/refusals.rs`.
+
+use docket_domain::Actor;
+use docket_store::model::{CreateTasks, Created, LifecycleCaller, TaskCompletion, TaskReopen, TaskUpdate};
+
+use super::refusals::{ArchiveWrite, TaskWrite};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// T1: creates the tasks of one request.
+pub async fn create(state: &AppState, c: &CreateTasks) -> Result<Created> {
+    state.store.create_tasks(c).await?.map_err(Error::from)
+}
+
+/// T4/R12: applies a validated update.
+pub async fn update(state: &AppState, u: &TaskUpdate) -> Result<()> {
+    state
+        .store
+        .update_task(u)
+        .await?
+        .map_err(|r| Error::from((TaskWrite::Update, r)))?;
+    Ok(())
+}
+
+/// T8/R13: completes (or records) a task.
+pub async fn complete(state: &AppState, c: &TaskCompletion) -> Result<()> {
+    state
+        .store
+        .complete_task(c)
+        .await?
+        .map_err(|r| Error::from((TaskWrite::Complete, r)))?;
+    Ok(())
+}
+
+/// T9/R14: reopens a completed task.
+pub async fn reopen(state: &AppState, task_id: &str, me: &Actor, caller: LifecycleCaller, now: i64) -> Result<()> {
+    let r = TaskReopen {
+        org_id: me.org_id.clone(),
+        task_id: task_id.to_string(),
+        caller,
+        now,
+    };
+    state
+        .store
+        .reopen_task(&r)
+        .await?
+        .map_err(|r| Error::from((TaskWrite::Reopen, r)))?;
+    Ok(())
+}
+
+/// T5: archives a standalone task.
+pub async fn archive(state: &AppState, me: &Actor, task_id: &str, now: i64) -> Result<()> {
+    state
+        .store
+        .archive_task(&me.org_id, task_id, now)
+        .await?
+        .map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))
+}
+
+/// T6: deletes a standalone task for good.
+pub async fn delete(state: &AppState, me: &Actor, task_id: &str) -> Result<()> {
+    state
+        .store
+        .delete_task(&me.org_id, task_id)
+        .await?
+        .map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))
+}
+
+/// T7: restores an archived standalone task.
+pub async fn restore(state: &AppState, me: &Actor, task_id: &str, now: i64) -> Result<()> {
+    state
+        .store
+        .restore_task(&me.org_id, task_id, now)
+        .await?
+        .map_err(|r| Error::from((ArchiveWrite::TaskRestore, r)))
+}
