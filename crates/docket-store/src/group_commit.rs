@@ -12,6 +12,7 @@
 //! create cannot fail the others and each gets its own answer.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use docket_domain::ids;
@@ -24,6 +25,7 @@ use crate::StoreError;
 use crate::checkpoint::Wake;
 use crate::model::{CreateTasks, Created, RunTarget};
 use crate::sqlite::task_create::as_written;
+use crate::task_insert::{Rows, insert_sql};
 
 /// Most creates written by one transaction.
 pub(crate) const MAX_BATCH: usize = 64;
@@ -34,27 +36,21 @@ const HOLD: Duration = Duration::from_millis(20);
 
 /// The batch: `$1` is a JSON array of tasks, each with its id, organization, fields and member
 /// ids (see [`task_json`]). Tasks are numbered in the order given, from their organization's
-/// sequence, which then moves past them.
-const BATCH_SQL: &str = concat!(
-    "BEGIN IMMEDIATE;
-INSERT INTO tasks (",
-    task_insert_columns!(),
-    ")
-SELECT j.v ->> 'id', o.id, o.task_seq + row_number() OVER (PARTITION BY o.id ORDER BY j.k), NULL, 1,
-    j.v ->> 'title', j.v ->> 'title', j.v ->> 'summary', j.v ->> 'task_type', 'not-started', NULL,
-    j.v ->> 'started_at', j.v ->> 'deadline', j.v ->> 'now', j.v ->> 'now', NULL, NULL, j.v ->> 'starter',
-    j.v ->> 'everyone_must_complete', j.v ->> 'can_complete_only_assignees', j.v ->> 'max_assignable',
-    j.v ->> 'webhook', j.v ->> 'prevent_guest_comment', j.v ->> 'top_secret', 0, j.v ->> 'is_soft_start_date'
-FROM (SELECT key AS k, value AS v FROM json_each($1)) j JOIN organizations o ON o.id = j.v ->> 'org'
-ORDER BY j.k
-RETURNING id, increment_id;
+/// sequence, which then moves past them. Built once: the same text, prepared once, whatever the
+/// batch size.
+static BATCH_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "BEGIN IMMEDIATE;
+{};
 INSERT INTO task_users (task_id, user_id, position)
 SELECT t.value ->> 'id', u.value, u.key FROM json_each($1) t, json_each(t.value, '$.users') u;
 UPDATE organizations SET task_seq = task_seq
     + (SELECT count(*) FROM json_each($1) WHERE value ->> 'org' = organizations.id)
 WHERE id IN (SELECT value ->> 'org' FROM json_each($1));
-COMMIT"
-);
+COMMIT",
+        insert_sql(Rows::JsonArray, Some("id, increment_id"))
+    )
+});
 
 /// Whether `c` is the common create the [`Committer`] writes: one standalone task whose
 /// assignees are members, without tags or form fields.
@@ -171,7 +167,7 @@ impl Writer {
                 self.conn.insert(self.pool.acquire().await?)
             }
         };
-        let rows = sqlx::query_as::<_, (String, i64)>(BATCH_SQL)
+        let rows = sqlx::query_as::<_, (String, i64)>(BATCH_SQL.as_str())
             .bind(&tasks)
             .fetch_all(&mut **conn)
             .await;
@@ -218,4 +214,52 @@ fn task_json(c: &CreateTasks, id: &str) -> serde_json::Value {
         "prevent_guest_comment": s.prevent_guest_comment, "top_secret": s.top_secret,
         "is_soft_start_date": s.is_soft_start_date, "users": c.owners[0].users,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_domain::task::TaskType;
+
+    use super::*;
+    use crate::model::{NewTaskSpec, OwnerSet};
+
+    #[test]
+    fn every_field_the_batch_reads_is_in_its_json_elements() {
+        let c = CreateTasks {
+            org_id: "org".into(),
+            starter_id: 1,
+            spec: NewTaskSpec {
+                title: "t".into(),
+                summary: None,
+                task_type: TaskType::Task,
+                started_at: 0,
+                deadline: 0,
+                everyone_must_complete: false,
+                can_complete_only_assignees: false,
+                max_assignable: 0,
+                webhook: None,
+                prevent_guest_comment: false,
+                top_secret: false,
+                is_soft_start_date: false,
+            },
+            owners: vec![OwnerSet::default()],
+            form_fields: Vec::new(),
+            tags: Vec::new(),
+            target: RunTarget::Standalone,
+            now: 0,
+        };
+        let element = task_json(&c, "id");
+        let keys: Vec<&str> = BATCH_SQL
+            .split("->> '")
+            .skip(1)
+            .filter_map(|s| s.split('\'').next())
+            .collect();
+        assert!(keys.len() > 10, "{keys:?}");
+        for key in keys {
+            assert!(
+                element.get(key).is_some(),
+                "the batch reads {key}, which task_json lacks"
+            );
+        }
+    }
 }

@@ -15,8 +15,6 @@
 
 #[macro_use]
 mod retry;
-#[macro_use]
-mod task_columns;
 
 mod api;
 mod checkpoint;
@@ -28,6 +26,7 @@ pub mod model;
 mod postgres;
 pub mod query;
 mod sqlite;
+mod task_insert;
 pub mod transfer;
 
 use std::str::FromStr;

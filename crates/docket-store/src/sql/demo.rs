@@ -6,10 +6,12 @@ use sqlx::{Pool, QueryBuilder};
 
 use super::Db;
 use crate::model::DemoBatch;
+use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
-/// Rows per `INSERT` statement (a task binds 26 values, which keeps a statement under SQLite's
-/// 32766 and PostgreSQL's 65535 bind limits).
+/// Rows per `INSERT` statement (a task binds [`COLUMN_COUNT`] values, 26, which keeps a
+/// statement under SQLite's 32766 and PostgreSQL's 65535 bind limits: checked below).
 const ROWS_PER_STATEMENT: usize = 1000;
+const _: () = assert!(ROWS_PER_STATEMENT * COLUMN_COUNT <= 32766);
 
 /// Writes one batch in one transaction.
 pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), sqlx::Error> {
@@ -36,36 +38,39 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
         q.build().execute(&mut *tx).await?;
     }
     for chunk in b.tasks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Db>::new(concat!("INSERT INTO tasks (", task_insert_columns!(), ") "));
-        q.push_values(chunk, |mut row, t| {
-            row.push_bind(&t.id)
-                .push_bind(&b.org_id)
-                .push_bind(t.increment_id)
-                .push_bind(&t.run_id)
-                .push_bind(t.position)
-                .push_bind(&t.title)
-                .push_bind(&t.title)
-                .push_bind(None::<String>)
-                .push_bind(t.task_type.as_str())
-                .push_bind(t.status.as_str())
-                .push_bind(t.is_approved)
-                .push_bind(t.started_at)
-                .push_bind(t.deadline)
-                .push_bind(t.created_at)
-                .push_bind(t.created_at)
-                .push_bind(t.completed.map(|c| c.0))
-                .push_bind(t.completed.map(|c| c.1))
-                .push_bind(t.starter_id)
-                .push_bind(false)
-                .push_bind(false)
-                .push_bind(0i64)
-                .push_bind(None::<String>)
-                .push_bind(false)
-                .push_bind(t.top_secret)
-                .push_bind(t.problem)
-                .push_bind(false);
-        });
-        q.build().execute(&mut *tx).await?;
+        let sql = insert_sql(Rows::Bound(chunk.len()), None);
+        let mut q = sqlx::query(&sql);
+        for t in chunk {
+            // Every column of the task insert, in its order (`task_insert::COLUMNS`).
+            q = q
+                .bind(&t.id)
+                .bind(&b.org_id)
+                .bind(t.increment_id)
+                .bind(&t.run_id)
+                .bind(t.position)
+                .bind(&t.title)
+                .bind(&t.title)
+                .bind(None::<String>)
+                .bind(t.task_type.as_str())
+                .bind(t.status.as_str())
+                .bind(t.is_approved)
+                .bind(t.started_at)
+                .bind(t.deadline)
+                .bind(t.created_at)
+                .bind(t.created_at)
+                .bind(t.completed.map(|c| c.0))
+                .bind(t.completed.map(|c| c.1))
+                .bind(t.starter_id)
+                .bind(false)
+                .bind(false)
+                .bind(0i64)
+                .bind(None::<String>)
+                .bind(false)
+                .bind(t.top_secret)
+                .bind(t.problem)
+                .bind(false);
+        }
+        q.execute(&mut *tx).await?;
     }
     let users: Vec<(&str, i64, i64)> = b
         .tasks

@@ -2,6 +2,7 @@
 //! SQLite the common create is written by `group_commit.rs` instead); the created task as written.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use docket_domain::ids;
 use docket_domain::task::TaskStatus;
@@ -11,21 +12,14 @@ use super::tasks::{ensure_tag, insert_owners, link_tag};
 use super::{Db, IS_PG, guests, runs};
 use crate::StoreError;
 use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow};
+use crate::task_insert::{Numbering, Rows, insert_sql};
 
-/// The `INSERT INTO tasks` of a task of a create, numbered by `increment` (SQL); the values
-/// are bound by [`bind_task`].
-fn insert_task_sql(increment: &str) -> String {
-    format!(
-        concat!(
-            "INSERT INTO tasks (",
-            task_insert_columns!(),
-            ")
-         VALUES ($1, $2, {increment}, $4, $5, $6, $6, $7, $8, 'not-started', NULL, $9, $10, $11, $11, NULL, NULL,
-             $12, $13, $14, $15, $16, $17, $18, FALSE, $19)"
-        ),
-        increment = increment
-    )
-}
+/// The insert of a task numbered by the caller ($3), which returns its number.
+static INSERT_NUMBERED: LazyLock<String> =
+    LazyLock::new(|| insert_sql(Rows::Create(Numbering::Bound), Some("increment_id")));
+
+/// The insert of a task numbered from its organization's sequence as it stands ($3 unused).
+static INSERT_FROM_SEQUENCE: LazyLock<String> = LazyLock::new(|| insert_sql(Rows::Create(Numbering::Sequence), None));
 
 /// `INSERT INTO task_users` of `n` members of task $1, bound from $20 on (after [`bind_task`]);
 /// empty for none.
@@ -42,7 +36,7 @@ fn insert_users_sql(n: usize) -> String {
 
 type Scalar<'q> = sqlx::query::QueryScalar<'q, Db, i64, <Db as sqlx::Database>::Arguments<'q>>;
 
-/// Binds $1–$19 of [`insert_task_sql`]: the task `task_id` of `c`, numbered `increment_id` (when
+/// Binds $1–$19 (`task_insert::CREATE_FIELDS`) of a task insert: the task `task_id` of `c`, numbered `increment_id` (when
 /// the SQL does not number it itself), in `run_id` at `position`.
 fn bind_task<'q>(
     q: Scalar<'q>,
@@ -175,20 +169,21 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         let task_id = ids::new_id32();
         let mut captures = Vec::new();
         increment_id += 1;
+        let batch;
         let sql = if one_batch {
-            // $3 is not used: the number comes from the organization's sequence.
-            format!(
+            batch = format!(
                 "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $2;
                  {}; {}
                  SELECT increment_id FROM tasks WHERE id = $1",
-                insert_task_sql("(SELECT task_seq FROM organizations WHERE id = $2)"),
+                *INSERT_FROM_SEQUENCE,
                 insert_users_sql(owners.users.len())
-            )
+            );
+            batch.as_str()
         } else {
-            format!("{} RETURNING increment_id", insert_task_sql("$3"))
+            INSERT_NUMBERED.as_str()
         };
         let mut q = bind_task(
-            sqlx::query_scalar(&sql),
+            sqlx::query_scalar(sql),
             c,
             &task_id,
             increment_id,
