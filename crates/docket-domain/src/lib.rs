@@ -7,6 +7,7 @@
 
 pub mod actor;
 pub mod email;
+pub mod folder;
 pub mod form_field;
 pub mod ids;
 pub mod input;

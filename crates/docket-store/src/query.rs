@@ -228,8 +228,7 @@ pub struct TaskQuery {
     pub q: Option<String>,
     /// The task or its run carries the tag with this id, or with this title ignoring case.
     pub tag: Option<String>,
-    /// The task or its run is filed in this folder. docket has no folders yet, so any value
-    /// matches nothing.
+    /// The task or its run is filed directly in this folder.
     pub folder: Option<String>,
     /// Role ids. docket has no roles: a non-empty list matches nothing.
     pub roles: Vec<String>,
@@ -367,8 +366,10 @@ pub struct RunQuery {
     pub groups: Vec<String>,
     /// Launched from this template (docket runs all come from the organization's MISC one).
     pub checklist_id: Option<String>,
-    /// A filter that no run can pass was given (a folder, a non-procedure `type`).
+    /// A filter that no run can pass was given (a non-procedure `type`).
     pub match_nothing: bool,
+    /// Filed directly in this folder.
+    pub folder: Option<String>,
     /// Carries this tag (by id, or by title ignoring case).
     pub tag: Option<String>,
     /// Carries any of these tag ids.

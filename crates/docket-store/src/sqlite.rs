@@ -16,6 +16,8 @@ pub(crate) mod counters;
 pub(crate) mod deliveries;
 #[path = "sql/demo.rs"]
 pub(crate) mod demo;
+#[path = "sql/folders.rs"]
+pub(crate) mod folders;
 #[path = "sql/groups.rs"]
 pub(crate) mod groups;
 #[path = "sql/guests.rs"]

@@ -131,6 +131,11 @@ pub const TABLES: &[Table] = &[
     derived("_sqlx_migrations"),
 ];
 
+/// Columns that point at a row of their own table (a folder's parent), as (table, column). The
+/// export orders rows by key, so a row may come before the row it points at: import inserts
+/// these columns as NULL and sets them once the whole table is in.
+pub const SELF_REFERENCES: &[(&str, &str)] = &[("folders", "parent_id")];
+
 /// The value type of a column, the same on both backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ColumnType {

@@ -4,12 +4,14 @@
 ALTER TABLE organizations ADD COLUMN template_seq INTEGER NOT NULL DEFAULT 0;
 
 -- A folder of templates or runs (`folder_type` only labels it); `position` is 1-based among
--- the folder's siblings. Deleting a folder removes its descendants and their folder objects.
+-- the folder's siblings; `name_key` is the name lower-cased in Rust (search and order ignore case
+-- alike on both backends). Deleting a folder removes its descendants and their folder objects.
 CREATE TABLE folders (
     id           TEXT PRIMARY KEY,
     org_id       TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     parent_id    TEXT REFERENCES folders (id) ON DELETE CASCADE,
     name         TEXT NOT NULL,
+    name_key     TEXT NOT NULL DEFAULT '',
     folder_type  TEXT NOT NULL DEFAULT 'checklist',
     position     INTEGER NOT NULL,
     created_at   INTEGER NOT NULL,

@@ -5,6 +5,7 @@ mod archive;
 mod auth;
 mod deliveries;
 mod demo;
+mod folders;
 mod groups;
 mod guests;
 mod idempotency;

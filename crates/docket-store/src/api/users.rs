@@ -44,6 +44,23 @@ impl Store {
         on_write!(self, Stale::Identity, users::invite(org, inv))
     }
 
+    /// Invites again a member who has not accepted yet: the invitation is re-dated and
+    /// attributed to `invited_by`; name and role stay. `None` when `user_id` is not (or no
+    /// longer) an invited member of `org`.
+    pub async fn reinvite_member(
+        &self,
+        org: &str,
+        user_id: i64,
+        invited_by: i64,
+        now: i64,
+    ) -> StoreResult<Option<Member>> {
+        Ok(on_write!(
+            self,
+            Stale::Identity,
+            users::reinvite(org, user_id, invited_by, now)
+        )?)
+    }
+
     /// Changes a member's role; `Conflict("last admin")` if it would leave no admin.
     pub async fn set_member_role(&self, org: &str, user_id: i64, role: &str, now: i64) -> StoreResult<()> {
         on_write!(self, Stale::Identity, users::set_role(org, user_id, role, now))

@@ -4,6 +4,7 @@
 mod deliveries;
 mod demo;
 mod events;
+mod folders;
 mod idempotency;
 mod identity;
 mod lifecycle;
@@ -14,6 +15,7 @@ mod threads;
 pub use deliveries::*;
 pub use demo::*;
 pub use events::*;
+pub use folders::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use lifecycle::*;

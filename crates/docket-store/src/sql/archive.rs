@@ -164,7 +164,8 @@ enum Scope {
     Task,
 }
 
-/// Removes tasks with their captures, threads, assignees, completion records and tag links.
+/// Removes tasks with their captures, threads, assignees, completion records, tag links and
+/// folder objects.
 async fn purge_tasks(conn: &mut Conn, scope: Scope, key: &str) -> Result<(), sqlx::Error> {
     let ids = match scope {
         Scope::Run => "SELECT id FROM tasks WHERE run_id = $1",
@@ -172,6 +173,7 @@ async fn purge_tasks(conn: &mut Conn, scope: Scope, key: &str) -> Result<(), sql
     };
     let statements = [
         format!("DELETE FROM tag_links WHERE subject_type = 'Task' AND subject_id IN ({ids})"),
+        format!("DELETE FROM folder_objects WHERE subject_type = 'Task' AND subject_id IN ({ids})"),
         format!("DELETE FROM threads WHERE task_id IN ({ids})"),
         format!("DELETE FROM captures WHERE task_id IN ({ids})"),
         format!("DELETE FROM task_completions WHERE task_id IN ({ids})"),
@@ -195,10 +197,12 @@ pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Outc
         Some(Some(_)) => {}
     }
     purge_tasks(&mut tx, Scope::Run, run_id).await?;
-    sqlx::query("DELETE FROM tag_links WHERE subject_type = 'Run' AND subject_id = $1")
-        .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
+    for sql in [
+        "DELETE FROM tag_links WHERE subject_type = 'Run' AND subject_id = $1",
+        "DELETE FROM folder_objects WHERE subject_type = 'Run' AND subject_id = $1",
+    ] {
+        sqlx::query(sql).bind(run_id).execute(&mut *tx).await?;
+    }
     sqlx::query("DELETE FROM runs WHERE id = $1")
         .bind(run_id)
         .execute(&mut *tx)

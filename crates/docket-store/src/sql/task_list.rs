@@ -80,6 +80,18 @@ fn tagged_sql(org: &str, id: &str, key: &str, shape: Shape) -> String {
     }
 }
 
+/// The task, or its run, is filed directly in folder `f`. Both sets are small (the objects of
+/// one folder, through the `(folder_id, …)` unique index), so either shape reads them as sets.
+fn filed_sql(org: &str, f: &str) -> String {
+    let on = |subject: &str| {
+        format!(
+            "SELECT o.subject_id FROM folder_objects o
+              WHERE o.org_id = {org} AND o.folder_id = {f} AND o.subject_type = '{subject}'"
+        )
+    };
+    format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run"))
+}
+
 /// The task's title or its run's name contains the text of `p`, a [`crate::query::like_pattern`]
 /// placeholder whose value is `pattern`. A text index answers it where it helps: on
 /// PostgreSQL the trigram indexes of `lower(title)` and `lower(name)`; on SQLite the FTS5
@@ -168,10 +180,9 @@ fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
         let key = w.bind(Arg::Text(title_key(tag)));
         w.push(tagged_sql(&org, &id, &key, shape));
     }
-    // docket has no folders yet (F1–F7 are secondary): nothing is filed anywhere, so a folder
-    // filter matches no task. Replace with an EXISTS over folder objects when folders arrive.
-    if q.folder.is_some() {
-        w.push(NOTHING.into());
+    if let Some(folder) = &q.folder {
+        let f = w.bind(Arg::Text(folder.clone()));
+        w.push(filed_sql(&org, &f));
     }
     // docket has no roles: no task is assigned to a role.
     if !q.roles.is_empty() {

@@ -10,7 +10,9 @@ use serde_json::Value;
 use sqlx::{Pool, Row, Transaction};
 
 use super::{Db, IS_PG};
-use crate::transfer::{self, ColumnType, Header, RowSink, RowSource, Summary, TABLES, Table, TableHead, TableKind};
+use crate::transfer::{
+    self, ColumnType, Header, RowSink, RowSource, SELF_REFERENCES, Summary, TABLES, Table, TableHead, TableKind,
+};
 use crate::{StoreError, StoreResult};
 
 type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
@@ -200,8 +202,10 @@ pub(crate) async fn import(
         }
         let per_batch = (MAX_VALUES_PER_INSERT / head.columns.len().max(1)).clamp(1, 500);
         let mut batch: Vec<Vec<Value>> = Vec::with_capacity(per_batch);
+        let deferred = deferred_column(table, &head.columns);
+        let mut links: Vec<(Value, Value, ColumnType, ColumnType)> = Vec::new();
         for _ in 0..head.rows {
-            let row = src.next_row()?;
+            let mut row = src.next_row()?;
             if row.len() != head.columns.len() {
                 return Err(StoreError::Other(format!(
                     "a row of {} has {} values for {} columns",
@@ -209,6 +213,12 @@ pub(crate) async fn import(
                     row.len(),
                     head.columns.len()
                 )));
+            }
+            if let Some((key, col)) = deferred {
+                let target = std::mem::replace(&mut row[col], Value::Null);
+                if !target.is_null() {
+                    links.push((row[key].clone(), target, types[key], types[col]));
+                }
             }
             batch.push(row);
             if batch.len() == per_batch {
@@ -223,6 +233,18 @@ pub(crate) async fn import(
             summary.rows += batch.len() as u64;
             progress(summary.rows, total);
         }
+        if let Some((key, col)) = deferred {
+            let sql = format!(
+                "UPDATE {} SET {} = $1 WHERE {} = $2",
+                table.name, head.columns[col], head.columns[key]
+            );
+            for (id, target, key_ty, col_ty) in &links {
+                let q = bind(sqlx::query(&sql), target, *col_ty)
+                    .and_then(|q| bind(q, id, *key_ty))
+                    .ok_or_else(|| StoreError::Other(format!("{}: {target} is not a valid value", table.name)))?;
+                q.execute(&mut *tx).await?;
+            }
+        }
         summary.tables.insert(table.name.to_string(), head.rows);
     }
     // The id counters stay above every imported id, also if the source's were behind.
@@ -230,6 +252,7 @@ pub(crate) async fn import(
         ("user_id", "SELECT COALESCE(MAX(id), 0) FROM users"),
         ("guest_id", "SELECT COALESCE(MAX(id), 0) FROM guests"),
         ("tag_link_id", "SELECT COALESCE(MAX(id), 0) FROM tag_links"),
+        ("folder_object_id", "SELECT COALESCE(MAX(id), 0) FROM folder_objects"),
         ("membership_seq", "SELECT COALESCE(MAX(joined_seq), 0) FROM memberships"),
     ] {
         let max: i64 = sqlx::query_scalar(sql).fetch_one(&mut *tx).await?;
@@ -237,6 +260,15 @@ pub(crate) async fn import(
     }
     tx.commit().await?;
     Ok(summary)
+}
+
+/// For a table with a [`SELF_REFERENCES`] column: the indexes of its one-column key and of that
+/// column among `columns`.
+fn deferred_column(table: &Table, columns: &[String]) -> Option<(usize, usize)> {
+    let (_, column) = SELF_REFERENCES.iter().find(|(t, _)| *t == table.name)?;
+    let [key] = table.key else { return None };
+    let at = |name: &str| columns.iter().position(|c| c == name);
+    Some((at(key)?, at(column)?))
 }
 
 async fn insert(

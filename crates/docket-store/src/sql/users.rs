@@ -122,6 +122,41 @@ pub(crate) async fn invite(pool: &Pool<Db>, org: &str, inv: &Invite) -> Result<M
     Ok(member)
 }
 
+/// Re-dates the invitation of `user_id`, still only invited to `org`, and attributes it to
+/// `invited_by`; the member as stored, or `None` when they are not an invited member.
+pub(crate) async fn reinvite(
+    pool: &Pool<Db>,
+    org: &str,
+    user_id: i64,
+    invited_by: i64,
+    now: i64,
+) -> Result<Option<Member>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE memberships SET invited_by = $3, approved_at = $4, updated_at = $4
+          WHERE org_id = $1 AND user_id = $2 AND status = 'invited'",
+    )
+    .bind(org)
+    .bind(user_id)
+    .bind(invited_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(None);
+    }
+    let member = sqlx::query_as::<_, Member>(&format!(
+        "SELECT {MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2"
+    ))
+    .bind(org)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(member))
+}
+
 /// Sets a member's role. `Conflict("last admin")` when that would leave `org` without an
 /// active administrator; `NotFound` when not a member.
 pub(crate) async fn set_role(pool: &Pool<Db>, org: &str, user_id: i64, role: &str, now: i64) -> Result<(), StoreError> {

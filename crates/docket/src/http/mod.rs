@@ -10,6 +10,7 @@ mod envelope;
 mod error;
 pub mod etag;
 pub mod extract;
+pub mod folders;
 mod groups;
 mod guests;
 mod me;
@@ -58,6 +59,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(runs::routes())
         .merge(comments::routes())
         .merge(tag_links::routes())
+        .merge(folders::routes())
         .merge(search::routes())
         .merge(webhook_events::routes())
         .split_for_parts();

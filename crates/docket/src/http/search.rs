@@ -20,6 +20,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
+use crate::http::folders::{FolderJson, filed};
 use crate::http::guests::guest_link;
 use crate::http::openapi::Page;
 use crate::state::AppState;
@@ -375,19 +376,20 @@ pub struct ProcessItem {
     created_at: String,
     due_date_passed: bool,
     due_soon: bool,
-    folders: Vec<Value>,
+    folders: Vec<FolderJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<TagJson>>)]
     tags: Option<Value>,
 }
 
 async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: bool) -> Result<Vec<ProcessItem>> {
+    let ids: Vec<String> = runs.iter().map(|r| r.row.id.clone()).collect();
     let links = if with_tags {
-        let ids: Vec<String> = runs.iter().map(|r| r.row.id.clone()).collect();
         tags_of(ctx, &actor.org_id, "Run", &ids).await?
     } else {
         Vec::new()
     };
+    let mut folders = filed(ctx, &actor.org_id, "Run", &ids).await?;
     Ok(runs
         .iter()
         .map(|r| {
@@ -406,7 +408,7 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
                 // As the Run shape derives them (§2.6).
                 due_date_passed: r.stats.due_date.is_some_and(|d| d < ctx.now) && row.status != RunStatus::Complete,
                 due_soon: r.stats.due_soon > 0,
-                folders: Vec::new(),
+                folders: folders.remove(&row.id).unwrap_or_default(),
                 tags: with_tags.then(|| tags_for(&links, &row.id)),
             }
         })
@@ -440,19 +442,20 @@ pub struct TaskItem {
     starter_id: Option<i64>,
     is_oneoff_task: bool,
     owners: OwnersJson,
-    folders: Vec<Value>,
+    folders: Vec<FolderJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<TagJson>>)]
     tags: Option<Value>,
 }
 
 async fn task_items(ctx: &Ctx, actor: &Actor, tasks: &[TaskRecord], with_tags: bool) -> Result<Vec<TaskItem>> {
+    let ids: Vec<String> = tasks.iter().map(|t| t.row.id.clone()).collect();
     let links = if with_tags {
-        let ids: Vec<String> = tasks.iter().map(|t| t.row.id.clone()).collect();
         tags_of(ctx, &actor.org_id, "Task", &ids).await?
     } else {
         Vec::new()
     };
+    let mut folders = filed(ctx, &actor.org_id, "Task", &ids).await?;
     Ok(tasks
         .iter()
         .map(|t| {
@@ -479,7 +482,7 @@ async fn task_items(ctx: &Ctx, actor: &Actor, tasks: &[TaskRecord], with_tags: b
                         .map(|g| format!("{}/tasks/{}", guest_link(&ctx.base, &g.guest_code), r.id))
                         .collect(),
                 },
-                folders: Vec::new(),
+                folders: folders.remove(&r.id).unwrap_or_default(),
                 tags: with_tags.then(|| tags_for(&links, &r.id)),
             }
         })

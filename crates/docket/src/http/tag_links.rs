@@ -27,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Whether run or task `id` of the caller's organization exists and, for a task, is visible to
 /// them and not an archived standalone task.
-async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> Result<bool> {
+pub(crate) async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> Result<bool> {
     Ok(match subject_type {
         "Run" => ctx.state.store.run(&me.org_id, id, ctx.now).await?.is_some(),
         _ => ctx.state.store.task(&me.org_id, id).await?.is_some_and(|t| {

@@ -306,7 +306,8 @@ fn is_url_like(s: &str) -> bool {
     l.contains("://") || l.starts_with("www.")
 }
 
-/// Invites a member (status `invited`).
+/// Invites a member (status `invited`); inviting again a member who has not accepted yet re-sends
+/// the invitation (200 with the member, name and role unchanged).
 #[utoipa::path(
     post,
     path = "/organizations/{org}/users/invite",
@@ -357,15 +358,21 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     {
         return Err(Error::no_permission());
     }
+    // Inviting again someone who has not accepted yet re-sends their invitation.
+    let mut pending = None;
     if let Some(e) = email_addr.as_deref().filter(|e| email::is_valid(e)) {
-        if ctx
+        let existing = ctx
             .state
             .store
             .find_member(&me.org_id, e)
             .await?
-            .is_some_and(|m| m.email == e)
-        {
-            errors.add("email", "The email has already been taken.");
+            .filter(|m| m.email == e);
+        if let Some(m) = existing {
+            if m.status == "invited" {
+                pending = Some(m);
+            } else {
+                errors.add("email", "The email has already been taken.");
+            }
         } else if ctx.state.store.guest_id_by_email(&me.org_id, e).await?.is_some() {
             errors.add("email", "The email belongs to a guest of the organization.");
         }
@@ -376,6 +383,24 @@ async fn invite(ctx: Ctx, Body(body): Body) -> Result<Response> {
     };
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
+    }
+    if let Some(m) = pending {
+        // The invitation keeps its name and role (the SDK's resend sends placeholder names), so
+        // the caller must be allowed to invite that role too.
+        if !m
+            .role
+            .parse::<Role>()
+            .is_ok_and(|r| me.can_invite(r, org.allow_user_invite))
+        {
+            return Err(Error::no_permission());
+        }
+        let member = ctx
+            .state
+            .store
+            .reinvite_member(&me.org_id, m.id, me.user_id, ctx.now)
+            .await?
+            .ok_or_else(|| Error::invalid("email", "The email has already been taken."))?;
+        return member_response(&ctx, &me.org_id, &member, &Query::default()).await;
     }
     let inv = Invite {
         email: email_addr,

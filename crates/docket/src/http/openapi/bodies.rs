@@ -213,6 +213,42 @@ pub struct TagLinkInput {
     pub subject_type: Option<String>,
 }
 
+/// A new folder.
+#[derive(ToSchema)]
+pub struct FolderInput {
+    /// 1–32 characters (trimmed).
+    pub name: String,
+    /// The folder it goes in; absent or `null`: the top level.
+    pub parent_id: Option<String>,
+    /// `checklist` (default) or `run`.
+    pub folder_type: Option<String>,
+}
+
+/// A change of a folder.
+#[derive(ToSchema)]
+pub struct FolderUpdateInput {
+    /// 1–32 characters (trimmed); required on every update.
+    pub name: String,
+    /// Moves the folder under this one; `null`: to the top level; absent: stays.
+    pub parent_id: Option<String>,
+    /// `checklist` or `run`.
+    pub folder_type: Option<String>,
+    /// 1-based place among its siblings.
+    #[schema(minimum = 1)]
+    pub position: Option<i64>,
+}
+
+/// Files a run or a task in a folder.
+#[derive(ToSchema)]
+pub struct FolderObjectInput {
+    /// The folder.
+    pub folder_id: String,
+    /// The run or task id.
+    pub subject_id: String,
+    /// `Run` or `Task`.
+    pub subject_type: String,
+}
+
 /// A group.
 #[derive(ToSchema)]
 pub struct GroupInput {

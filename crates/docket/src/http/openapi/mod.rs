@@ -43,6 +43,7 @@ source repository: start at `docs/README.md`.";
         (name = "runs", description = "Runs (processes) made of one-off tasks, and their tasks"),
         (name = "comments", description = "Comments and problem threads on tasks"),
         (name = "tags", description = "Tags and their links to runs and tasks"),
+        (name = "folders", description = "Folders of templates and runs, and the runs and tasks filed in them"),
         (name = "groups", description = "Groups of members and guests"),
         (name = "guests", description = "Guests of an organization"),
         (name = "users", description = "Members of an organization"),

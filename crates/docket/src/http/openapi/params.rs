@@ -38,6 +38,22 @@ pub struct TagListParams {
     pub sort: Option<String>,
 }
 
+/// The folder list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FolderListParams {
+    /// Name contains (case-insensitive), at every depth; the result is flat.
+    pub q: Option<String>,
+    /// Without `q`: the children of this folder (default: the top-level folders).
+    pub parent_id: Option<String>,
+    /// `checklist` or `run`.
+    pub folder_type: Option<String>,
+    /// `position` (default), `name`, `created_at`, each optionally with a leading `-`.
+    pub sort: Option<String>,
+    /// `false`: every matching folder on one page (like `without_pagination=true`).
+    pub pagination: Option<bool>,
+}
+
 /// The group list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -139,7 +139,6 @@ const EMPTY_RUN_INCLUDES: &[&str] = &[
     "stages",
     "member_watchers",
     "guest_watchers",
-    "folders",
 ];
 
 /// Renders runs with the includes of the run itself that `query` asks for (`tags`, `checklist`,
@@ -156,6 +155,13 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
                 .map(TagLinkJson::new)
                 .collect();
             run.includes.insert("tags".into(), include_many(mine));
+        }
+    }
+    if query.with("folders") {
+        let mut filed = crate::http::folders::filed(ctx, &actor.org_id, "Run", &ids).await?;
+        for run in &mut out {
+            let mine = filed.remove(&run.id).unwrap_or_default();
+            run.includes.insert("folders".into(), include_many(mine));
         }
     }
     for run in &mut out {

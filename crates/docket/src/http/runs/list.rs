@@ -82,10 +82,6 @@ pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRe
     task_filters::bool_param(query, "form_fields_values", &mut errors);
     let archived = archived(query, &conditions, &mut errors);
     let mut match_nothing = false;
-    // docket has no folders yet, so no run is filed in any folder.
-    if query.text("folder").is_some() {
-        match_nothing = true;
-    }
     match query.text("type").map(|t| t.to_ascii_lowercase()).as_deref() {
         None | Some("procedure") => {}
         // Every docket run is a procedure.
@@ -104,6 +100,7 @@ pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRe
         groups: query.list("groups"),
         checklist_id: query.text("checklist_id").or_else(|| query.text("blueprint_id")),
         match_nothing,
+        folder: query.text("folder"),
         tag: query.text("tag"),
         tag_ids: query.list("tag_ids"),
         untagged,

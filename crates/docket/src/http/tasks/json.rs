@@ -229,7 +229,6 @@ const EMPTY_TASK_INCLUDES: &[&str] = &[
     "member_watchers",
     "guest_watchers",
     "selected_text_comment",
-    "folders",
 ];
 
 /// Renders tasks as `actor` sees them, with the includes `query` asks for. `item` is the
@@ -288,7 +287,16 @@ pub async fn render(
     } else {
         Vec::new()
     };
+    let mut folders = if query.with("folders") {
+        crate::http::folders::filed(ctx, &actor.org_id, "Task", &ids).await?
+    } else {
+        HashMap::new()
+    };
     for (t, json) in tasks.iter().zip(out.iter_mut()) {
+        if query.with("folders") {
+            let mine = folders.remove(&t.row.id).unwrap_or_default();
+            json.includes.insert("folders".into(), include_many(mine));
+        }
         let mine = threads.get(&t.row.id).map(Vec::as_slice).unwrap_or(&[]);
         if query.with("threads") || query.with("comments") {
             let all: Vec<_> = mine.iter().map(|(_, c)| c.clone()).collect();
