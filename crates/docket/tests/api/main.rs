@@ -21,6 +21,7 @@ mod etag_writes;
 mod fair_share;
 mod faults;
 mod first_start;
+mod folders;
 mod fuzz;
 mod groups;
 mod guests;

@@ -92,7 +92,7 @@ async fn each_parameter_alone_narrows_the_list(app: &TestApp) {
     );
     assert_eq!(list(app, "blueprint_id=nope").await, Vec::<String>::new());
 
-    // folder: no run is filed in any folder.
+    // folder: an unknown folder holds no run.
     assert_eq!(
         list(app, "folder=0123456789abcdef0123456789abcdef").await,
         Vec::<String>::new()

@@ -273,7 +273,7 @@ async fn text_tag_folder_role_created_and_one_off_filters(app: &TestApp) {
     assert!(t(&theirs).await.is_empty());
     assert!(t("audit").await.is_empty());
 
-    // folder: docket has no folders, so nothing is in one; roles: nothing is assigned to a role.
+    // folder: an unknown folder holds nothing; roles: nothing is assigned to a role.
     let r = app
         .get(&format!("{TASKS}?folder=0123456789abcdef0123456789abcdef"))
         .await
