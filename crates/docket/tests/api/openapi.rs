@@ -10,8 +10,7 @@ use serde_json::Value;
 
 use crate::support::TestApp;
 
-/// Every route of spec §3 that docket serves (the folder routes F1–F7 are not implemented),
-/// the webhook delivery log of §1.14 and the operational routes.
+/// Every route of spec §3 that docket serves, the webhook delivery log of §1.14 and the operational routes.
 const SPEC_ROUTES: &[(&str, &str)] = &[
     ("post", "/organizations/{org}/tasks"),
     ("get", "/organizations/{org}/tasks"),
@@ -51,6 +50,13 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("delete", "/organizations/{org}/tags/{tag_id}"),
     ("post", "/organizations/{org}/checklists/tags"),
     ("delete", "/organizations/{org}/checklists/tags/{association_id}"),
+    ("get", "/organizations/{org}/folders"),
+    ("post", "/organizations/{org}/folders"),
+    ("get", "/organizations/{org}/folders/{folder_id}"),
+    ("put", "/organizations/{org}/folders/{folder_id}"),
+    ("delete", "/organizations/{org}/folders/{folder_id}"),
+    ("post", "/organizations/{org}/folders/add-object"),
+    ("delete", "/organizations/{org}/folders-objects/{folder_object_id}"),
     ("get", "/organizations/{org}/groups"),
     ("post", "/organizations/{org}/groups"),
     ("get", "/organizations/{org}/groups/{group_id}"),

@@ -46,6 +46,7 @@ struct Ids {
     guest: String,
     group: String,
     tag: String,
+    folder: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -109,6 +110,11 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    let folder = app
+        .json(Method::POST, "/organizations/acme/folders", json!({"name": "Fuzz"}))
+        .await
+        .expect(201);
+    let folder = folder.data()["id"].as_str().expect("folder").to_string();
     Ids {
         task,
         capture,
@@ -118,6 +124,7 @@ async fn arrange(app: &TestApp) -> Ids {
         guest: "guest@partner.example".into(),
         group,
         tag,
+        folder,
     }
 }
 
@@ -134,6 +141,7 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         guest,
         group,
         tag,
+        folder,
     } = ids;
     let o = "/organizations/acme";
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
@@ -236,6 +244,21 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (
             Method::POST,
+            format!("{o}/folders"),
+            json!({"name": "F", "parent_id": folder, "folder_type": "run"}),
+        ),
+        (
+            Method::PUT,
+            format!("{o}/folders/{folder}"),
+            json!({"name": "F2", "parent_id": null, "position": 1, "folder_type": "checklist"}),
+        ),
+        (
+            Method::POST,
+            format!("{o}/folders/add-object"),
+            json!({"folder_id": folder, "subject_type": "Run", "subject_id": run}),
+        ),
+        (
+            Method::POST,
             format!("{o}/users/invite"),
             json!({"email": "inv@acme.test", "first_name": "I", "last_name": "V", "role": "light", "message": "hi"}),
         ),
@@ -258,6 +281,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         run_task,
         guest,
         tag,
+        folder,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -273,6 +297,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         "/guests-list",
         "/groups",
         "/tags",
+        "/folders",
         "/webhook-events",
         "/users/1002",
         "/me",
@@ -286,6 +311,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         format!("{o}/runs/{run}/tasks"),
         format!("{o}/runs/{run}/tasks/{run_task}"),
         format!("{o}/tags/{tag}"),
+        format!("{o}/folders/{folder}"),
     ])
     .collect()
 }
