@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::TestApp;
+use crate::support::fixtures::exec_sql;
 
 on_both!(invite_creates_an_invited_member_that_lists_and_reads_back);
 async fn invite_creates_an_invited_member_that_lists_and_reads_back(app: &TestApp) {
@@ -40,12 +41,80 @@ async fn invite_creates_an_invited_member_that_lists_and_reads_back(app: &TestAp
     assert_eq!(ids, vec![1001, id]);
     assert_eq!(r.data()[1].as_object().map(|o| o.len()), Some(9));
 
-    // Inviting the same email again is refused.
-    let again = json!({"email": "new.person@example.com", "first_name": "N", "last_name": "P", "role": "light"});
+    // Inviting an active member is refused.
+    app.add_member("acme", 2002, "sam@acme.test", "standard").await;
+    let again = json!({"email": "SAM@acme.test", "first_name": "N", "last_name": "P", "role": "light"});
     let msg = app
         .json(Method::POST, &app.org_path("/users/invite"), again)
         .await
         .expect_invalid("email");
+    assert_eq!(msg, "The email has already been taken.");
+}
+
+on_both!(inviting_again_a_member_who_has_not_accepted_resends_the_invitation);
+async fn inviting_again_a_member_who_has_not_accepted_resends_the_invitation(app: &TestApp) {
+    let path = app.org_path("/users/invite");
+    let first = json!({"email": "pending@example.com", "first_name": "Pen", "last_name": "Ding", "role": "standard"});
+    let u = app.json(Method::POST, &path, first).await.expect(200).data().clone();
+    let id = u["id"].as_i64().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+
+    // What the SDK's resend_invitation sends: placeholder names, role light, a reminder.
+    let (_, sam) = app.add_member("acme", 2002, "sam@acme.test", "standard").await;
+    let resend = json!({"email": "Pending@Example.com", "first_name": "User", "last_name": "Invite", "role": "light",
+                        "message": "This is a reminder to join Tallyfy"});
+    let r = app
+        .send(app.request_as(&sam, Method::POST, &path).json(&resend))
+        .await
+        .expect(200);
+    let again = r.data().clone();
+    assert_eq!(again["id"].as_i64(), Some(id), "the same member");
+    assert_eq!(
+        (
+            again["status"].as_str(),
+            again["first_name"].as_str(),
+            again["last_name"].as_str(),
+            again["role"].as_str()
+        ),
+        (Some("invited"), Some("Pen"), Some("Ding"), Some("standard")),
+        "name and role are kept"
+    );
+    assert_eq!(again["invited_by"], 2002, "the invitation is re-sent by the caller");
+    assert!(
+        again["approved_at"].as_str() > u["approved_at"].as_str(),
+        "re-dated: {} after {}",
+        again["approved_at"],
+        u["approved_at"]
+    );
+    let r = app.get(&app.org_path(&format!("/users/{id}"))).await.expect(200);
+    assert_eq!(r.data()["invited_by"], 2002);
+    let r = app.get(&app.org_path("/users?q=pending")).await.expect(200);
+    assert_eq!(r.data().as_array().map(Vec::len), Some(1), "no second member");
+
+    // Every field is still checked first.
+    let bad = json!({"email": "pending@example.com", "first_name": "", "last_name": "Invite", "role": "light"});
+    app.json(Method::POST, &path, bad).await.expect_invalid("first_name");
+    // A standard member may not re-send an admin's invitation; a light member nothing.
+    let admin = json!({"email": "boss@example.com", "first_name": "B", "last_name": "Oss", "role": "admin"});
+    app.json(Method::POST, &path, admin).await.expect(200);
+    let resend_boss =
+        json!({"email": "boss@example.com", "first_name": "User", "last_name": "Invite", "role": "light"});
+    let r = app
+        .send(app.request_as(&sam, Method::POST, &path).json(&resend_boss))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    app.json(Method::POST, &path, resend_boss).await.expect(200);
+    let (_, lee) = app.add_member("acme", 2005, "lee@acme.test", "light").await;
+    let r = app.send(app.request_as(&lee, Method::POST, &path).json(&resend)).await;
+    assert_eq!(r.status, 403);
+
+    // Once they have accepted, inviting again is refused.
+    exec_sql(
+        app,
+        &format!("UPDATE memberships SET status = 'active' WHERE user_id = {id}"),
+    )
+    .await;
+    let msg = app.json(Method::POST, &path, resend).await.expect_invalid("email");
     assert_eq!(msg, "The email has already been taken.");
 }
 
