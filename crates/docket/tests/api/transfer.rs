@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::backend::TestDb;
-use crate::support::fixtures::docket;
+use crate::support::fixtures::{docket, exec_sql};
 use crate::support::{Backend, TestApp};
 
 #[track_caller]
@@ -156,6 +156,54 @@ async fn populate(app: &TestApp, hook: &str) -> (Vec<String>, Vec<String>) {
         .await
         .expect(204);
 
+    // Nested folders, the child's id sorting before its parent's (the export orders rows by id),
+    // with the run and a task filed in them.
+    let mut folders = Vec::new();
+    for name in ["Finance", "Reports", "Archive"] {
+        let f = app
+            .json(Method::POST, &app.org_path("/folders"), json!({"name": name}))
+            .await
+            .expect(201);
+        folders.push(f.data()["id"].as_str().unwrap().to_string());
+    }
+    folders.sort();
+    let (child, parent, grandparent) = (&folders[0], &folders[1], &folders[2]);
+    app.json(
+        Method::PUT,
+        &app.org_path(&format!("/folders/{parent}")),
+        json!({"name": "Parent", "parent_id": grandparent}),
+    )
+    .await
+    .expect(200);
+    app.json(
+        Method::PUT,
+        &app.org_path(&format!("/folders/{child}")),
+        json!({"name": "Child", "parent_id": parent}),
+    )
+    .await
+    .expect(200);
+    for (folder, kind, subject) in [(child, "Run", &run), (grandparent, "Task", &tasks[0])] {
+        app.json(
+            Method::POST,
+            &app.org_path("/folders/add-object"),
+            json!({"folder_id": folder, "subject_type": kind, "subject_id": subject}),
+        )
+        .await
+        .expect(201);
+    }
+
+    // More folders than one insert batch of the import holds, each under the last one, whose
+    // id sorts after all of theirs: the first batch points at a row of a later one.
+    exec_sql(
+        app,
+        "INSERT INTO folders (id, org_id, parent_id, name, name_key, folder_type, position, created_at, last_updated)
+         WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700)
+         SELECT printf('b%031d', i), 'acme', CASE WHEN i < 700 THEN printf('b%031d', 700) END,
+                'Bulk ' || i, 'bulk ' || i, 'run', CASE WHEN i < 700 THEN i ELSE 2 END, 1, 1
+           FROM n",
+    )
+    .await;
+
     // The webhook is delivered (so no dispatcher changes the outbox afterwards).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
@@ -189,15 +237,19 @@ fn reads(tasks: &[String], runs: &[String]) -> Vec<String> {
         "/organizations/acme/webhook-events",
         "/organizations/acme/tasks?q=report",
         "/organizations/acme/search?search=policy&on=process",
+        "/organizations/acme/folders?with=children&pagination=false",
+        "/organizations/acme/folders?q=e",
     ]
     .iter()
     .map(|p| p.to_string())
     .collect();
     for t in tasks {
-        paths.push(format!("/organizations/acme/tasks/{t}?with=form_fields,tags,threads"));
+        paths.push(format!(
+            "/organizations/acme/tasks/{t}?with=form_fields,tags,threads,folders"
+        ));
     }
     for r in runs {
-        paths.push(format!("/organizations/acme/runs/{r}?with=tasks,tags"));
+        paths.push(format!("/organizations/acme/runs/{r}?with=tasks,tags,folders"));
     }
     paths
 }
@@ -301,6 +353,8 @@ async fn sqlite_export_import_export_round_trip_loses_nothing(target: Backend) {
         "captures",
         "threads",
         "tag_links",
+        "folders",
+        "folder_objects",
         "outbox",
         "webhook_attempts",
         "idempotency_keys",
@@ -347,6 +401,30 @@ async fn sqlite_export_import_export_round_trip_loses_nothing(target: Backend) {
         )
         .await
         .expect(201);
+    // The folder tree came through whole (the reads above), and the next filing gets a new id.
+    let folders = moved
+        .get("/organizations/acme/folders?q=a&pagination=false")
+        .await
+        .expect(200);
+    let parent = folders
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Parent")
+        .expect("the parent folder")
+        .clone();
+    assert_eq!(parent["children"], Value::Null, "children only when asked for");
+    assert!(parent["parent_id"].is_string());
+    let filed = moved
+        .json(
+            Method::POST,
+            "/organizations/acme/folders/add-object",
+            json!({"folder_id": parent["id"], "subject_type": "Run", "subject_id": runs[0]}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(filed.data()["id"], 3, "{}", filed.text);
     let max = before
         .iter()
         .filter_map(|(_, _, body)| serde_json::from_str::<Value>(body).ok())
