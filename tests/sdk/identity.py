@@ -1,13 +1,14 @@
 """Drives docket with the official Tallyfy Python SDK (PyPI `tallyfy`): identity calls.
 
 Run by the Rust API suite (tests/api/sdk.rs) against a live docket. Environment:
-DOCKET_BASE_URL, DOCKET_TOKEN, DOCKET_ORG. Exits non-zero on the first mismatch.
+DOCKET_BASE_URL, DOCKET_TOKEN, DOCKET_ORG. Member 1006 (active.member@example.com, active)
+exists in the organization. Exits non-zero on the first mismatch.
 """
 
 import os
 import sys
 
-from tallyfy import TallyfySDK
+from tallyfy import TallyfySDK, TallyfyError
 
 base = os.environ["DOCKET_BASE_URL"]
 org = os.environ["DOCKET_ORG"]
@@ -34,10 +35,22 @@ invited = sdk.invite_user_to_organization(org, "new.member@example.com", "New", 
 check("invite_user_to_organization email", invited.email, "new.member@example.com")
 check("invite_user_to_organization name", (invited.first_name, invited.last_name), ("New", "Member"))
 
+# resend_invitation re-invites with placeholder names and role light: the pending member comes
+# back unchanged (200), re-sent; an active member is still refused.
+check("resend_invitation", sdk.users.resend_invitation(org, "new.member@example.com"), True)
+pending = [u for u in sdk.get_organization_users(org).data if u.email == "new.member@example.com"]
+check("resend_invitation keeps the member", [(u.id, u.first_name, u.last_name, u.role) for u in pending],
+      [(invited.id, "New", "Member", "standard")])
+try:
+    sdk.users.resend_invitation(org, "active.member@example.com")
+    check("resend_invitation to an active member", "accepted", "refused")
+except TallyfyError as e:
+    check("resend_invitation to an active member", getattr(e, "status_code", None), 422)
+
 users = sdk.get_organization_users(org)
 emails = sorted(u.email for u in users.data)
-check("get_organization_users emails", emails, ["bob@acme.test", "new.member@example.com"])
-check("get_organization_users total", users.meta.total if users.meta else None, 2)
+check("get_organization_users emails", emails, ["active.member@example.com", "bob@acme.test", "new.member@example.com"])
+check("get_organization_users total", users.meta.total if users.meta else None, 3)
 
 guest = sdk.create_guest(org, "Client@Example.com", "Cli", "Ent", phone="555-0100", company_name="Partner Inc")
 check("create_guest email", guest.email, "client@example.com")

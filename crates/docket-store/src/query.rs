@@ -228,8 +228,8 @@ pub struct TaskQuery {
     pub q: Option<String>,
     /// The task or its run carries the tag with this id, or with this title ignoring case.
     pub tag: Option<String>,
-    /// The task or its run is filed directly in this folder.
-    pub folder: Option<String>,
+    /// The task or its run is filed directly in one of these folders (empty: no filter).
+    pub folder: Vec<String>,
     /// Role ids. docket has no roles: a non-empty list matches nothing.
     pub roles: Vec<String>,
     /// `created_at >=` this instant.
@@ -272,7 +272,7 @@ impl Default for TaskQuery {
             assignee: None,
             q: None,
             tag: None,
-            folder: None,
+            folder: Vec::new(),
             roles: Vec::new(),
             created_min: None,
             created_max: None,
@@ -368,8 +368,8 @@ pub struct RunQuery {
     pub checklist_id: Option<String>,
     /// A filter that no run can pass was given (a non-procedure `type`).
     pub match_nothing: bool,
-    /// Filed directly in this folder.
-    pub folder: Option<String>,
+    /// Filed directly in one of these folders (empty: no filter).
+    pub folder: Vec<String>,
     /// Carries this tag (by id, or by title ignoring case).
     pub tag: Option<String>,
     /// Carries any of these tag ids.

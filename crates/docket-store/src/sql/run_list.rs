@@ -145,11 +145,11 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
                       WHERE l.subject_type = 'Run' AND l.subject_id = r.id AND l.tag_id IN ({ph}))"
         ));
     }
-    if let Some(folder) = &q.folder {
-        let f = w.bind(Arg::Text(folder.clone()));
+    if !q.folder.is_empty() {
+        let f = w.bind_all(q.folder.iter().map(|f| Arg::Text(f.clone())));
         w.push(format!(
             "r.id IN (SELECT o.subject_id FROM folder_objects o
-                       WHERE o.org_id = {org} AND o.folder_id = {f} AND o.subject_type = 'Run')"
+                       WHERE o.org_id = {org} AND o.folder_id IN ({f}) AND o.subject_type = 'Run')"
         ));
     }
     if q.untagged {

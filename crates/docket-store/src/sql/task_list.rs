@@ -80,13 +80,13 @@ fn tagged_sql(org: &str, id: &str, key: &str, shape: Shape) -> String {
     }
 }
 
-/// The task, or its run, is filed directly in folder `f`. Both sets are small (the objects of
+/// The task, or its run, is filed directly in one of the folders `f` (a placeholder list). Both sets are small (the objects of
 /// one folder, through the `(folder_id, …)` unique index), so either shape reads them as sets.
 fn filed_sql(org: &str, f: &str) -> String {
     let on = |subject: &str| {
         format!(
             "SELECT o.subject_id FROM folder_objects o
-              WHERE o.org_id = {org} AND o.folder_id = {f} AND o.subject_type = '{subject}'"
+              WHERE o.org_id = {org} AND o.folder_id IN ({f}) AND o.subject_type = '{subject}'"
         )
     };
     format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run"))
@@ -180,8 +180,8 @@ fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
         let key = w.bind(Arg::Text(title_key(tag)));
         w.push(tagged_sql(&org, &id, &key, shape));
     }
-    if let Some(folder) = &q.folder {
-        let f = w.bind(Arg::Text(folder.clone()));
+    if !q.folder.is_empty() {
+        let f = w.bind_all(q.folder.iter().map(|f| Arg::Text(f.clone())));
         w.push(filed_sql(&org, &f));
     }
     // docket has no roles: no task is assigned to a role.

@@ -35,7 +35,7 @@ pub struct TaskListParams {
     pub groups: Option<String>,
     /// A tag id or title carried by the task or its run.
     pub tag: Option<String>,
-    /// A folder id the task or its run is filed in.
+    /// Folder ids (comma list): the task or its run is filed directly in one of them.
     pub folder: Option<String>,
     /// `YYYY-MM-DD` or `YYYY-MM-DD:YYYY-MM-DD` (UTC).
     pub created: Option<String>,
@@ -219,7 +219,7 @@ pub fn parse(query: &Query, actor: &Actor, now: i64, spec: &ListSpec) -> Result<
 struct OrgFilters {
     q: Option<String>,
     tag: Option<String>,
-    folder: Option<String>,
+    folder: Vec<String>,
     roles: Vec<String>,
     created: (Option<i64>, Option<i64>),
     is_oneoff: Option<bool>,
@@ -229,7 +229,7 @@ fn org_filters(query: &Query, errors: &mut ValidationErrors) -> OrgFilters {
     OrgFilters {
         q: query.text("q").map(|t| like_pattern(&t)),
         tag: query.text("tag"),
-        folder: query.text("folder"),
+        folder: query.list("folder"),
         roles: query.list("roles"),
         created: created_window(query, "created", errors),
         is_oneoff: bool_param(query, "is_oneoff", errors),
@@ -523,7 +523,10 @@ mod tests {
         ];
         let (q, _) = parse(&query(&pairs), &actor(Role::Admin), 0, &ORG_TASKS).expect("valid");
         assert_eq!(q.q.as_deref(), Some("%50\\%\\_off%"));
-        assert_eq!((q.tag.as_deref(), q.folder.as_deref()), (Some("Finance"), Some("f1")));
+        assert_eq!(
+            (q.tag.as_deref(), q.folder.as_slice()),
+            (Some("Finance"), ["f1".to_string()].as_slice())
+        );
         assert_eq!(q.roles, ["a", "b"]);
         assert_eq!(
             (q.created_min, q.created_max),
@@ -534,7 +537,7 @@ mod tests {
         assert_eq!((q.sort.column, q.sort.desc), (TaskSortColumn::Deadline, false));
         // R7 ignores them.
         let (q, _) = parse(&query(&pairs), &actor(Role::Admin), 0, &RUN_TASKS).expect("valid");
-        assert!(q.q.is_none() && q.tag.is_none() && q.folder.is_none() && q.roles.is_empty());
+        assert!(q.q.is_none() && q.tag.is_none() && q.folder.is_empty() && q.roles.is_empty());
         assert_eq!(
             (q.created_min, q.is_oneoff, q.archived),
             (None, None, ArchivedFilter::Include)

@@ -36,6 +36,9 @@ pub fn drive(app: &TestApp, script: &str) {
 
 on_both!(the_official_sdk_drives_the_identity_api);
 async fn the_official_sdk_drives_the_identity_api(app: &TestApp) {
+    // An active member whose address the SDK accepts (it refuses reserved domains like .test).
+    app.add_member("acme", 1006, "active.member@example.com", "standard")
+        .await;
     // The SDK is synchronous; run it off the async worker threads.
     let app_ref: &TestApp = app;
     tokio::task::block_in_place(|| drive(app_ref, "identity.py"));
@@ -46,4 +49,11 @@ async fn the_official_sdk_drives_tasks_processes_comments_and_tags(app: &TestApp
     app.add_member("acme", 1005, "ann@acme.test", "standard").await;
     let app_ref: &TestApp = app;
     tokio::task::block_in_place(|| drive(app_ref, "tasks.py"));
+}
+
+on_both!(the_official_sdk_drives_folders);
+async fn the_official_sdk_drives_folders(app: &TestApp) {
+    app.add_member("acme", 1005, "ann@acme.test", "standard").await;
+    let app_ref: &TestApp = app;
+    tokio::task::block_in_place(|| drive(app_ref, "folders.py"));
 }

@@ -103,7 +103,7 @@ pub struct RunListParams {
     pub groups: Option<String>,
     /// Template id (alias `blueprint_id`).
     pub checklist_id: Option<String>,
-    /// Folder id.
+    /// Comma list of folder ids: runs filed directly in one of them.
     pub folder: Option<String>,
     /// A tag id or title.
     pub tag: Option<String>,

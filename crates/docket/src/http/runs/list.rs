@@ -100,7 +100,7 @@ pub fn parse(query: &Query, actor: &Actor, now: i64) -> Result<(RunQuery, PageRe
         groups: query.list("groups"),
         checklist_id: query.text("checklist_id").or_else(|| query.text("blueprint_id")),
         match_nothing,
-        folder: query.text("folder"),
+        folder: query.list("folder"),
         tag: query.text("tag"),
         tag_ids: query.list("tag_ids"),
         untagged,

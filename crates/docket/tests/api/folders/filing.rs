@@ -56,6 +56,11 @@ async fn run_and_task_lists_filter_by_the_folder_they_are_filed_in(app: &TestApp
     assert_eq!(runs(format!("folder={f}")).await, strings(&["Run in folder"]));
     assert_eq!(runs(format!("folder={child}")).await, strings(&["Run in child"]));
     assert_eq!(runs(format!("folder={f}&status=archived")).await, Vec::<String>::new());
+    assert_eq!(
+        runs(format!("folder={child},{f}")).await,
+        strings(&["Run in child", "Run in folder"]),
+        "a comma list matches any of them"
+    );
     // T2: tasks filed directly, or whose run is.
     let tasks = |q: String| async move { listed(app, &format!("/organizations/acme/tasks?{q}"), "title").await };
     assert_eq!(
@@ -63,6 +68,10 @@ async fn run_and_task_lists_filter_by_the_folder_they_are_filed_in(app: &TestApp
         strings(&["Lone filed", "Run in folder"])
     );
     assert_eq!(tasks(format!("folder={child}")).await, strings(&["Run in child"]));
+    assert_eq!(
+        tasks(format!("folder={f},{child}")).await,
+        strings(&["Lone filed", "Run in child", "Run in folder"])
+    );
     // The same with one `owners` member (the member-list path).
     assert_eq!(
         tasks(format!("folder={f}&owners=1005")).await,
