@@ -261,3 +261,34 @@ async fn deleting_a_folder_removes_its_subtree_and_what_was_filed_there(app: &Te
     assert_eq!(count_rows(app, default, "c1000000000000000000000000000002").await, 1);
     assert_eq!(app.get(&folder_path(app, &b)).await.expect(200).data()["total"], 2);
 }
+
+on_both!(two_crossing_moves_at_once_never_make_a_cycle);
+async fn two_crossing_moves_at_once_never_make_a_cycle(app: &TestApp) {
+    for round in 0..5 {
+        let a = id_of(&create(app, &format!("A{round}"), None).await);
+        let b = id_of(&create(app, &format!("B{round}"), None).await);
+        let (pa, pb) = (folder_path(app, &a), folder_path(app, &b));
+        let (ra, rb) = tokio::join!(
+            app.json(Method::PUT, &pa, json!({"name": "A", "parent_id": b})),
+            app.json(Method::PUT, &pb, json!({"name": "B", "parent_id": a})),
+        );
+        let mut statuses = [ra.status, rb.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 422], "round {round}: {} / {}", ra.text, rb.text);
+        // Exactly one is inside the other.
+        let fa = app.get(&pa).await.expect(200);
+        let fb = app.get(&pb).await.expect(200);
+        let inside = [fa.data()["parent_id"].is_string(), fb.data()["parent_id"].is_string()];
+        assert!(
+            inside == [true, false] || inside == [false, true],
+            "round {round}: {inside:?}"
+        );
+    }
+    // The top level stays numbered without gaps.
+    let r = app
+        .get("/organizations/acme/folders?pagination=false")
+        .await
+        .expect(200);
+    let positions: Vec<i64> = names(&r).iter().map(|(_, p)| *p).collect();
+    assert_eq!(positions, (1..=5).collect::<Vec<i64>>());
+}
