@@ -23,6 +23,7 @@ mod tag_links;
 mod tags;
 pub mod task_filters;
 pub mod tasks;
+pub mod template_fields;
 mod unread_body;
 mod users;
 mod webhook_events;
