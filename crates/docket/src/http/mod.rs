@@ -19,6 +19,7 @@ mod organizations;
 pub mod params;
 pub mod runs;
 pub mod search;
+pub mod steps;
 mod tag_links;
 mod tags;
 pub mod task_filters;
@@ -60,6 +61,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(comments::routes())
         .merge(tag_links::routes())
         .merge(search::routes())
+        .merge(steps::routes())
         .merge(webhook_events::routes())
         .split_for_parts();
     (routes, openapi::finish(doc))
