@@ -18,8 +18,9 @@ enum Located {
     Gone,
     /// The template is archived.
     Archived,
-    /// The capture (when one was asked for) and its step's captures by position.
-    Found(Option<TemplateFieldRow>, Vec<TemplateFieldRow>),
+    /// The index of the capture (when one was asked for) among its step's captures, which
+    /// are by position.
+    Found(Option<usize>, Vec<TemplateFieldRow>),
 }
 
 /// Locks the template and finds step `step_id` and (when given) its capture `capture_id`.
@@ -38,8 +39,8 @@ async fn locate(
     }
     let captures = template_fields::of_step(conn, step_id).await?;
     let capture = match capture_id {
-        Some(id) => match captures.iter().find(|c| c.id == id) {
-            Some(c) => Some(c.clone()),
+        Some(id) => match captures.iter().position(|c| c.id == id) {
+            Some(i) => Some(i),
             None => return Ok(Located::Gone),
         },
         None => None,
@@ -139,7 +140,9 @@ async fn update_once(
 ) -> Attempt<TemplateFieldRow> {
     let mut tx = pool.begin().await?;
     let (capture, all) = located!(&mut tx, org, checklist_id, step_id, Some(capture_id));
-    let Some(mut row) = capture else { return Ok(None) };
+    let Some(mut row) = capture.map(|i| all[i].clone()) else {
+        return Ok(None);
+    };
     let mut errors = ValidationErrors::new();
     let def = patch.apply(&row.def(), "", &mut errors);
     if !errors.is_empty() {
