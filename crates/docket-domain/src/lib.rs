@@ -16,6 +16,7 @@ pub mod role;
 pub mod run;
 pub mod task;
 pub mod task_rules;
+pub mod template;
 pub mod time;
 pub mod validation;
 
