@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::input::{Patch, Reader};
+use crate::role::Role;
 use crate::validation::ValidationErrors;
 
 /// Longest title, in characters.
@@ -87,6 +88,17 @@ pub struct TemplateInput {
     pub prerun: Option<Vec<Value>>,
     /// `steps` (create only), raw.
     pub steps: Option<Vec<Value>>,
+}
+
+/// Whether a member with `role` may create and change templates (and what they hold): admin
+/// and standard members; light members read only.
+pub fn can_edit(role: Role) -> bool {
+    role != Role::Light
+}
+
+/// Whether a member with `role` may delete a template permanently: admins only.
+pub fn can_delete(role: Role) -> bool {
+    role == Role::Admin
 }
 
 /// Whether `s` is an absolute http(s) URL with a host and no whitespace.
@@ -297,6 +309,21 @@ pub fn type_filter(raw: Option<&str>, errors: &mut ValidationErrors) -> Vec<Stri
     out
 }
 
+/// Rewrites every string of `v` that is a key of `map` (an old id) to its value (the new id),
+/// at any depth: how a copied rule or step deadline follows the copies of what it names.
+pub fn remap_ids(v: &mut Value, map: &std::collections::HashMap<String, String>) {
+    match v {
+        Value::String(s) => {
+            if let Some(new) = map.get(s.as_str()) {
+                *s = new.clone();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| remap_ids(i, map)),
+        Value::Object(o) => o.values_mut().for_each(|i| remap_ids(i, map)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +391,23 @@ mod tests {
         assert!(i.steps.is_none(), "steps are read on create only");
         assert!(read_err(json!({"tags": "x"}), false).has("tags"));
         assert!(read_err(json!({"folder_id": 5}), false).has("folder_id"));
+    }
+
+    #[test]
+    fn remapping_follows_copies_at_any_depth() {
+        let map: std::collections::HashMap<String, String> =
+            [("old1".to_string(), "new1".to_string()), ("old2".into(), "new2".into())].into();
+        let mut v = json!([{"conditionable_id": "old1", "statement": "old1x"},
+                           {"target_step_id": "old2", "deadline": {"step": "old1"}, "n": 3}]);
+        remap_ids(&mut v, &map);
+        assert_eq!(v, json!([{"conditionable_id": "new1", "statement": "old1x"},
+                             {"target_step_id": "new2", "deadline": {"step": "new1"}, "n": 3}]));
+    }
+
+    #[test]
+    fn roles() {
+        assert!(can_edit(Role::Admin) && can_edit(Role::Standard) && !can_edit(Role::Light));
+        assert!(can_delete(Role::Admin) && !can_delete(Role::Standard) && !can_delete(Role::Light));
     }
 
     #[test]

@@ -46,6 +46,10 @@ pub(crate) mod task_create;
 pub(crate) mod task_list;
 #[path = "sql/tasks.rs"]
 pub(crate) mod tasks;
+#[path = "sql/template_clone.rs"]
+pub(crate) mod template_clone;
+#[path = "sql/templates.rs"]
+pub(crate) mod templates;
 #[path = "sql/threads.rs"]
 pub(crate) mod threads;
 #[path = "sql/transfer.rs"]

@@ -18,5 +18,6 @@ mod search;
 mod tags;
 mod task_list;
 mod tasks;
+mod templates;
 mod threads;
 mod users;

@@ -9,6 +9,7 @@ mod identity;
 mod lifecycle;
 mod rate_limit;
 mod tasks;
+mod templates;
 mod threads;
 
 pub use deliveries::*;
@@ -19,4 +20,5 @@ pub use identity::*;
 pub use lifecycle::*;
 pub use rate_limit::*;
 pub use tasks::*;
+pub use templates::*;
 pub use threads::*;

@@ -23,6 +23,7 @@ mod tag_links;
 mod tags;
 pub mod task_filters;
 pub mod tasks;
+pub mod templates;
 mod unread_body;
 mod users;
 mod webhook_events;
@@ -54,6 +55,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(guests::routes())
         .merge(groups::routes())
         .merge(tags::routes())
+        .merge(templates::routes())
         .merge(tasks::routes())
         .merge(runs::routes())
         .merge(comments::routes())
