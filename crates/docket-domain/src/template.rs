@@ -266,11 +266,7 @@ pub enum ArchivedFilter {
 }
 
 /// Reads `status` and `archived` of the list into one filter: `status` wins when both are sent.
-pub fn archived_filter(
-    status: Option<&str>,
-    archived: Option<&str>,
-    errors: &mut ValidationErrors,
-) -> ArchivedFilter {
+pub fn archived_filter(status: Option<&str>, archived: Option<&str>, errors: &mut ValidationErrors) -> ArchivedFilter {
     let from_archived = match archived.map(|a| a.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") => ArchivedFilter::Exclude,
         Some("only") => ArchivedFilter::Only,
@@ -351,19 +347,33 @@ mod tests {
         assert!(read_err(json!({}), true).has("title"));
         assert!(read_err(json!({"title": "   "}), true).has("title"));
         assert!(read_err(json!({"title": "x".repeat(251)}), true).has("title"));
-        assert_eq!(read_ok(json!({"title": "  Onboard  "}), true).title.as_deref(), Some("Onboard"));
+        assert_eq!(
+            read_ok(json!({"title": "  Onboard  "}), true).title.as_deref(),
+            Some("Onboard")
+        );
         assert!(read_ok(json!({}), false).title.is_none());
         assert!(read_err(json!({"title": ""}), false).has("title"));
     }
 
     #[test]
     fn type_summary_and_urls() {
-        assert_eq!(read_ok(json!({"title": "a", "type": "Form"}), true).template_type.as_deref(), Some("form"));
+        assert_eq!(
+            read_ok(json!({"title": "a", "type": "Form"}), true)
+                .template_type
+                .as_deref(),
+            Some("form")
+        );
         assert!(read_err(json!({"title": "a", "type": "checklist"}), true).has("type"));
         assert!(read_err(json!({"title": "a", "summary": "s".repeat(2001)}), true).has("summary"));
-        let e = read_err(json!({"title": "a", "webhook": "ftp://x", "public_cover": "nope"}), true);
+        let e = read_err(
+            json!({"title": "a", "webhook": "ftp://x", "public_cover": "nope"}),
+            true,
+        );
         assert!(e.has("webhook") && e.has("public_cover"));
-        let i = read_ok(json!({"title": "a", "webhook": "https://h.example/x", "guidance": null}), true);
+        let i = read_ok(
+            json!({"title": "a", "webhook": "https://h.example/x", "guidance": null}),
+            true,
+        );
         assert_eq!(
             i.texts,
             vec![("guidance", None), ("webhook", Some("https://h.example/x".into()))]
@@ -375,16 +385,26 @@ mod tests {
         let i = read_ok(json!({"title": "a", "starred": "yes", "can_add_oot": 0}), true);
         assert_eq!(i.flags, vec![("starred", true), ("can_add_oot", false)]);
         assert!(read_err(json!({"title": "a", "dual_version_enabled": true}), true).has("dual_version_enabled"));
-        assert!(read_ok(json!({"title": "a", "dual_version_enabled": false}), true).flags.is_empty());
+        assert!(
+            read_ok(json!({"title": "a", "dual_version_enabled": false}), true)
+                .flags
+                .is_empty()
+        );
         assert!(read_err(json!({"alias": "Bad Alias"}), false).has("alias"));
-        assert_eq!(read_ok(json!({"alias": "ok_alias-2"}), false).alias.as_deref(), Some("ok_alias-2"));
+        assert_eq!(
+            read_ok(json!({"alias": "ok_alias-2"}), false).alias.as_deref(),
+            Some("ok_alias-2")
+        );
         assert!(read_err(json!({"owner_id": "abc"}), false).has("owner_id"));
         assert!(read_err(json!({"starred": "maybe"}), false).has("starred"));
     }
 
     #[test]
     fn lists_and_folders() {
-        let i = read_ok(json!({"users": [1], "groups": null, "folder_id": null, "steps": []}), false);
+        let i = read_ok(
+            json!({"users": [1], "groups": null, "folder_id": null, "steps": []}),
+            false,
+        );
         assert_eq!(i.users, Some(vec![json!(1)]));
         assert_eq!(i.groups, Some(vec![]));
         assert_eq!(i.folder_id, Patch::Null);
@@ -400,8 +420,11 @@ mod tests {
         let mut v = json!([{"conditionable_id": "old1", "statement": "old1x"},
                            {"target_step_id": "old2", "deadline": {"step": "old1"}, "n": 3}]);
         remap_ids(&mut v, &map);
-        assert_eq!(v, json!([{"conditionable_id": "new1", "statement": "old1x"},
-                             {"target_step_id": "new2", "deadline": {"step": "new1"}, "n": 3}]));
+        assert_eq!(
+            v,
+            json!([{"conditionable_id": "new1", "statement": "old1x"},
+                             {"target_step_id": "new2", "deadline": {"step": "new1"}, "n": 3}])
+        );
     }
 
     #[test]
@@ -414,7 +437,10 @@ mod tests {
     fn aliases() {
         assert_eq!(slug("  Client Onboarding: v2! "), "client-onboarding-v2");
         assert_eq!(slug("!!!"), "template");
-        assert_eq!(default_alias("Client Onboarding", "abcdef0123"), "client-onboarding-abcdef");
+        assert_eq!(
+            default_alias("Client Onboarding", "abcdef0123"),
+            "client-onboarding-abcdef"
+        );
         let long = default_alias(&"x".repeat(300), "abcdef0123");
         assert_eq!(long.len(), ALIAS_MAX);
         assert!(is_valid_alias(&long));
@@ -429,13 +455,19 @@ mod tests {
         assert_eq!(archived_filter(None, None, &mut e), ArchivedFilter::Exclude);
         assert_eq!(archived_filter(None, Some("only"), &mut e), ArchivedFilter::Only);
         assert_eq!(archived_filter(None, Some("true"), &mut e), ArchivedFilter::Include);
-        assert_eq!(archived_filter(Some("archived"), Some("false"), &mut e), ArchivedFilter::Only);
+        assert_eq!(
+            archived_filter(Some("archived"), Some("false"), &mut e),
+            ArchivedFilter::Only
+        );
         assert_eq!(archived_filter(Some("all"), None, &mut e), ArchivedFilter::Include);
         assert!(e.is_empty());
         archived_filter(Some("gone"), Some("x"), &mut e);
         assert!(e.has("status") && e.has("archived"));
         let mut e = ValidationErrors::new();
-        assert_eq!(type_filter(Some("form, procedure,form"), &mut e), vec!["form", "procedure"]);
+        assert_eq!(
+            type_filter(Some("form, procedure,form"), &mut e),
+            vec!["form", "procedure"]
+        );
         assert!(e.is_empty());
         type_filter(Some("blueprint"), &mut e);
         assert!(e.has("type"));

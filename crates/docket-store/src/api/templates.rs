@@ -1,6 +1,9 @@
 //! Templates (CL1–CL9).
 
-use crate::model::{CloneTemplate, NewTemplate, TemplatePatch, TemplateQuery, TemplateFolder, TemplateRefusal, TemplateRow, TemplateRule};
+use crate::model::{
+    CloneTemplate, NewTemplate, TemplateFolder, TemplatePatch, TemplateQuery, TemplateRefusal, TemplateRow,
+    TemplateRule,
+};
 use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
@@ -20,7 +23,11 @@ impl Store {
     }
 
     /// Creates a template with its tag links in one transaction (CL2).
-    pub async fn create_template(&self, org: &str, new: &NewTemplate) -> StoreResult<Result<TemplateRow, TemplateRefusal>> {
+    pub async fn create_template(
+        &self,
+        org: &str,
+        new: &NewTemplate,
+    ) -> StoreResult<Result<TemplateRow, TemplateRefusal>> {
         on_write!(self, Stale::Data, templates::create(org, new))
     }
 
@@ -35,7 +42,14 @@ impl Store {
     }
 
     /// Archives (CL5) or restores (CL6) a template; a template already in that state is unchanged.
-    pub async fn set_template_archived(&self, org: &str, id: &str, archive: bool, by: i64, now: i64) -> StoreResult<TemplateRow> {
+    pub async fn set_template_archived(
+        &self,
+        org: &str,
+        id: &str,
+        archive: bool,
+        by: i64,
+        now: i64,
+    ) -> StoreResult<TemplateRow> {
         on_write!(self, Stale::Data, templates::set_archived(org, id, archive, by, now))
     }
 

@@ -34,7 +34,12 @@ const FIELD_COPIED: &str = "org_id, alias, label, field_type, guidance, position
     settings";
 
 /// Copies template `source` of `org` as `c` describes; `NotFound` when it does not exist.
-pub(crate) async fn clone(pool: &Pool<Db>, org: &str, source: &str, c: &CloneTemplate) -> Result<TemplateRow, StoreError> {
+pub(crate) async fn clone(
+    pool: &Pool<Db>,
+    org: &str,
+    source: &str,
+    c: &CloneTemplate,
+) -> Result<TemplateRow, StoreError> {
     let mut tx = pool.begin().await?;
     lock(&mut tx, org, source).await?.ok_or(StoreError::NotFound)?;
     let alias = free_alias(&mut tx, org, &template::default_alias(&c.title, &c.id), &c.id).await?;

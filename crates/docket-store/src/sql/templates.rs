@@ -8,7 +8,9 @@ use sqlx::Pool;
 use super::tasks::{ensure_tag, link_tag, placeholders};
 use super::{Db, IS_PG};
 use crate::StoreError;
-use crate::model::{NewTemplate, TagTarget, TemplatePatch, TemplateQuery, TemplateFolder, TemplateRefusal, TemplateRow, TemplateRule, TemplateSort,
+use crate::model::{
+    NewTemplate, TagTarget, TemplateFolder, TemplatePatch, TemplateQuery, TemplateRefusal, TemplateRow, TemplateRule,
+    TemplateSort,
 };
 
 pub(crate) type Conn = <Db as sqlx::Database>::Connection;
@@ -105,7 +107,11 @@ fn list_filter(q: &TemplateQuery) -> (String, Vec<String>) {
         sql.push_str(&format!(" AND c.owner_id = ${}", binds.len() + 2));
     }
     if let Some(s) = q.starred {
-        sql.push_str(if s { " AND c.starred = TRUE" } else { " AND c.starred = FALSE" });
+        sql.push_str(if s {
+            " AND c.starred = TRUE"
+        } else {
+            " AND c.starred = FALSE"
+        });
     }
     (sql, binds)
 }
@@ -113,7 +119,11 @@ fn list_filter(q: &TemplateQuery) -> (String, Vec<String>) {
 /// The `ORDER BY` of the list; ties by `increment_id`.
 fn order_by(sort: TemplateSort) -> String {
     let dir = |desc: bool| if desc { "DESC" } else { "ASC" };
-    let title = if IS_PG { "lower(c.title) COLLATE \"C\"" } else { "lower(c.title)" };
+    let title = if IS_PG {
+        "lower(c.title) COLLATE \"C\""
+    } else {
+        "lower(c.title)"
+    };
     match sort {
         TemplateSort::Default => "c.is_pinned DESC, c.last_updated DESC, c.increment_id DESC".into(),
         TemplateSort::Title(d) => format!("{title} {0}, c.increment_id {0}", dir(d)),
@@ -123,7 +133,11 @@ fn order_by(sort: TemplateSort) -> String {
 }
 
 /// One page of the templates of `org` and the number of matches.
-pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &TemplateQuery) -> Result<(Vec<TemplateRow>, i64), sqlx::Error> {
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TemplateQuery,
+) -> Result<(Vec<TemplateRow>, i64), sqlx::Error> {
     let (filter, binds) = list_filter(q);
     let owner = q.owner_id;
     let after = binds.len() + 1 + usize::from(owner.is_some());
@@ -188,11 +202,29 @@ pub(crate) async fn next_increment(conn: &mut Conn, org: &str) -> Result<i64, sq
 }
 
 /// Inserts the checklist row of `new` (no kick-off fields, steps or tags).
-pub(crate) async fn insert_row(conn: &mut Conn, org: &str, new: &NewTemplate, increment: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert_row(
+    conn: &mut Conn,
+    org: &str,
+    new: &NewTemplate,
+    increment: i64,
+) -> Result<(), sqlx::Error> {
     let text_cols: Vec<&str> = TEXTS.iter().map(|(k, _)| *k).collect();
     let mut cols: Vec<&str> = vec![
-        "id", "org_id", "increment_id", "title", "alias", "template_type", "folder_id", "default_folder",
-        "owner_id", "created_by", "last_updated_by", "user_ids", "group_ids", "created_at", "last_updated",
+        "id",
+        "org_id",
+        "increment_id",
+        "title",
+        "alias",
+        "template_type",
+        "folder_id",
+        "default_folder",
+        "owner_id",
+        "created_by",
+        "last_updated_by",
+        "user_ids",
+        "group_ids",
+        "created_at",
+        "last_updated",
     ];
     cols.extend(&text_cols);
     cols.extend(FLAGS);
@@ -229,7 +261,11 @@ pub(crate) async fn insert_row(conn: &mut Conn, org: &str, new: &NewTemplate, in
 
 /// Creates a template with its tag links, in one transaction. Kick-off fields and steps are
 /// written by the caller's `extra` step inside the same transaction.
-pub(crate) async fn create(pool: &Pool<Db>, org: &str, new: &NewTemplate) -> Result<Result<TemplateRow, TemplateRefusal>, StoreError> {
+pub(crate) async fn create(
+    pool: &Pool<Db>,
+    org: &str,
+    new: &NewTemplate,
+) -> Result<Result<TemplateRow, TemplateRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
     match create_in(&mut tx, org, new).await? {
         Ok(()) => {}
@@ -241,7 +277,11 @@ pub(crate) async fn create(pool: &Pool<Db>, org: &str, new: &NewTemplate) -> Res
 }
 
 /// The writes of a create inside an open transaction.
-pub(crate) async fn create_in(conn: &mut Conn, org: &str, new: &NewTemplate) -> Result<Result<(), TemplateRefusal>, StoreError> {
+pub(crate) async fn create_in(
+    conn: &mut Conn,
+    org: &str,
+    new: &NewTemplate,
+) -> Result<Result<(), TemplateRefusal>, StoreError> {
     let mut new = new.clone();
     if new.alias_given {
         if alias_taken(conn, org, &new.alias, &new.id).await? {
@@ -258,7 +298,13 @@ pub(crate) async fn create_in(conn: &mut Conn, org: &str, new: &NewTemplate) -> 
 
 /// Replaces the template's tag links: links not named any more are removed, kept ones keep
 /// their association ids, new ones (titles created as tags if needed) are attached.
-pub(crate) async fn replace_tags(conn: &mut Conn, org: &str, id: &str, targets: &[TagTarget], now: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn replace_tags(
+    conn: &mut Conn,
+    org: &str,
+    id: &str,
+    targets: &[TagTarget],
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let mut wanted: Vec<String> = Vec::new();
     for t in targets {
         let tag = match t {
@@ -301,7 +347,12 @@ pub(crate) async fn touch(conn: &mut Conn, id: &str, by: i64, now: i64) -> Resul
 
 /// Applies `patch` to the checklist row and its tag links inside an open transaction; the row
 /// must be locked and not archived.
-pub(crate) async fn update_in(conn: &mut Conn, org: &str, id: &str, patch: &TemplatePatch) -> Result<Result<(), TemplateRefusal>, StoreError> {
+pub(crate) async fn update_in(
+    conn: &mut Conn,
+    org: &str,
+    id: &str,
+    patch: &TemplatePatch,
+) -> Result<Result<(), TemplateRefusal>, StoreError> {
     if let Some(alias) = &patch.alias
         && alias_taken(conn, org, alias, id).await?
     {
@@ -332,10 +383,18 @@ pub(crate) async fn update_in(conn: &mut Conn, org: &str, id: &str, patch: &Temp
         push_text(&mut sets, "default_folder", f.clone());
     }
     if let Some(u) = &patch.users {
-        push_text(&mut sets, "user_ids", Some(serde_json::to_string(u).unwrap_or_else(|_| "[]".into())));
+        push_text(
+            &mut sets,
+            "user_ids",
+            Some(serde_json::to_string(u).unwrap_or_else(|_| "[]".into())),
+        );
     }
     if let Some(g) = &patch.groups {
-        push_text(&mut sets, "group_ids", Some(serde_json::to_string(g).unwrap_or_else(|_| "[]".into())));
+        push_text(
+            &mut sets,
+            "group_ids",
+            Some(serde_json::to_string(g).unwrap_or_else(|_| "[]".into())),
+        );
     }
     for (col, v) in &patch.flags {
         // Flag names come from the fixed list of the domain, never from the request.
@@ -360,7 +419,12 @@ pub(crate) async fn update_in(conn: &mut Conn, org: &str, id: &str, patch: &Temp
 }
 
 /// Applies a partial change (CL4) in one transaction. `NotFound` when the template is missing.
-pub(crate) async fn update(pool: &Pool<Db>, org: &str, id: &str, patch: &TemplatePatch) -> Result<Result<TemplateRow, TemplateRefusal>, StoreError> {
+pub(crate) async fn update(
+    pool: &Pool<Db>,
+    org: &str,
+    id: &str,
+    patch: &TemplatePatch,
+) -> Result<Result<TemplateRow, TemplateRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     if row.archived_at.is_some() {
@@ -375,7 +439,14 @@ pub(crate) async fn update(pool: &Pool<Db>, org: &str, id: &str, patch: &Templat
 }
 
 /// Archives (`archive`) or restores the template; already in that state → unchanged.
-pub(crate) async fn set_archived(pool: &Pool<Db>, org: &str, id: &str, archive: bool, by: i64, now: i64) -> Result<TemplateRow, StoreError> {
+pub(crate) async fn set_archived(
+    pool: &Pool<Db>,
+    org: &str,
+    id: &str,
+    archive: bool,
+    by: i64,
+    now: i64,
+) -> Result<TemplateRow, StoreError> {
     let mut tx = pool.begin().await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     if row.archived_at.is_some() == archive {

@@ -42,7 +42,11 @@ pub async fn archive_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>
     params(("org" = String, Path, description = "Organization id"), ("checklist_id" = String, Path, description = "Template id")),
     responses((status = 200, description = "The template", body = crate::http::openapi::Item<TemplateJson>))
 )]
-pub async fn restore_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>, Body(_body): Body) -> Result<Response> {
+pub async fn restore_template(
+    ctx: Ctx,
+    Path((_org, id)): Path<(String, String)>,
+    Body(_body): Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let t = path_template(&ctx, &me.org_id, &id).await?;
     check_may_edit(&me)?;
@@ -128,7 +132,11 @@ pub async fn clone_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>, 
     params(("org" = String, Path, description = "Organization id"), ("checklist_id" = String, Path, description = "Template id")),
     responses((status = 200, description = "The template", body = crate::http::openapi::Item<TemplateJson>))
 )]
-pub async fn publish_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>, Body(_body): Body) -> Result<Response> {
+pub async fn publish_template(
+    ctx: Ctx,
+    Path((_org, id)): Path<(String, String)>,
+    Body(_body): Body,
+) -> Result<Response> {
     let me = ctx.member()?;
     let t = path_template(&ctx, &me.org_id, &id).await?;
     check_may_edit(&me)?;

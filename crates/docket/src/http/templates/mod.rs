@@ -70,7 +70,12 @@ pub async fn render(ctx: &Ctx, org: &str, rows: &[TemplateRow], query: &Query) -
     if query.with("folder") {
         for (item, row) in items.iter_mut().zip(rows) {
             let folder = match &row.folder_id {
-                Some(f) => ctx.state.store.template_folder(org, f).await?.map(|f| json::folder_json(&f)),
+                Some(f) => ctx
+                    .state
+                    .store
+                    .template_folder(org, f)
+                    .await?
+                    .map(|f| json::folder_json(&f)),
                 None => None,
             };
             item.includes.insert("folder".into(), envelope::include_one(folder));

@@ -33,7 +33,11 @@ async fn resolve(ctx: &Ctx, org: &str, input: &TemplateInput, errors: &mut Valid
     }
     for (key, value, message) in [
         ("folder_id", &input.folder_id, "The selected folder id is invalid."),
-        ("default_folder", &input.default_folder, "The selected default folder is invalid."),
+        (
+            "default_folder",
+            &input.default_folder,
+            "The selected default folder is invalid.",
+        ),
     ] {
         if let Patch::Set(id) = value
             && store.template_folder(org, id).await?.is_none()
@@ -98,7 +102,10 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
     };
     let id = ids::new_id32();
     let new = NewTemplate {
-        alias: input.alias.clone().unwrap_or_else(|| template::default_alias(&title, &id)),
+        alias: input
+            .alias
+            .clone()
+            .unwrap_or_else(|| template::default_alias(&title, &id)),
         alias_given: input.alias.is_some(),
         id,
         title,
