@@ -202,14 +202,14 @@ pub struct TagInput {
     pub color: Option<String>,
 }
 
-/// Attaches a tag to a run or a task.
+/// Attaches a tag to a run, a task or a template.
 #[derive(ToSchema)]
 pub struct TagLinkInput {
     /// The tag.
     pub tag_id: String,
-    /// The run or task id.
+    /// The run, task or template id.
     pub subject_id: String,
-    /// `Run` (default) or `Task`.
+    /// `Run` (default), `Task` or `Checklist` (a template).
     pub subject_type: Option<String>,
 }
 

@@ -4,6 +4,7 @@
 mod crud;
 mod lifecycle;
 mod list;
+mod tags;
 
 use reqwest::Method;
 use serde_json::{Value, json};
