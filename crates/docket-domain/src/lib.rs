@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod actor;
+pub mod alias;
 pub mod email;
 pub mod form_field;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod run;
 pub mod task;
 pub mod task_rules;
 pub mod template;
+pub mod template_field;
 pub mod time;
 pub mod validation;
 

@@ -30,6 +30,8 @@ pub(crate) mod orgs;
 pub(crate) mod outbox;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
+#[path = "sql/rule_refs.rs"]
+pub(crate) mod rule_refs;
 #[path = "sql/run_list.rs"]
 pub(crate) mod run_list;
 #[path = "sql/runs.rs"]
@@ -50,6 +52,8 @@ pub(crate) mod tasks;
 pub(crate) mod template_clone;
 #[path = "sql/templates.rs"]
 pub(crate) mod templates;
+#[path = "sql/template_fields.rs"]
+pub(crate) mod template_fields;
 #[path = "sql/threads.rs"]
 pub(crate) mod threads;
 #[path = "sql/transfer.rs"]

@@ -10,6 +10,7 @@ mod lifecycle;
 mod rate_limit;
 mod tasks;
 mod templates;
+mod template_fields;
 mod threads;
 
 pub use deliveries::*;
@@ -21,4 +22,5 @@ pub use lifecycle::*;
 pub use rate_limit::*;
 pub use tasks::*;
 pub use templates::*;
+pub use template_fields::*;
 pub use threads::*;

@@ -24,6 +24,7 @@ mod tags;
 pub mod task_filters;
 pub mod tasks;
 pub mod templates;
+pub mod template_fields;
 mod unread_body;
 mod users;
 mod webhook_events;
