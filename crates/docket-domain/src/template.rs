@@ -118,26 +118,11 @@ pub fn is_valid_alias(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-/// A title's slug: lower-case ASCII letters and digits, every other run of characters one `-`,
-/// trimmed of `-`; `template` when nothing is left.
-pub fn slug(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let t = out.trim_end_matches('-');
-    if t.is_empty() { "template".into() } else { t.into() }
-}
-
 /// The alias a template is created with: `slug(title)-` and the first 6 characters of its id.
 /// The slug is shortened so the alias stays within [`ALIAS_MAX`].
 pub fn default_alias(title: &str, id: &str) -> String {
     let suffix: String = id.chars().take(6).collect();
-    let mut base = slug(title);
+    let mut base = crate::alias::slug(title, crate::alias::TEMPLATE);
     base.truncate(ALIAS_MAX - suffix.len() - 1);
     let base = base.trim_end_matches('-');
     format!("{base}-{suffix}")
@@ -435,8 +420,7 @@ mod tests {
 
     #[test]
     fn aliases() {
-        assert_eq!(slug("  Client Onboarding: v2! "), "client-onboarding-v2");
-        assert_eq!(slug("!!!"), "template");
+        assert_eq!(default_alias("!!!", "abcdef0123"), "template-abcdef");
         assert_eq!(
             default_alias("Client Onboarding", "abcdef0123"),
             "client-onboarding-abcdef"

@@ -1,8 +1,8 @@
 //! Templates (CL1–CL9).
 
 use crate::model::{
-    CloneTemplate, NewTemplate, TemplateFolder, TemplatePatch, TemplateQuery, TemplateRefusal, TemplateRow,
-    TemplateRule,
+    CloneTemplate, NewTemplate, TemplateFieldRow, TemplateFolder, TemplatePatch, TemplateQuery, TemplateRefusal,
+    TemplateRow, TemplateRule,
 };
 use crate::{Stale, Store, StoreResult, on_read, on_write};
 
@@ -67,5 +67,31 @@ impl Store {
     /// the source does not exist.
     pub async fn clone_template(&self, org: &str, source: &str, c: &CloneTemplate) -> StoreResult<TemplateRow> {
         on_write!(self, Stale::Data, template_clone::clone(org, source, c))
+    }
+
+    /// The kick-off fields of these templates, each template's by position.
+    pub async fn template_kickoff_fields(&self, ids: &[String]) -> StoreResult<Vec<TemplateFieldRow>> {
+        Ok(on_read!(self, kickoff_fields::of_templates(ids))?)
+    }
+
+    /// Every step capture of template `id`, by step position then capture position.
+    pub async fn template_captures(&self, id: &str) -> StoreResult<Vec<TemplateFieldRow>> {
+        Ok(on_read!(self, kickoff_fields::captures(id))?)
+    }
+
+    /// Deletes a kick-off field (CL11); `NotFound` when the template or field is missing.
+    pub async fn delete_kickoff_field(
+        &self,
+        org: &str,
+        checklist_id: &str,
+        field_id: &str,
+        by: i64,
+        now: i64,
+    ) -> StoreResult<Result<(), TemplateRefusal>> {
+        on_write!(
+            self,
+            Stale::Data,
+            kickoff_fields::delete(org, checklist_id, field_id, by, now)
+        )
     }
 }

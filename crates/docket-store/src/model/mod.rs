@@ -9,8 +9,8 @@ mod identity;
 mod lifecycle;
 mod rate_limit;
 mod tasks;
-mod templates;
 mod template_fields;
+mod templates;
 mod threads;
 
 pub use deliveries::*;
@@ -21,6 +21,6 @@ pub use identity::*;
 pub use lifecycle::*;
 pub use rate_limit::*;
 pub use tasks::*;
-pub use templates::*;
 pub use template_fields::*;
+pub use templates::*;
 pub use threads::*;

@@ -2,6 +2,7 @@
 //! refusals, and the list query.
 
 use docket_domain::template::ArchivedFilter;
+use docket_domain::template_field::TemplateFieldDef;
 
 use super::TagTarget;
 use crate::query::Window;
@@ -127,8 +128,24 @@ pub struct NewTemplate {
     pub groups: Vec<String>,
     /// Tags to attach.
     pub tags: Vec<TagTarget>,
+    /// Kick-off fields, in order.
+    pub prerun: Vec<TemplateFieldDef>,
     /// Time of the write.
     pub now: i64,
+}
+
+/// An entry of a complete kick-off field list (CL4 `prerun`).
+#[derive(Debug, Clone)]
+pub enum KickoffEntry {
+    /// The existing field `id`, with its definition after the entry's changes.
+    Keep {
+        /// The field.
+        id: String,
+        /// Its new definition.
+        def: TemplateFieldDef,
+    },
+    /// A new field.
+    New(TemplateFieldDef),
 }
 
 /// A copy of a template (CL8).
@@ -169,6 +186,8 @@ pub struct TemplatePatch {
     pub groups: Option<Vec<String>>,
     /// Replaces the tag links.
     pub tags: Option<Vec<TagTarget>>,
+    /// The complete list of kick-off fields, in order.
+    pub prerun: Option<Vec<KickoffEntry>>,
     /// Who changes it.
     pub by: i64,
     /// Time of the write.

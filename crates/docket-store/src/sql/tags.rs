@@ -162,7 +162,9 @@ async fn subject_counts(
           GROUP BY l.tag_id",
         placeholders(3, tag_ids.len())
     );
-    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(org).bind(subject_type);
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql)
+        .bind(org)
+        .bind(subject_type);
     for id in tag_ids {
         q = q.bind(id);
     }

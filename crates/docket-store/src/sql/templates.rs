@@ -293,6 +293,7 @@ pub(crate) async fn create_in(
     let increment = next_increment(conn, org).await?;
     insert_row(conn, org, &new, increment).await?;
     replace_tags(conn, org, &new.id, &new.tags, new.now).await?;
+    super::kickoff_fields::insert_all(conn, org, &new.id, &new.prerun, 0, new.now).await?;
     Ok(Ok(()))
 }
 
@@ -413,6 +414,11 @@ pub(crate) async fn update_in(
     }
     if let Some(tags) = &patch.tags {
         replace_tags(conn, org, id, tags, patch.now).await?;
+    }
+    if let Some(entries) = &patch.prerun
+        && let Err(refusal) = super::kickoff_fields::replace(conn, org, id, entries, patch.now).await?
+    {
+        return Ok(Err(refusal));
     }
     touch(conn, id, patch.by, patch.now).await?;
     Ok(Ok(()))

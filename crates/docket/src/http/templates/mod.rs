@@ -3,6 +3,7 @@
 //! update in `writes`; archive, restore, delete, clone and publish in `lifecycle`; the form
 //! fields of a template in `fields`.
 
+mod fields;
 pub mod json;
 mod lifecycle;
 mod list;
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::tag_links::TagLinkJson;
+use crate::http::template_fields::TemplateFieldJson;
 use crate::state::AppState;
 pub use json::TemplateJson;
 
@@ -39,6 +41,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lifecycle::delete_template))
         .routes(routes!(lifecycle::clone_template))
         .routes(routes!(lifecycle::publish_template))
+        .routes(routes!(fields::template_form_fields))
+        .routes(routes!(fields::delete_kickoff_field))
 }
 
 /// Includes accepted on a template that docket always answers empty.
@@ -56,6 +60,14 @@ pub async fn render(ctx: &Ctx, org: &str, rows: &[TemplateRow], query: &Query) -
     let ids: Vec<String> = rows.iter().map(|t| t.id.clone()).collect();
     let rules = ctx.state.store.template_rules(org, &ids).await?;
     let mut items: Vec<TemplateJson> = rows.iter().map(|t| TemplateJson::new(t, &rules)).collect();
+    let fields = ctx.state.store.template_kickoff_fields(&ids).await?;
+    for item in &mut items {
+        item.prerun = fields
+            .iter()
+            .filter(|f| f.checklist_id == item.id)
+            .map(|f| serde_json::to_value(TemplateFieldJson::new(f)).unwrap_or(Value::Null))
+            .collect();
+    }
     if query.with("tags") {
         let links = ctx.state.store.tag_links_of(org, "Checklist", &ids).await?;
         for item in &mut items {

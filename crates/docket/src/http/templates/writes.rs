@@ -7,7 +7,9 @@ use axum::response::Response;
 use docket_domain::input::Patch;
 use docket_domain::template::{self, TemplateInput};
 use docket_domain::{ValidationErrors, ids};
-use docket_store::model::{NewTemplate, TagTarget, TemplatePatch};
+use docket_domain::{limits, template_field};
+use docket_store::model::{KickoffEntry, NewTemplate, TagTarget, TemplateFieldRow, TemplatePatch};
+use serde_json::Value;
 
 use super::{TemplateJson, check_may_edit, path_template, refused, respond};
 use crate::error::{Error, Result};
@@ -79,6 +81,53 @@ async fn resolve(ctx: &Ctx, org: &str, input: &TemplateInput, errors: &mut Valid
     })
 }
 
+/// Reads `prerun` of a create: new definitions, in order; ids are ignored.
+fn read_new_prerun(items: &[Value], errors: &mut ValidationErrors) -> Vec<template_field::TemplateFieldDef> {
+    if !limits::within(errors, "prerun", items.len(), limits::MAX_FORM_FIELDS) {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| template_field::parse_new_value(v, &format!("prerun.{i}"), errors))
+        .collect()
+}
+
+/// Reads `prerun` of an update as the complete list: an entry with the id of a `current` field
+/// changes it (partially), any other entry is a new field. Ordered by each entry's `position`
+/// when given (else its place in the list), then by list order.
+fn read_prerun_list(items: &[Value], current: &[TemplateFieldRow], errors: &mut ValidationErrors) -> Vec<KickoffEntry> {
+    if !limits::within(errors, "prerun", items.len(), limits::MAX_FORM_FIELDS) {
+        return Vec::new();
+    }
+    let mut keyed: Vec<(i64, usize, KickoffEntry)> = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        let prefix = format!("prerun.{i}");
+        let Some(obj) = v.as_object() else {
+            errors.add(prefix, "The form field must be an object.");
+            continue;
+        };
+        let sort = template_field::entry_position(obj).unwrap_or(i as i64 + 1);
+        let existing = template_field::entry_id(obj).and_then(|id| current.iter().find(|f| f.id == id));
+        let entry = match existing {
+            Some(row) => {
+                let patch = template_field::parse_patch(obj, &prefix, errors);
+                KickoffEntry::Keep {
+                    id: row.id.clone(),
+                    def: patch.apply(&row.def(), &prefix, errors),
+                }
+            }
+            None => match template_field::parse_new(obj, &prefix, errors) {
+                Some(def) => KickoffEntry::New(def),
+                None => continue,
+            },
+        };
+        keyed.push((sort, i, entry));
+    }
+    keyed.sort_by_key(|(sort, i, _)| (*sort, *i));
+    keyed.into_iter().map(|(_, _, e)| e).collect()
+}
+
 /// Creates a template.
 ///
 /// `prerun` creates its kick-off fields in order; `steps` (a docket extension) creates steps.
@@ -97,6 +146,7 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
     let mut errors = ValidationErrors::new();
     let input = template::read(&body, true, &mut errors);
     let resolved = resolve(&ctx, &me.org_id, &input, &mut errors).await?;
+    let prerun = read_new_prerun(input.prerun.as_deref().unwrap_or_default(), &mut errors);
     let Some(title) = input.title.clone().filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -119,6 +169,7 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
         users: resolved.users.unwrap_or_default(),
         groups: resolved.groups.unwrap_or_default(),
         tags: resolved.tags.unwrap_or_default(),
+        prerun,
         now: ctx.now,
     };
     let row = ctx
@@ -154,6 +205,17 @@ pub async fn update_template(
     let mut errors = ValidationErrors::new();
     let input = template::read(&body, false, &mut errors);
     let resolved = resolve(&ctx, &me.org_id, &input, &mut errors).await?;
+    let prerun = match &input.prerun {
+        Some(items) => {
+            let current = ctx
+                .state
+                .store
+                .template_kickoff_fields(std::slice::from_ref(&current.id))
+                .await?;
+            Some(read_prerun_list(items, &current, &mut errors))
+        }
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -170,6 +232,7 @@ pub async fn update_template(
         users: resolved.users,
         groups: resolved.groups,
         tags: resolved.tags,
+        prerun,
         by: me.user_id,
         now: ctx.now,
     };

@@ -22,9 +22,7 @@ async fn templates_are_tagged_untagged_and_counted(app: &TestApp) {
     let tag = new_tag(app, "finance").await;
     let a = template(app, "A").await;
     let b = template(app, "B").await;
-    let attach = |subject: &str| {
-        json!({"subject_id": subject, "subject_type": "Checklist", "tag_id": tag, "tag_type": "private"})
-    };
+    let attach = |subject: &str| json!({"subject_id": subject, "subject_type": "Checklist", "tag_id": tag, "tag_type": "private"});
     let r = app
         .json(Method::POST, &app.org_path("/checklists/tags"), attach(&a))
         .await
@@ -56,7 +54,10 @@ async fn templates_are_tagged_untagged_and_counted(app: &TestApp) {
         .await
         .expect(200);
     let s = &stats.data()["statistics"]["data"];
-    assert_eq!((s["active_template"].clone(), s["archived_template"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (s["active_template"].clone(), s["archived_template"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(s["active_process"], 0);
     let listed = app.get(&app.org_path("/checklists?tag=finance")).await.expect(200);
     assert_eq!(listed.data().as_array().unwrap().len(), 1);
