@@ -257,3 +257,31 @@ pub struct TemplateFolder {
     /// Templates filed directly in it plus its folder objects.
     pub total: i64,
 }
+
+/// A step found by search (S1 `step`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct StepHit {
+    pub id: String,
+    pub title: String,
+    pub alias: String,
+    pub step_type: String,
+    pub position: i64,
+    pub checklist_id: String,
+    pub checklist_title: String,
+    pub created_at: i64,
+}
+
+/// A step capture or kick-off field found by search (S1 `capture`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct CaptureHit {
+    pub id: String,
+    pub label: String,
+    pub alias: String,
+    pub field_type: String,
+    pub step_id: Option<String>,
+    pub checklist_id: String,
+    pub checklist_title: String,
+    pub created_at: i64,
+}

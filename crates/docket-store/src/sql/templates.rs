@@ -37,6 +37,26 @@ pub(crate) async fn get(pool: &Pool<Db>, org: &str, id: &str) -> Result<Option<T
     .await
 }
 
+/// Templates of `org` by id, in the order of `ids` (missing ones skipped).
+pub(crate) async fn by_ids(pool: &Pool<Db>, org: &str, ids: &[String]) -> Result<Vec<TemplateRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {TEMPLATE_COLS} FROM checklists c WHERE c.org_id = $1 AND c.id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, TemplateRow>(&sql).bind(org);
+    for id in ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(pool).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| &r.id == id).cloned())
+        .collect())
+}
+
 /// Template `id` of `org`, read inside a transaction (locked on PostgreSQL).
 pub(crate) async fn lock(conn: &mut Conn, org: &str, id: &str) -> Result<Option<TemplateRow>, sqlx::Error> {
     if IS_PG {

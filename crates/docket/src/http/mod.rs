@@ -19,6 +19,8 @@ mod organizations;
 pub mod params;
 pub mod runs;
 pub mod search;
+mod search_filter;
+mod search_templates;
 mod tag_links;
 mod tags;
 pub mod task_filters;

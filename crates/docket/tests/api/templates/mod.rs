@@ -5,6 +5,7 @@ mod crud;
 mod kickoff;
 mod lifecycle;
 mod list;
+mod search;
 mod tags;
 
 use reqwest::Method;
