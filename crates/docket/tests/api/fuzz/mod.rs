@@ -46,6 +46,7 @@ struct Ids {
     guest: String,
     group: String,
     tag: String,
+    template: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -109,6 +110,15 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    let t = app
+        .json(
+            Method::POST,
+            "/organizations/acme/checklists",
+            json!({"title": "Fuzzed template", "prerun": [{"label": "K", "field_type": "text", "required": true}]}),
+        )
+        .await
+        .expect(201);
+    let template = t.data()["id"].as_str().expect("template").to_string();
     Ids {
         task,
         capture,
@@ -118,6 +128,7 @@ async fn arrange(app: &TestApp) -> Ids {
         guest: "guest@partner.example".into(),
         group,
         tag,
+        template,
     }
 }
 
@@ -134,8 +145,12 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         guest,
         group,
         tag,
+        template,
     } = ids;
     let o = "/organizations/acme";
+    let template_body = json!({"title": "T", "type": "form", "summary": "S", "alias": "fuzz-alias", "owner_id": 1002,
+        "users": [1001], "groups": [group], "tags": ["a", tag], "starred": true, "webhook": "https://example.com/hook",
+        "folder_id": null, "prerun": [{"label": "P", "field_type": "radio", "required": true, "options": ["a", "b"]}]});
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
         "deadline": "2030-01-01 10:00:00", "started_at": "2029-12-01T00:00:00Z", "task_type": "approval", "max_assignable": 3,
         "everyone_must_complete": false, "webhook": "https://example.com/hook", "tags": ["a", tag], "top_secret": false,
@@ -234,6 +249,20 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             format!("{o}/checklists/tags"),
             json!({"tag_id": tag, "tag_type": "private", "subject_type": "Task", "subject_id": task}),
         ),
+        (Method::POST, format!("{o}/checklists"), template_body.clone()),
+        (Method::PUT, format!("{o}/checklists/{template}"), template_body),
+        (
+            Method::POST,
+            format!("{o}/checklists/{template}/clone"),
+            json!({"tenant": "acme", "title": "Copy"}),
+        ),
+        (Method::PUT, format!("{o}/checklists/{template}/publish"), json!({})),
+        (Method::PUT, format!("{o}/checklists/{template}/restore"), json!({})),
+        (
+            Method::POST,
+            format!("{o}/checklists/tags"),
+            json!({"tag_id": tag, "tag_type": "private", "subject_type": "Checklist", "subject_id": template}),
+        ),
         (
             Method::POST,
             format!("{o}/users/invite"),
@@ -258,6 +287,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         run_task,
         guest,
         tag,
+        template,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -273,6 +303,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         "/guests-list",
         "/groups",
         "/tags",
+        "/checklists",
         "/webhook-events",
         "/users/1002",
         "/me",
@@ -286,6 +317,8 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         format!("{o}/runs/{run}/tasks"),
         format!("{o}/runs/{run}/tasks/{run_task}"),
         format!("{o}/tags/{tag}"),
+        format!("{o}/checklists/{template}"),
+        format!("{o}/checklists/{template}/form-fields"),
     ])
     .collect()
 }
