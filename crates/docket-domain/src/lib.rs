@@ -18,6 +18,7 @@ pub mod run;
 pub mod step;
 pub mod task;
 pub mod task_rules;
+pub mod template;
 pub mod template_field;
 pub mod time;
 pub mod validation;

@@ -22,6 +22,8 @@ pub(crate) mod groups;
 pub(crate) mod guests;
 #[path = "sql/idempotency.rs"]
 pub(crate) mod idempotency;
+#[path = "sql/kickoff_fields.rs"]
+pub(crate) mod kickoff_fields;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
@@ -52,8 +54,12 @@ pub(crate) mod task_create;
 pub(crate) mod task_list;
 #[path = "sql/tasks.rs"]
 pub(crate) mod tasks;
+#[path = "sql/template_clone.rs"]
+pub(crate) mod template_clone;
 #[path = "sql/template_fields.rs"]
 pub(crate) mod template_fields;
+#[path = "sql/templates.rs"]
+pub(crate) mod templates;
 #[path = "sql/threads.rs"]
 pub(crate) mod threads;
 #[path = "sql/transfer.rs"]

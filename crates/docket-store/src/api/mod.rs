@@ -19,5 +19,6 @@ mod steps;
 mod tags;
 mod task_list;
 mod tasks;
+mod templates;
 mod threads;
 mod users;

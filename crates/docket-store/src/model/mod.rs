@@ -11,6 +11,7 @@ mod rate_limit;
 mod steps;
 mod tasks;
 mod template_fields;
+mod templates;
 mod threads;
 
 pub use deliveries::*;
@@ -23,4 +24,5 @@ pub use rate_limit::*;
 pub use steps::*;
 pub use tasks::*;
 pub use template_fields::*;
+pub use templates::*;
 pub use threads::*;

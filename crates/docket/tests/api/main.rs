@@ -49,6 +49,7 @@ mod tasks_archive;
 mod tasks_complete;
 mod tasks_create;
 mod tasks_update;
+mod templates;
 mod transfer;
 mod users;
 mod wal;

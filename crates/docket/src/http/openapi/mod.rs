@@ -42,6 +42,7 @@ source repository: start at `docs/README.md`.";
         (name = "tasks", description = "One-off tasks: create, read, update, complete, reopen, archive, and the task lists"),
         (name = "runs", description = "Runs (processes) made of one-off tasks, and their tasks"),
         (name = "comments", description = "Comments and problem threads on tasks"),
+        (name = "templates", description = "Templates (checklists): create, read, update, archive, copy, and their kick-off fields"),
         (name = "tags", description = "Tags and their links to runs and tasks"),
         (name = "groups", description = "Groups of members and guests"),
         (name = "guests", description = "Guests of an organization"),

@@ -46,8 +46,9 @@ struct Ids {
     guest: String,
     group: String,
     tag: String,
+    template: String,
     /// A template with one step that has one capture.
-    template: (String, String, String),
+    step_template: (String, String, String),
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -111,6 +112,15 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    let t = app
+        .json(
+            Method::POST,
+            "/organizations/acme/checklists",
+            json!({"title": "Fuzzed template", "prerun": [{"label": "K", "field_type": "text", "required": true}]}),
+        )
+        .await
+        .expect(201);
+    let template = t.data()["id"].as_str().expect("template").to_string();
     Ids {
         task,
         capture,
@@ -120,7 +130,8 @@ async fn arrange(app: &TestApp) -> Ids {
         guest: "guest@partner.example".into(),
         group,
         tag,
-        template: arrange_template(app).await,
+        template,
+        step_template: arrange_template(app).await,
     }
 }
 
@@ -140,7 +151,7 @@ async fn arrange_template(app: &TestApp) -> (String, String, String) {
 
 /// The step and capture write routes (ST2, ST4, ST6, ST7, CP1, CP2, CP4, CP5).
 fn step_routes(ids: &Ids) -> Vec<(Method, String, Value)> {
-    let (tpl, step, capture) = &ids.template;
+    let (tpl, step, capture) = &ids.step_template;
     let s = format!("/organizations/acme/checklists/{tpl}/steps");
     let step_body = json!({"title": "T", "summary": "s", "step_type": "approval", "assignees": [1002], "guests": ["g@x.example"],
         "groups": [ids.group], "tags": [ids.tag], "deadline": {"value": 2, "unit": "days", "option": "from", "step": "start_run"},
@@ -181,9 +192,13 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         guest,
         group,
         tag,
+        template,
         ..
     } = ids;
     let o = "/organizations/acme";
+    let template_body = json!({"title": "T", "type": "form", "summary": "S", "alias": "fuzz-alias", "owner_id": 1002,
+        "users": [1001], "groups": [group], "tags": ["a", tag], "starred": true, "webhook": "https://example.com/hook",
+        "folder_id": null, "prerun": [{"label": "P", "field_type": "radio", "required": true, "options": ["a", "b"]}]});
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
         "deadline": "2030-01-01 10:00:00", "started_at": "2029-12-01T00:00:00Z", "task_type": "approval", "max_assignable": 3,
         "everyone_must_complete": false, "webhook": "https://example.com/hook", "tags": ["a", tag], "top_secret": false,
@@ -282,6 +297,20 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             format!("{o}/checklists/tags"),
             json!({"tag_id": tag, "tag_type": "private", "subject_type": "Task", "subject_id": task}),
         ),
+        (Method::POST, format!("{o}/checklists"), template_body.clone()),
+        (Method::PUT, format!("{o}/checklists/{template}"), template_body),
+        (
+            Method::POST,
+            format!("{o}/checklists/{template}/clone"),
+            json!({"tenant": "acme", "title": "Copy"}),
+        ),
+        (Method::PUT, format!("{o}/checklists/{template}/publish"), json!({})),
+        (Method::PUT, format!("{o}/checklists/{template}/restore"), json!({})),
+        (
+            Method::POST,
+            format!("{o}/checklists/tags"),
+            json!({"tag_id": tag, "tag_type": "private", "subject_type": "Checklist", "subject_id": template}),
+        ),
         (
             Method::POST,
             format!("{o}/users/invite"),
@@ -306,6 +335,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         run_task,
         guest,
         tag,
+        template,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -321,6 +351,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         "/guests-list",
         "/groups",
         "/tags",
+        "/checklists",
         "/webhook-events",
         "/users/1002",
         "/me",
@@ -334,6 +365,8 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         format!("{o}/runs/{run}/tasks"),
         format!("{o}/runs/{run}/tasks/{run_task}"),
         format!("{o}/tags/{tag}"),
+        format!("{o}/checklists/{template}"),
+        format!("{o}/checklists/{template}/form-fields"),
     ])
     .collect()
 }
@@ -360,7 +393,7 @@ async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
     let mut routes = routes(&ids);
     routes.extend(step_routes(&ids));
     let mut reads = read_routes(&ids);
-    let (tpl, step, _) = &ids.template;
+    let (tpl, step, _) = &ids.step_template;
     reads.push(format!("/organizations/acme/checklists/{tpl}/steps"));
     reads.push(format!("/organizations/acme/checklists/{tpl}/steps/{step}"));
     // A connection per request: a server that answers early (413) closes a connection whose
