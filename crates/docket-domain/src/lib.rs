@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod actor;
+pub mod alias;
 pub mod email;
 pub mod folder;
 pub mod form_field;
@@ -15,8 +16,11 @@ pub mod limits;
 pub mod page;
 pub mod role;
 pub mod run;
+pub mod step;
 pub mod task;
 pub mod task_rules;
+pub mod template;
+pub mod template_field;
 pub mod time;
 pub mod validation;
 

@@ -47,4 +47,9 @@ impl Store {
     pub async fn tag_run_counts(&self, org: &str, tag_ids: &[String]) -> StoreResult<Vec<(i64, i64)>> {
         Ok(on_read!(self, tags::run_counts(org, tag_ids))?)
     }
+
+    /// For each of `tag_ids`, in order, the number of (active, archived) templates carrying it.
+    pub async fn tag_template_counts(&self, org: &str, tag_ids: &[String]) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(on_read!(self, tags::template_counts(org, tag_ids))?)
+    }
 }

@@ -1,4 +1,5 @@
-//! Search (S1): runs by name and tasks by title, narrowed by the structured filter, which is
+//! Search (S1): runs by name, tasks by title, templates by title, their steps by title and
+//! their captures and kick-off fields by label, narrowed by the structured filter, which is
 //! turned into SQL from fixed column expressions and operators with every value bound.
 
 use sqlx::Pool;
@@ -6,7 +7,7 @@ use sqlx::Pool;
 use super::run_list::visible_task_sql;
 use super::where_clause::{Arg, Lists, Where, count_and_page};
 use super::{Db, IS_PG};
-use crate::model::{RunRecord, TaskRecord};
+use crate::model::{CaptureHit, RunRecord, StepHit, TaskRecord, TemplateRow};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
 
 /// What a bucket searches.
@@ -16,6 +17,12 @@ enum Target {
     Run,
     /// `tasks t`.
     Task,
+    /// `checklists c`.
+    Template,
+    /// `steps s` of `checklists c`.
+    Step,
+    /// `template_fields f` of `checklists c`.
+    Capture,
 }
 
 /// How a field is stored.
@@ -37,6 +44,14 @@ fn column(target: Target, field: SearchField) -> Option<Column> {
         (Target::Task, SearchField::Title) => Column::Text("lower(t.title)"),
         (Target::Task, SearchField::Starter) => Column::Int("t.starter_id"),
         (Target::Task, SearchField::Description | SearchField::Date) => return None,
+        (Target::Template, SearchField::Title) => Column::Text("lower(c.title)"),
+        (Target::Template, SearchField::Description) => Column::Text("lower(COALESCE(c.summary, ''))"),
+        (Target::Template, SearchField::Starter) => Column::Int("c.created_by"),
+        (Target::Template, SearchField::Date) => Column::Time("c.created_at"),
+        (Target::Step, SearchField::Title) => Column::Text("lower(s.title)"),
+        // A capture's `label` is filtered as its title.
+        (Target::Capture, SearchField::Title) => Column::Text("lower(f.label)"),
+        (Target::Step | Target::Capture, _) => return None,
     })
 }
 
@@ -144,4 +159,83 @@ fn tasks_where(org: &str, q: &SearchQuery) -> Where {
         w.push(sql);
     }
     w
+}
+
+/// The `WHERE` of a template bucket: the organization's non-archived templates, `text` (a
+/// column expression) containing the pattern, and the filter on `target`.
+fn template_where(org: &str, q: &SearchQuery, target: Target, text: &str) -> Where {
+    let mut w = Where::default();
+    let o = w.bind(Arg::Text(org.to_string()));
+    w.push(format!("c.org_id = {o} AND c.archived_at IS NULL"));
+    let p = w.bind(Arg::Text(q.pattern.clone()));
+    w.push(format!("{text} LIKE {p} ESCAPE '\\'"));
+    if let Some(f) = &q.filter {
+        let sql = filter_sql(&mut w, target, f);
+        w.push(sql);
+    }
+    w
+}
+
+/// The `blueprint` bucket: non-archived templates whose title contains the text, newest first.
+pub(crate) async fn templates(
+    pool: &Pool<Db>,
+    lists: Lists,
+    org: &str,
+    q: &SearchQuery,
+) -> Result<(Vec<TemplateRow>, i64), sqlx::Error> {
+    let filter = || template_where(org, q, Target::Template, "lower(c.title)");
+    let (ids, total) = page(pool, lists, filter, "checklists c", "c", q).await?;
+    Ok((super::templates::by_ids(pool, org, &ids).await?, total))
+}
+
+/// The `step` bucket: steps of non-archived templates whose title contains the text, newest
+/// first.
+pub(crate) async fn steps(
+    pool: &Pool<Db>,
+    lists: Lists,
+    org: &str,
+    q: &SearchQuery,
+) -> Result<(Vec<StepHit>, i64), sqlx::Error> {
+    let from = "steps s JOIN checklists c ON c.id = s.checklist_id";
+    let filter = |_| template_where(org, q, Target::Step, "lower(s.title)");
+    let order = "s.created_at DESC, s.id DESC";
+    let (ids, total) = count_and_page(pool, lists, filter, from, "s", order, q.window).await?;
+    let mut hits: Vec<StepHit> = Vec::new();
+    for id in ids {
+        let hit = sqlx::query_as::<_, StepHit>(
+            "SELECT s.id, s.title, s.alias, s.step_type, s.position, s.checklist_id, c.title AS checklist_title,
+                    s.created_at FROM steps s JOIN checklists c ON c.id = s.checklist_id WHERE s.id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(pool)
+        .await?;
+        hits.extend(hit);
+    }
+    Ok((hits, total))
+}
+
+/// The `capture` bucket: step captures and kick-off fields of non-archived templates whose
+/// label contains the text, newest first.
+pub(crate) async fn captures(
+    pool: &Pool<Db>,
+    lists: Lists,
+    org: &str,
+    q: &SearchQuery,
+) -> Result<(Vec<CaptureHit>, i64), sqlx::Error> {
+    let from = "template_fields f JOIN checklists c ON c.id = f.checklist_id";
+    let filter = |_| template_where(org, q, Target::Capture, "lower(f.label)");
+    let order = "f.created_at DESC, f.id DESC";
+    let (ids, total) = count_and_page(pool, lists, filter, from, "f", order, q.window).await?;
+    let mut hits: Vec<CaptureHit> = Vec::new();
+    for id in ids {
+        let hit = sqlx::query_as::<_, CaptureHit>(
+            "SELECT f.id, f.label, f.alias, f.field_type, f.step_id, f.checklist_id, c.title AS checklist_title,
+                    f.created_at FROM template_fields f JOIN checklists c ON c.id = f.checklist_id WHERE f.id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(pool)
+        .await?;
+        hits.extend(hit);
+    }
+    Ok((hits, total))
 }

@@ -1,4 +1,4 @@
-//! Tags attached to runs and tasks (TG6, TG7, and the `tags` includes).
+//! Tags attached to runs, tasks and templates (TG6, TG7, and the `tags` includes).
 
 use sqlx::Pool;
 
@@ -62,7 +62,8 @@ async fn find(
     .await
 }
 
-/// Attaches tag `tag_id` of `org` to run or task `subject_id` (`subject_type` `Run` or `Task`):
+/// Attaches tag `tag_id` of `org` to run, task or template `subject_id` (`subject_type` `Run`,
+/// `Task` or `Checklist`):
 /// the association and whether it was made now. `NotFound` when the tag or the subject is
 /// not (or no longer) in `org`.
 pub(crate) async fn attach(
@@ -77,6 +78,7 @@ pub(crate) async fn attach(
     let table = match subject_type {
         "Run" => "runs",
         "Task" => "tasks",
+        "Checklist" => "checklists",
         _ => return Err(StoreError::NotFound),
     };
     let mut tx = pool.begin().await?;

@@ -129,6 +129,27 @@ pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<bool,
 
 /// For each of `tag_ids` of `org`, in order, the number of (active, archived) runs carrying it.
 pub(crate) async fn run_counts(pool: &Pool<Db>, org: &str, tag_ids: &[String]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    subject_counts(pool, org, tag_ids, "Run", "runs").await
+}
+
+/// For each of `tag_ids` of `org`, in order, the number of (active, archived) templates carrying it.
+pub(crate) async fn template_counts(
+    pool: &Pool<Db>,
+    org: &str,
+    tag_ids: &[String],
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    subject_counts(pool, org, tag_ids, "Checklist", "checklists").await
+}
+
+/// For each of `tag_ids`, in order, the number of (active, archived) subjects of a kind
+/// (`subject_type`, stored in `table`) carrying it.
+async fn subject_counts(
+    pool: &Pool<Db>,
+    org: &str,
+    tag_ids: &[String],
+    subject_type: &str,
+    table: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     if tag_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -136,12 +157,14 @@ pub(crate) async fn run_counts(pool: &Pool<Db>, org: &str, tag_ids: &[String]) -
         "SELECT l.tag_id,
                 COALESCE(SUM(CASE WHEN r.archived_at IS NULL THEN 1 ELSE 0 END), 0),
                 COALESCE(SUM(CASE WHEN r.archived_at IS NULL THEN 0 ELSE 1 END), 0)
-           FROM tag_links l JOIN runs r ON r.id = l.subject_id AND r.org_id = l.org_id
-          WHERE l.org_id = $1 AND l.subject_type = 'Run' AND l.tag_id IN ({})
+           FROM tag_links l JOIN {table} r ON r.id = l.subject_id AND r.org_id = l.org_id
+          WHERE l.org_id = $1 AND l.subject_type = $2 AND l.tag_id IN ({})
           GROUP BY l.tag_id",
-        placeholders(2, tag_ids.len())
+        placeholders(3, tag_ids.len())
     );
-    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(org);
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql)
+        .bind(org)
+        .bind(subject_type);
     for id in tag_ids {
         q = q.bind(id);
     }

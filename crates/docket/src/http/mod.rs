@@ -20,10 +20,15 @@ mod organizations;
 pub mod params;
 pub mod runs;
 pub mod search;
+mod search_filter;
+mod search_templates;
+pub mod steps;
 mod tag_links;
 mod tags;
 pub mod task_filters;
 pub mod tasks;
+pub mod template_fields;
+pub mod templates;
 mod unread_body;
 mod users;
 mod webhook_events;
@@ -55,12 +60,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(guests::routes())
         .merge(groups::routes())
         .merge(tags::routes())
+        .merge(templates::routes())
         .merge(tasks::routes())
         .merge(runs::routes())
         .merge(comments::routes())
         .merge(tag_links::routes())
         .merge(folders::routes())
         .merge(search::routes())
+        .merge(steps::routes())
         .merge(webhook_events::routes())
         .split_for_parts();
     (routes, openapi::finish(doc))

@@ -1,16 +1,18 @@
 //! S1 `GET /organizations/{org}/search`: one list envelope per requested result type, in the
 //! requested order. `process` searches run names, `task` the titles of the tasks the caller may
-//! see; docket has no templates, snippets, captures or steps to search, so those buckets are
-//! always empty. The optional structured `filter[…]` (bracketed query keys) narrows both.
+//! see, `blueprint` template titles, `step` step titles and `capture` the labels of captures and
+//! kick-off fields (of non-archived templates; their shapes are in `search_templates`); docket
+//! has no snippets, so that bucket is always empty. The optional structured `filter[…]`
+//! (bracketed query keys) narrows them.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use docket_domain::page::{PageInfo, PageRequest};
 use docket_domain::run::RunStatus;
-use docket_domain::time::{end_of_day, format_ts, parse_date, start_of_day};
+use docket_domain::time::format_ts;
 use docket_domain::{Actor, ValidationErrors, input};
 use docket_store::model::{RunRecord, TagLinkRow, TaskRecord};
-use docket_store::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery, Window, like_pattern};
+use docket_store::query::{SearchField, SearchFilter, SearchQuery, Window, like_pattern};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -23,13 +25,12 @@ use crate::http::extract::{Ctx, Query};
 use crate::http::folders::{FolderJson, filed};
 use crate::http::guests::guest_link;
 use crate::http::openapi::Page;
+use crate::http::{search_filter, search_templates};
 use crate::state::AppState;
 
 /// `per_page` when absent, and its upper bound.
 const DEFAULT_PER_PAGE: i64 = 20;
 const MAX_PER_PAGE: i64 = 100;
-/// How deep filter groups may nest.
-const MAX_FILTER_DEPTH: usize = 8;
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -64,16 +65,8 @@ const PROCESS_FIELDS: &[(&str, SearchField)] = &[
     ("date", SearchField::Date),
 ];
 const TASK_FIELDS: &[(&str, SearchField)] = &[("title", SearchField::Title), ("starter", SearchField::Starter)];
-
-const OPERATIONS: &[(&str, CompareOp)] = &[
-    ("=", CompareOp::Eq),
-    ("<>", CompareOp::Ne),
-    ("!=", CompareOp::Ne),
-    ("<", CompareOp::Lt),
-    (">", CompareOp::Gt),
-    ("<=", CompareOp::Le),
-    (">=", CompareOp::Ge),
-];
+const STEP_FIELDS: &[(&str, SearchField)] = &[("title", SearchField::Title)];
+const CAPTURE_FIELDS: &[(&str, SearchField)] = &[("label", SearchField::Title)];
 
 /// The parsed parameters.
 struct Params {
@@ -106,7 +99,20 @@ async fn search(ctx: Ctx, query: Query) -> Result<Response> {
                 let (tasks, total) = ctx.state.store.search_tasks(&me.org_id, &p.query).await?;
                 (json!(task_items(&ctx, &me, &tasks, p.tags).await?), tasks.len(), total)
             }
-            Kind::Blueprint | Kind::Snippet | Kind::Capture | Kind::Step => (json!([]), 0, 0),
+            Kind::Blueprint => {
+                let (rows, total) = ctx.state.store.search_templates(&me.org_id, &p.query).await?;
+                let items = search_templates::blueprint_items(&ctx, &me.org_id, &rows, p.tags).await?;
+                (json!(items), rows.len(), total)
+            }
+            Kind::Step => {
+                let (hits, total) = ctx.state.store.search_steps(&me.org_id, &p.query).await?;
+                (json!(search_templates::step_items(&hits)), hits.len(), total)
+            }
+            Kind::Capture => {
+                let (hits, total) = ctx.state.store.search_captures(&me.org_id, &p.query).await?;
+                (json!(search_templates::capture_items(&hits)), hits.len(), total)
+            }
+            Kind::Snippet => (json!([]), 0, 0),
         };
         let info = PageInfo::new(&p.page, total, count as i64);
         out.insert(
@@ -197,12 +203,19 @@ fn filter(query: &Query, kinds: &[Kind]) -> Result<Option<SearchFilter>, String>
     if pairs.is_empty() {
         return Ok(None);
     }
-    let folded = input::fold_pairs(pairs).ok_or_else(malformed)?;
-    let value = folded.get("filter").ok_or_else(malformed)?;
+    let folded = input::fold_pairs(pairs).ok_or_else(search_filter::malformed)?;
+    let value = folded.get("filter").ok_or_else(search_filter::malformed)?;
     // The fields every searched type supports, named with each type's allowed list.
     let mut allowed: Vec<&[(&str, SearchField)]> = Vec::new();
-    if kinds.contains(&Kind::Process) {
+    // Templates have the fields of processes (title, description, starter, date).
+    if kinds.contains(&Kind::Process) || kinds.contains(&Kind::Blueprint) {
         allowed.push(PROCESS_FIELDS);
+    }
+    if kinds.contains(&Kind::Step) {
+        allowed.push(STEP_FIELDS);
+    }
+    if kinds.contains(&Kind::Capture) {
+        allowed.push(CAPTURE_FIELDS);
     }
     if kinds.contains(&Kind::Task) {
         allowed.push(TASK_FIELDS);
@@ -210,109 +223,7 @@ fn filter(query: &Query, kinds: &[Kind]) -> Result<Option<SearchFilter>, String>
     if allowed.is_empty() {
         allowed.push(PROCESS_FIELDS);
     }
-    node(value, &allowed, 0).map(Some)
-}
-
-fn malformed() -> String {
-    "The filter is malformed.".into()
-}
-
-/// One node: an object is a condition, an array a group.
-fn node(v: &Value, allowed: &[&[(&str, SearchField)]], depth: usize) -> Result<SearchFilter, String> {
-    if depth > MAX_FILTER_DEPTH {
-        return Err("The filter is nested too deeply.".into());
-    }
-    match v {
-        Value::Object(m) => condition(m, allowed),
-        Value::Array(items) => group(items, allowed, depth),
-        _ => Err(malformed()),
-    }
-}
-
-/// A group: element 0 is `{type: boolean, value: AND|OR}`, the rest conditions or groups.
-fn group(items: &[Value], allowed: &[&[(&str, SearchField)]], depth: usize) -> Result<SearchFilter, String> {
-    let Some((head, rest)) = items.split_first() else {
-        return Err(malformed());
-    };
-    let head = head.as_object().ok_or_else(malformed)?;
-    let kind = head.get("type").and_then(Value::as_str).map(str::trim).unwrap_or("");
-    if !kind.eq_ignore_ascii_case("boolean") {
-        return Err("The first element of a filter group must be of type boolean.".into());
-    }
-    let any = match head.get("value").and_then(Value::as_str).map(str::trim) {
-        Some(v) if v.eq_ignore_ascii_case("and") => false,
-        Some(v) if v.eq_ignore_ascii_case("or") => true,
-        _ => return Err("The boolean value of a filter group must be AND or OR.".into()),
-    };
-    if rest.is_empty() {
-        return Err("A filter group needs at least one condition.".into());
-    }
-    let items = rest
-        .iter()
-        .map(|i| node(i, allowed, depth + 1))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SearchFilter::Group { any, items })
-}
-
-/// A condition: `{type: field, field, operation, value}` (`type` defaults to `field`,
-/// `operation` to `=`).
-fn condition(m: &Map<String, Value>, allowed: &[&[(&str, SearchField)]]) -> Result<SearchFilter, String> {
-    let text = |key: &str| -> Result<Option<&str>, String> {
-        match m.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(malformed()),
-        }
-    };
-    let kind = text("type")?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("field");
-    if !kind.eq_ignore_ascii_case("field") {
-        return Err("The filter type must be field (or boolean as the first element of a group).".into());
-    }
-    let Some(name) = text("field")?.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Err("The filter field is required.".into());
-    };
-    let op_word = text("operation")?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("=");
-    let Some((_, op)) = OPERATIONS.iter().find(|(w, _)| *w == op_word) else {
-        return Err("The filter operation must be one of =, <>, !=, <, >, <=, >=.".into());
-    };
-    let Some(raw) = text("value")? else {
-        return Err("The filter value is required.".into());
-    };
-    let lower = name.to_ascii_lowercase();
-    let mut field = None;
-    for list in allowed {
-        match list.iter().find(|(n, _)| *n == lower) {
-            Some((_, f)) => field = Some(*f),
-            None => {
-                let names: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
-                return Err(format!(
-                    "The field {name} is not supported. Allowed fields: {}.",
-                    names.join(", ")
-                ));
-            }
-        }
-    }
-    let field = field.ok_or_else(malformed)?;
-    let value = match field {
-        SearchField::Title | SearchField::Description => FilterValue::Text(raw.to_string()),
-        SearchField::Starter => {
-            FilterValue::Int(input::parse_int(raw).ok_or("The filter value for starter must be a member id.")?)
-        }
-        SearchField::Date => {
-            let day = parse_date(raw).ok_or("The filter value for date must be a date (YYYY-MM-DD).")?;
-            FilterValue::Day {
-                start: start_of_day(day),
-                end: end_of_day(day),
-            }
-        }
-    };
-    Ok(SearchFilter::Compare { field, op: *op, value })
+    search_filter::node(value, &allowed, 0).map(Some)
 }
 
 /// `tags` of a result with `tags=true`: `{id, title, color}` per tag.
@@ -331,14 +242,14 @@ pub struct SearchResults {
     pub process: Option<Page<ProcessItem>>,
     /// Tasks whose title contains the text.
     pub task: Option<Page<TaskItem>>,
-    /// Always empty (docket has no templates).
-    pub blueprint: Option<Page<Value>>,
+    /// Templates whose title contains the text.
+    pub blueprint: Option<Page<search_templates::BlueprintItem>>,
     /// Always empty.
     pub snippet: Option<Page<Value>>,
-    /// Always empty.
-    pub capture: Option<Page<Value>>,
-    /// Always empty.
-    pub step: Option<Page<Value>>,
+    /// Captures and kick-off fields whose label contains the text.
+    pub capture: Option<Page<search_templates::CaptureItem>>,
+    /// Steps whose title contains the text.
+    pub step: Option<Page<search_templates::StepItem>>,
 }
 
 /// The tags of each subject, keyed by subject id.
@@ -492,6 +403,7 @@ async fn task_items(ctx: &Ctx, actor: &Actor, tasks: &[TaskRecord], with_tags: b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use docket_store::query::{CompareOp, FilterValue};
 
     fn q(pairs: &[(&str, &str)]) -> Query {
         Query(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())

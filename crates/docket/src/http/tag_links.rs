@@ -1,4 +1,4 @@
-//! Tags on runs and tasks (TG6, TG7) and the TagLink JSON shape (spec §2.10).
+//! Tags on runs, tasks and templates (TG6, TG7) and the TagLink JSON shape (spec §2.10).
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -25,18 +25,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(attach)).routes(routes!(detach))
 }
 
-/// Whether run or task `id` of the caller's organization exists and, for a task, is visible to
-/// them and not an archived standalone task.
+/// Whether run, task or template `id` of the caller's organization exists and, for a task, is
+/// visible to them and not an archived standalone task. Archived templates count.
 pub(crate) async fn subject_exists(ctx: &Ctx, me: &Actor, subject_type: &str, id: &str) -> Result<bool> {
     Ok(match subject_type {
         "Run" => ctx.state.store.run(&me.org_id, id, ctx.now).await?.is_some(),
+        "Checklist" => ctx.state.store.template(&me.org_id, id).await?.is_some(),
         _ => ctx.state.store.task(&me.org_id, id).await?.is_some_and(|t| {
             t.facts().can_see(me.caller()) && !(t.row.run_id.is_none() && t.row.archived_at.is_some())
         }),
     })
 }
 
-/// Attaches a tag to a run or a task: 201 with a new association, 200 with the existing one.
+/// Attaches a tag to a run, a task or a template: 201 with a new association, 200 with the existing one.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/checklists/tags",
@@ -72,11 +73,7 @@ async fn attach(ctx: Ctx, Body(body): Body) -> Result<Response> {
     let subject_type = match subject_type.map(|t| t.to_ascii_lowercase()).as_deref() {
         Some("run") => Some("Run"),
         Some("task") => Some("Task"),
-        // docket has no templates.
-        Some("checklist") => {
-            errors.add("subject_id", SUBJECT_INVALID);
-            None
-        }
+        Some("checklist") => Some("Checklist"),
         Some(_) => {
             errors.add("subject_type", "The selected subject type is invalid.");
             None

@@ -70,10 +70,11 @@ async fn render(ctx: &Ctx, org: &str, tags: &[Tag], query: &Query) -> Result<Vec
     if query.with("statistics") {
         let ids: Vec<String> = tags.iter().map(|t| t.id.clone()).collect();
         let counts = ctx.state.store.tag_run_counts(org, &ids).await?;
-        for (item, (active, archived)) in items.iter_mut().zip(counts) {
+        let templates = ctx.state.store.tag_template_counts(org, &ids).await?;
+        for ((item, (active, archived)), (active_t, archived_t)) in items.iter_mut().zip(counts).zip(templates) {
             item.statistics = Some(envelope::include_one(Some(json!({
-                "active_template": 0,
-                "archived_template": 0,
+                "active_template": active_t,
+                "archived_template": archived_t,
                 "active_process": active,
                 "archived_process": archived,
             }))));

@@ -48,6 +48,20 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("get", "/organizations/{org}/tags/{tag_id}"),
     ("put", "/organizations/{org}/tags/{tag_id}"),
     ("delete", "/organizations/{org}/tags/{tag_id}"),
+    ("get", "/organizations/{org}/checklists"),
+    ("post", "/organizations/{org}/checklists"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}"),
+    ("put", "/organizations/{org}/checklists/{checklist_id}"),
+    ("delete", "/organizations/{org}/checklists/{checklist_id}"),
+    ("put", "/organizations/{org}/checklists/{checklist_id}/restore"),
+    ("delete", "/organizations/{org}/checklists/{checklist_id}/delete"),
+    ("post", "/organizations/{org}/checklists/{checklist_id}/clone"),
+    ("put", "/organizations/{org}/checklists/{checklist_id}/publish"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}/form-fields"),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/preruns/{field_id}",
+    ),
     ("post", "/organizations/{org}/checklists/tags"),
     ("delete", "/organizations/{org}/checklists/tags/{association_id}"),
     ("get", "/organizations/{org}/folders"),
@@ -86,6 +100,42 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("get", "/organizations/{org}/webhook-events"),
     ("get", "/organizations/{org}/webhook-events/{event_id}"),
     ("post", "/organizations/{org}/webhook-events/{event_id}/redeliver"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}/steps"),
+    ("post", "/organizations/{org}/checklists/{checklist_id}/steps"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}"),
+    ("put", "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}"),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}",
+    ),
+    (
+        "post",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/clone",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/reorder",
+    ),
+    (
+        "post",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}",
+    ),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}/move-out",
+    ),
     ("get", "/health"),
     ("get", "/ready"),
 ];

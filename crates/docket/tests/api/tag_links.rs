@@ -160,7 +160,7 @@ async fn attach_refusals_name_the_field_and_follow_the_role_matrix(app: &TestApp
     )
     .await;
     assert_eq!(r.expect_invalid("tag_type"), "The selected tag type is invalid.");
-    // tag_template: no templates in docket.
+    // tag_template with the id of a run.
     let r = attach(
         app,
         json!({"subject_id": run, "subject_type": "Checklist", "tag_id": finance, "tag_type": "private"}),

@@ -202,14 +202,14 @@ pub struct TagInput {
     pub color: Option<String>,
 }
 
-/// Attaches a tag to a run or a task.
+/// Attaches a tag to a run, a task or a template.
 #[derive(ToSchema)]
 pub struct TagLinkInput {
     /// The tag.
     pub tag_id: String,
-    /// The run or task id.
+    /// The run, task or template id.
     pub subject_id: String,
-    /// `Run` (default) or `Task`.
+    /// `Run` (default), `Task` or `Checklist` (a template).
     pub subject_type: Option<String>,
 }
 
@@ -322,3 +322,77 @@ pub struct RoleInput {
 /// A body-less write: an empty body, or any object (its keys are ignored).
 #[derive(ToSchema)]
 pub struct Empty {}
+
+/// A template create (CL2) or partial update (CL4).
+#[derive(ToSchema)]
+pub struct TemplateInput {
+    /// 1–250 characters; required on create.
+    pub title: Option<String>,
+    /// `procedure` (default), `form` or `document`.
+    #[schema(rename = "type")]
+    pub template_type: Option<String>,
+    /// At most 2000 characters.
+    pub summary: Option<String>,
+    /// Guidance.
+    pub guidance: Option<String>,
+    /// Icon.
+    pub icon: Option<String>,
+    /// Kick-off form title.
+    pub kickoff_title: Option<String>,
+    /// Kick-off form description.
+    pub kickoff_description: Option<String>,
+    /// At most 550 characters.
+    pub default_process_name_format: Option<String>,
+    /// Absolute http(s) URL.
+    pub webhook: Option<String>,
+    /// Absolute http(s) URL.
+    pub explanation_video: Option<String>,
+    /// Absolute http(s) URL.
+    pub public_cover: Option<String>,
+    /// 1–250 characters of `[a-z0-9_-]`, unique in the organization.
+    pub alias: Option<String>,
+    /// A member; default the caller.
+    pub owner_id: Option<i64>,
+    /// The folder the template is filed in; `null` unfiles it.
+    pub folder_id: Option<String>,
+    /// A folder id, stored.
+    pub default_folder: Option<String>,
+    /// Members granted launch (replaces the list on update).
+    pub users: Option<Vec<i64>>,
+    /// Groups granted launch (replaces the list on update).
+    pub groups: Option<Vec<String>>,
+    /// Tag ids or titles (replaces the tags on update).
+    pub tags: Option<Vec<String>>,
+    /// Kick-off field definitions; on update the complete list.
+    pub prerun: Option<Vec<FormFieldInput>>,
+    /// Starred.
+    pub starred: Option<bool>,
+    /// Public.
+    pub is_public: Option<bool>,
+    /// Featured.
+    pub is_featured: Option<bool>,
+    /// Pinned (listed first).
+    pub is_pinned: Option<bool>,
+    /// Whether tasks may be added to launched runs.
+    pub can_add_oot: Option<bool>,
+    /// Always `false`; `true` is refused.
+    pub dual_version_enabled: Option<bool>,
+}
+
+/// A template copy (CL8); JSON or a form.
+#[derive(ToSchema)]
+pub struct CloneTemplateInput {
+    /// The organization copied from; only the path's organization is accepted.
+    pub tenant: Option<String>,
+    /// The copy's title; default `"{title} (copy)"`.
+    pub title: Option<String>,
+}
+
+/// The answer of an archive or a permanent delete of a template.
+#[derive(ToSchema)]
+pub struct TemplateMessage {
+    /// What happened.
+    pub message: String,
+    /// Always empty.
+    pub deleted_references: Vec<String>,
+}

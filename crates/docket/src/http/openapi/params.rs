@@ -152,3 +152,29 @@ pub struct WebhookEventParams {
     /// Events of this task.
     pub task_id: Option<String>,
 }
+
+/// The template list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateListParams {
+    /// Title contains (case-insensitive).
+    pub q: Option<String>,
+    /// Comma list of `procedure`, `form`, `document`.
+    #[param(rename = "type")]
+    pub template_type: Option<String>,
+    /// `active` (default), `archived` or `all`.
+    pub status: Option<String>,
+    /// `true` (archived too), `only`, or `false` (default).
+    pub archived: Option<String>,
+    /// Starred or not.
+    pub starred: Option<bool>,
+    /// Comma list of folder ids: templates filed directly in one of them.
+    pub folder: Option<String>,
+    /// A tag id or title.
+    pub tag: Option<String>,
+    /// Owner's member id.
+    pub owner_id: Option<i64>,
+    /// `title`, `created_at`, `last_updated` (alias `updated`), each optionally with a leading `-`;
+    /// default pinned first, then most recently updated (alias `sort_by`).
+    pub sort: Option<String>,
+}

@@ -105,6 +105,12 @@ pub const FIELDS: &[&str] = &[
     "Title",
     "TaskData",
     "Owners",
+    "type",
+    "alias",
+    "prerun",
+    "folder_id",
+    "tenant",
+    "dual_version_enabled",
 ];
 
 const STRINGS: &[&str] = &[
