@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod actor;
+pub mod automation;
 pub mod email;
 pub mod form_field;
 pub mod ids;
