@@ -10,6 +10,8 @@ pub(crate) const IS_PG: bool = true;
 pub(crate) mod archive;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
+#[path = "sql/automations.rs"]
+pub(crate) mod automations;
 #[path = "sql/counters.rs"]
 pub(crate) mod counters;
 #[path = "sql/deliveries.rs"]

@@ -3,6 +3,7 @@
 
 mod archive;
 mod auth;
+mod automations;
 mod deliveries;
 mod demo;
 mod groups;

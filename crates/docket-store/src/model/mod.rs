@@ -1,6 +1,7 @@
 //! Records the store reads and writes: rows shaped for the API layer to render, and the inputs
 //! of multi-row writes, one file per aggregate. Everything is re-exported here.
 
+mod automations;
 mod deliveries;
 mod demo;
 mod events;
@@ -11,6 +12,7 @@ mod rate_limit;
 mod tasks;
 mod threads;
 
+pub use automations::*;
 pub use deliveries::*;
 pub use demo::*;
 pub use events::*;

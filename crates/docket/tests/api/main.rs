@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_cli;
+mod automations;
 mod backup;
 mod bodies;
 mod cli_help;

@@ -43,6 +43,7 @@ source repository: start at `docs/README.md`.";
         (name = "runs", description = "Runs (processes) made of one-off tasks, and their tasks"),
         (name = "comments", description = "Comments and problem threads on tasks"),
         (name = "tags", description = "Tags and their links to runs and tasks"),
+        (name = "automations", description = "Automation rules of templates"),
         (name = "groups", description = "Groups of members and guests"),
         (name = "guests", description = "Guests of an organization"),
         (name = "users", description = "Members of an organization"),

@@ -46,6 +46,9 @@ struct Ids {
     guest: String,
     group: String,
     tag: String,
+    /// A template with two steps, and a rule on it.
+    template: crate::automations::Template,
+    rule: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -109,6 +112,9 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    let template = crate::automations::template(app).await;
+    let rule = crate::automations::create_rule(app, &template, crate::automations::show_rule(&template)).await;
+    let rule = rule["id"].as_str().expect("rule").to_string();
     Ids {
         task,
         capture,
@@ -118,6 +124,8 @@ async fn arrange(app: &TestApp) -> Ids {
         guest: "guest@partner.example".into(),
         group,
         tag,
+        template,
+        rule,
     }
 }
 
@@ -134,6 +142,8 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         guest,
         group,
         tag,
+        template,
+        rule,
     } = ids;
     let o = "/organizations/acme";
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
@@ -246,6 +256,16 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             Method::POST,
             format!("{o}/webhook-events/0123456789abcdef0123456789abcdef/redeliver"),
             json!({}),
+        ),
+        (
+            Method::POST,
+            format!("{o}/checklists/{}/automated-actions", template.id),
+            crate::automations::show_rule(template),
+        ),
+        (
+            Method::PUT,
+            format!("{o}/checklists/{}/automated-actions/{rule}", template.id),
+            crate::automations::show_rule(template),
         ),
     ]
 }
