@@ -363,7 +363,8 @@ pub fn plan(
                 owners.users.push(caller);
             }
             let max_assignable = o.max_assignable.unwrap_or(s.max_assignable);
-            if let Err(Refusal::TooManyAssignees(n)) = task_rules::check_max_assignable(max_assignable, owners.count()) {
+            if let Err(Refusal::TooManyAssignees(n)) = task_rules::check_max_assignable(max_assignable, owners.count())
+            {
                 errors.add(
                     format!("tasks.{}.owners", s.id),
                     format!("The task may not have more than {n} assignees."),
@@ -517,11 +518,20 @@ mod tests {
         assert_eq!(Value::Object(got.prerun), json!({"aa": "Globex", "bb": null}));
 
         let mut errors = ValidationErrors::new();
-        read_body(&body(json!({"prerun": {"bb": "many", "zz": 1}})), &fields, &[], &mut errors);
+        read_body(
+            &body(json!({"prerun": {"bb": "many", "zz": 1}})),
+            &fields,
+            &[],
+            &mut errors,
+        );
         assert!(errors.has("prerun.bb"));
         assert!(errors.has("prerun.zz"));
         assert_eq!(
-            errors.entries().iter().find(|(k, _)| k == "prerun.aa").map(|(_, m)| m[0].clone()),
+            errors
+                .entries()
+                .iter()
+                .find(|(k, _)| k == "prerun.aa")
+                .map(|(_, m)| m[0].clone()),
             Some("Customer name is required.".into())
         );
 

@@ -218,7 +218,13 @@ pub fn deadlines(steps: &[DeadlineInput<'_>], start: Millis, fallback: impl Fn(M
             }
             chain.push(k);
             cur = match (steps[k].fixed, steps[k].rule) {
-                (None, Some(StepDeadline { anchor: Anchor::Step(id), .. })) => index(id),
+                (
+                    None,
+                    Some(StepDeadline {
+                        anchor: Anchor::Step(id),
+                        ..
+                    }),
+                ) => index(id),
                 _ => None,
             };
         }
@@ -272,15 +278,36 @@ mod tests {
     #[test]
     fn durations_are_exact_and_months_clamp_the_day() {
         let t = at("2025-01-31T10:00:00Z");
-        assert_eq!(format_ts(shift(t, 90, Unit::Minutes, Direction::From)), "2025-01-31T11:30:00.000Z");
-        assert_eq!(format_ts(shift(t, 2, Unit::Hours, Direction::PriorTo)), "2025-01-31T08:00:00.000Z");
-        assert_eq!(format_ts(shift(t, 1, Unit::Days, Direction::From)), "2025-02-01T10:00:00.000Z");
-        assert_eq!(format_ts(shift(t, 2, Unit::Weeks, Direction::From)), "2025-02-14T10:00:00.000Z");
-        assert_eq!(format_ts(shift(t, 1, Unit::Months, Direction::From)), "2025-02-28T10:00:00.000Z");
+        assert_eq!(
+            format_ts(shift(t, 90, Unit::Minutes, Direction::From)),
+            "2025-01-31T11:30:00.000Z"
+        );
+        assert_eq!(
+            format_ts(shift(t, 2, Unit::Hours, Direction::PriorTo)),
+            "2025-01-31T08:00:00.000Z"
+        );
+        assert_eq!(
+            format_ts(shift(t, 1, Unit::Days, Direction::From)),
+            "2025-02-01T10:00:00.000Z"
+        );
+        assert_eq!(
+            format_ts(shift(t, 2, Unit::Weeks, Direction::From)),
+            "2025-02-14T10:00:00.000Z"
+        );
+        assert_eq!(
+            format_ts(shift(t, 1, Unit::Months, Direction::From)),
+            "2025-02-28T10:00:00.000Z"
+        );
         let leap = at("2024-01-31T00:00:00Z");
-        assert_eq!(format_ts(shift(leap, 1, Unit::Months, Direction::From)), "2024-02-29T00:00:00.000Z");
+        assert_eq!(
+            format_ts(shift(leap, 1, Unit::Months, Direction::From)),
+            "2024-02-29T00:00:00.000Z"
+        );
         let may = at("2025-05-31T00:00:00Z");
-        assert_eq!(format_ts(shift(may, 3, Unit::Months, Direction::PriorTo)), "2025-02-28T00:00:00.000Z");
+        assert_eq!(
+            format_ts(shift(may, 3, Unit::Months, Direction::PriorTo)),
+            "2025-02-28T00:00:00.000Z"
+        );
         assert_eq!(shift(t, 0, Unit::Months, Direction::From), t);
     }
 
@@ -295,7 +322,10 @@ mod tests {
             json!({"value": 2, "unit": "days", "option": "prior_to", "step": "start_run"})
         );
         let d = StepDeadline::from_json(&json!({"Value": "3", "unit": "hours", "step": "abc"})).unwrap();
-        assert_eq!((d.value, d.option, d.anchor), (3, Direction::From, Anchor::Step("abc".into())));
+        assert_eq!(
+            (d.value, d.option, d.anchor),
+            (3, Direction::From, Anchor::Step("abc".into()))
+        );
         assert!(StepDeadline::from_json(&json!({"value": 1, "unit": "fortnight"})).is_none());
         assert!(StepDeadline::from_json(&Value::Null).is_none());
         let s = StartOffset::from_json(&json!({"value": 1, "unit": "weeks"})).unwrap();
