@@ -25,6 +25,7 @@ mod fuzz;
 mod groups;
 mod guests;
 mod idempotency;
+mod launch;
 mod limits;
 mod me;
 mod memo;
