@@ -12,6 +12,7 @@ mod hidden;
 mod launches;
 mod refusals;
 mod runs;
+mod sdk_drive;
 
 /// The template of the contract's example.
 pub const TEMPLATE: &str = "c0ffee00112233445566778899aabbcc";
