@@ -24,6 +24,8 @@ pub(crate) mod groups;
 pub(crate) mod guests;
 #[path = "sql/idempotency.rs"]
 pub(crate) mod idempotency;
+#[path = "sql/launch.rs"]
+pub(crate) mod launch;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]

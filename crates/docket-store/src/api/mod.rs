@@ -9,6 +9,7 @@ mod demo;
 mod groups;
 mod guests;
 mod idempotency;
+mod launch;
 mod lifecycle;
 mod orgs;
 mod outbox;

@@ -26,6 +26,7 @@ mod fuzz;
 mod groups;
 mod guests;
 mod idempotency;
+mod launch;
 mod limits;
 mod me;
 mod memo;

@@ -32,6 +32,7 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("put", "/organizations/{org}/runs/{run_id}/activate"),
     ("delete", "/organizations/{org}/runs/{run_id}/delete"),
     ("get", "/organizations/{org}/runs/{run_id}/tasks"),
+    ("get", "/organizations/{org}/runs/{run_id}/form-fields"),
     ("post", "/organizations/{org}/runs"),
     ("post", "/organizations/{org}/runs/{run_id}/complete-prerun"),
     ("delete", "/organizations/{org}/runs/{run_id}/complete-prerun"),
