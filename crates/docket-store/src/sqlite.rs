@@ -34,6 +34,8 @@ pub(crate) mod orgs;
 pub(crate) mod outbox;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
+#[path = "sql/rule_pass.rs"]
+pub(crate) mod rule_pass;
 #[path = "sql/run_list.rs"]
 pub(crate) mod run_list;
 #[path = "sql/runs.rs"]

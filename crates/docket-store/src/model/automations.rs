@@ -57,3 +57,7 @@ pub struct RuleTemplate {
     /// Number of rules.
     pub rule_count: i64,
 }
+
+/// What a rule pass changed: task id → the keys rules changed (`status`, `deadline`, `owners`)
+/// with their new values.
+pub type RuleChanges = serde_json::Map<String, serde_json::Value>;

@@ -6,7 +6,7 @@
 use docket_domain::task_rules;
 use sqlx::Pool;
 
-use super::{Db, IS_PG, runs};
+use super::{Db, IS_PG, rule_pass, runs};
 use crate::StoreError;
 use crate::model::{ArchiveRefusal, RunPatch};
 
@@ -117,6 +117,10 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         .await?;
     }
     runs::refresh(&mut tx, run_id, patch.now).await?;
+    if patch.prerun.is_some() {
+        // New kick-off values: the run's rules are evaluated again.
+        rule_pass::apply(&mut tx, org, run_id, patch.now).await?;
+    }
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -8,7 +8,7 @@ use docket_domain::ids;
 use sqlx::{Pool, QueryBuilder};
 
 use super::tasks::{ensure_tag, placeholders};
-use super::{Db, counters, guests};
+use super::{Db, counters, guests, rule_pass};
 use crate::StoreError;
 use crate::model::{
     ChecklistBrief, IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, TagTarget,
@@ -261,6 +261,8 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<Strin
         .execute(&mut *tx)
         .await?;
     }
+    // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees.
+    rule_pass::apply(&mut tx, &l.org_id, &run_id, now).await?;
     tx.commit().await?;
     Ok(Ok(run_id))
 }

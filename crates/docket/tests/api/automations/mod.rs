@@ -1,6 +1,7 @@
 //! Automation rules of templates (AU1–AU3). Templates, steps and fields are arranged with SQL.
 
 mod bad_input;
+mod engine;
 mod writes;
 
 use reqwest::Method;
