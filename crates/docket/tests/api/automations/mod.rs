@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod engine;
+mod sdk_drive;
 mod writes;
 
 use reqwest::Method;
