@@ -2,7 +2,9 @@
 //! (launch, kick-off values, task data, owners, status, completion, reopen): the run's state is
 //! read, `docket_domain::automation::evaluate` decides, and its changes are written (hidden
 //! tasks become `auto-skipped` with their status kept aside, deadlines, owners, reopens,
-//! `automation.webhook` events), with each rule's result remembered on the run.
+//! `automation.webhook` events), with each rule's result remembered on the run. The callers
+//! hold the run's row lock (PostgreSQL) or the single writer (SQLite), so two passes of one run
+//! never interleave.
 
 use std::collections::BTreeMap;
 
@@ -46,8 +48,7 @@ fn shape(field_type: &str, columns: &Value) -> FieldShape {
     }
 }
 
-/// Runs the rule pass of run `run_id` of `org` and writes what it changed; `actor` is the
-/// member whose request caused it. Returns, per changed task, the keys the rules changed with
+/// Runs the rule pass of run `run_id` of `org` and writes what it changed. Returns, per changed task, the keys the rules changed with
 /// their new values (`tasks_changed_by_rules`). A run without rules is left untouched.
 pub(crate) async fn apply(conn: &mut Conn, org: &str, run_id: &str, now: i64) -> Result<RuleChanges, sqlx::Error> {
     let side: Option<RunSide> = sqlx::query_as(

@@ -277,3 +277,37 @@ async fn reopen_actions_and_the_reopened_condition(app: &TestApp) {
     assert_eq!(statuses(&after), ["in-progress", "completed", "auto-skipped"]);
     assert!(after[0]["completed_at"].is_null());
 }
+
+on_both!(runs_keep_the_rules_they_were_launched_with);
+async fn runs_keep_the_rules_they_were_launched_with(app: &TestApp) {
+    let t = template(app).await;
+    let rule = create_rule(app, &t, super::show_rule(&t)).await;
+    let (run, ts) = launch(app, &t, json!({})).await;
+    // Deleting the rule, and adding another, changes nothing in the launched run.
+    app.call(
+        Method::DELETE,
+        &super::rule_path(app, &t, rule["id"].as_str().expect("id")),
+    )
+    .await
+    .expect(204);
+    create_rule(
+        app,
+        &t,
+        json!({"conditions": [{"conditionable_type": "Step", "conditionable_id": t.steps[0], "operation": "completed"}],
+               "then_actions": [{"action_type": "visibility", "action_verb": "hide", "target_step_id": t.steps[2]}]}),
+    )
+    .await;
+    complete(app, &run, &id(&ts[0])).await;
+    assert_eq!(
+        statuses(&tasks(app, &run).await),
+        ["completed", "not-started", "not-started"]
+    );
+    // A new launch sees the current rules.
+    let (run2, ts2) = launch(app, &t, json!({})).await;
+    assert_eq!(statuses(&ts2), ["not-started", "not-started", "not-started"]);
+    complete(app, &run2, &id(&ts2[0])).await;
+    assert_eq!(
+        statuses(&tasks(app, &run2).await),
+        ["completed", "not-started", "auto-skipped"]
+    );
+}
