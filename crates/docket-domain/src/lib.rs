@@ -7,15 +7,18 @@
 
 pub mod actor;
 pub mod alias;
+pub mod automation;
 pub mod email;
 pub mod folder;
 pub mod form_field;
 pub mod ids;
 pub mod input;
+pub mod launch;
 pub mod limits;
 pub mod page;
 pub mod role;
 pub mod run;
+pub mod schedule;
 pub mod step;
 pub mod task;
 pub mod task_rules;

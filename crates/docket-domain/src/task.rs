@@ -59,6 +59,8 @@ pub enum TaskStatus {
     InProgress,
     /// Done.
     Completed,
+    /// Hidden by an automation (stored only; never accepted as input).
+    AutoSkipped,
 }
 
 impl TaskStatus {
@@ -68,6 +70,7 @@ impl TaskStatus {
             TaskStatus::NotStarted => "not-started",
             TaskStatus::InProgress => "in-progress",
             TaskStatus::Completed => "completed",
+            TaskStatus::AutoSkipped => "auto-skipped",
         }
     }
 
@@ -111,6 +114,9 @@ impl TryFrom<String> for TaskStatus {
     type Error = UnknownValue;
     /// Reads a stored status (the SQL boundary).
     fn try_from(s: String) -> Result<Self, UnknownValue> {
+        if s == "auto-skipped" {
+            return Ok(TaskStatus::AutoSkipped);
+        }
         TaskStatus::parse(&s).ok_or(UnknownValue(s))
     }
 }
@@ -189,7 +195,11 @@ mod tests {
         assert_eq!(TaskStatus::Completed.label(TaskType::Task, None), "completed");
         assert_eq!(TaskStatus::InProgress.label(TaskType::Approval, None), "in-progress");
         assert_eq!(TaskStatus::try_from("completed".to_string()), Ok(TaskStatus::Completed));
-        assert!(TaskStatus::try_from("auto-skipped".to_string()).is_err());
+        assert_eq!(
+            TaskStatus::try_from("auto-skipped".to_string()),
+            Ok(TaskStatus::AutoSkipped)
+        );
+        assert_eq!(TaskStatus::parse("auto-skipped"), None);
         assert_eq!(
             TaskType::try_from("expiring_email".to_string()),
             Ok(TaskType::ExpiringEmail)

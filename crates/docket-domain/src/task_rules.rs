@@ -74,6 +74,9 @@ pub enum Refusal {
     TooManyAssignees(i64),
     /// The task changed since the version `If-Match` named.
     VersionMismatch,
+    /// The task is hidden by an automation (`auto-skipped`): it cannot be completed and its
+    /// status cannot be set.
+    Hidden,
 }
 
 /// Why archiving, restoring or deleting a run or task was refused.
@@ -126,6 +129,9 @@ impl CompletionPlan {
 /// task takes only `not-started` or `in-progress`, T4 step 1); `requested` is the status the
 /// update names, if any.
 pub fn status_change(current: TaskStatus, requested: Option<TaskStatus>) -> Result<bool, Refusal> {
+    if current == TaskStatus::AutoSkipped && requested.is_some() {
+        return Err(Refusal::Hidden);
+    }
     if current != TaskStatus::Completed {
         return Ok(false);
     }
@@ -195,6 +201,7 @@ impl TaskFacts<'_> {
     /// caller has not completed yet.
     pub fn is_completable(&self, caller: Caller) -> bool {
         self.status != TaskStatus::Completed
+            && self.status != TaskStatus::AutoSkipped
             && !self.archived
             && self.may_act(caller, caller.user_id).is_ok()
             && !(self.everyone_must_complete && self.completions.contains(&caller.user_id))
@@ -213,6 +220,9 @@ impl TaskFacts<'_> {
         self.may_act(caller, completer)?;
         if self.status == TaskStatus::Completed {
             return Ok(CompletionPlan::Unchanged);
+        }
+        if self.status == TaskStatus::AutoSkipped {
+            return Err(Refusal::Hidden);
         }
         let shared = self.everyone_must_complete && (!assignees.is_empty() || self.has_guests);
         let recorded = shared && assignees.contains(&completer);
@@ -371,6 +381,19 @@ mod tests {
             status_change(t.status, Some(TaskStatus::Completed)),
             Err(Refusal::CompletedLocked)
         );
+    }
+
+    #[test]
+    fn hidden_tasks_are_not_completable_and_take_no_status() {
+        let mut t = open(&[1], &[]);
+        t.status = TaskStatus::AutoSkipped;
+        assert!(!t.is_completable(ADMIN));
+        assert_eq!(t.plan_completion(ADMIN, 1, &[1], None), Err(Refusal::Hidden));
+        assert_eq!(
+            status_change(t.status, Some(TaskStatus::InProgress)),
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(status_change(t.status, None), Ok(false));
     }
 
     #[test]

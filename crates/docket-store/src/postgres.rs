@@ -10,6 +10,8 @@ pub(crate) const IS_PG: bool = true;
 pub(crate) mod archive;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
+#[path = "sql/automations.rs"]
+pub(crate) mod automations;
 #[path = "sql/counters.rs"]
 pub(crate) mod counters;
 #[path = "sql/deliveries.rs"]
@@ -26,6 +28,8 @@ pub(crate) mod guests;
 pub(crate) mod idempotency;
 #[path = "sql/kickoff_fields.rs"]
 pub(crate) mod kickoff_fields;
+#[path = "sql/launch.rs"]
+pub(crate) mod launch;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
@@ -34,6 +38,8 @@ pub(crate) mod orgs;
 pub(crate) mod outbox;
 #[path = "sql/provision.rs"]
 pub(crate) mod provision;
+#[path = "sql/rule_pass.rs"]
+pub(crate) mod rule_pass;
 #[path = "sql/rule_refs.rs"]
 pub(crate) mod rule_refs;
 #[path = "sql/run_list.rs"]

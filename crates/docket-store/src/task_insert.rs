@@ -17,10 +17,13 @@ enum Value {
     /// Its place in a run: the field on the general path; the batch writes standalone tasks
     /// only, which take the SQL given.
     Place(&'static str, &'static str),
+    /// What only a launch from a template writes (bound on [`Rows::Bound`]); every other create
+    /// writes the SQL given.
+    Launched(&'static str),
 }
 
 /// The columns of a task insert, in the order of its values, and what a create writes there.
-const COLUMNS: [(&str, Value); 26] = [
+const COLUMNS: [(&str, Value); 31] = [
     ("id", Value::Field("id")),
     ("org_id", Value::Field("org")),
     ("increment_id", Value::Number),
@@ -50,6 +53,11 @@ const COLUMNS: [(&str, Value); 26] = [
     ("top_secret", Value::Field("top_secret")),
     ("problem", Value::Initial("FALSE")),
     ("is_soft_start_date", Value::Field("is_soft_start_date")),
+    ("step_id", Value::Launched("NULL")),
+    ("checklist_id", Value::Launched("NULL")),
+    ("alias", Value::Launched("NULL")),
+    ("blueprint_position", Value::Launched("NULL")),
+    ("allow_guest_owners", Value::Launched("TRUE")),
 ];
 
 /// The fields of a create in the order the general path binds them (`$1…$19`, see
@@ -95,8 +103,8 @@ pub(crate) enum Rows {
     /// [`CREATE_FIELDS`]), numbered in array order from their organization's sequence, which the
     /// caller then moves past them. A create whose organization is missing writes no row.
     JsonArray,
-    /// `n` tasks given column by column: every column bound, `$1…$26` for the first task, the
-    /// next 26 for the second, and so on.
+    /// `n` tasks given column by column: every column bound, `$1…$31` for the first task, the
+    /// next 31 for the second, and so on (the demo generator and the launch of a template).
     Bound(usize),
 }
 
@@ -113,7 +121,7 @@ fn placeholder(key: &str) -> String {
 /// an element of the JSON batch (`None`).
 fn value_sql(value: &Value, create: Option<Numbering>) -> String {
     match (value, create) {
-        (Value::Initial(sql), _) => (*sql).to_string(),
+        (Value::Initial(sql) | Value::Launched(sql), _) => (*sql).to_string(),
         (Value::Field(key) | Value::Place(key, _), Some(_)) => placeholder(key),
         (Value::Field(key), None) => format!("j.v ->> '{key}'"),
         (Value::Place(_, standalone), None) => (*standalone).to_string(),

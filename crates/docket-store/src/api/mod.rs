@@ -3,12 +3,14 @@
 
 mod archive;
 mod auth;
+mod automations;
 mod deliveries;
 mod demo;
 mod folders;
 mod groups;
 mod guests;
 mod idempotency;
+mod launch;
 mod lifecycle;
 mod orgs;
 mod outbox;

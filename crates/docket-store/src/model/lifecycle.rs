@@ -122,6 +122,8 @@ pub struct LifecycleDone {
     pub changed: bool,
     /// The webhook event recorded because the task became completed.
     pub event_id: Option<String>,
+    /// What the run's rules changed in the same transaction (`tasks_changed_by_rules`).
+    pub rules: crate::model::RuleChanges,
 }
 
 /// A state rule that refused a task update, completion or reopen under lock: the rules are

@@ -68,8 +68,17 @@ pub struct TaskRow {
     pub version: i64,
     /// The run's status, for run tasks.
     pub run_status: Option<String>,
-    /// The organization's MISC template id, for run tasks.
+    /// The template of the task's run (the organization's MISC template for runs not launched
+    /// from one), for run tasks.
     pub checklist_id: Option<String>,
+    /// The step a launched task comes from (kept after the step is deleted).
+    pub step_id: Option<String>,
+    /// The step's alias, for launched tasks.
+    pub alias: Option<String>,
+    /// The step's position at launch, for launched tasks.
+    pub blueprint_position: Option<i64>,
+    /// Whether guests may be assigned (copied from the step).
+    pub allow_guest_owners: bool,
 }
 
 /// A guest as referenced by a task or group.
@@ -229,8 +238,27 @@ pub struct RunRow {
     pub archived_at: Option<i64>,
     /// Bumped by every change (ETag).
     pub version: i64,
-    /// The organization's MISC template id.
+    /// The template the run was launched from, else the organization's MISC template id.
     pub checklist_id: String,
+    /// The template's title at launch; `None` for runs not launched from a template.
+    pub checklist_title: Option<String>,
+    /// The template's type at launch.
+    pub run_type: String,
+    /// Kick-off values, JSON object (field id → value).
+    pub prerun: String,
+    /// Kick-off field definitions at launch, JSON array.
+    pub kickoff_fields: String,
+    /// Whether one-off tasks may join; `None` for runs not launched from a template.
+    pub can_add_oot: Option<bool>,
+    /// Parent run.
+    pub parent_id: Option<String>,
+}
+
+impl RunRow {
+    /// Whether the run was launched from a template.
+    pub fn is_launched(&self) -> bool {
+        self.checklist_title.is_some()
+    }
 }
 
 /// Aggregates of a run's tasks at one instant.
@@ -238,11 +266,13 @@ pub struct RunRow {
 pub struct RunStats {
     /// The run.
     pub run_id: String,
-    /// Tasks.
+    /// Tasks that are not hidden by an automation.
     pub total: i64,
+    /// Every task, hidden ones included.
+    pub whole_total: i64,
     /// Completed tasks.
     pub complete: i64,
-    /// Latest deadline.
+    /// Latest deadline among tasks that are not hidden.
     pub due_date: Option<i64>,
     /// Incomplete tasks past their deadline.
     pub late_tasks: i64,
@@ -386,6 +416,8 @@ pub struct RunPatch {
     pub users: Option<Vec<i64>>,
     /// Run-level group assignment, without duplicates.
     pub groups: Option<Vec<String>>,
+    /// Kick-off values to set (field id → value, `null` clears), merged into the stored ones.
+    pub prerun: Option<serde_json::Map<String, serde_json::Value>>,
     /// The run version an `If-Match` header requires, if any.
     pub expected_version: Option<i64>,
     /// Time of the change.

@@ -6,7 +6,7 @@
 use docket_domain::task_rules;
 use sqlx::Pool;
 
-use super::{Db, IS_PG, runs};
+use super::{Db, IS_PG, rule_pass, runs};
 use crate::StoreError;
 use crate::model::{ArchiveRefusal, RunPatch};
 
@@ -45,9 +45,10 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         String,
         Option<i64>,
         i64,
+        String,
     );
     let current: Option<Current> = sqlx::query_as(&format!(
-        "SELECT name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version
+        "SELECT name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version, prerun
            FROM runs WHERE id = $1 AND org_id = $2{}",
         lock()
     ))
@@ -55,7 +56,9 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
     .bind(org)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version)) = current else {
+    let Some((name, summary, starred, owner_id, is_public, user_ids, group_ids, archived_at, version, prerun)) =
+        current
+    else {
         return Ok(Err(ArchiveRefusal::Missing));
     };
     if patch.expected_version.is_some_and(|expected| expected != version) {
@@ -72,6 +75,17 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         Some(g) => serde_json::to_string(g).map_err(StoreError::other)?,
         None => group_ids.clone(),
     };
+    let new_prerun = match &patch.prerun {
+        Some(changes) => {
+            let mut values: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&prerun).unwrap_or_default();
+            for (k, v) in changes {
+                values.insert(k.clone(), v.clone());
+            }
+            serde_json::Value::Object(values).to_string()
+        }
+        None => prerun.clone(),
+    };
     let new = (
         patch.name.clone().unwrap_or_else(|| name.clone()),
         patch.summary.clone().unwrap_or_else(|| summary.clone()),
@@ -80,12 +94,13 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         patch.is_public.unwrap_or(is_public),
         new_users,
         new_groups,
+        new_prerun,
     );
-    let old = (name, summary, starred, owner_id, is_public, user_ids, group_ids);
+    let old = (name, summary, starred, owner_id, is_public, user_ids, group_ids, prerun);
     if new != old {
         sqlx::query(
             "UPDATE runs SET name = $2, summary = $3, starred = $4, owner_id = $5, is_public = $6, user_ids = $7,
-                 group_ids = $8, last_updated = $9, version = version + 1
+                 group_ids = $8, last_updated = $9, prerun = $10, version = version + 1
              WHERE id = $1",
         )
         .bind(run_id)
@@ -97,10 +112,15 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         .bind(&new.5)
         .bind(&new.6)
         .bind(patch.now)
+        .bind(&new.7)
         .execute(&mut *tx)
         .await?;
     }
     runs::refresh(&mut tx, run_id, patch.now).await?;
+    if patch.prerun.is_some() {
+        // New kick-off values: the run's rules are evaluated again.
+        rule_pass::apply(&mut tx, org, run_id, patch.now).await?;
+    }
     tx.commit().await?;
     Ok(Ok(()))
 }

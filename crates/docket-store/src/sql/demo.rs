@@ -68,7 +68,12 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
                 .bind(false)
                 .bind(t.top_secret)
                 .bind(t.problem)
-                .bind(false);
+                .bind(false)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<i64>)
+                .bind(true);
         }
         q.execute(&mut *tx).await?;
     }

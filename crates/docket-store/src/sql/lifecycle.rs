@@ -13,7 +13,7 @@ use serde_json::Value;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, link_tag, write_owners};
-use super::{Db, guests, outbox, runs, tasks};
+use super::{Db, guests, outbox, rule_pass, runs, tasks};
 use crate::model::{
     CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord, TaskReopen,
     TaskUpdate,
@@ -160,10 +160,15 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     } else if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, now).await?;
     }
+    let rules = match &task.row.run_id {
+        Some(run_id) => rule_pass::apply(&mut tx, &u.org_id, run_id, now).await?,
+        None => Default::default(),
+    };
     tx.commit().await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id,
+        rules,
     }))
 }
 
@@ -191,6 +196,7 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
         return Ok(Ok(LifecycleDone {
             changed: false,
             event_id: None,
+            rules: Default::default(),
         }));
     }
     if let Some(content) = c.comment.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -216,10 +222,15 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
     } else {
         None
     };
+    let rules = match &task.row.run_id {
+        Some(run_id) => rule_pass::apply(&mut tx, &c.org_id, run_id, now).await?,
+        None => Default::default(),
+    };
     tx.commit().await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id,
+        rules,
     }))
 }
 
@@ -239,13 +250,16 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     }
     refuse_unless!(task.facts().may_reopen(r.caller.who()));
     reopen_row(&mut tx, &task.row.id, r.now).await?;
+    let mut rules = Default::default();
     if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, r.now).await?;
+        rules = rule_pass::apply(&mut tx, &r.org_id, run_id, r.now).await?;
     }
     tx.commit().await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id: None,
+        rules,
     }))
 }
 
@@ -329,7 +343,7 @@ async fn complete_row(
 async fn reopen_row(conn: &mut Conn, task_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL, is_approved = NULL,
-             last_updated = $2, version = version + 1
+             was_reopened = TRUE, last_updated = $2, version = version + 1
          WHERE id = $1",
     )
     .bind(task_id)

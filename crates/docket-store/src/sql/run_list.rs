@@ -127,7 +127,7 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
     if let Some(checklist) = &q.checklist_id {
         let p = w.bind(Arg::Text(checklist.clone()));
         w.push(format!(
-            "{p} = (SELECT o.misc_template_id FROM organizations o WHERE o.id = r.org_id)"
+            "{p} = COALESCE(r.checklist_id, (SELECT o.misc_template_id FROM organizations o WHERE o.id = r.org_id))"
         ));
     }
     if let Some(tag) = &q.tag {

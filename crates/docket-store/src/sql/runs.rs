@@ -11,7 +11,9 @@ type Conn = <Db as sqlx::Database>::Connection;
 
 const RUN_COLS: &str = "r.id, r.org_id, r.increment_id, r.name, r.summary, r.owner_id, r.started_by, r.starred,
     r.is_public, r.user_ids, r.group_ids, r.status, r.prerun_completed_at, r.prerun_completed_by, r.started_at,
-    r.created_at, r.last_updated, r.completed_at, r.archived_at, r.version, o.misc_template_id AS checklist_id";
+    r.created_at, r.last_updated, r.completed_at, r.archived_at, r.version,
+    COALESCE(r.checklist_id, o.misc_template_id) AS checklist_id, r.checklist_title, r.run_type, r.prerun,
+    r.kickoff_fields, r.can_add_oot, r.parent_id";
 
 /// Loads runs of `org` by id, in the order of `run_ids`, with aggregates as of `now`.
 pub(crate) async fn load<'e, E>(e: E, org: &str, run_ids: &[String], now: i64) -> Result<Vec<RunRecord>, sqlx::Error>
@@ -33,11 +35,12 @@ where
     let ph = placeholders(3, rows.len().max(1));
     let sql = format!(
         "SELECT run_id,
-                COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN status <> 'auto-skipped' THEN 1 ELSE 0 END), 0) AS total,
+                COUNT(*) AS whole_total,
                 COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS complete,
-                MAX(deadline) AS due_date,
-                COALESCE(SUM(CASE WHEN status <> 'completed' AND deadline < $1 THEN 1 ELSE 0 END), 0) AS late_tasks,
-                COALESCE(SUM(CASE WHEN status <> 'completed' AND deadline >= $1 AND deadline < $2 THEN 1 ELSE 0 END), 0) AS due_soon
+                MAX(CASE WHEN status <> 'auto-skipped' THEN deadline END) AS due_date,
+                COALESCE(SUM(CASE WHEN status NOT IN ('completed', 'auto-skipped') AND deadline < $1 THEN 1 ELSE 0 END), 0) AS late_tasks,
+                COALESCE(SUM(CASE WHEN status NOT IN ('completed', 'auto-skipped') AND deadline >= $1 AND deadline < $2 THEN 1 ELSE 0 END), 0) AS due_soon
            FROM tasks WHERE run_id IN ({ph}) GROUP BY run_id"
     );
     let mut q = sqlx::query_as::<_, RunStats>(&sql).bind(now).bind(now + 86_400_000);
@@ -102,9 +105,9 @@ pub(crate) async fn refresh(conn: &mut Conn, run_id: &str, now: i64) -> Result<(
         return Ok(());
     };
     let (total, done, problems): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*),
+        "SELECT COALESCE(SUM(CASE WHEN status <> 'auto-skipped' THEN 1 ELSE 0 END), 0),
                 COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0),
-                COALESCE(SUM(CASE WHEN problem THEN 1 ELSE 0 END), 0)
+                COALESCE(SUM(CASE WHEN problem AND status <> 'auto-skipped' THEN 1 ELSE 0 END), 0)
            FROM tasks WHERE run_id = $1",
     )
     .bind(run_id)

@@ -22,7 +22,7 @@ fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
         TaskCondition::NotStarted => "(t.status = 'not-started')".into(),
         TaskCondition::Overdue => format!("({INCOMPLETE} AND t.deadline < {now})"),
         TaskCondition::DueSoon => format!("({INCOMPLETE} AND t.deadline >= {now} AND t.deadline < {soon})"),
-        TaskCondition::HasProblem => "(t.problem)".into(),
+        TaskCondition::HasProblem => "(t.problem AND t.status <> 'auto-skipped')".into(),
     }
 }
 
@@ -242,7 +242,8 @@ fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
         w.push(
             "NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id)
              AND NOT EXISTS (SELECT 1 FROM task_guests x WHERE x.task_id = t.id)
-             AND NOT EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id)"
+             AND NOT EXISTS (SELECT 1 FROM task_groups x WHERE x.task_id = t.id)
+             AND t.status <> 'auto-skipped'"
                 .into(),
         );
     }

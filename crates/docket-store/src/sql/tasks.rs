@@ -15,7 +15,8 @@ pub(crate) const TASK_COLS: &str = "t.id, t.org_id, t.increment_id, t.run_id, t.
     t.completed_at, t.archived_at, t.starter_id, t.completer_id, t.everyone_must_complete,
     t.can_complete_only_assignees, t.max_assignable, t.webhook, t.prevent_guest_comment, t.top_secret, t.problem,
     t.is_soft_start_date, t.version, r.status AS run_status,
-    CASE WHEN t.run_id IS NULL THEN NULL ELSE o.misc_template_id END AS checklist_id";
+    CASE WHEN t.run_id IS NULL THEN NULL ELSE COALESCE(t.checklist_id, r.checklist_id, o.misc_template_id) END AS checklist_id,
+    t.step_id, t.alias, t.blueprint_position, t.allow_guest_owners";
 
 /// `FROM` clause matching [`TASK_COLS`].
 pub(crate) const TASK_FROM: &str =

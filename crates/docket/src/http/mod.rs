@@ -5,6 +5,7 @@
 //! JSON 404 and 405 for the rest. Every response passes [`observe`] (request id, log line,
 //! metrics).
 
+pub mod automations;
 mod comments;
 mod envelope;
 mod error;
@@ -61,6 +62,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(groups::routes())
         .merge(tags::routes())
         .merge(templates::routes())
+        .merge(automations::routes())
         .merge(tasks::routes())
         .merge(runs::routes())
         .merge(comments::routes())

@@ -9,6 +9,8 @@ use docket_store::model::{RunRefusal, ThreadRefusal};
 
 use crate::error::Error;
 
+/// Completing (or setting the status of) a task an automation hides.
+const HIDDEN: &str = "This task is hidden by an automation and cannot be completed.";
 /// The 422 of a task write whose run is archived, on the task routes (T4, comments).
 const TASK_RUN_ARCHIVED: &str = "The process this task belongs to is archived.";
 /// The 422 of a write on an archived run, and of completing or reopening one of its tasks.
@@ -60,6 +62,7 @@ impl From<(TaskWrite, Refusal)> for Error {
             Refusal::RunArchived => Error::invalid("run", PROCESS_ARCHIVED),
             Refusal::CompletedLocked => Error::invalid("task", "Completed tasks cannot be updated."),
             Refusal::NotCompleted => Error::invalid("task", "The task is not completed."),
+            Refusal::Hidden => Error::invalid("task", HIDDEN),
             Refusal::ApprovalRequired => Error::invalid("is_approved", "The is approved field is required."),
             Refusal::OpenProblems => Error::invalid("task", "This task has unresolved issues."),
             Refusal::RequiredFields(fields) => {

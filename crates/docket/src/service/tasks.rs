@@ -4,7 +4,7 @@
 //! refusal into an [`Error`] through `service/refusals.rs`.
 
 use docket_domain::Actor;
-use docket_store::model::{CreateTasks, Created, LifecycleCaller, TaskCompletion, TaskReopen, TaskUpdate};
+use docket_store::model::{CreateTasks, Created, LifecycleCaller, RuleChanges, TaskCompletion, TaskReopen, TaskUpdate};
 
 use super::refusals::{ArchiveWrite, TaskWrite};
 use crate::error::{Error, Result};
@@ -15,40 +15,46 @@ pub async fn create(state: &AppState, c: &CreateTasks) -> Result<Created> {
     state.store.create_tasks(c).await?.map_err(Error::from)
 }
 
-/// T4/R12: applies a validated update.
-pub async fn update(state: &AppState, u: &TaskUpdate) -> Result<()> {
-    state
+/// T4/R12: applies a validated update; what the run's rules changed in consequence.
+pub async fn update(state: &AppState, u: &TaskUpdate) -> Result<RuleChanges> {
+    let done = state
         .store
         .update_task(u)
         .await?
         .map_err(|r| Error::from((TaskWrite::Update, r)))?;
-    Ok(())
+    Ok(done.rules)
 }
 
-/// T8/R13: completes (or records) a task.
-pub async fn complete(state: &AppState, c: &TaskCompletion) -> Result<()> {
-    state
+/// T8/R13: completes (or records) a task; what the run's rules changed in consequence.
+pub async fn complete(state: &AppState, c: &TaskCompletion) -> Result<RuleChanges> {
+    let done = state
         .store
         .complete_task(c)
         .await?
         .map_err(|r| Error::from((TaskWrite::Complete, r)))?;
-    Ok(())
+    Ok(done.rules)
 }
 
-/// T9/R14: reopens a completed task.
-pub async fn reopen(state: &AppState, task_id: &str, me: &Actor, caller: LifecycleCaller, now: i64) -> Result<()> {
+/// T9/R14: reopens a completed task; what the run's rules changed in consequence.
+pub async fn reopen(
+    state: &AppState,
+    task_id: &str,
+    me: &Actor,
+    caller: LifecycleCaller,
+    now: i64,
+) -> Result<RuleChanges> {
     let r = TaskReopen {
         org_id: me.org_id.clone(),
         task_id: task_id.to_string(),
         caller,
         now,
     };
-    state
+    let done = state
         .store
         .reopen_task(&r)
         .await?
         .map_err(|r| Error::from((TaskWrite::Reopen, r)))?;
-    Ok(())
+    Ok(done.rules)
 }
 
 /// T5: archives a standalone task.

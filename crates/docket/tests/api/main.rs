@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_cli;
+mod automations;
 mod backup;
 mod bodies;
 mod captures;
@@ -27,6 +28,7 @@ mod fuzz;
 mod groups;
 mod guests;
 mod idempotency;
+mod launch;
 mod limits;
 mod me;
 mod memo;

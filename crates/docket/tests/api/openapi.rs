@@ -31,6 +31,7 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("put", "/organizations/{org}/runs/{run_id}/activate"),
     ("delete", "/organizations/{org}/runs/{run_id}/delete"),
     ("get", "/organizations/{org}/runs/{run_id}/tasks"),
+    ("get", "/organizations/{org}/runs/{run_id}/form-fields"),
     ("post", "/organizations/{org}/runs"),
     ("post", "/organizations/{org}/runs/{run_id}/complete-prerun"),
     ("delete", "/organizations/{org}/runs/{run_id}/complete-prerun"),
@@ -71,6 +72,18 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("delete", "/organizations/{org}/folders/{folder_id}"),
     ("post", "/organizations/{org}/folders/add-object"),
     ("delete", "/organizations/{org}/folders-objects/{folder_object_id}"),
+    (
+        "post",
+        "/organizations/{org}/checklists/{checklist_id}/automated-actions",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/automated-actions/{automation_id}",
+    ),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/automated-actions/{automation_id}",
+    ),
     ("get", "/organizations/{org}/groups"),
     ("post", "/organizations/{org}/groups"),
     ("get", "/organizations/{org}/groups/{group_id}"),

@@ -15,6 +15,11 @@ mod form_fields;
 /// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails, or when
 /// `DOCKET_TEST_PYTHON` is not set: a drive that cannot run must not pass.
 pub fn drive(app: &TestApp, script: &str) {
+    drive_with(app, script, &[]);
+}
+
+/// [`drive`] with further environment variables (ids of rows the Rust test wrote).
+pub fn drive_with(app: &TestApp, script: &str, env: &[(&str, &str)]) {
     let Some(python) = std::env::var("DOCKET_TEST_PYTHON")
         .ok()
         .filter(|p| !p.trim().is_empty())
@@ -30,6 +35,7 @@ pub fn drive(app: &TestApp, script: &str) {
         .env("DOCKET_BASE_URL", &app.base)
         .env("DOCKET_TOKEN", &app.token)
         .env("DOCKET_ORG", &app.org)
+        .envs(env.iter().copied())
         .output()
         .expect("python runs");
     let text = format!(

@@ -158,8 +158,61 @@ pub struct UpdateRun {
     pub users: Option<Vec<i64>>,
     /// Group ids; replaces.
     pub groups: Option<Vec<String>>,
-    /// Accepted and ignored.
+    /// Kick-off values keyed by field id: a partial update on runs launched from a template
+    /// (required fields cannot be cleared); accepted and ignored on other runs.
     pub prerun: Option<BTreeMap<String, Value>>,
+}
+
+/// Overrides of one step's task at launch.
+#[derive(ToSchema)]
+pub struct LaunchTaskOverride {
+    /// `{users, guests, groups}`; replaces the step's assignees.
+    pub owners: Option<Value>,
+    /// Absolute deadline.
+    pub deadline: Option<String>,
+    /// Absolute start.
+    pub started_at: Option<String>,
+    /// Cap on assignees (0 = none).
+    pub max_assignable: Option<i64>,
+}
+
+/// A launch of a run from a template.
+#[derive(ToSchema)]
+pub struct LaunchRun {
+    /// A template of the organization that is not archived.
+    pub checklist_id: String,
+    /// 1–550 characters; default `"{template title} - {YYYY-MM-DD}"`.
+    pub name: Option<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// A member; default the caller.
+    pub owner_id: Option<i64>,
+    /// Kick-off values keyed by kick-off field id; every required field must be answered.
+    pub prerun: Option<BTreeMap<String, Value>>,
+    /// Per-step overrides keyed by step id.
+    pub tasks: Option<BTreeMap<String, LaunchTaskOverride>>,
+    /// Tag ids or titles.
+    pub tags: Option<Vec<String>>,
+    /// The run's start; default now.
+    pub started_at: Option<String>,
+    /// Run-level member ids.
+    pub users: Option<Vec<i64>>,
+    /// Run-level group ids.
+    pub groups: Option<Vec<String>>,
+    /// Folders to file the run in.
+    pub folders: Option<Vec<String>>,
+    /// A run of the organization.
+    pub parent_id: Option<String>,
+    /// Stored.
+    pub is_public: Option<bool>,
+    /// Stored.
+    pub starred: Option<bool>,
+    /// Stored.
+    pub assign_someone_else: Option<bool>,
+    /// Stored.
+    pub publicly_hidden_fields: Option<Vec<String>>,
+    /// Not supported: a non-empty value is refused.
+    pub roles: Option<Value>,
 }
 
 /// A comment.

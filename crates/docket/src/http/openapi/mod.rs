@@ -45,6 +45,7 @@ source repository: start at `docs/README.md`.";
         (name = "templates", description = "Templates (checklists): create, read, update, archive, copy, and their kick-off fields"),
         (name = "tags", description = "Tags and their links to runs and tasks"),
         (name = "folders", description = "Folders of templates and runs, and the runs and tasks filed in them"),
+        (name = "automations", description = "Automation rules of templates"),
         (name = "groups", description = "Groups of members and guests"),
         (name = "guests", description = "Guests of an organization"),
         (name = "users", description = "Members of an organization"),

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::error::Result;
 use crate::http::envelope::{include_many, include_one};
 use crate::http::extract::{Ctx, Query};
+use crate::http::runs::kickoff;
 use crate::http::tag_links::TagLinkJson;
 
 /// `progress` / `whole_progress`.
@@ -29,11 +30,11 @@ pub struct RunJson {
     increment_id: i64,
     organization_id: String,
     checklist_id: String,
-    checklist_title: &'static str,
+    checklist_title: String,
     name: String,
     summary: Option<String>,
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: String,
     status: String,
     progress: RunProgress,
     whole_progress: RunProgress,
@@ -76,22 +77,28 @@ impl RunJson {
             total: r.stats.total,
             percent: task::percent(r.stats.complete, r.stats.total),
         };
+        let whole_progress = RunProgress {
+            complete: r.stats.complete,
+            total: r.stats.whole_total,
+            percent: task::percent(r.stats.complete, r.stats.whole_total),
+        };
+        let launched = row.is_launched();
         RunJson {
             id: row.id.clone(),
             increment_id: row.increment_id,
             organization_id: row.org_id.clone(),
             checklist_id: row.checklist_id.clone(),
-            checklist_title: "MISC",
+            checklist_title: row.checklist_title.clone().unwrap_or_else(|| "MISC".into()),
             name: row.name.clone(),
             summary: row.summary.clone(),
-            kind: "procedure",
+            kind: row.run_type.clone(),
             status: row.status.as_str().to_string(),
-            whole_progress: progress.clone(),
+            whole_progress,
             progress,
             started_by: row.started_by,
             owner_id: row.owner_id,
             assign_someone_else: false,
-            prerun: Map::new(),
+            prerun: if launched { kickoff::values(row) } else { Map::new() },
             prerun_status: if row.prerun_completed_at.is_some() {
                 "complete"
             } else {
@@ -99,13 +106,13 @@ impl RunJson {
             },
             prerun_completed_at: format_opt(row.prerun_completed_at),
             prerun_completed_by: row.prerun_completed_at.and(row.prerun_completed_by),
-            prerun_length: 0,
+            prerun_length: if launched { kickoff::count(row) } else { 0 },
             starred: row.starred,
             is_public: row.is_public,
             users: serde_json::from_str(&row.user_ids).unwrap_or_else(|_| json!([])),
             groups: serde_json::from_str(&row.group_ids).unwrap_or_else(|_| json!([])),
-            parent_id: None,
-            can_add_oot: true,
+            parent_id: row.parent_id.clone(),
+            can_add_oot: row.can_add_oot.unwrap_or(true),
             has_open_issue: row.status == RunStatus::Problem,
             created_at: format_ts(row.created_at),
             started_at: format_ts(row.started_at),
@@ -135,7 +142,6 @@ const EMPTY_RUN_INCLUDES: &[&str] = &[
     "assets",
     "permissions",
     "tasks_meta",
-    "ko_form_fields",
     "stages",
     "member_watchers",
     "guest_watchers",
@@ -164,10 +170,35 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
             run.includes.insert("folders".into(), include_many(mine));
         }
     }
-    for run in &mut out {
+    let templates = if query.with("checklist") {
+        let mut ids: Vec<String> = runs
+            .iter()
+            .filter(|r| r.row.is_launched())
+            .map(|r| r.row.checklist_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ctx.state.store.checklist_briefs(&actor.org_id, &ids).await?
+    } else {
+        Vec::new()
+    };
+    for (run, record) in out.iter_mut().zip(runs) {
         if query.with("checklist") {
-            run.includes
-                .insert("checklist".into(), checklist_include(&run.checklist_id));
+            let include = if record.row.is_launched() {
+                let found = templates.iter().find(|c| c.id == record.row.checklist_id);
+                include_one(found.map(kickoff::checklist_json))
+            } else {
+                checklist_include(&run.checklist_id)
+            };
+            run.includes.insert("checklist".into(), include);
+        }
+        if query.with("ko_form_fields") {
+            let fields = if record.row.is_launched() {
+                kickoff::with_values(&record.row)
+            } else {
+                Vec::new()
+            };
+            run.includes.insert("ko_form_fields".into(), include_many(fields));
         }
         for name in EMPTY_RUN_INCLUDES {
             if query.with(name) {

@@ -1,7 +1,10 @@
 //! Runs (processes): every run route registered here, R2 read, and the run includes built from
 //! its tasks.
 
+mod form_fields;
 pub mod json;
+pub mod kickoff;
+mod launch;
 pub mod list;
 mod list_tasks;
 mod writes;
@@ -25,9 +28,10 @@ use crate::state::AppState;
 /// The run routes, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list::list_runs, writes::launch))
+        .routes(routes!(list::list_runs, launch::launch))
         .routes(routes!(get_run))
         .routes(routes!(list_tasks::run_tasks))
+        .routes(routes!(form_fields::run_form_fields))
         .merge(writes::routes())
 }
 
@@ -105,7 +109,7 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
         if query.with("next_task") {
             let next: Vec<_> = tasks
                 .iter()
-                .filter(|t| t.row.status != TaskStatus::Completed)
+                .filter(|t| !matches!(t.row.status, TaskStatus::Completed | TaskStatus::AutoSkipped))
                 .take(1)
                 .cloned()
                 .collect();
@@ -115,7 +119,11 @@ pub async fn tasks_includes(ctx: &Ctx, actor: &Actor, runs: &mut [json::RunJson]
         if query.with("form_fields") {
             let captures: Vec<CaptureJson> = tasks
                 .iter()
-                .flat_map(|t| t.captures.iter().map(CaptureJson::new))
+                .flat_map(|t| {
+                    t.captures
+                        .iter()
+                        .map(|c| CaptureJson::of_step(c, t.row.step_id.as_deref()))
+                })
                 .collect();
             run.includes.insert("form_fields".into(), include_many(captures));
         }

@@ -1,11 +1,10 @@
-//! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R8 launch (always
-//! refused), R9/R10 kick-off.
+//! Run writes: R3 update, R4 archive, R5 activate, R6 permanent delete, R9/R10 kick-off.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use docket_domain::input::{Patch, Reader, coerce_int};
-use docket_domain::{Actor, Role, ValidationErrors, input};
+use docket_domain::{Actor, Role, ValidationErrors, input, launch};
 use docket_store::model::{ArchiveRefusal, RunPatch, RunRecord};
 use serde_json::{Map, Value};
 
@@ -15,7 +14,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::runs::path_run;
+use crate::http::runs::{kickoff, path_run};
 use crate::service::refusals::run_refused;
 use crate::service::runs as service;
 use crate::state::AppState;
@@ -79,6 +78,7 @@ fn entry_id(v: &Value) -> Value {
 async fn read_patch(
     ctx: &Ctx,
     org: &str,
+    run: &RunRecord,
     body: &Map<String, Value>,
     errors: &mut ValidationErrors,
 ) -> Result<RunPatch> {
@@ -107,7 +107,11 @@ async fn read_patch(
     let owner = r.int(&["owner_id"]);
     let users = list_input(&mut r, "users");
     let groups = list_input(&mut r, "groups");
-    // `prerun`: accepted and ignored (MISC runs have no kick-off fields).
+    // `prerun`: kick-off values of a launched run; accepted and ignored on MISC runs.
+    let prerun = r.value(&["prerun"]).cloned();
+    if run.row.is_launched() && prerun.is_some() {
+        patch.prerun = Some(prerun_changes(&run.row, prerun.as_ref(), errors));
+    }
 
     match owner {
         Patch::Set(id) if ctx.state.store.member(org, id).await?.is_some() => patch.owner_id = Some(id),
@@ -155,8 +159,22 @@ async fn read_patch(
     Ok(patch)
 }
 
+/// The kick-off values a run update sets: keys checked against the run's launch-time fields,
+/// values by their type, and every required field still answered afterwards.
+fn prerun_changes(
+    row: &docket_store::model::RunRow,
+    value: Option<&Value>,
+    errors: &mut ValidationErrors,
+) -> Map<String, Value> {
+    let fields = kickoff::definitions(row);
+    let current = kickoff::values(row);
+    let merged = launch::apply_prerun(value, &fields, current.clone(), errors);
+    merged.into_iter().filter(|(k, v)| current.get(k) != Some(v)).collect()
+}
+
 fn is_noop(p: &RunPatch) -> bool {
-    p.name.is_none()
+    p.prerun.as_ref().is_none_or(Map::is_empty)
+        && p.name.is_none()
         && p.summary.is_none()
         && p.starred.is_none()
         && p.owner_id.is_none()
@@ -185,7 +203,7 @@ async fn update_run(
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
     let mut errors = ValidationErrors::new();
-    let mut patch = read_patch(&ctx, &me.org_id, &body, &mut errors).await?;
+    let mut patch = read_patch(&ctx, &me.org_id, &run, &body, &mut errors).await?;
     patch.expected_version = crate::http::etag::required_version(ctx.if_match.as_deref(), &run_id)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -258,30 +276,6 @@ async fn delete_run(ctx: Ctx, Path((_org, run_id)): Path<(String, String)>) -> R
     }
     service::delete(&ctx.state, &me, &run.row.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Launching a run from a template: docket has no templates, so every launch is refused (422).
-#[utoipa::path(
-    post,
-    path = "/organizations/{org}/runs",
-    operation_id = "launch_run",
-    tag = "runs",
-    params(("org" = String, Path, description = "Organization id")),
-    responses((status = 422, description = "Always: docket has no templates", body = crate::http::openapi::ErrorEnvelope))
-)]
-pub(super) async fn launch(ctx: Ctx, Body(body): Body) -> Result<Response> {
-    ctx.member()?;
-    let given = match input::Fields::new(&body).get("checklist_id") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(s)) => !s.trim().is_empty(),
-        Some(_) => true,
-    };
-    let message = if given {
-        "The selected checklist id is invalid."
-    } else {
-        "The checklist id field is required."
-    };
-    Err(Error::invalid("checklist_id", message))
 }
 
 /// Marks the run's kick-off form as completed (no body needed).

@@ -9,7 +9,7 @@ use axum::response::Response;
 use docket_domain::input::{Patch, Reader};
 use docket_domain::task_rules::Refusal;
 use docket_domain::{Actor, ValidationErrors};
-use docket_store::model::{TaskCompletion, TaskRecord};
+use docket_store::model::{RuleChanges, TaskCompletion, TaskRecord};
 use serde_json::{Map, Value};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -102,7 +102,7 @@ async fn read_body(ctx: &Ctx, me: &Actor, body: &Map<String, Value>, run_id: Opt
 }
 
 /// Completes `b.task` through the store (T8 steps 3–7 and the effects).
-async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<()> {
+async fn complete(ctx: &Ctx, me: &Actor, b: CompletionBody) -> Result<RuleChanges> {
     let c = TaskCompletion {
         org_id: me.org_id.clone(),
         task_id: b.task.row.id.clone(),
@@ -137,7 +137,7 @@ async fn complete_task(ctx: Ctx, query: Query, Body(body): Body) -> Result<Respo
     }
     let task_id = b.task.row.id.clone();
     complete(&ctx, &me, b).await?;
-    respond(&ctx, &me, &task_id, &query, false).await
+    respond(&ctx, &me, &task_id, &query, None).await
 }
 
 /// Completes a task of this run.
@@ -168,13 +168,13 @@ async fn complete_run_task(
         return Err(Error::from((TaskWrite::Complete, Refusal::RunArchived)));
     }
     let task_id = b.task.row.id.clone();
-    complete(&ctx, &me, b).await?;
-    respond(&ctx, &me, &task_id, &query, true).await
+    let rules = complete(&ctx, &me, b).await?;
+    respond(&ctx, &me, &task_id, &query, Some(rules)).await
 }
 
 /// Reopens `task` through the store (archived run, permission and "not completed" are checked
 /// under lock).
-async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<()> {
+async fn reopen(ctx: &Ctx, me: &Actor, task: &TaskRecord) -> Result<RuleChanges> {
     let caller = caller(ctx, me, &task.row.id)?;
     service::reopen(&ctx.state, &task.row.id, me, caller, ctx.now).await
 }
@@ -198,7 +198,7 @@ async fn reopen_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, qu
         ));
     }
     reopen(&ctx, &me, &task).await?;
-    respond(&ctx, &me, &task_id, &query, false).await
+    respond(&ctx, &me, &task_id, &query, None).await
 }
 
 /// Reopens a completed task of this run: it becomes `in-progress`.
@@ -217,6 +217,6 @@ async fn reopen_run_task(
 ) -> Result<Response> {
     let me = ctx.member()?;
     let (_, task) = visible_run_task(&ctx, &me, &run_id, &task_id).await?;
-    reopen(&ctx, &me, &task).await?;
-    respond(&ctx, &me, &task_id, &query, true).await
+    let rules = reopen(&ctx, &me, &task).await?;
+    respond(&ctx, &me, &task_id, &query, Some(rules)).await
 }

@@ -129,6 +129,9 @@ pub async fn create(ctx: Ctx, Body(body): Body) -> Result<Response> {
             match run {
                 None => errors.add("run_id", "The selected run id is invalid."),
                 Some(r) if r.row.archived_at.is_some() => errors.add("run_id", "The selected process is archived."),
+                Some(r) if r.row.can_add_oot == Some(false) => {
+                    errors.add("run_id", "This process does not accept one-off tasks.")
+                }
                 Some(_) => {}
             }
             RunTarget::Existing {

@@ -114,18 +114,18 @@ impl TaskJson {
             title: r.title.clone(),
             original_title: r.original_title.clone(),
             summary: item.then(|| r.summary.clone()),
-            alias: None,
+            alias: r.alias.clone(),
             run_id: r.run_id.clone(),
             checklist_id: r.checklist_id.clone(),
-            step_id: None,
+            step_id: r.step_id.clone(),
             linked_step_id: None,
             stage_id: None,
             position: r.position,
-            blueprint_position: None,
+            blueprint_position: r.blueprint_position,
             status: r.status.as_str().to_string(),
             status_label: r.status.label(r.task_type, r.is_approved),
             task_type: r.task_type.as_str().to_string(),
-            is_oneoff_task: true,
+            is_oneoff_task: r.step_id.is_none(),
             is_completable: t.facts().is_completable(actor.caller()),
             is_approved: r.is_approved,
             owners: OwnersJson {
@@ -153,7 +153,7 @@ impl TaskJson {
             can_complete_only_assignees: r.can_complete_only_assignees,
             max_assignable: r.max_assignable,
             has_deadline_dependent_child_tasks: false,
-            allow_guest_owners: false,
+            allow_guest_owners: r.step_id.is_some() && r.allow_guest_owners,
             webhook: r.webhook.clone(),
             prevent_guest_comment: r.prevent_guest_comment,
             top_secret: r.top_secret,
@@ -195,13 +195,18 @@ pub struct CaptureJson {
 }
 
 impl CaptureJson {
-    /// The shape of a stored capture.
+    /// The shape of a stored capture of a task without a step.
     pub fn new(c: &CaptureRow) -> Self {
+        Self::of_step(c, None)
+    }
+
+    /// The shape of a stored capture of a task launched from `step_id`.
+    pub fn of_step(c: &CaptureRow, step_id: Option<&str>) -> Self {
         let value = stored_json(c.value.as_deref());
         CaptureJson {
             id: c.id.clone(),
             task_id: c.task_id.clone(),
-            step_id: None,
+            step_id: step_id.map(str::to_string),
             alias: c.alias.clone(),
             label: c.label.clone(),
             field_type: c.field_type.clone(),
@@ -225,7 +230,6 @@ const EMPTY_TASK_INCLUDES: &[&str] = &[
     "assets",
     "activities",
     "roles",
-    "ko-form-fields",
     "member_watchers",
     "guest_watchers",
     "selected_text_comment",
@@ -274,6 +278,20 @@ pub async fn render(
             json.includes.insert("run".into(), include_one(run));
         }
     }
+    if query.with("ko-form-fields") || query.with("ko_form_fields") {
+        let mut run_ids: Vec<String> = tasks.iter().filter_map(|t| t.row.run_id.clone()).collect();
+        run_ids.sort();
+        run_ids.dedup();
+        let runs = ctx.state.store.runs_by_ids(&actor.org_id, &run_ids, ctx.now).await?;
+        for (t, json) in tasks.iter().zip(out.iter_mut()) {
+            let fields = runs
+                .iter()
+                .find(|r| Some(&r.row.id) == t.row.run_id.as_ref() && r.row.is_launched())
+                .map(|r| crate::http::runs::kickoff::with_values(&r.row))
+                .unwrap_or_default();
+            json.includes.insert("ko-form-fields".into(), include_many(fields));
+        }
+    }
     let threads = if ["threads", "comments", "issues", "threads_count"]
         .iter()
         .any(|w| query.with(w))
@@ -320,9 +338,10 @@ pub async fn render(
             json.includes.insert("step".into(), include_one::<Value>(None));
         }
         if query.with("form_fields") {
+            let step = t.row.step_id.as_deref();
             json.includes.insert(
                 "form_fields".into(),
-                include_many(t.captures.iter().map(CaptureJson::new).collect()),
+                include_many(t.captures.iter().map(|c| CaptureJson::of_step(c, step)).collect()),
             );
         }
         if query.with("tags") {

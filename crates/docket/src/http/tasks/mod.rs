@@ -92,8 +92,15 @@ pub fn completion_events(ctx: &Ctx) -> CompletionEvents {
     crate::webhooks::payload::completion_events(base)
 }
 
-/// 200 with the task as it is now, in item form; the run routes add `tasks_changed_by_rules`.
-pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_route: bool) -> Result<Response> {
+/// 200 with the task as it is now, in item form; the run routes (R13, R14) add
+/// `tasks_changed_by_rules`: what the run's rules changed during the request.
+pub async fn respond(
+    ctx: &Ctx,
+    me: &Actor,
+    task_id: &str,
+    query: &Query,
+    rules: Option<docket_store::model::RuleChanges>,
+) -> Result<Response> {
     let task = ctx
         .state
         .store
@@ -102,9 +109,9 @@ pub async fn respond(ctx: &Ctx, me: &Actor, task_id: &str, query: &Query, run_ro
         .ok_or(Error::NotFound)?;
     let mut items = json::render(ctx, me, std::slice::from_ref(&task), query, true).await?;
     let mut item = items.pop().ok_or(Error::NotFound)?;
-    if run_route {
+    if let Some(rules) = rules {
         item.includes
-            .insert("tasks_changed_by_rules".into(), serde_json::json!({}));
+            .insert("tasks_changed_by_rules".into(), serde_json::Value::Object(rules));
     }
     Ok(crate::http::etag::with_etag(
         envelope::ok(item),

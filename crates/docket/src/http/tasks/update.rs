@@ -78,7 +78,7 @@ async fn update_task(
     let me = ctx.member()?;
     let task = visible_task(&ctx, &me, &task_id).await?;
     update(&ctx, &me, task, &body).await?;
-    respond(&ctx, &me, &task_id, &query, false).await
+    respond(&ctx, &me, &task_id, &query, None).await
 }
 
 /// Changes a task of this run, as the task update does.
@@ -100,7 +100,7 @@ async fn update_run_task(
     let me = ctx.member()?;
     let (_, task) = visible_run_task(&ctx, &me, &run_id, &task_id).await?;
     update(&ctx, &me, task, &body).await?;
-    respond(&ctx, &me, &task_id, &query, false).await
+    respond(&ctx, &me, &task_id, &query, None).await
 }
 
 /// Checks and applies one update of `task` (read before; the store re-checks the state rules
@@ -235,7 +235,8 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         events: completion_events(ctx),
         now: ctx.now,
     };
-    service::update(&ctx.state, &u).await
+    service::update(&ctx.state, &u).await?;
+    Ok(())
 }
 
 /// A date-time that may be changed but not cleared.

@@ -50,6 +50,9 @@ struct Ids {
     template: String,
     /// A template with one step that has one capture.
     step_template: (String, String, String),
+    /// A template with two steps, and a rule on it.
+    rule_template: crate::automations::Template,
+    rule: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -127,6 +130,10 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let template = t.data()["id"].as_str().expect("template").to_string();
+    let rule_template = crate::automations::template(app).await;
+    let rule =
+        crate::automations::create_rule(app, &rule_template, crate::automations::show_rule(&rule_template)).await;
+    let rule = rule["id"].as_str().expect("rule").to_string();
     Ids {
         task,
         capture,
@@ -139,6 +146,8 @@ async fn arrange(app: &TestApp) -> Ids {
         folder,
         template,
         step_template: arrange_template(app).await,
+        rule_template,
+        rule,
     }
 }
 
@@ -201,6 +210,8 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         tag,
         folder,
         template,
+        rule_template,
+        rule,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -346,6 +357,16 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             Method::POST,
             format!("{o}/webhook-events/0123456789abcdef0123456789abcdef/redeliver"),
             json!({}),
+        ),
+        (
+            Method::POST,
+            format!("{o}/checklists/{}/automated-actions", rule_template.id),
+            crate::automations::show_rule(rule_template),
+        ),
+        (
+            Method::PUT,
+            format!("{o}/checklists/{}/automated-actions/{rule}", rule_template.id),
+            crate::automations::show_rule(rule_template),
         ),
     ]
 }

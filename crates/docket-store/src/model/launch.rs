@@ -1,0 +1,318 @@
+//! Launching a run from a template: the template as a launch reads it, and the run with every
+//! task a launch writes in one transaction.
+
+use docket_domain::launch::Assignees;
+use docket_domain::task::TaskType;
+use sqlx::FromRow;
+
+use super::TagTarget;
+
+/// The template row as a launch reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct LaunchChecklist {
+    /// Template id.
+    pub id: String,
+    /// Title (copied to the run).
+    pub title: String,
+    /// `procedure`, `form` or `document` (copied to the run's `type`).
+    pub template_type: String,
+    /// Template-level webhook (copied to the run).
+    pub webhook: Option<String>,
+    /// Whether launched runs accept one-off tasks.
+    pub can_add_oot: bool,
+    /// Members granted launch, JSON array.
+    pub user_ids: String,
+    /// Groups granted launch, JSON array.
+    pub group_ids: String,
+    /// Set while archived.
+    pub archived_at: Option<i64>,
+}
+
+/// A step as a launch reads it; JSON columns as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct LaunchStep {
+    /// Step id.
+    pub id: String,
+    /// 1-based position.
+    pub position: i64,
+    /// Title.
+    pub title: String,
+    /// Alias (copied to the task).
+    pub alias: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Step type (the task type).
+    pub step_type: String,
+    /// Member ids, JSON.
+    pub assignees: String,
+    /// Guest emails, JSON.
+    pub guests: String,
+    /// Group ids, JSON.
+    pub groups: String,
+    /// Assign the launcher when nobody else is.
+    pub assign_run_starter: bool,
+    /// Deadline rule, JSON or NULL.
+    pub deadline: Option<String>,
+    /// Start date rule, JSON or NULL.
+    pub start_date: Option<String>,
+    /// Whether the start date is ignored.
+    pub is_soft_start_date: bool,
+    /// Cap on assignees.
+    pub max_assignable: i64,
+    /// Copied flags.
+    pub allow_guest_owners: bool,
+    /// Copied flags.
+    pub can_complete_only_assignees: bool,
+    /// Copied flags.
+    pub everyone_must_complete: bool,
+    /// Copied flags.
+    pub prevent_guest_comment: bool,
+    /// Copied flags.
+    pub top_secret: bool,
+    /// Copied webhook.
+    pub webhook: Option<String>,
+    /// Tag ids, JSON.
+    pub tags: String,
+}
+
+/// A form field definition of a template: a kick-off field (`step_id` NULL) or a capture.
+#[derive(Debug, Clone, FromRow)]
+pub struct LaunchField {
+    /// Field id (kept by the launched copy).
+    pub id: String,
+    /// Owning step, NULL for kick-off fields.
+    pub step_id: Option<String>,
+    /// Alias.
+    pub alias: String,
+    /// Label.
+    pub label: String,
+    /// Field type.
+    pub field_type: String,
+    /// Help text.
+    pub guidance: Option<String>,
+    /// Position within its step or the kick-off form.
+    pub position: i64,
+    /// Required.
+    pub required: bool,
+    /// Options, JSON.
+    pub options: String,
+    /// Columns, JSON.
+    pub field_columns: String,
+    /// Whether a default is configured.
+    pub default_value_enabled: bool,
+    /// Default, JSON.
+    pub default_value: Option<String>,
+    /// Stored flag.
+    pub collect_time: bool,
+    /// Stored flag.
+    pub use_wysiwyg_editor: bool,
+    /// JSON array.
+    pub field_validation: String,
+    /// Stored text.
+    pub prefix: Option<String>,
+    /// Stored text.
+    pub suffix: Option<String>,
+    /// JSON object.
+    pub settings: String,
+    /// Creation.
+    pub created_at: i64,
+    /// Last change.
+    pub last_updated: i64,
+}
+
+/// An automation rule as stored (conditions and actions in their emitted JSON form).
+#[derive(Debug, Clone, FromRow)]
+pub struct LaunchRule {
+    /// Rule id.
+    pub id: String,
+    /// Name.
+    pub automated_alias: String,
+    /// JSON array.
+    pub conditions: String,
+    /// JSON array.
+    pub then_actions: String,
+    /// Creation.
+    pub created_at: i64,
+    /// Last change.
+    pub last_updated: i64,
+}
+
+/// Everything a launch copies from a template.
+#[derive(Debug, Clone)]
+pub struct TemplateSnapshot {
+    /// The template.
+    pub checklist: LaunchChecklist,
+    /// Its steps by position.
+    pub steps: Vec<LaunchStep>,
+    /// Kick-off fields by position.
+    pub kickoff: Vec<LaunchField>,
+    /// Step captures, by step position then field position.
+    pub captures: Vec<LaunchField>,
+    /// Rules in creation order.
+    pub rules: Vec<LaunchRule>,
+}
+
+/// One task of a launch.
+#[derive(Debug, Clone)]
+pub struct LaunchTask {
+    /// The step it comes from.
+    pub step_id: String,
+    /// The step's position.
+    pub blueprint_position: i64,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// The step's alias.
+    pub alias: String,
+    /// Task type.
+    pub task_type: TaskType,
+    /// Start.
+    pub started_at: i64,
+    /// Deadline.
+    pub deadline: i64,
+    /// Copied flags.
+    pub everyone_must_complete: bool,
+    /// Copied flags.
+    pub can_complete_only_assignees: bool,
+    /// Cap on assignees.
+    pub max_assignable: i64,
+    /// Copied webhook.
+    pub webhook: Option<String>,
+    /// Copied flags.
+    pub prevent_guest_comment: bool,
+    /// Copied flags.
+    pub top_secret: bool,
+    /// Copied flags.
+    pub is_soft_start_date: bool,
+    /// Copied flags.
+    pub allow_guest_owners: bool,
+    /// Assignees (guests by email, created if new).
+    pub owners: Assignees,
+    /// Tag ids of the step (ids no longer in the organization are skipped).
+    pub tags: Vec<String>,
+    /// The step's captures, copied with their template ids.
+    pub captures: Vec<LaunchField>,
+}
+
+/// A launch: the run and its tasks, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct LaunchRun {
+    /// Organization.
+    pub org_id: String,
+    /// The template.
+    pub checklist_id: String,
+    /// Its title at launch.
+    pub checklist_title: String,
+    /// Its type.
+    pub run_type: String,
+    /// Run name.
+    pub name: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Owner.
+    pub owner_id: i64,
+    /// The launcher.
+    pub started_by: i64,
+    /// The run's start.
+    pub started_at: i64,
+    /// The launch instant.
+    pub now: i64,
+    /// Run-level members.
+    pub users: Vec<i64>,
+    /// Run-level groups.
+    pub groups: Vec<String>,
+    /// Parent run.
+    pub parent_id: Option<String>,
+    /// Flags.
+    pub is_public: bool,
+    /// Flags.
+    pub starred: bool,
+    /// Kick-off values, JSON object.
+    pub prerun: String,
+    /// Kick-off field definitions at launch, JSON array.
+    pub kickoff_fields: String,
+    /// Rules at launch, JSON array.
+    pub rules: String,
+    /// Template webhook.
+    pub template_webhook: Option<String>,
+    /// Whether one-off tasks may join.
+    pub can_add_oot: bool,
+    /// Stored extras (`assign_someone_else`, `publicly_hidden_fields`), JSON object.
+    pub launch_extra: String,
+    /// Run tags.
+    pub tags: Vec<TagTarget>,
+    /// Folders to file the run in.
+    pub folders: Vec<String>,
+    /// Tasks in step order.
+    pub tasks: Vec<LaunchTask>,
+}
+
+/// Why a launch was refused inside its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchRefusal {
+    /// The template was archived or deleted since it was read.
+    TemplateGone,
+}
+
+/// The kinds of row a launch checks ids of in bulk.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum IdKind {
+    /// Tags.
+    Tag,
+    /// Groups.
+    Group,
+    /// Folders.
+    Folder,
+    /// Runs.
+    Run,
+}
+
+/// A template's own columns, for rendering it inside a run (`with=checklist`).
+#[derive(Debug, Clone, FromRow)]
+pub struct ChecklistBrief {
+    /// Template id.
+    pub id: String,
+    /// Organization.
+    pub org_id: String,
+    /// Template number.
+    pub increment_id: i64,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Guidance.
+    pub guidance: Option<String>,
+    /// Alias.
+    pub alias: String,
+    /// Type.
+    pub template_type: String,
+    /// Icon.
+    pub icon: Option<String>,
+    /// Template webhook.
+    pub webhook: Option<String>,
+    /// Whether launched runs accept one-off tasks.
+    pub can_add_oot: bool,
+    /// Folder.
+    pub folder_id: Option<String>,
+    /// Owner.
+    pub owner_id: i64,
+    /// Creator.
+    pub created_by: i64,
+    /// Last editor.
+    pub last_updated_by: Option<i64>,
+    /// Members granted launch, JSON.
+    pub user_ids: String,
+    /// Groups granted launch, JSON.
+    pub group_ids: String,
+    /// Runs launched from it.
+    pub started_processes: i64,
+    /// Steps.
+    pub steps_count: i64,
+    /// Creation.
+    pub created_at: i64,
+    /// Last change.
+    pub last_updated: i64,
+    /// Archive time.
+    pub archived_at: Option<i64>,
+}

@@ -1,0 +1,104 @@
+//! A launched run's kick-off form: the field definitions it copied at launch (in the
+//! KickoffField shape), its values, and the template shown by `with=checklist`.
+
+use docket_domain::form_field;
+use docket_domain::launch::KickoffField;
+use docket_domain::time::{format_opt, format_ts};
+use docket_store::model::{ChecklistBrief, LaunchField, RunRow};
+use serde_json::{Map, Value, json};
+
+use crate::http::tasks::json::stored_json;
+
+/// A kick-off field definition of template `checklist_id` in the KickoffField shape.
+pub fn field_json(f: &LaunchField, checklist_id: &str) -> Value {
+    json!({
+        "id": f.id, "timeline_id": f.id, "checklist_id": checklist_id, "step_id": f.step_id,
+        "alias": f.alias, "label": f.label, "field_type": f.field_type, "guidance": f.guidance,
+        "position": f.position, "required": f.required,
+        "options": stored_json(Some(&f.options)), "columns": stored_json(Some(&f.field_columns)),
+        "default_value_enabled": f.default_value_enabled, "default_value": stored_json(f.default_value.as_deref()),
+        "collect_time": f.collect_time, "use_wysiwyg_editor": f.use_wysiwyg_editor,
+        "field_validation": stored_json(Some(&f.field_validation)),
+        "prefix": f.prefix, "suffix": f.suffix, "settings": stored_json(Some(&f.settings)),
+        "created_at": format_ts(f.created_at), "last_updated": format_ts(f.last_updated),
+    })
+}
+
+/// The definitions a launch copies onto its run (a JSON array).
+pub fn snapshot(fields: &[LaunchField], checklist_id: &str) -> String {
+    Value::Array(fields.iter().map(|f| field_json(f, checklist_id)).collect()).to_string()
+}
+
+/// The run's kick-off values (field id → value).
+pub fn values(row: &RunRow) -> Map<String, Value> {
+    serde_json::from_str(&row.prerun).unwrap_or_default()
+}
+
+fn stored_fields(row: &RunRow) -> Vec<Value> {
+    serde_json::from_str(&row.kickoff_fields).unwrap_or_default()
+}
+
+/// Number of kick-off fields the run copied.
+pub fn count(row: &RunRow) -> i64 {
+    stored_fields(row).len() as i64
+}
+
+/// The run's kick-off fields, each with its `value`.
+pub fn with_values(row: &RunRow) -> Vec<Value> {
+    let values = values(row);
+    stored_fields(row)
+        .into_iter()
+        .map(|mut f| {
+            let value = f
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| values.get(id).cloned())
+                .unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut f {
+                m.insert("value".into(), value);
+            }
+            f
+        })
+        .collect()
+}
+
+/// The run's kick-off field definitions, as value checks read them.
+pub fn definitions(row: &RunRow) -> Vec<KickoffField> {
+    stored_fields(row)
+        .iter()
+        .filter_map(|f| {
+            let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = text("id");
+            if id.is_empty() {
+                return None;
+            }
+            let list = |k: &str| f.get(k).map(Value::to_string).unwrap_or_else(|| "[]".into());
+            let required = f.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let def = form_field::stored_def(
+                &text("label"),
+                &text("field_type"),
+                required,
+                &list("options"),
+                &list("columns"),
+            );
+            Some(KickoffField { id, def })
+        })
+        .collect()
+}
+
+/// A template as a run's `checklist` include shows it: its own columns (steps, kick-off fields
+/// and rules are not repeated here).
+pub fn checklist_json(c: &ChecklistBrief) -> Value {
+    json!({
+        "id": c.id, "timeline_id": c.id, "increment_id": c.increment_id, "organization_id": c.org_id,
+        "title": c.title, "summary": c.summary, "guidance": c.guidance, "alias": c.alias,
+        "type": c.template_type, "status": if c.archived_at.is_some() { "archived" } else { "active" },
+        "icon": c.icon, "webhook": c.webhook, "can_add_oot": c.can_add_oot, "folder_id": c.folder_id,
+        "owner_id": c.owner_id, "created_by": c.created_by, "last_updated_by": c.last_updated_by,
+        "users": stored_json(Some(&c.user_ids)), "groups": stored_json(Some(&c.group_ids)),
+        "started_processes": c.started_processes, "steps_count": c.steps_count,
+        "dual_version_enabled": false, "is_published_state": true,
+        "created_at": format_ts(c.created_at), "last_updated": format_ts(c.last_updated),
+        "archived_at": format_opt(c.archived_at),
+    })
+}

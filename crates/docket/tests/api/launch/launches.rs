@@ -1,0 +1,227 @@
+//! Successful launches: the contract's worked example, overrides, defaults and what a launch
+//! writes.
+
+use serde_json::json;
+
+use super::*;
+use crate::support::fixtures::count_rows;
+
+on_both!(the_worked_example_launches_two_anchored_tasks);
+async fn the_worked_example_launches_two_anchored_tasks(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "name": "Onboarding - Globex", "started_at": "2025-06-02T09:00:00Z",
+                "prerun": { KICKOFF: "Globex" },
+                "tasks": { COLLECT: { "owners": { "users": [1005] } } } }),
+    )
+    .await
+    .expect(201);
+    let run = r.data();
+    assert_eq!(run["name"], "Onboarding - Globex");
+    assert_eq!(run["checklist_id"], TEMPLATE);
+    assert_eq!(run["checklist_title"], "Client onboarding");
+    assert_eq!(run["type"], "procedure");
+    assert_eq!(run["status"], "active");
+    assert_eq!(run["owner_id"], 1001);
+    assert_eq!(run["started_by"], 1001);
+    assert_eq!(run["prerun"], json!({ KICKOFF: "Globex", AMOUNT: null }));
+    assert_eq!(run["prerun_status"], "complete");
+    assert_eq!(run["prerun_completed_by"], 1001);
+    assert_eq!(run["prerun_length"], 2);
+    assert_eq!(run["progress"], json!({"complete": 0, "total": 2, "percent": 0.0}));
+    assert_eq!(run["whole_progress"]["total"], 2);
+    assert_eq!(run["started_at"], "2025-06-02T09:00:00.000Z");
+    assert_eq!(run["due_date"], "2025-06-05T09:00:00.000Z");
+    assert_eq!(run["can_add_oot"], false);
+    assert_eq!(run["parent_id"], json!(null));
+    let run_id = run["id"].as_str().unwrap();
+
+    let tasks = run_tasks(app, run_id).await;
+    assert_eq!(tasks.len(), 2);
+    let (collect, review) = (&tasks[0], &tasks[1]);
+    assert_eq!(collect["title"], "Collect documents");
+    assert_eq!(collect["owners"]["users"], json!([1005]));
+    assert_eq!(collect["owners"]["groups"], json!([]));
+    assert_eq!(collect["deadline"], "2025-06-04T09:00:00.000Z");
+    assert_eq!(collect["started_at"], "2025-06-02T09:00:00.000Z");
+    assert_eq!(collect["alias"], "collect-documents");
+    assert_eq!(collect["step_id"], COLLECT);
+    assert_eq!(collect["checklist_id"], TEMPLATE);
+    assert_eq!(collect["blueprint_position"], 1);
+    assert_eq!(collect["is_oneoff_task"], false);
+    assert_eq!(collect["allow_guest_owners"], true);
+    assert_eq!(collect["status"], "not-started");
+    assert_eq!(collect["taskdata"], json!({ CONTRACT: null }));
+    let field = &collect["form_fields"]["data"][0];
+    assert_eq!(
+        (field["id"].as_str(), field["step_id"].as_str()),
+        (Some(CONTRACT), Some(COLLECT))
+    );
+    assert_eq!(field["label"], "Contract");
+    assert_eq!(review["owners"]["users"], json!([1001]));
+    assert_eq!(review["deadline"], "2025-06-05T09:00:00.000Z");
+    assert_eq!(review["task_type"], "approval");
+    assert_eq!(review["position"], 2);
+
+    let launched = "SELECT started_processes FROM checklists WHERE id = $1";
+    assert_eq!(count_rows(app, launched, TEMPLATE).await, 1);
+    // The step's group was replaced by the override: no group row for the task.
+    let groups = "SELECT COUNT(*) FROM task_groups g JOIN tasks t ON t.id = g.task_id WHERE t.run_id = $1";
+    assert_eq!(count_rows(app, groups, run_id).await, 0);
+}
+
+on_both!(defaults_step_assignees_and_includes);
+async fn defaults_step_assignees_and_includes(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "prerun": { KICKOFF: "Initech", AMOUNT: "12.5" } }),
+    )
+    .await
+    .expect(201);
+    let run = r.data().clone();
+    let today = &docket_domain::time::format_ts(docket_domain::time::now_ms())[..10];
+    assert_eq!(run["name"], format!("Client onboarding - {today}"));
+    assert_eq!(run["prerun"][AMOUNT], json!(12.5));
+    let run_id = run["id"].as_str().unwrap();
+    let tasks = run_tasks(app, run_id).await;
+    // No override: the step's group is assigned and the launcher is not.
+    assert_eq!(tasks[0]["owners"]["groups"], json!([group]));
+    assert_eq!(tasks[0]["owners"]["users"], json!([]));
+
+    let r = app
+        .get(&app.org_path(&format!("/runs/{run_id}?with=checklist,ko_form_fields")))
+        .await
+        .expect(200);
+    let checklist = &r.data()["checklist"]["data"];
+    assert_eq!(checklist["id"], TEMPLATE);
+    assert_eq!(checklist["title"], "Client onboarding");
+    assert_eq!(checklist["started_processes"], 1);
+    let ko = r.data()["ko_form_fields"]["data"].as_array().unwrap().clone();
+    assert_eq!(ko.len(), 2);
+    assert_eq!(
+        (ko[0]["id"].as_str(), ko[0]["value"].as_str()),
+        (Some(KICKOFF), Some("Initech"))
+    );
+    assert_eq!(ko[0]["label"], "Customer name");
+    assert_eq!(ko[0]["required"], true);
+
+    let task_id = tasks[1]["id"].as_str().unwrap();
+    let r = app
+        .get(&app.org_path(&format!("/tasks/{task_id}?with=ko-form-fields")))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["ko-form-fields"]["data"][1]["value"], json!(12.5));
+
+    let r = app
+        .get(&app.org_path(&format!("/runs/{run_id}/form-fields")))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["id"], run_id);
+    assert_eq!(r.data()["form_fields"][0]["id"], CONTRACT);
+    assert_eq!(r.data()["ko_form_fields"].as_array().map(Vec::len), Some(2));
+}
+
+on_both!(overrides_move_dependent_deadlines_and_set_the_cap);
+async fn overrides_move_dependent_deadlines_and_set_the_cap(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "started_at": "2025-06-02T09:00:00Z", "prerun": { KICKOFF: "X" },
+                "tasks": { COLLECT: { "deadline": "2025-07-01T00:00:00Z", "started_at": "2025-06-10T00:00:00Z",
+                                      "max_assignable": 2, "position": 9,
+                                      "owners": { "users": [1005, 1002], "guests": ["new@guest.test"] } } } }),
+    )
+    .await;
+    // Three direct assignees over a cap of 2.
+    assert_eq!(
+        r.expect_invalid(&format!("tasks.{COLLECT}.owners")),
+        "The task may not have more than 2 assignees."
+    );
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "started_at": "2025-06-02T09:00:00Z", "prerun": { KICKOFF: "X" },
+                "tasks": { COLLECT: { "deadline": "2025-07-01T00:00:00Z", "started_at": "2025-06-10T00:00:00Z",
+                                      "max_assignable": 3,
+                                      "owners": { "users": [1005, 1002], "guests": ["new@guest.test"] } } },
+                "tags": ["launched"], "users": [1002], "starred": true }),
+    )
+    .await
+    .expect(201);
+    let run = r.data().clone();
+    assert_eq!(run["users"], json!([1002]));
+    assert_eq!(run["starred"], true);
+    assert_eq!(run["due_date"], "2025-07-02T00:00:00.000Z");
+    let tasks = run_tasks(app, run["id"].as_str().unwrap()).await;
+    assert_eq!(tasks[0]["deadline"], "2025-07-01T00:00:00.000Z");
+    assert_eq!(tasks[0]["started_at"], "2025-06-10T00:00:00.000Z");
+    assert_eq!(tasks[0]["max_assignable"], 3);
+    assert_eq!(tasks[0]["owners"]["guests"], json!(["new@guest.test"]));
+    assert_eq!(tasks[1]["deadline"], "2025-07-02T00:00:00.000Z");
+    let r = app
+        .get(&app.org_path(&format!("/runs/{}?with=tags", run["id"].as_str().unwrap())))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["tags"]["data"][0]["title"], "launched");
+}
+
+on_both!(launched_runs_keep_their_copy_when_the_template_changes);
+async fn launched_runs_keep_their_copy_when_the_template_changes(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "prerun": { KICKOFF: "Globex" } }),
+    )
+    .await
+    .expect(201);
+    let run_id = r.data()["id"].as_str().unwrap().to_string();
+    exec_sql(
+        app,
+        &format!("UPDATE steps SET title = 'Changed' WHERE id = '{COLLECT}'"),
+    )
+    .await;
+    exec_sql(
+        app,
+        &format!("UPDATE template_fields SET label = 'Renamed' WHERE checklist_id = '{TEMPLATE}'"),
+    )
+    .await;
+    exec_sql(
+        app,
+        &format!("UPDATE checklists SET title = 'New title' WHERE id = '{TEMPLATE}'"),
+    )
+    .await;
+    exec_sql(app, &format!("DELETE FROM steps WHERE id = '{REVIEW}'")).await;
+    let tasks = run_tasks(app, &run_id).await;
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0]["title"], "Collect documents");
+    assert_eq!(tasks[0]["form_fields"]["data"][0]["label"], "Contract");
+    assert_eq!(tasks[1]["step_id"], REVIEW);
+    let r = app
+        .get(&app.org_path(&format!("/runs/{run_id}?with=checklist,ko_form_fields")))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["checklist_title"], "Client onboarding");
+    assert_eq!(r.data()["ko_form_fields"]["data"][0]["label"], "Customer name");
+    // The include shows the template as it is now, and null once it is gone.
+    assert_eq!(r.data()["checklist"]["data"]["title"], "New title");
+    exec_sql(app, &format!("DELETE FROM checklists WHERE id = '{TEMPLATE}'")).await;
+    let r = app
+        .get(&app.org_path(&format!("/runs/{run_id}?with=checklist")))
+        .await
+        .expect(200);
+    assert_eq!(r.data()["checklist"], json!({"data": null}));
+    assert_eq!(r.data()["checklist_id"], TEMPLATE);
+    // A deleted template cannot be launched.
+    launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "prerun": { KICKOFF: "Globex" } }),
+    )
+    .await
+    .expect_invalid("checklist_id");
+}
