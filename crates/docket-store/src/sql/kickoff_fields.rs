@@ -138,7 +138,7 @@ pub(crate) async fn delete(
     let mut tx = pool.begin().await?;
     let t = lock(&mut tx, org, checklist_id).await?.ok_or(StoreError::NotFound)?;
     let field = template_fields::get(&mut tx, checklist_id, field_id).await?;
-    if !field.is_some_and(|f| f.step_id.is_none()) {
+    if field.is_none_or(|f| f.step_id.is_some()) {
         return Err(StoreError::NotFound);
     }
     if t.archived_at.is_some() {
