@@ -15,6 +15,7 @@ pub mod limits;
 pub mod page;
 pub mod role;
 pub mod run;
+pub mod step;
 pub mod task;
 pub mod task_rules;
 pub mod template;

@@ -40,6 +40,10 @@ pub(crate) mod run_list;
 pub(crate) mod runs;
 #[path = "sql/search.rs"]
 pub(crate) mod search;
+#[path = "sql/step_captures.rs"]
+pub(crate) mod step_captures;
+#[path = "sql/steps.rs"]
+pub(crate) mod steps;
 #[path = "sql/tag_links.rs"]
 pub(crate) mod tag_links;
 #[path = "sql/tags.rs"]

@@ -15,6 +15,7 @@ mod provision;
 mod rate_limit;
 mod run_list;
 mod search;
+mod steps;
 mod tags;
 mod task_list;
 mod tasks;

@@ -21,6 +21,7 @@ pub mod runs;
 pub mod search;
 mod search_filter;
 mod search_templates;
+pub mod steps;
 mod tag_links;
 mod tags;
 pub mod task_filters;
@@ -64,6 +65,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(comments::routes())
         .merge(tag_links::routes())
         .merge(search::routes())
+        .merge(steps::routes())
         .merge(webhook_events::routes())
         .split_for_parts();
     (routes, openapi::finish(doc))

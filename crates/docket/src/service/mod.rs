@@ -6,5 +6,6 @@ pub mod members;
 pub mod owners;
 pub mod refusals;
 pub mod runs;
+pub mod steps;
 pub mod tags;
 pub mod tasks;

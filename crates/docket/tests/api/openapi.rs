@@ -94,6 +94,42 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("get", "/organizations/{org}/webhook-events"),
     ("get", "/organizations/{org}/webhook-events/{event_id}"),
     ("post", "/organizations/{org}/webhook-events/{event_id}/redeliver"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}/steps"),
+    ("post", "/organizations/{org}/checklists/{checklist_id}/steps"),
+    ("get", "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}"),
+    ("put", "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}"),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}",
+    ),
+    (
+        "post",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/clone",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/reorder",
+    ),
+    (
+        "post",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}",
+    ),
+    (
+        "delete",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}",
+    ),
+    (
+        "put",
+        "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}/move-out",
+    ),
     ("get", "/health"),
     ("get", "/ready"),
 ];

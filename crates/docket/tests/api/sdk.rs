@@ -9,6 +9,9 @@ use crate::support::TestApp;
 #[path = "sdk_templates.rs"]
 mod templates;
 
+#[path = "sdk_form_fields.rs"]
+mod form_fields;
+
 /// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails, or when
 /// `DOCKET_TEST_PYTHON` is not set: a drive that cannot run must not pass.
 pub fn drive(app: &TestApp, script: &str) {

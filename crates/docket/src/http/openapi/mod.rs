@@ -48,6 +48,7 @@ source repository: start at `docs/README.md`.";
         (name = "guests", description = "Guests of an organization"),
         (name = "users", description = "Members of an organization"),
         (name = "me", description = "The caller and their organizations"),
+        (name = "steps", description = "Steps of templates and their form fields"),
         (name = "search", description = "Search of runs and tasks"),
         (name = "webhooks", description = "The webhook delivery log (docket extension)"),
         (name = "operations", description = "Health and readiness (no authentication)"),

@@ -47,6 +47,8 @@ struct Ids {
     group: String,
     tag: String,
     template: String,
+    /// A template with one step that has one capture.
+    step_template: (String, String, String),
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -129,7 +131,52 @@ async fn arrange(app: &TestApp) -> Ids {
         group,
         tag,
         template,
+        step_template: arrange_template(app).await,
     }
+}
+
+/// A template (inserted with SQL) with one step and one capture: (template, step, capture).
+async fn arrange_template(app: &TestApp) -> (String, String, String) {
+    let tpl = crate::steps::template(app).await;
+    let s = crate::steps::add_step(
+        app,
+        &tpl,
+        json!({"title": "S", "captures": [{"label": "Q", "field_type": "dropdown", "required": true, "options": ["a", "b"]}]}),
+    )
+    .await;
+    let step = crate::steps::id(&s);
+    let capture = crate::steps::id(&s["captures"][0]);
+    (tpl, step, capture)
+}
+
+/// The step and capture write routes (ST2, ST4, ST6, ST7, CP1, CP2, CP4, CP5).
+fn step_routes(ids: &Ids) -> Vec<(Method, String, Value)> {
+    let (tpl, step, capture) = &ids.step_template;
+    let s = format!("/organizations/acme/checklists/{tpl}/steps");
+    let step_body = json!({"title": "T", "summary": "s", "step_type": "approval", "assignees": [1002], "guests": ["g@x.example"],
+        "groups": [ids.group], "tags": [ids.tag], "deadline": {"value": 2, "unit": "days", "option": "from", "step": "start_run"},
+        "start_date": {"value": 1, "unit": "hours"}, "max_assignable": 3, "webhook": "https://example.com/h", "top_secret": false,
+        "captures": [{"label": "L", "field_type": "table", "required": false, "columns": ["c"]}]});
+    let field = json!({"label": "F", "field_type": "radio", "required": true, "options": [{"id": 1, "text": "a"}, "b"],
+        "guidance": "g", "field_validation": "required", "settings": {}});
+    vec![
+        (Method::POST, s.clone(), step_body.clone()),
+        (Method::PUT, format!("{s}/{step}"), step_body),
+        (Method::POST, format!("{s}/{step}/clone"), json!({})),
+        (Method::PUT, format!("{s}/{step}/reorder"), json!({"position": 2})),
+        (Method::POST, format!("{s}/{step}/captures"), field.clone()),
+        (Method::PUT, format!("{s}/{step}/captures/{capture}"), field),
+        (
+            Method::PUT,
+            format!("{s}/{step}/captures/{capture}/move-out"),
+            json!({"target_step_id": step, "position": 1}),
+        ),
+        (
+            Method::PUT,
+            format!("{s}/{step}/captures"),
+            json!({"capture_id": capture, "position": 1}),
+        ),
+    ]
 }
 
 /// Every write route worth fuzzing, with a valid body of its shape (mutated one field at a
@@ -146,6 +193,7 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         group,
         tag,
         template,
+        ..
     } = ids;
     let o = "/organizations/acme";
     let template_body = json!({"title": "T", "type": "form", "summary": "S", "alias": "fuzz-alias", "owner_id": 1002,
@@ -342,8 +390,12 @@ async fn write_routes_answer_malformed_input_with_4xx(backend: Backend) {
     let iterations = env_number("DOCKET_FUZZ_ITERATIONS").map_or(DEFAULT_ITERATIONS, |n| n as usize);
     let app = TestApp::spawn_with(backend, |c| c.rate_limit = 0).await;
     let ids = arrange(&app).await;
-    let routes = routes(&ids);
-    let reads = read_routes(&ids);
+    let mut routes = routes(&ids);
+    routes.extend(step_routes(&ids));
+    let mut reads = read_routes(&ids);
+    let (tpl, step, _) = &ids.step_template;
+    reads.push(format!("/organizations/acme/checklists/{tpl}/steps"));
+    reads.push(format!("/organizations/acme/checklists/{tpl}/steps/{step}"));
     // A connection per request: a server that answers early (413) closes a connection whose
     // body it did not read, and a pooled client would blame the next request for it.
     let client = reqwest::Client::builder()
