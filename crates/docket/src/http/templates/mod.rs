@@ -68,6 +68,14 @@ pub async fn render(ctx: &Ctx, org: &str, rows: &[TemplateRow], query: &Query) -
             .map(|f| serde_json::to_value(TemplateFieldJson::new(f)).unwrap_or(Value::Null))
             .collect();
     }
+    if query.with("steps") {
+        for item in &mut items {
+            let steps = ctx.state.store.template_steps(org, &item.id).await?;
+            let rendered = serde_json::to_value(crate::http::steps::json::render(&steps))
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            item.includes.insert("steps".into(), rendered);
+        }
+    }
     if query.with("tags") {
         let links = ctx.state.store.tag_links_of(org, "Checklist", &ids).await?;
         for item in &mut items {
