@@ -315,6 +315,9 @@ pub(crate) async fn create_in(
     insert_row(conn, org, &new, increment).await?;
     replace_tags(conn, org, &new.id, &new.tags, new.now).await?;
     super::kickoff_fields::insert_all(conn, org, &new.id, &new.prerun, 0, new.now).await?;
+    if let Err(refusal) = super::template_steps::insert_all(conn, org, &new.id, &new.steps).await? {
+        return Ok(Err(refusal));
+    }
     Ok(Ok(()))
 }
 

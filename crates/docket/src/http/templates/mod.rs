@@ -7,6 +7,7 @@ mod fields;
 pub mod json;
 mod lifecycle;
 mod list;
+mod nested;
 mod writes;
 
 use axum::extract::Path;
@@ -150,6 +151,7 @@ pub fn refused(refusal: TemplateRefusal) -> Error {
             "prerun",
             "Cannot delete this field because there are rules dependent on it.",
         ),
+        TemplateRefusal::Step(i, r) => nested::step_error(i, crate::service::steps::step_refusal(r)),
     }
 }
 

@@ -147,6 +147,14 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
     let input = template::read(&body, true, &mut errors);
     let resolved = resolve(&ctx, &me.org_id, &input, &mut errors).await?;
     let prerun = read_new_prerun(input.prerun.as_deref().unwrap_or_default(), &mut errors);
+    let steps = super::nested::read_steps(
+        &ctx,
+        &me.org_id,
+        input.steps.as_deref().unwrap_or_default(),
+        me.user_id,
+        &mut errors,
+    )
+    .await?;
     let Some(title) = input.title.clone().filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -170,6 +178,7 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
         groups: resolved.groups.unwrap_or_default(),
         tags: resolved.tags.unwrap_or_default(),
         prerun,
+        steps,
         now: ctx.now,
     };
     let row = ctx

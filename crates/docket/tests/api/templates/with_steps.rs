@@ -91,3 +91,63 @@ async fn steps_show_in_the_template_and_its_copies(app: &TestApp) {
     app.call(Method::DELETE, &path(app, &cid, "/delete")).await.expect(200);
     assert_eq!(app.get(&path(app, &cid, "/steps")).await.status, 404);
 }
+
+on_both!(create_makes_nested_steps_in_order);
+async fn create_makes_nested_steps_in_order(app: &TestApp) {
+    app.add_member("acme", 1005, "ann@acme.test", "standard").await;
+    let t = app
+        .json(
+            Method::POST,
+            &app.org_path("/checklists?with=steps"),
+            json!({"title": "Imported", "steps": [
+                {"id": "old-1", "title": "Intake", "assignees": [1005], "tags": ["intake"],
+                 "captures": [{"label": "Name", "field_type": "text", "required": true}]},
+                {"title": "Intake", "step_type": "approval",
+                 "deadline": {"value": 1, "unit": "day", "option": "from", "step": "old-1"}}
+            ]}),
+        )
+        .await
+        .expect(201);
+    let d = t.data();
+    assert_eq!(d["steps_count"], 2);
+    let steps = d["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["alias"], "intake");
+    assert_eq!(steps[1]["alias"], "intake-2");
+    assert_ne!(steps[0]["id"], "old-1");
+    assert_eq!(steps[0]["assignees"], json!([1005]));
+    assert_eq!(steps[0]["captures"][0]["label"], "Name");
+    assert_eq!(steps[1]["step_type"], "approval");
+    assert_eq!(steps[1]["deadline"]["step"], steps[0]["id"]);
+    assert_eq!(steps[1]["deadline"]["unit"], "days");
+
+    // Problems name the entry; nothing is created.
+    let url = app.org_path("/checklists");
+    let r = app
+        .json(
+            Method::POST,
+            &url,
+            json!({"title": "Bad", "steps": [
+                {"title": "A", "captures": [{"label": "x", "field_type": "dial", "required": true}]},
+                {"summary": "no title", "assignees": [4242]},
+                "nope"
+            ]}),
+        )
+        .await;
+    r.expect_invalid("steps.0.captures.0.field_type");
+    assert_eq!(r.expect_invalid("steps.1.title"), "The title field is required.");
+    r.expect_invalid("steps.1.assignees.0");
+    r.expect_invalid("steps.2");
+    let r = app
+        .json(
+            Method::POST,
+            &url,
+            json!({"title": "Bad anchor", "steps": [
+                {"title": "A", "deadline": {"value": 1, "unit": "days", "option": "from", "step": "later"}},
+                {"id": "later", "title": "B"}
+            ]}),
+        )
+        .await;
+    r.expect_invalid("steps.0.deadline.step");
+    let list = app.get(&app.org_path("/checklists")).await.expect(200);
+    assert_eq!(list.data().as_array().unwrap().len(), 1);
+}
