@@ -109,6 +109,14 @@ fn read_prerun_list(items: &[Value], current: &[TemplateFieldRow], errors: &mut 
         };
         let sort = template_field::entry_position(obj).unwrap_or(i as i64 + 1);
         let existing = template_field::entry_id(obj).and_then(|id| current.iter().find(|f| f.id == id));
+        if let Some(row) = existing
+            && keyed
+                .iter()
+                .any(|(_, _, e)| matches!(e, KickoffEntry::Keep { id, .. } if *id == row.id))
+        {
+            errors.add(format!("{prefix}.id"), "The same kick-off field is listed twice.");
+            continue;
+        }
         let entry = match existing {
             Some(row) => {
                 let patch = template_field::parse_patch(obj, &prefix, errors);
