@@ -211,3 +211,55 @@ impl RuleRefs {
             || self.deadline_steps.contains(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rule_references_cover_conditions_targets_actionables_and_deadline_anchors() {
+        let mut refs = RuleRefs::default();
+        refs.add_rule(
+            &json!([{"conditionable_id": "cap1"}, {"conditionable_id": null}]),
+            &json!([{"target_step_id": "s1", "actionable_id": "ko1", "deadline": {"step": "s2"}},
+                    {"target_step_id": "s3", "deadline": null}]),
+        );
+        refs.add_rule(&json!("not an array"), &json!({}));
+        for id in ["cap1", "s1", "ko1", "s2", "s3"] {
+            assert!(refs.mentions(id), "{id}");
+        }
+        assert!(!refs.mentions("other"));
+        assert_eq!(refs.deadline_steps.len(), 1);
+    }
+
+    #[test]
+    fn a_row_round_trips_its_definition() {
+        let mut errors = docket_domain::ValidationErrors::new();
+        let def = docket_domain::template_field::parse_new_value(
+            &json!({"label": "Pick", "field_type": "radio", "required": true, "options": ["a", "b"],
+                    "default_value": {"x": 1}, "field_validation": "a|b", "settings": {"k": true}, "prefix": "$"}),
+            "",
+            &mut errors,
+        )
+        .expect("valid");
+        let row = TemplateFieldRow::new(
+            FieldPlace {
+                id: "f1".into(),
+                org_id: "acme",
+                checklist_id: "t1",
+                step_id: Some("s1"),
+                alias: "pick".into(),
+                position: 3,
+                now: 7,
+            },
+            &def,
+        );
+        assert_eq!(row.def(), def);
+        assert_eq!(
+            (row.position, row.created_at, row.step_id.as_deref()),
+            (3, 7, Some("s1"))
+        );
+        assert_eq!(row.default_value.as_deref(), Some(r#"{"x":1}"#));
+    }
+}

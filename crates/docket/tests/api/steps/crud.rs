@@ -87,6 +87,47 @@ async fn steps_are_added_with_defaults_read_and_listed(app: &TestApp) {
 }
 on_both!(steps_are_added_with_defaults_read_and_listed);
 
+async fn form_bodies_unknown_ids_and_ignored_keys(app: &TestApp) {
+    seed_members(app).await;
+    let tpl = template(app).await;
+    // A form body with PHP brackets reads like JSON.
+    let r = app
+        .send(
+            app.request(Method::POST, &steps_path(app, &tpl, ""))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("title=Form+step&assignees%5B%5D=1002&deadline%5Bvalue%5D=3&deadline%5Bunit%5D=hour"),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.data()["assignees"], json!([1002]));
+    assert_eq!(r.data()["deadline"]["unit"], "hours");
+    let s = id(r.data());
+    // `captures` in an update body is ignored; read-only keys too.
+    let r = app
+        .json(
+            Method::PUT,
+            &steps_path(app, &tpl, &format!("/{s}")),
+            json!({"captures": [{"label": "X", "field_type": "text", "required": true}], "alias": "changed", "id": "x", "checklist_id": "y"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.data()["captures"], json!([]));
+    assert_eq!(r.data()["alias"], "form-step");
+    assert_eq!(r.data()["id"], s.as_str());
+    let unknown = "0123456789abcdef0123456789abcdef";
+    app.get(&steps_path(app, &tpl, &format!("/{unknown}")))
+        .await
+        .expect(404);
+    app.get(&steps_path(app, unknown, "")).await.expect(404);
+    app.json(Method::POST, &steps_path(app, unknown, ""), json!({"title": "T"}))
+        .await
+        .expect(404);
+    app.call(Method::DELETE, &steps_path(app, &tpl, &format!("/{unknown}")))
+        .await
+        .expect(404);
+}
+on_both!(form_bodies_unknown_ids_and_ignored_keys);
+
 async fn updates_are_partial_buckets_replace_and_guests_are_made(app: &TestApp) {
     seed_members(app).await;
     let (_, standard) = app.add_member("acme", 1010, "sue@acme.test", "standard").await;
