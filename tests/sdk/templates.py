@@ -58,9 +58,12 @@ check("get_kickoff_form_fields", [(f["label"], f["required"]) for f in fields],
       [("Client name", True), ("Tier", False)])
 
 # get_template_with_steps
+templates.add_step_to_template(org, t.id, {"title": "Say hello"})
 full = templates.get_template_with_steps(org, template_id=t.id)
 check("get_template_with_steps counts", (full["step_count"], full["automation_count"], full["prerun_field_count"]),
-      (0, 0, 2))
+      (1, 0, 2))
+check("get_template_with_steps steps", [s["title"] for s in full["steps"]], ["Say hello"])
+check("get_template_with_steps template", [s.title for s in full["template"].steps], ["Say hello"])
 
 # get_all_templates
 listed = templates.get_all_templates(org)
@@ -71,7 +74,7 @@ check("get_all_templates count", listed.count, 2)
 found = sdk.searches.search_templates(org, "onboarding")
 check("search_templates", [r.id for r in found.data], [t.id])
 check("search_templates fields", (found.data[0].title, found.data[0].type, found.data[0].steps_count),
-      ("Client Onboarding v2", "form", 0))
+      ("Client Onboarding v2", "form", 1))
 found = sdk.searches.search(org, "review", on="blueprint", tags=True)
 check("search on blueprint", [r.title for r in found.data], ["Quarterly Review"])
 
@@ -88,6 +91,7 @@ copy = templates.duplicate_template(org, t.id, "Onboarding copy", org)
 check("duplicate_template", (copy.title, copy.summary, copy.owner_id, copy.created_by),
       ("Onboarding copy", "Welcome new clients", 1001, 1001))
 check("duplicate_template prerun", [f.alias for f in copy.prerun], ["client-name", "tier"])
+check("duplicate_template steps", [s.title for s in templates.get_template(org, template_id=copy.id).steps], ["Say hello"])
 check("duplicate_template new ids", any(f.id in [g["id"] for g in fields] for f in copy.prerun), False)
 
 # delete_template_with_references / delete_template (archive)

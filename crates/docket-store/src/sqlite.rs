@@ -66,6 +66,8 @@ pub(crate) mod tasks;
 pub(crate) mod template_clone;
 #[path = "sql/template_fields.rs"]
 pub(crate) mod template_fields;
+#[path = "sql/template_steps.rs"]
+pub(crate) mod template_steps;
 #[path = "sql/templates.rs"]
 pub(crate) mod templates;
 #[path = "sql/threads.rs"]

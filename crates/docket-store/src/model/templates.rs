@@ -4,7 +4,7 @@
 use docket_domain::template::ArchivedFilter;
 use docket_domain::template_field::TemplateFieldDef;
 
-use super::TagTarget;
+use super::{StepRefusal, StepWrite, TagTarget};
 use crate::query::Window;
 
 /// A template as stored, with its number of steps.
@@ -130,8 +130,19 @@ pub struct NewTemplate {
     pub tags: Vec<TagTarget>,
     /// Kick-off fields, in order.
     pub prerun: Vec<TemplateFieldDef>,
+    /// Steps, in order.
+    pub steps: Vec<NewTemplateStep>,
     /// Time of the write.
     pub now: i64,
+}
+
+/// A step of a new template (CL2 `steps`).
+#[derive(Debug, Clone)]
+pub struct NewTemplateStep {
+    /// The `id` the entry carried (an import), which later entries' deadlines may name.
+    pub old_id: Option<String>,
+    /// The step and its captures, as ST2 would write them.
+    pub write: StepWrite,
 }
 
 /// An entry of a complete kick-off field list (CL4 `prerun`).
@@ -195,7 +206,7 @@ pub struct TemplatePatch {
 }
 
 /// Why a template write was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TemplateRefusal {
     /// The template is archived (writes other than restore, delete and clone).
     Archived,
@@ -205,6 +216,8 @@ pub enum TemplateRefusal {
     AliasTaken,
     /// A kick-off field to delete is named by a rule.
     FieldHasRules,
+    /// Step `{0}` of a create body was refused.
+    Step(usize, StepRefusal),
 }
 
 /// How the template list is ordered.

@@ -10,9 +10,10 @@ use sqlx::Pool;
 
 use super::Db;
 use super::rule_refs;
+use super::steps::touch_template;
 use super::tasks::placeholders;
 use super::template_fields::{self, FIELD_COLS};
-use super::templates::{Conn, lock, touch};
+use super::templates::{Conn, lock};
 use crate::StoreError;
 use crate::model::{FieldPlace, KickoffEntry, TemplateFieldRow, TemplateRefusal};
 
@@ -138,7 +139,7 @@ pub(crate) async fn delete(
     let mut tx = pool.begin().await?;
     let t = lock(&mut tx, org, checklist_id).await?.ok_or(StoreError::NotFound)?;
     let field = template_fields::get(&mut tx, checklist_id, field_id).await?;
-    if !field.is_some_and(|f| f.step_id.is_none()) {
+    if field.is_none_or(|f| f.step_id.is_some()) {
         return Err(StoreError::NotFound);
     }
     if t.archived_at.is_some() {
@@ -149,7 +150,7 @@ pub(crate) async fn delete(
     }
     template_fields::delete(&mut tx, field_id).await?;
     template_fields::renumber(&mut tx, checklist_id, None, now).await?;
-    touch(&mut tx, checklist_id, by, now).await?;
+    touch_template(&mut tx, checklist_id, by, now).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -310,7 +310,7 @@ pub(crate) async fn append_captures(
 }
 
 /// Finds or creates the tags of a step write and makes guests of its new guest emails.
-async fn settle_people_and_tags(
+pub(crate) async fn settle_people_and_tags(
     conn: &mut Conn,
     org: &str,
     w: &StepWrite,
@@ -337,7 +337,7 @@ async fn settle_people_and_tags(
 
 /// Checks the resulting definition of step `id` against the rules of a whole step and the
 /// deadline anchors of the template's steps (`others` without `id`).
-fn check_def(id: &str, def: &StepDef, others: &[StepRow]) -> Result<(), StepRefusal> {
+pub(crate) fn check_def(id: &str, def: &StepDef, others: &[StepRow]) -> Result<(), StepRefusal> {
     let mut errors = ValidationErrors::new();
     step::check(def, &mut errors);
     if !errors.is_empty() {

@@ -5,6 +5,7 @@
 use docket_domain::template::{ArchivedFilter, FLAGS, TEXTS};
 use sqlx::Pool;
 
+use super::steps::touch_template;
 use super::tasks::{ensure_tag, link_tag, placeholders};
 use super::{Db, IS_PG};
 use crate::StoreError;
@@ -314,6 +315,9 @@ pub(crate) async fn create_in(
     insert_row(conn, org, &new, increment).await?;
     replace_tags(conn, org, &new.id, &new.tags, new.now).await?;
     super::kickoff_fields::insert_all(conn, org, &new.id, &new.prerun, 0, new.now).await?;
+    if let Err(refusal) = super::template_steps::insert_all(conn, org, &new.id, &new.steps).await? {
+        return Ok(Err(refusal));
+    }
     Ok(Ok(()))
 }
 
@@ -353,17 +357,6 @@ pub(crate) async fn replace_tags(
         link_tag(&mut *conn, org, tag, "Checklist", id, now).await?;
     }
     Ok(())
-}
-
-/// Marks the template changed by `by` at `now` (any write to it or to what it holds).
-pub(crate) async fn touch(conn: &mut Conn, id: &str, by: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE checklists SET last_updated = $2, last_updated_by = $3, version = version + 1 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .bind(by)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
 }
 
 /// Applies `patch` to the checklist row and its tag links inside an open transaction; the row
@@ -440,7 +433,7 @@ pub(crate) async fn update_in(
     {
         return Ok(Err(refusal));
     }
-    touch(conn, id, patch.by, patch.now).await?;
+    touch_template(conn, id, patch.by, patch.now).await?;
     Ok(Ok(()))
 }
 
@@ -483,7 +476,7 @@ pub(crate) async fn set_archived(
         .bind(archive.then_some(now))
         .execute(&mut *tx)
         .await?;
-    touch(&mut tx, id, by, now).await?;
+    touch_template(&mut tx, id, by, now).await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(row)

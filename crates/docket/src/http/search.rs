@@ -76,7 +76,8 @@ struct Params {
     query: SearchQuery,
 }
 
-/// Finds runs (processes) and tasks whose name or title contains the text.
+/// Finds runs (processes), tasks, templates, template steps and template fields whose name,
+/// title or label contains the text.
 #[utoipa::path(
     get,
     path = "/organizations/{org}/search",

@@ -123,7 +123,7 @@ async fn every_refusal_uses_the_error_envelope_with_the_right_status(app: &TestA
         case(
             "unknown route",
             Method::GET,
-            app.org_path("/checklists"),
+            app.org_path("/snippets"),
             404,
             "ENDPOINT_NOT_FOUND",
         ),

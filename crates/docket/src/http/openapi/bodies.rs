@@ -418,6 +418,9 @@ pub struct TemplateInput {
     pub tags: Option<Vec<String>>,
     /// Kick-off field definitions; on update the complete list.
     pub prerun: Option<Vec<FormFieldInput>>,
+    /// Create only (a docket extension): steps as the step create takes them, each with
+    /// optional `captures`; an entry's `id` may be named by a later entry's `deadline.step`.
+    pub steps: Option<Vec<Value>>,
     /// Starred.
     pub starred: Option<bool>,
     /// Public.

@@ -7,6 +7,7 @@ mod fields;
 pub mod json;
 mod lifecycle;
 mod list;
+mod nested;
 mod writes;
 
 use axum::extract::Path;
@@ -67,6 +68,14 @@ pub async fn render(ctx: &Ctx, org: &str, rows: &[TemplateRow], query: &Query) -
             .filter(|f| f.checklist_id == item.id)
             .map(|f| serde_json::to_value(TemplateFieldJson::new(f)).unwrap_or(Value::Null))
             .collect();
+    }
+    if query.with("steps") {
+        for item in &mut items {
+            let steps = ctx.state.store.template_steps(org, &item.id).await?;
+            let rendered = serde_json::to_value(crate::http::steps::json::render(&steps))
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            item.includes.insert("steps".into(), rendered);
+        }
     }
     if query.with("tags") {
         let links = ctx.state.store.tag_links_of(org, "Checklist", &ids).await?;
@@ -142,6 +151,7 @@ pub fn refused(refusal: TemplateRefusal) -> Error {
             "prerun",
             "Cannot delete this field because there are rules dependent on it.",
         ),
+        TemplateRefusal::Step(i, r) => nested::step_error(i, crate::service::steps::step_refusal(r)),
     }
 }
 

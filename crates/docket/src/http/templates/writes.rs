@@ -109,6 +109,14 @@ fn read_prerun_list(items: &[Value], current: &[TemplateFieldRow], errors: &mut 
         };
         let sort = template_field::entry_position(obj).unwrap_or(i as i64 + 1);
         let existing = template_field::entry_id(obj).and_then(|id| current.iter().find(|f| f.id == id));
+        if let Some(row) = existing
+            && keyed
+                .iter()
+                .any(|(_, _, e)| matches!(e, KickoffEntry::Keep { id, .. } if *id == row.id))
+        {
+            errors.add(format!("{prefix}.id"), "The same kick-off field is listed twice.");
+            continue;
+        }
         let entry = match existing {
             Some(row) => {
                 let patch = template_field::parse_patch(obj, &prefix, errors);
@@ -147,6 +155,14 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
     let input = template::read(&body, true, &mut errors);
     let resolved = resolve(&ctx, &me.org_id, &input, &mut errors).await?;
     let prerun = read_new_prerun(input.prerun.as_deref().unwrap_or_default(), &mut errors);
+    let steps = super::nested::read_steps(
+        &ctx,
+        &me.org_id,
+        input.steps.as_deref().unwrap_or_default(),
+        me.user_id,
+        &mut errors,
+    )
+    .await?;
     let Some(title) = input.title.clone().filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -170,6 +186,7 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
         groups: resolved.groups.unwrap_or_default(),
         tags: resolved.tags.unwrap_or_default(),
         prerun,
+        steps,
         now: ctx.now,
     };
     let row = ctx

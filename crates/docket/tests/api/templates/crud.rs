@@ -285,6 +285,21 @@ async fn unknown_and_foreign_templates_are_404(app: &TestApp) {
     app.get(&format!("/api/organizations/acme/checklists/{id}"))
         .await
         .expect(200);
+    // The MISC template stays hidden.
+    let task = app
+        .json(
+            Method::POST,
+            &app.org_path("/tasks"),
+            json!({"title": "Fan", "owners": {"users": [1001]}, "separate_task_for_each_assignee": true}),
+        )
+        .await
+        .expect(201);
+    let run = task.data()["run_id"].as_str().unwrap().to_string();
+    let r = app.get(&app.org_path(&format!("/runs/{run}"))).await.expect(200);
+    let misc = r.data()["checklist_id"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&path(app, &misc, "")).await.status, 404);
+    let listed = app.get(&app.org_path("/checklists?status=all")).await.expect(200);
+    assert_eq!(listed.data().as_array().unwrap().len(), 1);
     // A literal segment wins over the id.
     let r = app.get(&app.org_path("/checklists/tags")).await;
     assert_eq!(r.status, 405);

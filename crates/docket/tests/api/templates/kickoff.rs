@@ -124,6 +124,18 @@ async fn update_replaces_the_kickoff_list(app: &TestApp) {
         .await
         .expect(200);
     assert_eq!(labels(r.data()), vec![("C2".into(), 1), ("A".into(), 2)]);
+    // The same field twice.
+    let r = app
+        .json(
+            Method::PUT,
+            &path(app, &id, ""),
+            json!({"prerun": [{"id": a}, {"id": a}]}),
+        )
+        .await;
+    assert_eq!(
+        r.expect_invalid("prerun.1.id"),
+        "The same kick-off field is listed twice."
+    );
     // A bad entry names its path.
     let r = app
         .json(

@@ -7,6 +7,7 @@ mod lifecycle;
 mod list;
 mod search;
 mod tags;
+mod with_steps;
 
 use reqwest::Method;
 use serde_json::{Value, json};
