@@ -2,7 +2,8 @@
 
 mod bad_input;
 mod engine;
-mod sdk_drive;
+#[path = "sdk_drive.rs"]
+mod sdk;
 mod writes;
 
 use reqwest::Method;
@@ -44,7 +45,8 @@ pub async fn template_in(app: &TestApp, org: &str, n: usize) -> Template {
         app,
         &format!(
             "INSERT INTO checklists (id, org_id, increment_id, title, alias, owner_id, created_by, created_at, last_updated)
-             VALUES ('{id}', '{org}', {n}, 'Template {n}', 'template-{n}', 1001, 1001, {now}, {now})"
+             VALUES ('{id}', '{org}', (SELECT template_seq FROM organizations WHERE id = '{org}'), 'Template {n}',
+                     'template-{n}', 1001, 1001, {now}, {now})"
         ),
     )
     .await;
