@@ -60,6 +60,7 @@ pub async fn insert_step(app: &TestApp, checklist: &str, id: &str, position: i64
 }
 
 /// A form field of template `checklist`: a kick-off field (`step` NULL) or a step capture.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_field(
     app: &TestApp,
     checklist: &str,
