@@ -225,3 +225,56 @@ async fn launched_runs_keep_their_copy_when_the_template_changes(app: &TestApp) 
     .await
     .expect_invalid("checklist_id");
 }
+
+on_both!(a_long_template_launches_every_step_in_order);
+async fn a_long_template_launches_every_step_in_order(app: &TestApp) {
+    insert_template(app, "acme", TEMPLATE, "Long", "", "").await;
+    // 200 steps, each due one day after the one before; every step has one capture.
+    exec_sql(
+        app,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+             INSERT INTO steps (id, org_id, checklist_id, position, title, alias, deadline, created_at, last_updated)
+             SELECT 's' || i, 'acme', '{TEMPLATE}', i, 'Step ' || i, 'step-' || i,
+                    CASE WHEN i = 1 THEN '{{\"value\": 1, \"unit\": \"days\"}}'
+                         ELSE '{{\"value\": 1, \"unit\": \"days\", \"step\": \"s' || (i - 1) || '\"}}' END, 1, 1
+               FROM n"
+        ),
+    )
+    .await;
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO template_fields (id, org_id, checklist_id, step_id, alias, label, field_type, position,
+                 required, created_at, last_updated)
+             SELECT 'f' || position, 'acme', '{TEMPLATE}', id, 'field-' || position, 'Field', 'text', 1, FALSE, 1, 1
+               FROM steps WHERE checklist_id = '{TEMPLATE}'"
+        ),
+    )
+    .await;
+    let r = launch(
+        app,
+        json!({ "checklist_id": TEMPLATE, "started_at": "2025-01-01T00:00:00Z" }),
+    )
+    .await
+    .expect(201);
+    assert_eq!(r.data()["progress"]["total"], 200);
+    assert_eq!(r.data()["due_date"], "2025-07-20T00:00:00.000Z");
+    let run_id = r.data()["id"].as_str().unwrap();
+    let mut tasks = Vec::new();
+    for page in [1, 2] {
+        let path = format!("/runs/{run_id}/tasks?per_page=100&page={page}");
+        let r = app.get(&app.org_path(&path)).await.expect(200);
+        tasks.extend(r.data().as_array().unwrap().clone());
+    }
+    assert_eq!(tasks.len(), 200);
+    for (i, t) in tasks.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(t["position"], n);
+        assert_eq!(t["step_id"], format!("s{n}"));
+        assert_eq!(t["owners"]["users"], json!([1001]));
+        assert_eq!(t["taskdata"], json!({ format!("f{n}"): null }));
+    }
+    let numbers: Vec<i64> = tasks.iter().map(|t| t["increment_id"].as_i64().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+}
