@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::launch::{AMOUNT, COLLECT, KICKOFF, TEMPLATE};
 use crate::support::{Backend, TestApp};
 use generate::{Payload, Rng};
 
@@ -46,6 +47,8 @@ struct Ids {
     guest: String,
     group: String,
     tag: String,
+    /// A run launched from the template of `crate::launch::example_template`.
+    launched: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -109,6 +112,11 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    crate::launch::example_template(app, &group).await;
+    let launched = crate::launch::launch(app, json!({"checklist_id": TEMPLATE, "prerun": {KICKOFF: "Fuzz"}}))
+        .await
+        .expect(201);
+    let launched = launched.data()["id"].as_str().expect("launched run").to_string();
     Ids {
         task,
         capture,
@@ -118,6 +126,7 @@ async fn arrange(app: &TestApp) -> Ids {
         guest: "guest@partner.example".into(),
         group,
         tag,
+        launched,
     }
 }
 
@@ -134,8 +143,15 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         guest,
         group,
         tag,
+        launched,
     } = ids;
     let o = "/organizations/acme";
+    let launch_body = json!({"checklist_id": TEMPLATE, "name": "L", "summary": "s", "owner_id": 1002,
+        "prerun": {KICKOFF: "Acme", AMOUNT: "12"}, "started_at": "2030-01-01T00:00:00Z",
+        "tasks": {COLLECT: {"owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
+                            "deadline": "2030-02-01", "started_at": "2030-01-02", "max_assignable": 5}},
+        "tags": ["a", tag], "users": [1002], "groups": [group], "folders": [], "parent_id": run,
+        "is_public": true, "starred": false, "assign_someone_else": false, "publicly_hidden_fields": ["comments"]});
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
         "deadline": "2030-01-01 10:00:00", "started_at": "2029-12-01T00:00:00Z", "task_type": "approval", "max_assignable": 3,
         "everyone_must_complete": false, "webhook": "https://example.com/hook", "tags": ["a", tag], "top_secret": false,
@@ -173,6 +189,12 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             Method::POST,
             format!("{o}/runs"),
             json!({"name": "R", "checklist_id": "0123456789abcdef0123456789abcdef"}),
+        ),
+        (Method::POST, format!("{o}/runs"), launch_body),
+        (
+            Method::PUT,
+            format!("{o}/runs/{launched}"),
+            json!({"prerun": {KICKOFF: "Other", AMOUNT: 4}, "name": "L2"}),
         ),
         (
             Method::PUT,
@@ -258,6 +280,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         run_task,
         guest,
         tag,
+        launched,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -286,6 +309,8 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         format!("{o}/runs/{run}/tasks"),
         format!("{o}/runs/{run}/tasks/{run_task}"),
         format!("{o}/tags/{tag}"),
+        format!("{o}/runs/{launched}"),
+        format!("{o}/runs/{launched}/form-fields"),
     ])
     .collect()
 }
