@@ -90,8 +90,6 @@ pub struct LaunchBody {
     pub summary: Option<String>,
     /// Owner id to check (default: the caller).
     pub owner_id: Option<i64>,
-    /// Whether `owner_id` was sent as something unusable.
-    pub owner_invalid: bool,
     /// Start of the run, `None` for now.
     pub started_at: Option<Millis>,
     /// Every kick-off field id → its value (`null` when unanswered).
@@ -139,10 +137,7 @@ pub fn read_body(
     let mut r = Reader::new(body, errors);
     out.name = r.text(&["name"], NAME_MAX).set();
     out.summary = r.string(&["summary", "description"]).set();
-    match r.int(&["owner_id"]) {
-        Patch::Set(id) => out.owner_id = Some(id),
-        Patch::Null | Patch::Absent => out.owner_invalid = r.errors().has("owner_id"),
-    }
+    out.owner_id = r.int(&["owner_id"]).set();
     out.started_at = r.datetime(&["started_at"]).set();
     let prerun = r.value(&["prerun"]).cloned();
     let tasks = r.value(&["tasks"]).cloned();

@@ -213,7 +213,11 @@ async fn read(
         }
         None => me.user_id,
     };
-    let users = members::resolve_ids(state, org_id, "users", &b.users, &mut errors).await?;
+    let users = if b.users.is_empty() {
+        Vec::new()
+    } else {
+        members::resolve_ids(state, org_id, "users", &b.users, &mut errors).await?
+    };
     let known = state
         .store
         .existing_group_ids(org_id, &candidate_ids(&b.groups))
