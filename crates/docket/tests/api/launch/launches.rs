@@ -125,11 +125,33 @@ async fn defaults_step_assignees_and_includes(app: &TestApp) {
     assert_eq!(r.data()["ko_form_fields"].as_array().map(Vec::len), Some(2));
 }
 
+/// A folder runs are filed in.
+const FOLDER: &str = "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0";
+
 on_both!(overrides_move_dependent_deadlines_and_set_the_cap);
 async fn overrides_move_dependent_deadlines_and_set_the_cap(app: &TestApp) {
     let group = group(app).await;
     example_template(app, &group).await;
     app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO folders (id, org_id, name, folder_type, position, created_at, last_updated)
+             VALUES ('{FOLDER}', 'acme', 'Clients', 'run', 1, 1, 1)"
+        ),
+    )
+    .await;
+    let tag = app
+        .json(Method::POST, &app.org_path("/tags"), json!({"title": "paperwork"}))
+        .await
+        .expect(201);
+    let tag = tag.data()["id"].as_str().unwrap().to_string();
+    // A step tag that no longer exists is left out.
+    exec_sql(
+        app,
+        &format!("UPDATE steps SET tags = '[\"{tag}\", \"0000000000000000000000000000dead\"]' WHERE id = '{COLLECT}'"),
+    )
+    .await;
     let r = launch(
         app,
         json!({ "checklist_id": TEMPLATE, "started_at": "2025-06-02T09:00:00Z", "prerun": { KICKOFF: "X" },
@@ -149,11 +171,13 @@ async fn overrides_move_dependent_deadlines_and_set_the_cap(app: &TestApp) {
                 "tasks": { COLLECT: { "deadline": "2025-07-01T00:00:00Z", "started_at": "2025-06-10T00:00:00Z",
                                       "max_assignable": 3,
                                       "owners": { "users": [1005, 1002], "guests": ["new@guest.test"] } } },
-                "tags": ["launched"], "users": [1002], "starred": true }),
+                "tags": ["launched"], "users": [1002], "starred": true, "folders": [FOLDER, FOLDER] }),
     )
     .await
     .expect(201);
     let run = r.data().clone();
+    let filed = "SELECT COUNT(*) FROM folder_objects WHERE subject_type = 'Run' AND subject_id = $1";
+    assert_eq!(count_rows(app, filed, run["id"].as_str().unwrap()).await, 1);
     assert_eq!(run["users"], json!([1002]));
     assert_eq!(run["starred"], true);
     assert_eq!(run["due_date"], "2025-07-02T00:00:00.000Z");
@@ -163,6 +187,14 @@ async fn overrides_move_dependent_deadlines_and_set_the_cap(app: &TestApp) {
     assert_eq!(tasks[0]["max_assignable"], 3);
     assert_eq!(tasks[0]["owners"]["guests"], json!(["new@guest.test"]));
     assert_eq!(tasks[1]["deadline"], "2025-07-02T00:00:00.000Z");
+    let collect = tasks[0]["id"].as_str().unwrap();
+    let r = app
+        .get(&app.org_path(&format!("/tasks/{collect}?with=tags")))
+        .await
+        .expect(200);
+    let links = r.data()["tags"]["data"].as_array().unwrap().clone();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0]["tag_id"], tag.as_str());
     let r = app
         .get(&app.org_path(&format!("/runs/{}?with=tags", run["id"].as_str().unwrap())))
         .await
