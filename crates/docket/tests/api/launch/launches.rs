@@ -310,3 +310,26 @@ async fn a_long_template_launches_every_step_in_order(app: &TestApp) {
     let numbers: Vec<i64> = tasks.iter().map(|t| t["increment_id"].as_i64().unwrap()).collect();
     assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
 }
+
+on_both!(the_answer_is_the_run_as_read_back);
+async fn the_answer_is_the_run_as_read_back(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    app.add_member("acme", 1002, "sam@acme.test", "standard").await;
+    let now = docket_domain::time::now_ms();
+    let soon = docket_domain::time::format_ts(now + 3_600_000);
+    // One task late, one due within a day; users, guests and groups assigned; run-level people.
+    for body in [
+        json!({ "checklist_id": TEMPLATE, "started_at": "2020-01-01T00:00:00Z", "prerun": { KICKOFF: "Late" },
+                "tasks": { COLLECT: { "owners": { "users": [1002, 1005], "guests": ["x@guest.test"], "groups": [group] } },
+                           REVIEW: { "deadline": soon } },
+                "users": [1005], "groups": [group], "summary": "s", "owner_id": 1002, "is_public": true }),
+        json!({ "checklist_id": TEMPLATE, "prerun": { KICKOFF: "Plain", AMOUNT: 3 }, "parent_id": null }),
+    ] {
+        let posted = launch(app, body).await.expect(201);
+        let id = posted.data()["id"].as_str().unwrap().to_string();
+        let read = app.get(&app.org_path(&format!("/runs/{id}"))).await.expect(200);
+        assert_eq!(posted.data(), read.data());
+        assert_eq!(posted.header("etag"), read.header("etag"));
+    }
+}
