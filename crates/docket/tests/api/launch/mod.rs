@@ -12,7 +12,8 @@ mod hidden;
 mod launches;
 mod refusals;
 mod runs;
-mod sdk_drive;
+#[path = "sdk_drive.rs"]
+mod sdk;
 
 /// The template of the contract's example.
 pub const TEMPLATE: &str = "c0ffee00112233445566778899aabbcc";
