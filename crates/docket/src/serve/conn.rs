@@ -17,8 +17,8 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, OwnedSemaphorePermit, watch};
-use tokio::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, watch};
+use tokio::time::{Instant, MissedTickBehavior};
 use tower::ServiceExt;
 
 use super::{App, Limits};
@@ -27,7 +27,9 @@ use super::{App, Limits};
 const NONE: u64 = u64::MAX;
 
 /// What a connection has been doing, in milliseconds since it opened. Written by the
-/// connection's own task (reads, writes, requests) and read by its watchdog.
+/// connection's own task (reads, writes, requests) and read by its watchdog, which looks at it
+/// on a fixed tick (`Limits::tick`): a request costs a few atomic stores, never a timer or a
+/// wake-up.
 struct Activity {
     opened: Instant,
     /// The last byte read or written.
@@ -36,15 +38,12 @@ struct Activity {
     pending_since: AtomicU64,
     /// Requests handed to the app whose response has not been sent in full.
     in_flight: AtomicU32,
-    /// Wakes the watchdog when a deadline may have moved earlier: a request ended (the idle
-    /// time starts) or the next one began arriving (its header time starts).
-    changed: Notify,
 }
 
 /// What the watchdog does next.
 #[derive(Debug, PartialEq)]
 enum Verdict {
-    /// Look again then.
+    /// Nothing is due before then.
     Until(Instant),
     /// No request in flight and none arriving for too long: close after any request in flight.
     Idle,
@@ -60,7 +59,6 @@ impl Activity {
             // A new connection owes its first request's headers.
             pending_since: AtomicU64::new(0),
             in_flight: AtomicU32::new(0),
-            changed: Notify::new(),
         }
     }
 
@@ -75,13 +73,10 @@ impl Activity {
     fn read(&self) {
         let now = self.now();
         self.last_io.store(now, Ordering::Relaxed);
-        if self.in_flight.load(Ordering::Relaxed) == 0
-            && self
+        if self.in_flight.load(Ordering::Relaxed) == 0 {
+            let _ = self
                 .pending_since
-                .compare_exchange(NONE, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
-            self.changed.notify_one();
+                .compare_exchange(NONE, now, Ordering::Relaxed, Ordering::Relaxed);
         }
     }
 
@@ -98,7 +93,6 @@ impl Activity {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         self.pending_since.store(NONE, Ordering::Relaxed);
         self.wrote();
-        self.changed.notify_one();
     }
 
     fn verdict(&self, limits: &Limits) -> Verdict {
@@ -185,8 +179,9 @@ pub(super) async fn serve(
     });
     let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
     tokio::pin!(conn);
-    let watchdog = tokio::time::sleep(Duration::ZERO);
-    tokio::pin!(watchdog);
+    let tick = limits.tick();
+    let mut watchdog = tokio::time::interval_at(Instant::now() + tick, tick);
+    watchdog.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut draining = false;
     loop {
         tokio::select! {
@@ -200,15 +195,14 @@ pub(super) async fn serve(
                 draining = true;
                 conn.as_mut().graceful_shutdown();
             }
-            () = activity.changed.notified() => watchdog.as_mut().reset(Instant::now()),
-            () = watchdog.as_mut() => match activity.verdict(&limits) {
-                Verdict::Until(at) => watchdog.as_mut().reset(at),
+            _ = watchdog.tick() => match activity.verdict(&limits) {
+                Verdict::Until(_) => {}
                 Verdict::Close => return,
+                // Asked to close after its request and still open a tick later: drop it.
                 Verdict::Idle if draining => return,
                 Verdict::Idle => {
                     draining = true;
                     conn.as_mut().graceful_shutdown();
-                    watchdog.as_mut().reset(Instant::now() + Duration::from_secs(1));
                 }
             },
         }

@@ -48,6 +48,14 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// How often a connection's watchdog looks at it: an eighth of the shortest limit, between
+    /// 50 ms and 1 s, so each deadline is kept to within that.
+    pub fn tick(&self) -> Duration {
+        let shortest = [self.header, self.idle, Some(self.stall)].into_iter().flatten().min();
+        shortest.map_or(Duration::from_secs(1), |d| d / 8)
+            .clamp(Duration::from_millis(50), Duration::from_secs(1))
+    }
+
     /// The limits configured in `config`, the cap lowered to fit the descriptor limit.
     pub fn from_config(config: &Config) -> Limits {
         let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
