@@ -77,6 +77,12 @@ check("search_templates fields", (found.data[0].title, found.data[0].type, found
       ("Client Onboarding v2", "form", 1))
 found = sdk.searches.search(org, "review", on="blueprint", tags=True)
 check("search on blueprint", [r.title for r in found.data], ["Quarterly Review"])
+found = sdk.searches.search_all(org, "onboarding", tags=True)
+check("search_all types", sorted(found), ["blueprint", "process", "snippet", "task"])
+check("search_all blueprint", [(r.id, r.steps_count) for r in found["blueprint"].data], [(t.id, 1)])
+check("search_all others", (found["process"].data, found["task"].data, found["snippet"].data), ([], [], []))
+found = sdk.searches.search_all(org, "review", types=["blueprint"])
+check("search_all blueprint only", [r.id for r in found["blueprint"].data], [other.id])
 
 # tag_template / untag_template
 tag = sdk.tags.create_tag(org, "clients")
