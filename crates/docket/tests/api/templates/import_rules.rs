@@ -131,18 +131,34 @@ async fn a_template_read_back_and_posted_again_keeps_its_rules_on_the_copy(app: 
         .await
         .expect(201);
     let run_id = run.data()["id"].as_str().unwrap();
-    let tasks = app
-        .get(&app.org_path(&format!("/runs/{run_id}/tasks?status=all")))
-        .await
-        .expect(200);
-    let second = tasks
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["step_id"] == copy["steps"][1]["id"])
-        .cloned();
-    assert!(second.is_some(), "the copy's run has a task of the copy's step 2");
+    let status_of = |step: usize| {
+        let copy = copy.clone();
+        async move {
+            let tasks = app
+                .get(&app.org_path(&format!("/runs/{run_id}/tasks?status=all")))
+                .await
+                .expect(200);
+            let task = tasks
+                .data()
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["step_id"] == copy["steps"][step]["id"])
+                .cloned()
+                .expect("a task of the copy's step");
+            (task["id"].as_str().unwrap().to_string(), task["status"].clone())
+        }
+    };
+    let (first, _) = status_of(0).await;
+    assert_eq!(status_of(1).await.1, "auto-skipped");
+    app.json(
+        Method::POST,
+        &app.org_path(&format!("/runs/{run_id}/completed-tasks")),
+        json!({"task_id": first}),
+    )
+    .await
+    .expect(200);
+    assert_ne!(status_of(1).await.1, "auto-skipped");
 }
 
 on_both!(rules_of_a_create_are_read_against_the_body);
