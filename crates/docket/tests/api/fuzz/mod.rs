@@ -124,6 +124,8 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let folder = folder.data()["id"].as_str().expect("folder").to_string();
+    // First: this fixture numbers its template 1 itself.
+    let rule_template = crate::automations::template(app).await;
     let t = app
         .json(
             Method::POST,
@@ -133,7 +135,6 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let template = t.data()["id"].as_str().expect("template").to_string();
-    let rule_template = crate::automations::template(app).await;
     let rule =
         crate::automations::create_rule(app, &rule_template, crate::automations::show_rule(&rule_template)).await;
     let rule = rule["id"].as_str().expect("rule").to_string();
