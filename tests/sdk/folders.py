@@ -3,8 +3,8 @@
 Run by the Rust API suite (tests/api/sdk.rs). Environment: DOCKET_BASE_URL, DOCKET_TOKEN,
 DOCKET_ORG. Member 1005 exists in the organization. Exits non-zero on the first mismatch.
 
-Filing a template (`add_object_to_folder(..., 'checklist')`) goes through the template routes
-and is not driven here.
+Filing a template (`add_object_to_folder(..., 'checklist')`) reads the template, then updates it
+with its title and the folder id.
 """
 
 import os
@@ -73,6 +73,28 @@ runs = sdk.get_organization_runs(org, folder=finance.id)
 check("get_organization_runs folder", [r.id for r in runs.data], [run_id])
 with_folders = sdk._make_request("GET", f"organizations/{org}/runs/{run_id}", params={"with": "folders"})
 check("run with=folders", [f["id"] for f in with_folders["data"]["folders"]["data"]], [finance.id])
+
+# add_object_to_folder with a template: CL3, then CL4 {title, folder_id}; answers True.
+template = sdk.templates.create_template(org, "Month-end close")
+check("add_object_to_folder checklist", sdk.add_object_to_folder(org, finance.id, template.id, "checklist"), True)
+
+
+def stored_template(template_id):
+    return sdk._make_request("GET", f"organizations/{org}/checklists/{template_id}")["data"]
+
+
+check("template filed", (stored_template(template.id)["folder_id"], stored_template(template.id)["title"]),
+      (finance.id, "Month-end close"))
+check("get_all_templates folder", [t.id for t in sdk.templates.get_all_templates(org, folder=finance.id).data],
+      [template.id])
+check("get_all_templates other folder", sdk.templates.get_all_templates(org, folder=ops.id).data, [])
+check("add_object_to_folder checklist again", sdk.add_object_to_folder(org, ops.id, template.id, "checklist"), True)
+check("template moved", stored_template(template.id)["folder_id"], ops.id)
+try:
+    sdk.add_object_to_folder(org, finance.id, "0" * 32, "checklist")
+    check("add_object_to_folder unknown template", "filed", "404")
+except TallyfyError as e:
+    check("add_object_to_folder unknown template", getattr(e, "status_code", None), 404)
 
 # remove_object_from_folder takes the integer id as returned.
 check("remove_object_from_folder", sdk.remove_object_from_folder(org, filed["id"]), True)

@@ -41,6 +41,7 @@ check("get_template by id", (got.id, got.title, got.created_by), (t.id, "Client 
 got = templates.get_template(org, template_name="quarterly review")
 check("get_template by name", got.id, other.id)
 check("search_templates_by_name", sdk.searches.search_templates_by_name(org, "Client Onboarding"), t.id)
+check("templates.search_templates_by_name", templates.search_templates_by_name(org, "quarterly"), other.id)
 
 # update_template_metadata, with kick-off fields
 upd = templates.update_template_metadata(org, t.id, title="Client Onboarding v2", is_featured=True,
@@ -64,6 +65,8 @@ check("get_template_with_steps counts", (full["step_count"], full["automation_co
       (1, 0, 2))
 check("get_template_with_steps steps", [s["title"] for s in full["steps"]], ["Say hello"])
 check("get_template_with_steps template", [s.title for s in full["template"].steps], ["Say hello"])
+by_name = templates.get_template_with_steps(org, template_name="Client Onboarding v2")
+check("get_template_with_steps by name", (by_name["template"].id, by_name["step_count"]), (t.id, 1))
 
 # get_all_templates
 listed = templates.get_all_templates(org)
@@ -77,6 +80,12 @@ check("search_templates fields", (found.data[0].title, found.data[0].type, found
       ("Client Onboarding v2", "form", 1))
 found = sdk.searches.search(org, "review", on="blueprint", tags=True)
 check("search on blueprint", [r.title for r in found.data], ["Quarterly Review"])
+found = sdk.searches.search_all(org, "onboarding", tags=True)
+check("search_all types", sorted(found), ["blueprint", "process", "snippet", "task"])
+check("search_all blueprint", [(r.id, r.steps_count) for r in found["blueprint"].data], [(t.id, 1)])
+check("search_all others", (found["process"].data, found["task"].data, found["snippet"].data), ([], [], []))
+found = sdk.searches.search_all(org, "review", types=["blueprint"])
+check("search_all blueprint only", [r.id for r in found["blueprint"].data], [other.id])
 
 # tag_template / untag_template
 tag = sdk.tags.create_tag(org, "clients")

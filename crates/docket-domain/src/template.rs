@@ -88,6 +88,8 @@ pub struct TemplateInput {
     pub prerun: Option<Vec<Value>>,
     /// `steps` (create only), raw.
     pub steps: Option<Vec<Value>>,
+    /// `automated_actions` (create only), raw.
+    pub automated_actions: Option<Vec<Value>>,
 }
 
 /// Whether a member with `role` may create and change templates (and what they hold): admin
@@ -160,6 +162,7 @@ pub fn read(body: &Map<String, Value>, create: bool, errors: &mut ValidationErro
         tags: None,
         prerun: None,
         steps: None,
+        automated_actions: None,
     };
     match r.string(&["type", "template_type"]) {
         Patch::Set(t) => {
@@ -212,6 +215,7 @@ pub fn read(body: &Map<String, Value>, create: bool, errors: &mut ValidationErro
     out.prerun = read_list(&mut r, "prerun");
     if create {
         out.steps = read_list(&mut r, "steps");
+        out.automated_actions = read_list(&mut r, "automated_actions");
     }
     out
 }

@@ -134,6 +134,32 @@ pub struct RuleDef {
     pub then_actions: Vec<Action>,
 }
 
+impl RuleDef {
+    /// Rewrites every reference of the rule (condition subjects, action targets, deadline
+    /// anchors, assignee fields) that is a key of `map` (an old id) to its value (the new id):
+    /// how an imported rule follows the new ids of the steps and fields it names. Other
+    /// references are left as they are.
+    pub fn remap_ids(&mut self, map: &std::collections::HashMap<String, String>) {
+        let swap = |s: &mut String| {
+            if let Some(new) = map.get(s.as_str()) {
+                s.clone_from(new);
+            }
+        };
+        for c in &mut self.conditions {
+            swap(&mut c.conditionable_id);
+        }
+        for a in &mut self.then_actions {
+            swap(&mut a.target_step_id);
+            if let Some(step) = a.deadline.as_mut().and_then(|d| d.step.as_mut()) {
+                swap(step);
+            }
+            if let Some(id) = a.actionable_id.as_mut() {
+                swap(id);
+            }
+        }
+    }
+}
+
 /// A rule as a launched run evaluates it: its id and definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -217,5 +243,46 @@ impl Catalog {
     /// The kick-off field `id`.
     pub fn kickoff_field(&self, id: &str) -> Option<&CatalogField> {
         self.kickoff.iter().find(|f| f.id == id)
+    }
+}
+
+#[cfg(test)]
+mod remap_tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn remap_ids_rewrites_only_the_references() {
+        let mut def = RuleDef {
+            automated_alias: "old-step".into(),
+            conditions: vec![Condition {
+                conditionable_id: "old-step".into(),
+                statement: Value::from("old-step"),
+                ..Condition::default()
+            }],
+            then_actions: vec![Action {
+                target_step_id: "old-step".into(),
+                deadline: Some(ActionDeadline {
+                    step: Some("old-field".into()),
+                    ..ActionDeadline::default()
+                }),
+                actionable_id: Some("other".into()),
+                ..Action::default()
+            }],
+        };
+        let map = HashMap::from([
+            ("old-step".to_string(), "new-step".to_string()),
+            ("old-field".to_string(), "new-field".to_string()),
+        ]);
+        def.remap_ids(&map);
+        assert_eq!(def.conditions[0].conditionable_id, "new-step");
+        assert_eq!(def.conditions[0].statement, Value::from("old-step"));
+        assert_eq!(def.automated_alias, "old-step");
+        assert_eq!(def.then_actions[0].target_step_id, "new-step");
+        assert_eq!(
+            def.then_actions[0].deadline.as_ref().unwrap().step.as_deref(),
+            Some("new-field")
+        );
+        assert_eq!(def.then_actions[0].actionable_id.as_deref(), Some("other"));
     }
 }

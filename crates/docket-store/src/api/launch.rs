@@ -1,6 +1,6 @@
 //! Launching runs from templates.
 
-use crate::model::{ChecklistBrief, IdKind, LaunchRefusal, LaunchRun, RunRecord, TemplateSnapshot};
+use crate::model::{IdKind, LaunchRefusal, LaunchRun, RunRecord, TemplateSnapshot};
 use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
@@ -8,11 +8,6 @@ impl Store {
     /// `None`.
     pub async fn template_snapshot(&self, org: &str, checklist_id: &str) -> StoreResult<Option<TemplateSnapshot>> {
         Ok(on_read!(self, launch::snapshot(org, checklist_id))?)
-    }
-
-    /// The templates of `org` among `ids`, archived included (for `with=checklist` on runs).
-    pub async fn checklist_briefs(&self, org: &str, ids: &[String]) -> StoreResult<Vec<ChecklistBrief>> {
-        Ok(on_read!(self, launch::briefs(org, ids))?)
     }
 
     /// Which of `ids` name tags of `org`.

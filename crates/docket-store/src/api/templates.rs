@@ -12,6 +12,11 @@ impl Store {
         Ok(on_read!(self, templates::get(org, id))?)
     }
 
+    /// Templates of `org` by id (archived included), in the order of `ids`; missing ones skipped.
+    pub async fn templates_by_ids(&self, org: &str, ids: &[String]) -> StoreResult<Vec<TemplateRow>> {
+        Ok(on_read!(self, templates::by_ids(org, ids))?)
+    }
+
     /// A page of templates and the number of matches (CL1).
     pub async fn templates(&self, org: &str, q: &TemplateQuery) -> StoreResult<(Vec<TemplateRow>, i64)> {
         Ok(on_read!(self, templates::list(org, q))?)

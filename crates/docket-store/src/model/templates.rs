@@ -130,10 +130,24 @@ pub struct NewTemplate {
     pub tags: Vec<TagTarget>,
     /// Kick-off fields, in order.
     pub prerun: Vec<TemplateFieldDef>,
+    /// The `id` each kick-off field entry carried (an import), parallel to `prerun`.
+    pub prerun_ids: Vec<Option<String>>,
     /// Steps, in order.
     pub steps: Vec<NewTemplateStep>,
+    /// Rules, created after the steps and fields; their references to the `id`s entries
+    /// carried are rewritten to the new ids.
+    pub rules: Vec<NewTemplateRule>,
     /// Time of the write.
     pub now: i64,
+}
+
+/// A rule of a new template (CL2 `automated_actions`).
+#[derive(Debug, Clone)]
+pub struct NewTemplateRule {
+    /// The rule's id.
+    pub id: String,
+    /// Its definition, naming the entries' own ids where they carried one.
+    pub def: docket_domain::automation::RuleDef,
 }
 
 /// A step of a new template (CL2 `steps`).
@@ -143,6 +157,8 @@ pub struct NewTemplateStep {
     pub old_id: Option<String>,
     /// The step and its captures, as ST2 would write them.
     pub write: StepWrite,
+    /// The `id` each capture entry carried (an import), parallel to `write.captures`.
+    pub capture_ids: Vec<Option<String>>,
 }
 
 /// An entry of a complete kick-off field list (CL4 `prerun`).

@@ -2,7 +2,7 @@
 //! catalog of ids a rule may name, and the template's `last_updated`/`last_updated_by`, moved by
 //! every rule write in the same transaction.
 
-use docket_domain::automation::{Catalog, CatalogField};
+use docket_domain::automation::{Catalog, CatalogField, RuleDef};
 use sqlx::Pool;
 
 use super::Db;
@@ -128,11 +128,24 @@ pub(crate) async fn insert(
     if let Some(refusal) = touch_template(&mut tx, org, checklist, w).await? {
         return Ok(Err(refusal));
     }
+    let row = insert_row(&mut tx, org, checklist, id, w).await?;
+    tx.commit().await?;
+    Ok(Ok(row))
+}
+
+/// Inserts rule `id` after the template's other rules, inside an open transaction.
+async fn insert_row(
+    conn: &mut Conn,
+    org: &str,
+    checklist: &str,
+    id: &str,
+    w: &RuleWrite,
+) -> Result<AutomationRow, sqlx::Error> {
     let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM automations WHERE checklist_id = $1")
         .bind(checklist)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
-    let row = sqlx::query_as::<_, AutomationRow>(&format!(
+    sqlx::query_as::<_, AutomationRow>(&format!(
         "INSERT INTO automations (id, org_id, checklist_id, seq, automated_alias, conditions, then_actions,
                                   created_at, last_updated)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLS}"
@@ -145,10 +158,29 @@ pub(crate) async fn insert(
     .bind(&w.conditions)
     .bind(&w.then_actions)
     .bind(w.now)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(row))
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Stores rule `id` with definition `def` on a template being created (CL2), inside its
+/// transaction.
+pub(crate) async fn insert_in(
+    conn: &mut Conn,
+    org: &str,
+    checklist: &str,
+    id: &str,
+    def: &RuleDef,
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let w = RuleWrite {
+        automated_alias: def.automated_alias.clone(),
+        conditions: serde_json::to_string(&def.conditions).unwrap_or_else(|_| "[]".into()),
+        then_actions: serde_json::to_string(&def.then_actions).unwrap_or_else(|_| "[]".into()),
+        actor: by,
+        now,
+    };
+    insert_row(conn, org, checklist, id, &w).await.map(|_| ())
 }
 
 /// Replaces rule `id` of template `checklist` (AU2).

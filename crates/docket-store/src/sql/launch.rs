@@ -12,8 +12,8 @@ use super::tasks::{ensure_tag, placeholders};
 use super::{Db, counters, guests, rule_pass};
 use crate::StoreError;
 use crate::model::{
-    ChecklistBrief, IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, RunRecord,
-    RunRow, RunStats, TagTarget, TemplateSnapshot,
+    IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, RunRecord, RunRow,
+    RunStats, TagTarget, TemplateSnapshot,
 };
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
@@ -77,27 +77,6 @@ pub(crate) async fn snapshot(
         captures,
         rules,
     }))
-}
-
-/// The templates of `org` among `ids` (archived included), for rendering inside runs.
-pub(crate) async fn briefs(pool: &Pool<Db>, org: &str, ids: &[String]) -> Result<Vec<ChecklistBrief>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT c.id, c.org_id, c.increment_id, c.title, c.summary, c.guidance, c.alias, c.template_type, c.icon,
-                c.webhook, c.can_add_oot, c.folder_id, c.owner_id, c.created_by, c.last_updated_by, c.user_ids,
-                c.group_ids, c.started_processes,
-                (SELECT COUNT(*) FROM steps s WHERE s.checklist_id = c.id) AS steps_count,
-                c.created_at, c.last_updated, c.archived_at
-           FROM checklists c WHERE c.org_id = $1 AND c.id IN ({})",
-        placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query_as::<_, ChecklistBrief>(&sql).bind(org);
-    for id in ids {
-        q = q.bind(id);
-    }
-    q.fetch_all(pool).await
 }
 
 /// Which of `ids` name rows of `kind` in `org`.

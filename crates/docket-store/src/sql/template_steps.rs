@@ -13,14 +13,15 @@ use crate::model::{NewTemplateStep, StepRow, TemplateRefusal};
 
 /// Inserts `steps` in order at the end of (new) template `checklist_id`. A refusal names the
 /// entry's index.
+/// `map` receives old id → new id of every step and capture that carried an id.
 pub(crate) async fn insert_all(
     conn: &mut Conn,
     org: &str,
     checklist_id: &str,
     steps: &[NewTemplateStep],
+    map: &mut HashMap<String, String>,
 ) -> Result<Result<(), TemplateRefusal>, sqlx::Error> {
     let mut rows: Vec<StepRow> = Vec::new();
-    let mut map: HashMap<String, String> = HashMap::new();
     let mut taken: HashSet<String> = HashSet::new();
     for (i, s) in steps.iter().enumerate() {
         let id = ids::new_id32();
@@ -39,7 +40,12 @@ pub(crate) async fn insert_all(
         taken.insert(alias.clone());
         let row = StepRow::new(id, org, checklist_id, alias, rows.len() as i64 + 1, &def, w.now);
         insert_row(conn, &row).await?;
-        append_captures(conn, org, checklist_id, &row.id, &w.captures, w.now).await?;
+        let capture_ids = append_captures(conn, org, checklist_id, &row.id, &w.captures, w.now).await?;
+        for (old, new) in s.capture_ids.iter().zip(capture_ids) {
+            if let Some(old) = old {
+                map.insert(old.clone(), new);
+            }
+        }
         if let Some(old) = &s.old_id {
             map.insert(old.clone(), row.id.clone());
         }

@@ -314,9 +314,20 @@ pub(crate) async fn create_in(
     let increment = next_increment(conn, org).await?;
     insert_row(conn, org, &new, increment).await?;
     replace_tags(conn, org, &new.id, &new.tags, new.now).await?;
-    super::kickoff_fields::insert_all(conn, org, &new.id, &new.prerun, 0, new.now).await?;
-    if let Err(refusal) = super::template_steps::insert_all(conn, org, &new.id, &new.steps).await? {
+    let field_ids = super::kickoff_fields::insert_all(conn, org, &new.id, &new.prerun, 0, new.now).await?;
+    let mut map: std::collections::HashMap<String, String> = new
+        .prerun_ids
+        .iter()
+        .zip(field_ids)
+        .filter_map(|(old, new)| old.clone().map(|old| (old, new)))
+        .collect();
+    if let Err(refusal) = super::template_steps::insert_all(conn, org, &new.id, &new.steps, &mut map).await? {
         return Ok(Err(refusal));
+    }
+    for rule in &new.rules {
+        let mut def = rule.def.clone();
+        def.remap_ids(&map);
+        super::automations::insert_in(conn, org, &new.id, &rule.id, &def, new.created_by, new.now).await?;
     }
     Ok(Ok(()))
 }

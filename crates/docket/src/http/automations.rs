@@ -149,7 +149,12 @@ fn refused(r: RuleRefusal) -> Error {
 
 /// Resolves the `assignees` objects of a draft (members, guest emails, groups of `org`) into
 /// its actions; problems under `then_actions.{i}.assignees…`.
-async fn resolve_assignees(ctx: &Ctx, org: &str, draft: &mut Draft, errors: &mut ValidationErrors) -> Result<()> {
+pub(crate) async fn resolve_assignees(
+    ctx: &Ctx,
+    org: &str,
+    draft: &mut Draft,
+    errors: &mut ValidationErrors,
+) -> Result<()> {
     for (i, raw) in std::mem::take(&mut draft.pending_assignees) {
         let prefix = format!("then_actions.{i}.assignees");
         let resolved = owners::resolve(&ctx.state, org, &raw, &prefix, errors).await?;

@@ -52,7 +52,8 @@ impl Limits {
     /// 50 ms and 1 s, so each deadline is kept to within that.
     pub fn tick(&self) -> Duration {
         let shortest = [self.header, self.idle, Some(self.stall)].into_iter().flatten().min();
-        shortest.map_or(Duration::from_secs(1), |d| d / 8)
+        shortest
+            .map_or(Duration::from_secs(1), |d| d / 8)
             .clamp(Duration::from_millis(50), Duration::from_secs(1))
     }
 

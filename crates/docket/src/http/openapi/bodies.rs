@@ -421,6 +421,10 @@ pub struct TemplateInput {
     /// Create only (a docket extension): steps as the step create takes them, each with
     /// optional `captures`; an entry's `id` may be named by a later entry's `deadline.step`.
     pub steps: Option<Vec<Value>>,
+    /// Create only (a docket extension): rules as the rule create takes them, created after the
+    /// steps and fields; they may name `prerun`, `steps` and captures entries by the `id` the
+    /// entry carried (rewritten to the new ids).
+    pub automated_actions: Option<Vec<Value>>,
     /// Starred.
     pub starred: Option<bool>,
     /// Public.

@@ -147,6 +147,20 @@ const EMPTY_RUN_INCLUDES: &[&str] = &[
     "guest_watchers",
 ];
 
+/// Templates `ids` in their full shape (as a template GET answers, without includes), each with
+/// its id: the `checklist` include of launched runs. Deleted templates are left out.
+pub async fn templates_json(ctx: &Ctx, org: &str, ids: &[String]) -> Result<Vec<(String, Value)>> {
+    let rows = ctx.state.store.templates_by_ids(org, ids).await?;
+    let rendered = crate::http::templates::render(ctx, org, &rows, &Query(Vec::new())).await?;
+    rendered
+        .iter()
+        .map(|t| {
+            let value = serde_json::to_value(t).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+            Ok((t.id.clone(), value))
+        })
+        .collect()
+}
+
 /// Renders runs with the includes of the run itself that `query` asks for (`tags`, `checklist`,
 /// and the always-empty ones); `runs::render` adds those built from its tasks.
 pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query) -> Result<Vec<RunJson>> {
@@ -178,15 +192,15 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
             .collect();
         ids.sort();
         ids.dedup();
-        ctx.state.store.checklist_briefs(&actor.org_id, &ids).await?
+        templates_json(ctx, &actor.org_id, &ids).await?
     } else {
         Vec::new()
     };
     for (run, record) in out.iter_mut().zip(runs) {
         if query.with("checklist") {
             let include = if record.row.is_launched() {
-                let found = templates.iter().find(|c| c.id == record.row.checklist_id);
-                include_one(found.map(kickoff::checklist_json))
+                let found = templates.iter().find(|(id, _)| *id == record.row.checklist_id);
+                include_one(found.map(|(_, t)| t.clone()))
             } else {
                 checklist_include(&run.checklist_id)
             };

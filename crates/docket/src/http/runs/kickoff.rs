@@ -1,10 +1,10 @@
 //! A launched run's kick-off form: the field definitions it copied at launch (in the
-//! KickoffField shape), its values, and the template shown by `with=checklist`.
+//! KickoffField shape), and its values.
 
 use docket_domain::form_field;
 use docket_domain::launch::KickoffField;
-use docket_domain::time::{format_opt, format_ts};
-use docket_store::model::{ChecklistBrief, LaunchField, RunRow};
+use docket_domain::time::format_ts;
+use docket_store::model::{LaunchField, RunRow};
 use serde_json::{Map, Value, json};
 
 use crate::http::tasks::json::stored_json;
@@ -84,21 +84,4 @@ pub fn definitions(row: &RunRow) -> Vec<KickoffField> {
             Some(KickoffField { id, def })
         })
         .collect()
-}
-
-/// A template as a run's `checklist` include shows it: its own columns (steps, kick-off fields
-/// and rules are not repeated here).
-pub fn checklist_json(c: &ChecklistBrief) -> Value {
-    json!({
-        "id": c.id, "timeline_id": c.id, "increment_id": c.increment_id, "organization_id": c.org_id,
-        "title": c.title, "summary": c.summary, "guidance": c.guidance, "alias": c.alias,
-        "type": c.template_type, "status": if c.archived_at.is_some() { "archived" } else { "active" },
-        "icon": c.icon, "webhook": c.webhook, "can_add_oot": c.can_add_oot, "folder_id": c.folder_id,
-        "owner_id": c.owner_id, "created_by": c.created_by, "last_updated_by": c.last_updated_by,
-        "users": stored_json(Some(&c.user_ids)), "groups": stored_json(Some(&c.group_ids)),
-        "started_processes": c.started_processes, "steps_count": c.steps_count,
-        "dual_version_enabled": false, "is_published_state": true,
-        "created_at": format_ts(c.created_at), "last_updated": format_ts(c.last_updated),
-        "archived_at": format_opt(c.archived_at),
-    })
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use docket_domain::time::{format_opt, format_ts};
 use docket_domain::{Actor, task};
-use docket_store::model::{CaptureRow, TaskRecord};
+use docket_store::model::{CaptureRow, StepWithCaptures, TaskRecord};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -14,6 +14,7 @@ use crate::http::envelope::{include_many, include_one};
 use crate::http::extract::{Ctx, Query};
 use crate::http::guests::guest_link;
 use crate::http::runs::json::{RunJson, checklist_include};
+use crate::http::steps::json::StepJson;
 use crate::http::tag_links::TagLinkJson;
 
 /// A task's assignees: member ids, guest emails, group ids, and a link per guest.
@@ -235,6 +236,22 @@ const EMPTY_TASK_INCLUDES: &[&str] = &[
     "selected_text_comment",
 ];
 
+/// The current steps of the templates that `tasks` were launched from (the `step` include).
+async fn steps_of(ctx: &Ctx, org: &str, tasks: &[TaskRecord]) -> Result<Vec<StepWithCaptures>> {
+    let mut templates: Vec<&str> = tasks
+        .iter()
+        .filter(|t| t.row.step_id.is_some())
+        .filter_map(|t| t.row.checklist_id.as_deref())
+        .collect();
+    templates.sort_unstable();
+    templates.dedup();
+    let mut out = Vec::new();
+    for id in templates {
+        out.extend(ctx.state.store.template_steps(org, id).await?);
+    }
+    Ok(out)
+}
+
 /// Renders tasks as `actor` sees them, with the includes `query` asks for. `item` is the
 /// single-task form (always with `summary`).
 pub async fn render(
@@ -267,14 +284,14 @@ pub async fn render(
                 .filter(|x| x.row.is_launched())
                 .map(|x| x.row.checklist_id.clone())
                 .collect();
-            let templates = ctx.state.store.checklist_briefs(&actor.org_id, &launched).await?;
+            let templates = crate::http::runs::json::templates_json(ctx, &actor.org_id, &launched).await?;
             for r in rendered.values_mut() {
                 let Some(record) = records.iter().find(|x| x.row.id == r.id()) else {
                     continue;
                 };
                 let checklist = if record.row.is_launched() {
-                    let found = templates.iter().find(|c| c.id == record.row.checklist_id);
-                    include_one(found.map(crate::http::runs::kickoff::checklist_json))
+                    let found = templates.iter().find(|(id, _)| *id == record.row.checklist_id);
+                    include_one(found.map(|(_, t)| t.clone()))
                 } else {
                     checklist_include(&record.row.checklist_id)
                 };
@@ -318,6 +335,11 @@ pub async fn render(
     } else {
         HashMap::new()
     };
+    let steps = if query.with("step") {
+        steps_of(ctx, &actor.org_id, tasks).await?
+    } else {
+        Vec::new()
+    };
     for (t, json) in tasks.iter().zip(out.iter_mut()) {
         if query.with("folders") {
             let mine = folders.remove(&t.row.id).unwrap_or_default();
@@ -343,7 +365,13 @@ pub async fn render(
             json.includes.insert("threads_count".into(), Value::from(mine.len()));
         }
         if query.with("step") {
-            json.includes.insert("step".into(), include_one::<Value>(None));
+            let step = t
+                .row
+                .step_id
+                .as_deref()
+                .and_then(|id| steps.iter().find(|s| s.step.id == id));
+            json.includes
+                .insert("step".into(), include_one(step.map(StepJson::new)));
         }
         if query.with("form_fields") {
             let step = t.row.step_id.as_deref();

@@ -8,6 +8,7 @@ pub mod json;
 mod lifecycle;
 mod list;
 mod nested;
+mod rules;
 mod writes;
 
 use axum::extract::Path;

@@ -56,12 +56,16 @@ pub async fn read_steps(
         let mut patch = step::parse(obj, true, &mut local);
         let tags = resolve_buckets(&ctx.state, org, obj, &mut patch, &mut local).await?;
         let mut captures = Vec::new();
+        let mut capture_ids = Vec::new();
         match docket_domain::input::Fields::new(obj).get("captures") {
             None | Some(Value::Null) => {}
             Some(Value::Array(list)) => {
                 if limits::within(&mut local, "captures", list.len(), limits::MAX_FORM_FIELDS) {
                     for (j, c) in list.iter().enumerate() {
-                        captures.extend(template_field::parse_new_value(c, &format!("captures.{j}"), &mut local));
+                        if let Some(def) = template_field::parse_new_value(c, &format!("captures.{j}"), &mut local) {
+                            captures.push(def);
+                            capture_ids.push(c.as_object().and_then(template_field::entry_id));
+                        }
                     }
                 }
             }
@@ -80,6 +84,7 @@ pub async fn read_steps(
                 user_id,
                 now: ctx.now,
             },
+            capture_ids,
         });
     }
     Ok(out)

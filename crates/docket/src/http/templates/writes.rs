@@ -81,15 +81,22 @@ async fn resolve(ctx: &Ctx, org: &str, input: &TemplateInput, errors: &mut Valid
     })
 }
 
-/// Reads `prerun` of a create: new definitions, in order; ids are ignored.
-fn read_new_prerun(items: &[Value], errors: &mut ValidationErrors) -> Vec<template_field::TemplateFieldDef> {
+/// Reads `prerun` of a create: new definitions, in order, each with the `id` its entry carried
+/// (which rules of the same body may name; the field gets a new id).
+fn read_new_prerun(
+    items: &[Value],
+    errors: &mut ValidationErrors,
+) -> Vec<(template_field::TemplateFieldDef, Option<String>)> {
     if !limits::within(errors, "prerun", items.len(), limits::MAX_FORM_FIELDS) {
         return Vec::new();
     }
     items
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| template_field::parse_new_value(v, &format!("prerun.{i}"), errors))
+        .filter_map(|(i, v)| {
+            let def = template_field::parse_new_value(v, &format!("prerun.{i}"), errors)?;
+            Some((def, v.as_object().and_then(template_field::entry_id)))
+        })
         .collect()
 }
 
@@ -138,7 +145,10 @@ fn read_prerun_list(items: &[Value], current: &[TemplateFieldRow], errors: &mut 
 
 /// Creates a template.
 ///
-/// `prerun` creates its kick-off fields in order; `steps` (a docket extension) creates steps.
+/// `prerun` creates its kick-off fields in order; `steps` and `automated_actions` (docket
+/// extensions) create steps and rules, all in one transaction. Entries that carry an `id` (an
+/// import) may be named under it by later steps' deadlines and by the rules; the references are
+/// rewritten to the new ids.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/checklists",
@@ -160,6 +170,14 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
         &me.org_id,
         input.steps.as_deref().unwrap_or_default(),
         me.user_id,
+        &mut errors,
+    )
+    .await?;
+    let rules = super::rules::read_rules(
+        &ctx,
+        &me.org_id,
+        input.automated_actions.as_deref().unwrap_or_default(),
+        &super::rules::catalog(&prerun, &steps),
         &mut errors,
     )
     .await?;
@@ -185,8 +203,10 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
         users: resolved.users.unwrap_or_default(),
         groups: resolved.groups.unwrap_or_default(),
         tags: resolved.tags.unwrap_or_default(),
-        prerun,
+        prerun_ids: prerun.iter().map(|(_, id)| id.clone()).collect(),
+        prerun: prerun.into_iter().map(|(def, _)| def).collect(),
         steps,
+        rules,
         now: ctx.now,
     };
     let row = ctx

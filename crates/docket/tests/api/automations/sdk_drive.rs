@@ -1,4 +1,4 @@
-//! The SDK's rule calls (create, delete) against a template written here
+//! The SDK's rule calls (create, update, delete) and its rule analysis against a template written here
 //! (tests/sdk/automations.py).
 
 use super::template;
@@ -15,6 +15,7 @@ async fn the_official_sdk_creates_and_deletes_rules(app: &TestApp) {
                 ("DOCKET_TEMPLATE_ID", t.id.as_str()),
                 ("DOCKET_STEP1", t.steps[0].as_str()),
                 ("DOCKET_STEP2", t.steps[1].as_str()),
+                ("DOCKET_STEP3", t.steps[2].as_str()),
                 ("DOCKET_AMOUNT", t.amount.as_str()),
             ],
         )

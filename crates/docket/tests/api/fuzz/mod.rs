@@ -124,6 +124,8 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let folder = folder.data()["id"].as_str().expect("folder").to_string();
+    // First: this fixture numbers its template 1 itself.
+    let rule_template = crate::automations::template(app).await;
     let t = app
         .json(
             Method::POST,
@@ -133,7 +135,6 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let template = t.data()["id"].as_str().expect("template").to_string();
-    let rule_template = crate::automations::template(app).await;
     let rule =
         crate::automations::create_rule(app, &rule_template, crate::automations::show_rule(&rule_template)).await;
     let rule = rule["id"].as_str().expect("rule").to_string();
@@ -228,6 +229,16 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
     let template_body = json!({"title": "T", "type": "form", "summary": "S", "alias": "fuzz-alias", "owner_id": 1002,
         "users": [1001], "groups": [group], "tags": ["a", tag], "starred": true, "webhook": "https://example.com/hook",
         "folder_id": null, "prerun": [{"label": "P", "field_type": "radio", "required": true, "options": ["a", "b"]}]});
+    // A create with nested steps, captures and rules naming them by the ids they carry.
+    let import_body = json!({"title": "I", "prerun": [{"id": "k1", "label": "K", "field_type": "number", "required": false}],
+        "steps": [{"id": "s1", "title": "One", "captures": [{"id": "c1", "label": "C", "field_type": "date", "required": false}]},
+                  {"id": "s2", "title": "Two", "deadline": {"value": 1, "unit": "day", "option": "from", "step": "s1"}}],
+        "automated_actions": [{"automated_alias": "R", "conditions": [
+                {"conditionable_type": "Prerun", "conditionable_id": "k1", "operation": "greater_than", "statement": "5"},
+                {"conditionable_type": "Step", "conditionable_id": "s1", "operation": "completed", "logic": "or"}],
+            "then_actions": [{"action_type": "visibility", "action_verb": "show", "target_step_id": "s2"},
+                {"action_type": "deadline", "target_step_id": "s2", "deadline": {"value": 2, "unit": "days", "option": "from", "step": "c1"}},
+                {"action_type": "assignment", "action_verb": "assign", "target_step_id": "s2", "assignees": {"users": [1001]}}]}]});
     let launch_body = json!({"checklist_id": TEMPLATE, "name": "L", "summary": "s", "owner_id": 1002,
         "prerun": {KICKOFF: "Acme", AMOUNT: "12"}, "started_at": "2030-01-01T00:00:00Z",
         "tasks": {COLLECT: {"owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
@@ -339,6 +350,7 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             json!({"tag_id": tag, "tag_type": "private", "subject_type": "Task", "subject_id": task}),
         ),
         (Method::POST, format!("{o}/checklists"), template_body.clone()),
+        (Method::POST, format!("{o}/checklists"), import_body),
         (Method::PUT, format!("{o}/checklists/{template}"), template_body),
         (
             Method::POST,

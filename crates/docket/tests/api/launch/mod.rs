@@ -9,6 +9,7 @@ use crate::support::fixtures::exec_sql;
 use crate::support::{Resp, TestApp};
 
 mod hidden;
+mod includes;
 mod launches;
 mod refusals;
 mod runs;

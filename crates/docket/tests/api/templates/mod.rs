@@ -2,6 +2,7 @@
 //! kick-off fields, and tags and search on templates.
 
 mod crud;
+mod import_rules;
 mod kickoff;
 mod lifecycle;
 mod list;
