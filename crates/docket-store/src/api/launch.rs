@@ -1,6 +1,6 @@
 //! Launching runs from templates.
 
-use crate::model::{ChecklistBrief, IdKind, LaunchRefusal, LaunchRun, TemplateSnapshot};
+use crate::model::{ChecklistBrief, IdKind, LaunchRefusal, LaunchRun, RunRecord, TemplateSnapshot};
 use crate::{Stale, Store, StoreResult, on_read, on_write};
 
 impl Store {
@@ -36,9 +36,10 @@ impl Store {
     }
 
     /// Writes a launch in one transaction: the run, its tasks with their assignees, form fields
-    /// and tags, the run's tags and folders, and the template's launch count. The new run's id,
-    /// or a refusal when the template was archived or deleted meanwhile.
-    pub async fn launch_run(&self, l: &LaunchRun) -> StoreResult<Result<String, LaunchRefusal>> {
+    /// and tags, the run's tags and folders, and the template's launch count. The new run as
+    /// written (what a load at the launch instant reads), or a refusal when the template was
+    /// archived or deleted meanwhile.
+    pub async fn launch_run(&self, l: &LaunchRun) -> StoreResult<Result<RunRecord, LaunchRefusal>> {
         on_write!(self, Stale::Data, launch::write(l))
     }
 }

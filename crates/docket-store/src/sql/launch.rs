@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 
 use docket_domain::ids;
+use docket_domain::run::RunStatus;
 use sqlx::{Pool, QueryBuilder};
 
 use super::tasks::{ensure_tag, placeholders};
 use super::{Db, counters, guests, rule_pass};
 use crate::StoreError;
 use crate::model::{
-    ChecklistBrief, IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, TagTarget,
-    TemplateSnapshot,
+    ChecklistBrief, IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, RunRecord,
+    RunRow, RunStats, TagTarget, TemplateSnapshot,
 };
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
@@ -126,9 +127,9 @@ pub(crate) async fn existing(
     q.fetch_all(pool).await
 }
 
-/// Writes the launch `l` in one transaction; the new run's id, or a refusal when the template
-/// was archived or deleted since it was read.
-pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<String, LaunchRefusal>, StoreError> {
+/// Writes the launch `l` in one transaction; the new run as written, or a refusal when the
+/// template was archived or deleted since it was read.
+pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRecord, LaunchRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
     let now = l.now;
     let counted = sqlx::query(
@@ -183,8 +184,8 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<Strin
     .bind(l.started_by)
     .bind(l.starred)
     .bind(l.is_public)
-    .bind(serde_json::to_string(&l.users).unwrap_or_else(|_| "[]".into()))
-    .bind(serde_json::to_string(&l.groups).unwrap_or_else(|_| "[]".into()))
+    .bind(json_list(&l.users))
+    .bind(json_list(&l.groups))
     .bind(now)
     .bind(l.started_at)
     .bind(&l.checklist_id)
@@ -264,7 +265,66 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<Strin
     // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees.
     rule_pass::apply(&mut tx, &l.org_id, &run_id, now).await?;
     tx.commit().await?;
-    Ok(Ok(run_id))
+    Ok(Ok(as_written(l, run_id, run_seq)))
+}
+
+/// The run of `l` as [`write`] wrote it, numbered `increment_id`, with the aggregates a load
+/// at the launch instant derives (no task is completed or hidden yet).
+fn as_written(l: &LaunchRun, run_id: String, increment_id: i64) -> RunRecord {
+    let now = l.now;
+    let day = 86_400_000;
+    let deadlines = l.tasks.iter().map(|t| t.deadline);
+    let stats = RunStats {
+        run_id: run_id.clone(),
+        total: l.tasks.len() as i64,
+        whole_total: l.tasks.len() as i64,
+        complete: 0,
+        due_date: deadlines.clone().max(),
+        late_tasks: deadlines.clone().filter(|d| *d < now).count() as i64,
+        due_soon: deadlines.filter(|d| *d >= now && *d < now + day).count() as i64,
+    };
+    let mut collaborators: Vec<i64> = l.tasks.iter().flat_map(|t| t.owners.users.iter().copied()).collect();
+    collaborators.push(l.owner_id);
+    collaborators.sort_unstable();
+    collaborators.dedup();
+    RunRecord {
+        row: RunRow {
+            id: run_id,
+            org_id: l.org_id.clone(),
+            increment_id,
+            name: l.name.clone(),
+            summary: l.summary.clone(),
+            owner_id: l.owner_id,
+            started_by: l.started_by,
+            starred: l.starred,
+            is_public: l.is_public,
+            user_ids: json_list(&l.users),
+            group_ids: json_list(&l.groups),
+            status: RunStatus::Active,
+            prerun_completed_at: Some(now),
+            prerun_completed_by: Some(l.started_by),
+            started_at: l.started_at,
+            created_at: now,
+            last_updated: now,
+            completed_at: None,
+            archived_at: None,
+            version: 1,
+            checklist_id: l.checklist_id.clone(),
+            checklist_title: Some(l.checklist_title.clone()),
+            run_type: l.run_type.clone(),
+            prerun: l.prerun.clone(),
+            kickoff_fields: l.kickoff_fields.clone(),
+            can_add_oot: Some(l.can_add_oot),
+            parent_id: l.parent_id.clone(),
+        },
+        stats,
+        collaborators,
+    }
+}
+
+/// A list as the run's JSON columns store it.
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
 /// The assignee rows of every task: one statement per kind.

@@ -55,8 +55,10 @@ fn condition_sql(c: RunCondition, now: &str, visible: &str) -> String {
         ),
         // The run's `late_tasks > 0` or `due_date_passed`, as the Run shape derives them.
         RunCondition::Delayed => format!(
-            "(EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status <> 'completed' AND t.deadline < {now})
-              OR (r.status <> 'complete' AND (SELECT MAX(t.deadline) FROM tasks t WHERE t.run_id = r.id) < {now}))"
+            "(EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status NOT IN ('completed', 'auto-skipped')
+                       AND t.deadline < {now})
+              OR (r.status <> 'complete' AND (SELECT MAX(t.deadline) FROM tasks t
+                                               WHERE t.run_id = r.id AND t.status <> 'auto-skipped') < {now}))"
         ),
         RunCondition::Archived => "r.archived_at IS NOT NULL".into(),
         RunCondition::Starred => "r.starred".into(),
@@ -92,9 +94,10 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
         w.push(format!("({})", any.join(" OR ")));
     }
     match q.task_status {
-        Some(RunTaskStatus::InProgress) => {
-            w.push("EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status <> 'completed')".into())
-        }
+        Some(RunTaskStatus::InProgress) => w.push(
+            "EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.status NOT IN ('completed', 'auto-skipped'))"
+                .into(),
+        ),
         Some(RunTaskStatus::Completed) => w.push("r.status = 'complete'".into()),
         None => {}
     }
@@ -174,7 +177,7 @@ fn order_by(sort: Sort<RunSortColumn>) -> String {
         RunSortColumn::LastUpdated => format!("r.last_updated {dir}"),
         RunSortColumn::StartedAt => format!("r.started_at {dir}"),
         RunSortColumn::DueDate => {
-            let due = "(SELECT MAX(t.deadline) FROM tasks t WHERE t.run_id = r.id)";
+            let due = "(SELECT MAX(t.deadline) FROM tasks t WHERE t.run_id = r.id AND t.status <> 'auto-skipped')";
             format!("CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due} {dir}")
         }
     };

@@ -281,9 +281,9 @@ pub struct ProcessItem {
     title: String,
     status: String,
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: String,
     checklist_id: String,
-    checklist_title: &'static str,
+    checklist_title: String,
     organization_id: String,
     created_at: String,
     due_date_passed: bool,
@@ -312,9 +312,9 @@ async fn process_items(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], with_tags: 
                 name: row.name.clone(),
                 title: row.name.clone(),
                 status: row.status.as_str().to_string(),
-                kind: "procedure",
+                kind: row.run_type.clone(),
                 checklist_id: row.checklist_id.clone(),
-                checklist_title: "MISC",
+                checklist_title: row.checklist_title.clone().unwrap_or_else(|| "MISC".into()),
                 organization_id: row.org_id.clone(),
                 created_at: format_ts(row.created_at),
                 // As the Run shape derives them (§2.6).

@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::{Body, Ctx, Query};
-use crate::http::runs::{kickoff, path_run};
+use crate::http::runs::kickoff;
 use crate::service::{members, owners, tags};
 
 /// The 403 of a light member the template does not grant launch rights.
@@ -53,11 +53,10 @@ pub(super) async fn launch(ctx: Ctx, query: Query, Body(body): Body) -> Result<R
     }
     let org = ctx.state.store.organization(&me.org_id).await?.ok_or(Error::NotFound)?;
     let launch = read(&ctx, &me, &org, &snap, &body).await?;
-    let run_id = match ctx.state.store.launch_run(&launch).await? {
-        Ok(id) => id,
+    let run = match ctx.state.store.launch_run(&launch).await? {
+        Ok(run) => run,
         Err(LaunchRefusal::TemplateGone) => return Err(Error::invalid("checklist_id", ARCHIVED)),
     };
-    let run = path_run(&ctx, &me, &run_id).await?;
     let mut items = super::render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
     Ok(crate::http::etag::with_etag(
         envelope::item(StatusCode::CREATED, items.pop()),
@@ -213,7 +212,11 @@ async fn read(
         }
         None => me.user_id,
     };
-    let users = members::resolve_ids(state, org_id, "users", &b.users, &mut errors).await?;
+    let users = if b.users.is_empty() {
+        Vec::new()
+    } else {
+        members::resolve_ids(state, org_id, "users", &b.users, &mut errors).await?
+    };
     let known = state
         .store
         .existing_group_ids(org_id, &candidate_ids(&b.groups))

@@ -262,14 +262,22 @@ pub async fn render(
             .map(|r| (r.row.id.clone(), RunJson::new(r, ctx.now)))
             .collect();
         if query.with("run.checklist") {
+            let launched: Vec<String> = records
+                .iter()
+                .filter(|x| x.row.is_launched())
+                .map(|x| x.row.checklist_id.clone())
+                .collect();
+            let templates = ctx.state.store.checklist_briefs(&actor.org_id, &launched).await?;
             for r in rendered.values_mut() {
-                let checklist = checklist_include(
-                    &records
-                        .iter()
-                        .find(|x| x.row.id == r.id())
-                        .map(|x| x.row.checklist_id.clone())
-                        .unwrap_or_default(),
-                );
+                let Some(record) = records.iter().find(|x| x.row.id == r.id()) else {
+                    continue;
+                };
+                let checklist = if record.row.is_launched() {
+                    let found = templates.iter().find(|c| c.id == record.row.checklist_id);
+                    include_one(found.map(crate::http::runs::kickoff::checklist_json))
+                } else {
+                    checklist_include(&record.row.checklist_id)
+                };
                 r.includes.insert("checklist".into(), checklist);
             }
         }

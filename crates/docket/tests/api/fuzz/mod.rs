@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::launch::{AMOUNT, COLLECT, KICKOFF, TEMPLATE};
 use crate::support::{Backend, TestApp};
 use generate::{Payload, Rng};
 
@@ -53,6 +54,8 @@ struct Ids {
     /// A template with two steps, and a rule on it.
     rule_template: crate::automations::Template,
     rule: String,
+    /// A run launched from the template of `crate::launch::example_template`.
+    launched: String,
 }
 
 async fn arrange(app: &TestApp) -> Ids {
@@ -134,6 +137,11 @@ async fn arrange(app: &TestApp) -> Ids {
     let rule =
         crate::automations::create_rule(app, &rule_template, crate::automations::show_rule(&rule_template)).await;
     let rule = rule["id"].as_str().expect("rule").to_string();
+    crate::launch::example_template(app, &group).await;
+    let launched = crate::launch::launch(app, json!({"checklist_id": TEMPLATE, "prerun": {KICKOFF: "Fuzz"}}))
+        .await
+        .expect(201);
+    let launched = launched.data()["id"].as_str().expect("launched run").to_string();
     Ids {
         task,
         capture,
@@ -148,6 +156,7 @@ async fn arrange(app: &TestApp) -> Ids {
         step_template: arrange_template(app).await,
         rule_template,
         rule,
+        launched,
     }
 }
 
@@ -212,12 +221,19 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
         template,
         rule_template,
         rule,
+        launched,
         ..
     } = ids;
     let o = "/organizations/acme";
     let template_body = json!({"title": "T", "type": "form", "summary": "S", "alias": "fuzz-alias", "owner_id": 1002,
         "users": [1001], "groups": [group], "tags": ["a", tag], "starred": true, "webhook": "https://example.com/hook",
         "folder_id": null, "prerun": [{"label": "P", "field_type": "radio", "required": true, "options": ["a", "b"]}]});
+    let launch_body = json!({"checklist_id": TEMPLATE, "name": "L", "summary": "s", "owner_id": 1002,
+        "prerun": {KICKOFF: "Acme", AMOUNT: "12"}, "started_at": "2030-01-01T00:00:00Z",
+        "tasks": {COLLECT: {"owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
+                            "deadline": "2030-02-01", "started_at": "2030-01-02", "max_assignable": 5}},
+        "tags": ["a", tag], "users": [1002], "groups": [group], "folders": [], "parent_id": run,
+        "is_public": true, "starred": false, "assign_someone_else": false, "publicly_hidden_fields": ["comments"]});
     let task_body = json!({"title": "T", "summary": "S", "owners": {"users": [1001], "guests": ["g@x.example"], "groups": [group]},
         "deadline": "2030-01-01 10:00:00", "started_at": "2029-12-01T00:00:00Z", "task_type": "approval", "max_assignable": 3,
         "everyone_must_complete": false, "webhook": "https://example.com/hook", "tags": ["a", tag], "top_secret": false,
@@ -255,6 +271,12 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
             Method::POST,
             format!("{o}/runs"),
             json!({"name": "R", "checklist_id": "0123456789abcdef0123456789abcdef"}),
+        ),
+        (Method::POST, format!("{o}/runs"), launch_body),
+        (
+            Method::PUT,
+            format!("{o}/runs/{launched}"),
+            json!({"prerun": {KICKOFF: "Other", AMOUNT: 4}, "name": "L2"}),
         ),
         (
             Method::PUT,
@@ -381,6 +403,7 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         tag,
         folder,
         template,
+        launched,
         ..
     } = ids;
     let o = "/organizations/acme";
@@ -414,6 +437,8 @@ fn read_routes(ids: &Ids) -> Vec<String> {
         format!("{o}/folders/{folder}"),
         format!("{o}/checklists/{template}"),
         format!("{o}/checklists/{template}/form-fields"),
+        format!("{o}/runs/{launched}"),
+        format!("{o}/runs/{launched}/form-fields"),
     ])
     .collect()
 }

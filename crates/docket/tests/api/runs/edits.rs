@@ -197,8 +197,8 @@ async fn light_members_change_only_the_runs_they_own(app: &TestApp) {
     assert_eq!(app.get(&path).await.expect(200).data()["name"], "Mine");
 }
 
-on_both!(launching_from_a_template_is_always_refused);
-async fn launching_from_a_template_is_always_refused(app: &TestApp) {
+on_both!(launches_without_a_template_of_the_organization_are_refused);
+async fn launches_without_a_template_of_the_organization_are_refused(app: &TestApp) {
     let r = app
         .json(
             Method::POST,
