@@ -44,7 +44,8 @@ pub async fn template_in(app: &TestApp, org: &str, n: usize) -> Template {
         app,
         &format!(
             "INSERT INTO checklists (id, org_id, increment_id, title, alias, owner_id, created_by, created_at, last_updated)
-             VALUES ('{id}', '{org}', {n}, 'Template {n}', 'template-{n}', 1001, 1001, {now}, {now})"
+             SELECT '{id}', '{org}', template_seq, 'Template {n}', 'template-{n}', 1001, 1001, {now}, {now}
+               FROM organizations WHERE id = '{org}'"
         ),
     )
     .await;

@@ -119,6 +119,8 @@ async fn arrange(app: &TestApp) -> Ids {
         .await
         .expect(201);
     let tag = tag.data()["id"].as_str().expect("tag").to_string();
+    // Inserted directly with increment 1, so before any template made through the API.
+    crate::launch::example_template(app, &group).await;
     let folder = app
         .json(Method::POST, "/organizations/acme/folders", json!({"name": "Fuzz"}))
         .await
@@ -137,7 +139,6 @@ async fn arrange(app: &TestApp) -> Ids {
     let rule =
         crate::automations::create_rule(app, &rule_template, crate::automations::show_rule(&rule_template)).await;
     let rule = rule["id"].as_str().expect("rule").to_string();
-    crate::launch::example_template(app, &group).await;
     let launched = crate::launch::launch(app, json!({"checklist_id": TEMPLATE, "prerun": {KICKOFF: "Fuzz"}}))
         .await
         .expect(201);
