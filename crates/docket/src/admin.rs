@@ -100,7 +100,8 @@ pub enum AdminCommand {
         db: DbArgs,
     },
     /// Fill an organization (created if missing) with generated members, groups, guests, tags,
-    /// runs and tasks, for trials and benchmarks.
+    /// runs and tasks, for trials and benchmarks; the first time, also three templates and
+    /// processes launched from them.
     SeedDemo {
         /// Organization id.
         #[arg(long)]
