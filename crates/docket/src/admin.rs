@@ -100,7 +100,8 @@ pub enum AdminCommand {
         db: DbArgs,
     },
     /// Fill an organization (created if missing) with generated members, groups, guests, tags,
-    /// runs and tasks, for trials and benchmarks.
+    /// runs and tasks, for trials and benchmarks; the first time, also three templates and
+    /// processes launched from them.
     SeedDemo {
         /// Organization id.
         #[arg(long)]
@@ -367,11 +368,19 @@ async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(
             bar.finish();
             let out = out?;
             let human = format!(
-                "added {} tasks and {} runs to {} in {:.1} s",
+                "added {} tasks and {} runs to {} in {:.1} s{}",
                 out.tasks,
                 out.runs,
                 out.org_id,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                if out.templates > 0 {
+                    format!(
+                        ", and {} templates with {} processes ({} tasks) launched from them",
+                        out.templates, out.template_runs, out.template_tasks
+                    )
+                } else {
+                    String::new()
+                }
             );
             (json, serde_json::to_value(&out)?, human)
         }

@@ -4,7 +4,8 @@
 //! data. Distributions: about a third of tasks belong to runs of 3–8 tasks; 55 % not started,
 //! 15 % in progress, 30 % completed; deadlines spread over ±90 days around now; one or two
 //! member assignees (sometimes a group or a guest, 3 % unassigned); 0–2 tags; 2 % with an open
-//! problem; 1 % top secret.
+//! problem; 1 % top secret. Before the tasks, the first seed of an organization makes three
+//! templates and launches a few processes from each (`demo_templates.rs`).
 
 use anyhow::Context;
 use docket_domain::ids;
@@ -35,6 +36,12 @@ pub struct DemoSummary {
     pub runs: u64,
     /// Members of the organization used as assignees.
     pub members: usize,
+    /// Templates made (on the first seed of an organization only).
+    pub templates: u64,
+    /// Processes launched from those templates.
+    pub template_runs: u64,
+    /// Tasks of those processes (not counted in `tasks`).
+    pub template_tasks: u64,
 }
 
 /// SplitMix64: small, fast and good enough for test data (not for secrets).
@@ -243,6 +250,14 @@ pub async fn seed(
     let cast = cast(store, org, now)
         .await
         .context("cannot create the demo members, groups, guests and tags")?;
+    let people = crate::demo_templates::People {
+        admin: cast.admin,
+        members: &cast.members,
+        groups: &cast.groups,
+    };
+    let made = crate::demo_templates::seed(store, org, &people, now)
+        .await
+        .context("cannot create the demo templates")?;
     let (mut task_seq, mut run_seq) = store.sequences(org).await?.unwrap_or((0, 0));
     let mut rng = Rng(seed ^ 0x5EED);
     let titles = [
@@ -366,5 +381,8 @@ pub async fn seed(
         tasks: written,
         runs: runs_made,
         members: cast.members.len() + 1,
+        templates: made.templates,
+        template_runs: made.runs,
+        template_tasks: made.tasks,
     })
 }

@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_templates;
 pub mod error;
 pub mod fair_share;
 pub mod faults;

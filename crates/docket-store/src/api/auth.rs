@@ -27,4 +27,9 @@ impl Store {
         }
         Ok(on_write!(self, Stale::Identity, auth::add_token(user_id, hash, now))?)
     }
+
+    /// Removes the token with this hash (a token made for one job, such as the demo's).
+    pub async fn remove_token(&self, hash: &str) -> StoreResult<()> {
+        Ok(on_write!(self, Stale::Identity, auth::remove_token(hash))?)
+    }
 }

@@ -32,6 +32,15 @@ pub(crate) async fn add_token(pool: &Pool<Db>, user_id: i64, hash: &str, now: i6
         .map(|_| ())
 }
 
+/// Removes a token by its hash (nothing if there is none).
+pub(crate) async fn remove_token(pool: &Pool<Db>, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tokens WHERE hash = $1")
+        .bind(hash)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
 /// Whether a user with this id exists.
 pub(crate) async fn user_exists(pool: &Pool<Db>, user_id: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")

@@ -242,13 +242,22 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRe
         .await?;
     }
     // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees.
-    rule_pass::apply(&mut tx, &l.org_id, &run_id, now).await?;
+    let changed = rule_pass::apply(&mut tx, &l.org_id, &run_id, now).await?;
     tx.commit().await?;
-    Ok(Ok(as_written(l, run_id, run_seq)))
+    if changed.is_empty() {
+        return Ok(Ok(as_written(l, run_id, run_seq)));
+    }
+    // Rules changed tasks at launch (hidden ones leave the progress, deadlines moved): the run
+    // is read back so that the answer shows what a read would.
+    let mut loaded = super::runs::load(pool, &l.org_id, std::slice::from_ref(&run_id), now).await?;
+    Ok(Ok(match loaded.pop() {
+        Some(run) => run,
+        None => as_written(l, run_id, run_seq),
+    }))
 }
 
 /// The run of `l` as [`write`] wrote it, numbered `increment_id`, with the aggregates a load
-/// at the launch instant derives (no task is completed or hidden yet).
+/// at the launch instant derives when no rule changed a task (none is completed or hidden).
 fn as_written(l: &LaunchRun, run_id: String, increment_id: i64) -> RunRecord {
     let now = l.now;
     let day = 86_400_000;

@@ -246,11 +246,22 @@ async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
         &["admin", "seed-demo", "--org", "acme", "--tasks", "300", "--json"],
     );
     assert_eq!(again["tasks"], 300);
+    // The templates and their processes are made once per organization.
+    assert_eq!(
+        (&out["templates"], &out["template_runs"], &out["template_tasks"]),
+        (&json!(3), &json!(19), &json!(80))
+    );
+    assert_eq!((&again["templates"], &again["template_runs"]), (&json!(0), &json!(0)));
+    let launched = out["template_tasks"].as_i64().expect("template tasks");
     let r = app
         .get("/organizations/acme/tasks?per_page=1&archived=true")
         .await
         .expect(200);
-    assert_eq!(r.body["meta"]["pagination"]["total"], 1000, "the admin sees every task");
+    assert_eq!(
+        r.body["meta"]["pagination"]["total"],
+        1000 + launched,
+        "the admin sees every task"
+    );
     let r = app
         .get("/organizations/acme/tasks?without_pagination=true&archived=true")
         .await
@@ -265,12 +276,15 @@ async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
     numbers.sort_unstable();
     assert_eq!(
         numbers,
-        (1..=1000).collect::<Vec<i64>>(),
+        (1..=1000 + launched).collect::<Vec<i64>>(),
         "increment ids continue without gaps or clashes"
     );
     let runs = app.get("/organizations/acme/runs?per_page=100").await.expect(200);
     let total = runs.body["meta"]["pagination"]["total"].as_i64().expect("total");
-    assert_eq!(total, out["runs"].as_i64().unwrap() + again["runs"].as_i64().unwrap());
+    assert_eq!(
+        total,
+        out["runs"].as_i64().unwrap() + again["runs"].as_i64().unwrap() + out["template_runs"].as_i64().unwrap()
+    );
     assert!(
         runs.data()
             .as_array()
@@ -293,5 +307,109 @@ async fn seed_demo_fills_an_organization_the_api_then_serves(app: &TestApp) {
         )
         .await
         .expect(201);
-    assert_eq!(r.data()["increment_id"], 1001);
+    assert_eq!(r.data()["increment_id"], 1001 + launched);
+    demo_templates_are_served(app).await;
+}
+
+/// The demo's templates, their steps, fields and rule, and the processes launched from them.
+async fn demo_templates_are_served(app: &TestApp) {
+    let r = app.get("/organizations/acme/checklists?sort=title").await.expect(200);
+    let mut titles: Vec<&str> = r
+        .data()
+        .as_array()
+        .expect("templates")
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(titles, ["Client onboarding", "Content review", "Invoice approval"]);
+    let id = |title: &str| {
+        let t = r
+            .data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"] == title)
+            .expect(title);
+        t["id"].as_str().unwrap().to_string()
+    };
+    let onboarding = id("Client onboarding");
+    let t = app
+        .get(&format!(
+            "/organizations/acme/checklists/{onboarding}?with=steps,automated_actions,prerun"
+        ))
+        .await
+        .expect(200);
+    let t = t.data();
+    assert_eq!((&t["steps_count"], &t["started_processes"]), (&json!(6), &json!(6)));
+    assert_eq!(t["prerun"].as_array().map(Vec::len), Some(3));
+    assert_eq!(t["automated_actions"].as_array().map(Vec::len), Some(1));
+    let steps = t["steps"].as_array().expect("steps");
+    assert_eq!(
+        steps[1]["captures"].as_array().map(Vec::len),
+        Some(2),
+        "Collect documents has two fields"
+    );
+    assert_eq!(
+        steps[2]["deadline"]["step"], steps[1]["id"],
+        "a deadline relative to another step"
+    );
+    assert!(
+        !steps[0]["groups"].as_array().unwrap().is_empty() && !steps[2]["assignees"].as_array().unwrap().is_empty()
+    );
+    let invoice = app
+        .get(&format!(
+            "/organizations/acme/checklists/{}/steps",
+            id("Invoice approval")
+        ))
+        .await
+        .expect(200);
+    assert_eq!(invoice.data()[1]["step_type"], "approval");
+
+    let run_named = |name: &'static str| async move {
+        let q = name.replace(' ', "%20");
+        let runs = app.get(&format!("/organizations/acme/runs?q={q}")).await.expect(200);
+        let run = runs.data()[0].clone();
+        assert_eq!(run["name"], name);
+        let tasks = app
+            .get(&format!(
+                "/organizations/acme/runs/{}/tasks?per_page=20",
+                run["id"].as_str().unwrap()
+            ))
+            .await
+            .expect(200);
+        (run, tasks.data().as_array().expect("tasks").clone())
+    };
+    let day = 86_400_000;
+    let ts = |v: &Value| docket_domain::time::parse_datetime(v.as_str().expect("a timestamp")).expect("a timestamp");
+    // Globex: Standard plan, so "Legal review" is hidden; its first step went to another owner.
+    let (run, tasks) = run_named("Onboarding - Globex").await;
+    assert_eq!(run["checklist_id"], json!(onboarding));
+    assert_eq!(tasks.len(), 6);
+    assert_eq!(
+        ts(&tasks[0]["deadline"]) - ts(&run["started_at"]),
+        day,
+        "one day after the launch"
+    );
+    assert_eq!(
+        ts(&tasks[2]["deadline"]) - ts(&tasks[1]["deadline"]),
+        2 * day,
+        "two days after step 2"
+    );
+    assert_eq!(tasks[3]["title"], "Legal review");
+    assert_eq!(tasks[3]["status"], "auto-skipped");
+    assert_ne!(
+        tasks[0]["owners"]["groups"], steps[0]["groups"],
+        "the per-step owner override"
+    );
+    // Initech: Enterprise, so the rule shows it; an older process has its first task done.
+    let (_, tasks) = run_named("Onboarding - Initech").await;
+    assert_eq!(tasks[3]["status"], "not-started");
+    let (_, tasks) = run_named("Onboarding - Umbrella").await;
+    assert_eq!(tasks[0]["status"], "completed");
+    let r = app
+        .get("/organizations/acme/search?on=blueprint&search=invoice")
+        .await
+        .expect(200);
+    assert_eq!(r.body["blueprint"]["data"][0]["title"], "Invoice approval");
 }
