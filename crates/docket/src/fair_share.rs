@@ -120,14 +120,18 @@ impl Drop for Permit {
     }
 }
 
-/// The middleware (a route layer inside authentication, inside the request timeout, so that
-/// time spent waiting counts towards it).
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let expensive = req
-        .extensions()
+/// Whether `req` (routed: its route template is known) is an expensive one, the only kind
+/// [`limit`] bounds.
+pub fn applies(req: &Request) -> bool {
+    req.extensions()
         .get::<MatchedPath>()
-        .is_some_and(|p| is_expensive(req.method(), p.as_str()));
-    if !expensive {
+        .is_some_and(|p| is_expensive(req.method(), p.as_str()))
+}
+
+/// The middleware (a route layer inside authentication, inside the request timeout, so that
+/// time spent waiting counts towards it; `http::only_when` sends it only what [`applies`]).
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !applies(&req) {
         return next.run(req).await;
     }
     let key = crate::http::extract::bearer_token(req.headers())

@@ -16,6 +16,7 @@ mod groups;
 mod guests;
 mod me;
 pub mod observe;
+mod only_when;
 pub mod openapi;
 mod organizations;
 pub mod params;
@@ -42,6 +43,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use tower_http::cors::CorsLayer;
@@ -51,6 +53,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::Error;
 use crate::state::AppState;
+use only_when::OnlyWhen;
 
 /// The API routes, each with its operation in the OpenAPI document, and that document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -78,31 +81,46 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The complete router with its state.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api();
-    let api = routes
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::fair_share::limit))
-        .route_layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
-        // Innermost, so that a slow handler or a body that never arrives ends with a 408.
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(state.config.request_timeout_secs.max(1)),
-        ));
+    // Each `layer`/`route_layer` call wraps every route in a boxed service of its own, which
+    // costs a clone and a box per request, so each stack is applied in one call.
+    let api = routes.route_layer(
+        ServiceBuilder::new()
+            // Outermost, so that a slow handler or a body that never arrives ends with a 408.
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(state.config.request_timeout_secs.max(1)),
+            ))
+            .layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
+            .layer(OnlyWhen::new(
+                crate::fair_share::applies,
+                middleware::from_fn_with_state(state.clone(), crate::fair_share::limit),
+            )),
+    );
     Router::new()
         .merge(api.clone())
         .nest("/api", api)
         .merge(operational_routes())
         .merge(openapi::ui::routes(&doc))
         .fallback(endpoint_not_found)
-        .layer(middleware::map_response(json_method_not_allowed))
-        .layer(CatchPanicLayer::custom(|_| {
-            Error::Internal("handler panicked".into()).into_response()
-        }))
-        .layer(CorsLayer::permissive())
-        .layer(middleware::from_fn(unread_body::close_if_unread))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::serve::body_rate::limit,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+                .layer(OnlyWhen::new(
+                    unread_body::has_request_body,
+                    middleware::from_fn_with_state(state.clone(), crate::serve::body_rate::limit),
+                ))
+                .layer(OnlyWhen::new(
+                    unread_body::has_request_body,
+                    middleware::from_fn(unread_body::close_if_unread),
+                ))
+                // The layers below answer other body types; the ones above take axum's.
+                .map_response(IntoResponse::into_response)
+                .layer(CorsLayer::permissive())
+                .layer(CatchPanicLayer::custom(|_| {
+                    Error::Internal("handler panicked".into()).into_response()
+                }))
+                .layer(middleware::map_response(json_method_not_allowed)),
+        )
         .with_state(state)
 }
 

@@ -38,6 +38,11 @@ pub async fn close_if_unread(req: Request, next: Next) -> Response {
     response
 }
 
+/// Whether `req` announces a body (the requests this layer and the body rate look at).
+pub fn has_request_body(req: &Request) -> bool {
+    has_body(req.headers())
+}
+
 /// Whether the request announces a body: a non-zero `Content-Length`, or `Transfer-Encoding`.
 fn has_body(headers: &HeaderMap) -> bool {
     if headers.contains_key(header::TRANSFER_ENCODING) {
