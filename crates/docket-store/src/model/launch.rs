@@ -75,50 +75,8 @@ pub struct LaunchStep {
     pub tags: String,
 }
 
-/// A form field definition of a template: a kick-off field (`step_id` NULL) or a capture.
-#[derive(Debug, Clone, FromRow)]
-pub struct LaunchField {
-    /// Field id (kept by the launched copy).
-    pub id: String,
-    /// Owning step, NULL for kick-off fields.
-    pub step_id: Option<String>,
-    /// Alias.
-    pub alias: String,
-    /// Label.
-    pub label: String,
-    /// Field type.
-    pub field_type: String,
-    /// Help text.
-    pub guidance: Option<String>,
-    /// Position within its step or the kick-off form.
-    pub position: i64,
-    /// Required.
-    pub required: bool,
-    /// Options, JSON.
-    pub options: String,
-    /// Columns, JSON.
-    pub field_columns: String,
-    /// Whether a default is configured.
-    pub default_value_enabled: bool,
-    /// Default, JSON.
-    pub default_value: Option<String>,
-    /// Stored flag.
-    pub collect_time: bool,
-    /// Stored flag.
-    pub use_wysiwyg_editor: bool,
-    /// JSON array.
-    pub field_validation: String,
-    /// Stored text.
-    pub prefix: Option<String>,
-    /// Stored text.
-    pub suffix: Option<String>,
-    /// JSON object.
-    pub settings: String,
-    /// Creation.
-    pub created_at: i64,
-    /// Last change.
-    pub last_updated: i64,
-}
+/// A form field definition as a launch reads it: the template field row itself.
+pub type LaunchField = super::template_fields::TemplateFieldRow;
 
 /// An automation rule as stored (conditions and actions in their emitted JSON form).
 #[derive(Debug, Clone, FromRow)]

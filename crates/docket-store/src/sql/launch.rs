@@ -23,9 +23,7 @@ type Conn = <Db as sqlx::Database>::Connection;
 const ROWS_PER_STATEMENT: usize = 1000;
 const _: () = assert!(ROWS_PER_STATEMENT * COLUMN_COUNT <= 32766);
 
-const FIELD_COLS: &str = "id, step_id, alias, label, field_type, guidance, position, required, options, field_columns,
-    default_value_enabled, default_value, collect_time, use_wysiwyg_editor, field_validation, prefix, suffix, settings,
-    created_at, last_updated";
+use super::template_fields::FIELD_COLS;
 
 /// The template `checklist_id` of `org` with its steps, fields and rules; `None` when there is
 /// no such template.

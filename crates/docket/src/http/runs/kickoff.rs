@@ -3,30 +3,19 @@
 
 use docket_domain::form_field;
 use docket_domain::launch::KickoffField;
-use docket_domain::time::format_ts;
 use docket_store::model::{LaunchField, RunRow};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::http::tasks::json::stored_json;
+use crate::http::template_fields::TemplateFieldJson;
 
-/// A kick-off field definition of template `checklist_id` in the KickoffField shape.
-pub fn field_json(f: &LaunchField, checklist_id: &str) -> Value {
-    json!({
-        "id": f.id, "timeline_id": f.id, "checklist_id": checklist_id, "step_id": f.step_id,
-        "alias": f.alias, "label": f.label, "field_type": f.field_type, "guidance": f.guidance,
-        "position": f.position, "required": f.required,
-        "options": stored_json(Some(&f.options)), "columns": stored_json(Some(&f.field_columns)),
-        "default_value_enabled": f.default_value_enabled, "default_value": stored_json(f.default_value.as_deref()),
-        "collect_time": f.collect_time, "use_wysiwyg_editor": f.use_wysiwyg_editor,
-        "field_validation": stored_json(Some(&f.field_validation)),
-        "prefix": f.prefix, "suffix": f.suffix, "settings": stored_json(Some(&f.settings)),
-        "created_at": format_ts(f.created_at), "last_updated": format_ts(f.last_updated),
-    })
+/// A kick-off field definition in the KickoffField shape (the template field's own).
+pub fn field_json(f: &LaunchField) -> Value {
+    serde_json::to_value(TemplateFieldJson::new(f)).unwrap_or(Value::Null)
 }
 
 /// The definitions a launch copies onto its run (a JSON array).
-pub fn snapshot(fields: &[LaunchField], checklist_id: &str) -> String {
-    Value::Array(fields.iter().map(|f| field_json(f, checklist_id)).collect()).to_string()
+pub fn snapshot(fields: &[LaunchField]) -> String {
+    Value::Array(fields.iter().map(field_json).collect()).to_string()
 }
 
 /// The run's kick-off values (field id → value).

@@ -302,7 +302,7 @@ async fn read(
         is_public: b.is_public,
         starred: b.starred,
         prerun: Value::Object(b.prerun).to_string(),
-        kickoff_fields: kickoff::snapshot(&snap.kickoff, &c.id),
+        kickoff_fields: kickoff::snapshot(&snap.kickoff),
         rules: rules_snapshot(snap),
         template_webhook: c.webhook.clone(),
         can_add_oot: c.can_add_oot,
