@@ -117,12 +117,21 @@ pub struct Store {
     streams: Arc<tokio::sync::Semaphore>,
 }
 
-/// Runs `module::function(pool, args…)` on the read pool of whichever backend is in use.
+/// Runs `module::function(pool, args…)` on the read pool of whichever backend is in use; on
+/// PostgreSQL again when the connection was lost (a read has no effect; see `retry.rs`).
 macro_rules! on_read {
     ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {
         match &$store.backend {
             $crate::Backend::Sqlite { read, .. } => $crate::sqlite::$module::$func(read, $($arg),*).await,
-            $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
+            $crate::Backend::Postgres(pool) => {
+                let mut attempts = $crate::retry::Attempts::new();
+                loop {
+                    let result = $crate::postgres::$module::$func(pool, $($arg),*).await;
+                    if !attempts.read_again(&result).await {
+                        break result;
+                    }
+                }
+            }
         }
     };
 }
@@ -139,13 +148,24 @@ pub(crate) enum Stale {
 }
 
 /// Runs `module::function(pool, args…)` on the write path of whichever backend is in use, then
-/// marks remembered values stale as `$stale` (a [`Stale`]) declares (see `memo.rs`).
+/// marks remembered values stale as `$stale` (a [`Stale`]) declares (see `memo.rs`). On
+/// PostgreSQL a write that lost its connection before its `COMMIT` was sent runs again, if it
+/// opted in (see `retry.rs`).
 macro_rules! on_write {
     ($store:expr, $stale:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {{
         let stale: $crate::Stale = $stale;
         let result = match &$store.backend {
             $crate::Backend::Sqlite { write, .. } => $crate::sqlite::$module::$func(write, $($arg),*).await,
-            $crate::Backend::Postgres(pool) => $crate::postgres::$module::$func(pool, $($arg),*).await,
+            $crate::Backend::Postgres(pool) => {
+                let mut attempts = $crate::retry::Attempts::new();
+                loop {
+                    let (result, progress) =
+                        $crate::retry::tracked($crate::postgres::$module::$func(pool, $($arg),*)).await;
+                    if !attempts.write_again(progress, &result).await {
+                        break result;
+                    }
+                }
+            }
         };
         $store.mark_stale(stale);
         result
@@ -212,6 +232,10 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(10))
+                // Instead of the pool's ping before handing out a connection, a query of the same
+                // one round trip that also checks the connection is outside any transaction.
+                .test_before_acquire(false)
+                .before_acquire(|conn, _| Box::pin(postgres::outside_transaction(conn)))
                 .connect_with(connect)
                 .await
                 .map_err(StoreError::other)?;

@@ -70,7 +70,8 @@ fn bind_task<'q>(
 
 /// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
 pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
-    let mut tx = pool.begin().await?;
+    // Every write below is in this transaction: re-run when the connection is lost before COMMIT.
+    let mut tx = crate::retry::begin(pool).await?;
     let now = c.now;
 
     // Guests named by email become guests of the organization if they are not yet.
@@ -250,7 +251,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
     if let Some(run_id) = &run_id {
         runs::refresh(&mut tx, run_id, now).await?;
     }
-    tx.commit().await?;
+    crate::retry::commit(tx).await?;
     Ok(Ok(Created {
         task_ids,
         run_id,

@@ -34,6 +34,7 @@ mod me;
 mod memo;
 mod observability;
 mod openapi;
+mod pg_restart;
 mod ratelimit;
 mod readme;
 mod request_bodies;

@@ -80,7 +80,11 @@ impl TestApp {
 
     /// As `spawn`, after `tune` has adjusted the configuration.
     pub async fn spawn_with(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
-        let db = TestDb::create(backend).await;
+        Self::spawn_with_db(TestDb::create(backend).await, backend, tune).await
+    }
+
+    /// As `spawn_with`, over `db` (a fresh database the server then owns).
+    pub async fn spawn_with_db(db: TestDb, backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config {
             database_url: db.url.clone(),
             listen: "127.0.0.1:0".into(),

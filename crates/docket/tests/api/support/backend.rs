@@ -40,8 +40,17 @@ enum Cleanup {
 }
 
 impl TestDb {
-    /// Creates a fresh, empty database.
+    /// Creates a fresh, empty database (PostgreSQL: on the server of `DOCKET_TEST_POSTGRES_URL`).
     pub async fn create(backend: Backend) -> TestDb {
+        let admin_url = match backend {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => std::env::var("DOCKET_TEST_POSTGRES_URL").expect("DOCKET_TEST_POSTGRES_URL"),
+        };
+        Self::create_on(backend, &admin_url).await
+    }
+
+    /// Creates a fresh, empty database; PostgreSQL: on the server of `admin_url`.
+    pub async fn create_on(backend: Backend, admin_url: &str) -> TestDb {
         let name = format!("docket_test_{}", uuid::Uuid::new_v4().simple());
         match backend {
             Backend::Sqlite => {
@@ -54,7 +63,7 @@ impl TestDb {
                 }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var("DOCKET_TEST_POSTGRES_URL").expect("DOCKET_TEST_POSTGRES_URL");
+                let admin_url = admin_url.to_string();
                 let mut conn = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .unwrap_or_else(|e| panic!("DOCKET_TEST_POSTGRES_URL does not answer: {e}"));
