@@ -24,6 +24,8 @@ const MAX_IN_FLIGHT: usize = 16;
 pub const RETRY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 /// The longest wait between two attempts (ms).
 pub const MAX_STEP_MS: i64 = 60 * 60 * 1000;
+/// Further tries, a second apart, to record an attempt while the database is unavailable.
+const RECORD_RETRIES: usize = 30;
 /// Added to the request timeout to make a claim's lease.
 const LEASE_SLACK_MS: i64 = 60_000;
 
@@ -132,7 +134,17 @@ async fn deliver(store: Store, config: Arc<Config>, metrics: Arc<Metrics>, ev: D
         tracing::warn!(event_id = %ev.id, attempt = number, error = ?error, gave_up = retry_at.is_none(),
             "webhook attempt failed");
     }
-    match store.webhook_finish_attempt(&outcome).await {
+    // Recorded through a database restart: an attempt left unrecorded would be made again
+    // once its lease ran out (a second delivery). Recording twice is harmless (`Ok(false)`).
+    let mut recorded = store.webhook_finish_attempt(&outcome).await;
+    for _ in 0..RECORD_RETRIES {
+        if !matches!(recorded, Err(docket_store::StoreError::Unavailable(_))) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        recorded = store.webhook_finish_attempt(&outcome).await;
+    }
+    match recorded {
         Ok(true) => {}
         Ok(false) => tracing::warn!(event_id = %ev.id, attempt = number, "webhook event moved on during the attempt"),
         Err(e) => tracing::error!(event_id = %ev.id, error = %e, "cannot record a webhook attempt"),

@@ -40,6 +40,7 @@ mod readme;
 mod request_bodies;
 mod run_lists;
 mod runs;
+mod scale_out;
 mod sdk;
 mod search;
 mod seed_001;
