@@ -48,8 +48,10 @@ pub(crate) async fn reopen(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     retry_on_deadlock!(reopen_once(pool, r))
 }
 
+// Each `*_once` does every write in its one transaction, begun and committed through `retry`:
+// re-run when the connection is lost before COMMIT (see retry.rs).
 async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::retry::begin(pool).await?;
     let now = u.now;
     let Some(task) = lock(&mut tx, &u.org_id, &u.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
@@ -164,7 +166,7 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
         Some(run_id) => rule_pass::apply(&mut tx, &u.org_id, run_id, now).await?,
         None => Default::default(),
     };
-    tx.commit().await?;
+    crate::retry::commit(tx).await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id,
@@ -173,7 +175,7 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
 }
 
 async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::retry::begin(pool).await?;
     let now = c.now;
     let Some(task) = lock(&mut tx, &c.org_id, &c.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
@@ -226,7 +228,7 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
         Some(run_id) => rule_pass::apply(&mut tx, &c.org_id, run_id, now).await?,
         None => Default::default(),
     };
-    tx.commit().await?;
+    crate::retry::commit(tx).await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id,
@@ -235,7 +237,7 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
 }
 
 async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::retry::begin(pool).await?;
     let Some(task) = lock(&mut tx, &r.org_id, &r.task_id).await? else {
         return Ok(Err(LifecycleRefusal::Missing));
     };
@@ -255,7 +257,7 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
         runs::refresh(&mut tx, run_id, r.now).await?;
         rules = rule_pass::apply(&mut tx, &r.org_id, run_id, r.now).await?;
     }
-    tx.commit().await?;
+    crate::retry::commit(tx).await?;
     Ok(Ok(LifecycleDone {
         changed: true,
         event_id: None,

@@ -158,13 +158,15 @@ impl Drop for Cluster {
 struct Seen {
     /// Titles and ids of the tasks answered 201, with when.
     acked: Vec<(String, String, Instant)>,
+    /// Ids of the tasks whose completion was answered 200.
+    completed: Vec<String>,
     /// Titles answered 503 (with `Retry-After` and the envelope).
     refused: Vec<String>,
     /// Anything else: status and body, or the transport error.
     wrong: Vec<String>,
 }
 
-/// `n` writers creating tasks on `app` until `stop` is set.
+/// `n` writers on `app` until `stop` is set, each creating tasks and completing most of them.
 fn writers(
     app: &TestApp,
     n: usize,
@@ -179,16 +181,23 @@ fn writers(
         .map(|w| {
             let (client, stop, seen) = (client.clone(), stop.clone(), seen.clone());
             let (url, token) = (format!("{}/organizations/acme/tasks", app.base), app.token.clone());
+            let complete_url = format!("{}/organizations/acme/completed-tasks", app.base);
             tokio::spawn(async move {
                 let mut i = 0;
+                // The last task this writer created, to complete next.
+                let mut mine: Option<String> = None;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
                     let title = format!("w{w} n{i}");
+                    let (title, target, body) = match mine.take() {
+                        Some(id) => (format!("complete {id}"), &complete_url, json!({"task_id": id})),
+                        None => (title.clone(), &url, json!({"title": title})),
+                    };
                     let sent = client
-                        .post(&url)
+                        .post(target)
                         .bearer_auth(&token)
                         .header("X-Tallyfy-Client", "t")
-                        .json(&json!({"title": title}))
+                        .json(&body)
                         .send()
                         .await;
                     let r = match sent {
@@ -204,8 +213,14 @@ fn writers(
                     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                     let mut s = seen.lock().unwrap();
                     match status {
+                        200 if title.starts_with("complete ") => {
+                            s.completed.push(title["complete ".len()..].to_string());
+                        }
                         201 => {
                             let id = v["data"]["id"].as_str().unwrap_or_default().to_string();
+                            if i % 4 != 0 {
+                                mine = Some(id.clone());
+                            }
                             s.acked.push((title, id, Instant::now()));
                         }
                         503 if retry_after && v["code"] == "SERVICE_UNAVAILABLE" && v["error"] == true => {
@@ -292,6 +307,12 @@ where
     acked.push(last.data()["id"].as_str().unwrap().to_string());
     let acked_titles: HashSet<&str> = seen.acked.iter().map(|(t, _, _)| t.as_str()).collect();
     let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+    let done: Vec<String> = sqlx::query_scalar("SELECT id FROM tasks WHERE status = 'completed'")
+        .fetch_all(&mut conn)
+        .await
+        .expect("completed");
+    let done: HashSet<&str> = done.iter().map(String::as_str).collect();
+    let undone: Vec<&String> = seen.completed.iter().filter(|id| !done.contains(id.as_str())).collect();
     let stored: Vec<(String, String)> = sqlx::query_as("SELECT id, title FROM tasks")
         .fetch_all(&mut conn)
         .await
@@ -306,9 +327,10 @@ where
     let after_fault = seen.acked.iter().filter(|(_, _, at)| *at > fault_done).count();
     let before_fault = seen.acked.iter().filter(|(_, _, at)| *at < fault_at).count();
     eprintln!(
-        "{what}: {} acknowledged ({before_fault} before the fault, {after_fault} after it), {} answered 503, \
+        "{what}: {} creates acknowledged ({before_fault} before the fault, {after_fault} after it), {} completions, {} answered 503, \
          {} other answers; {unacked_stored} stored without a 201 (their answer was lost with the connection)",
         seen.acked.len(),
+        seen.completed.len(),
         seen.refused.len(),
         seen.wrong.len()
     );
@@ -318,6 +340,8 @@ where
         seen.wrong
     );
     assert!(lost.is_empty(), "{what}: acknowledged tasks lost: {lost:?}");
+    assert!(undone.is_empty(), "{what}: acknowledged completions lost: {undone:?}");
+    assert!(!seen.completed.is_empty(), "{what}: completions were made");
     assert!(
         before_fault > 0 && after_fault > 0,
         "{what}: the writers wrote on both sides of the fault"
