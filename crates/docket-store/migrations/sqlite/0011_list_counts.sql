@@ -15,6 +15,11 @@ DROP INDEX tasks_org_deadline;
 CREATE INDEX tasks_org_deadline ON tasks (org_id, deadline, increment_id, status, archived_at, started_at,
                                           is_soft_start_date, problem);
 CREATE INDEX tasks_org_problems ON tasks (org_id, problem DESC, deadline, increment_id);
+-- The incomplete tasks that keep a completion time (rare: a status set by a rule): an
+-- incomplete list newest completion first reads these, then the rest in `increment_id` order
+-- (`task_list.rs::incomplete_by_completion`).
+CREATE INDEX tasks_org_reopened ON tasks (org_id, completed_at DESC, increment_id)
+    WHERE completed_at IS NOT NULL AND status NOT IN ('completed', 'auto-skipped');
 -- The same for a member's lists, which read `member_tasks` (its primary key is the deadline order).
 CREATE INDEX member_tasks_completed ON member_tasks (org_id, user_id, completed_at DESC, increment_id);
 CREATE INDEX member_tasks_problems ON member_tasks (org_id, user_id, problem DESC, deadline, increment_id);

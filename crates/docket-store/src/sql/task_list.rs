@@ -316,8 +316,65 @@ pub(crate) async fn list(
         None => remembered_count(pool, &lists, &w, from).await?,
     };
     let universe = cells.map(|c| c.iter().map(|c| c.n).sum());
-    let ids = page(pool, &lists, w, filter, from, "t", &order, q.window, total, universe).await?;
+    let by_completion = q.sort.column == TaskSortColumn::CompletedAt && q.sort.desc;
+    let ids = if driver.is_none() && by_completion && only_incomplete(q) && total > lists.drive_max {
+        incomplete_by_completion(pool, filter, &order, q.window).await?
+    } else {
+        page(pool, &lists, w, filter, from, "t", &order, q.window, total, universe).await?
+    };
     Ok((load(pool, org, &ids).await?, total))
+}
+
+/// Every condition of `q` holds for incomplete tasks only (and there is one).
+fn only_incomplete(q: &TaskQuery) -> bool {
+    !q.conditions.is_empty()
+        && q.conditions.iter().all(|c| {
+            matches!(
+                c,
+                TaskCondition::Active
+                    | TaskCondition::Incomplete
+                    | TaskCondition::InProgress
+                    | TaskCondition::NotStarted
+                    | TaskCondition::Overdue
+                    | TaskCondition::DueSoon
+            )
+        })
+}
+
+/// A window of incomplete tasks newest completion first: in that order the completed tasks
+/// come first, and a walk filtered to incomplete ones would pass every one of them. So the
+/// window is read in two parts of the same order: the few incomplete tasks that keep a
+/// completion time (through the partial index `tasks_org_reopened`), then those without one
+/// (one range of `tasks_org_completed`, in `increment_id` order).
+async fn incomplete_by_completion(
+    pool: &Pool<Db>,
+    filter: impl Fn(Shape) -> Where,
+    order: &str,
+    window: crate::query::Window,
+) -> Result<Vec<String>, sqlx::Error> {
+    let limit = window.sql_limit().clamp(0, 1 << 40);
+    let reach = window.offset.saturating_add(limit);
+    let mut w = filter(Shape::Walk);
+    let p = w.bind(Arg::Int(reach));
+    let sql = format!(
+        "SELECT t.id FROM tasks t WHERE {} AND t.completed_at IS NOT NULL AND t.status NOT IN ('completed', 'auto-skipped')
+          ORDER BY {order} LIMIT {p}",
+        w.sql()
+    );
+    let kept: Vec<String> = bound_ids(&sql, &w.args).fetch_all(pool).await?;
+    let skipped = window.offset.min(kept.len() as i64);
+    let mut ids: Vec<String> = kept.into_iter().skip(skipped as usize).collect();
+    let wanted = limit - ids.len() as i64;
+    if wanted > 0 {
+        let mut w = filter(Shape::Walk);
+        let (l, o) = (w.bind(Arg::Int(wanted)), w.bind(Arg::Int(window.offset - skipped)));
+        let sql = format!(
+            "SELECT t.id FROM tasks t WHERE {} AND t.completed_at IS NULL ORDER BY {order} LIMIT {l} OFFSET {o}",
+            w.sql()
+        );
+        ids.extend(bound_ids(&sql, &w.args).fetch_all(pool).await?);
+    }
+    Ok(ids)
 }
 
 /// One row of `task_counts` summed: tasks of one status, problem flag and archived state.
