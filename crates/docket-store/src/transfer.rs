@@ -125,6 +125,9 @@ pub const TABLES: &[Table] = &[
     // Both (migration 0007): each member's tasks with their list columns, kept by triggers
     // when assignments, group memberships and tasks are written.
     derived("member_tasks"),
+    // Both (migration 0011): task counts per organization and status, kept by triggers on
+    // `tasks`.
+    derived("task_counts"),
     // PostgreSQL (migration 0006): the UNLOGGED shared rate-limit log; budgets start afresh.
     derived("rate_limit_hits"),
     // Both: sqlx's record of applied migrations, written by the target's own migration.

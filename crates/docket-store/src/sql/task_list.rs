@@ -6,7 +6,7 @@ use sqlx::Pool;
 
 use super::tags::title_key;
 use super::tasks::load;
-use super::where_clause::{Arg, Lists, Shape, Where, bound_ids, count_and_page};
+use super::where_clause::{Arg, Lists, Shape, Where, bound_ids, page, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -122,12 +122,12 @@ fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
 const NOTHING: &str = "1 = 0";
 
 /// The member whose `member_tasks` rows a list reads instead of `tasks`, if it has one: the
-/// member of a member's task list, or the one member of `owners`, unless a filter or the sort
-/// needs the title, which `member_tasks` does not hold. Those rows are one range of an index
-/// in the default sort order, so the page is a short scan and the count covers that member's
-/// tasks only.
+/// member of a member's task list, or the one member of `owners`, unless a filter needs the
+/// title, which `member_tasks` does not hold. Those rows are one range of an index in the
+/// default sort order, so the page is a short scan and the count covers that member's tasks
+/// only. [`page_driver`] says whether the page reads them too.
 fn driving_member(q: &TaskQuery) -> Option<i64> {
-    if q.q.is_some() || q.sort.column == TaskSortColumn::Title {
+    if q.q.is_some() {
         return None;
     }
     match (q.assignee, q.owners.as_slice()) {
@@ -136,21 +136,23 @@ fn driving_member(q: &TaskQuery) -> Option<i64> {
     }
 }
 
-/// The table a list of tasks reads, as `t`: `member_tasks` (which has every column the
-/// filters name) for a list with a [`driving_member`], else `tasks`.
-fn list_from(q: &TaskQuery) -> &'static str {
-    if driving_member(q).is_some() {
-        "member_tasks t"
-    } else {
-        "tasks t"
-    }
+/// The [`driving_member`] of the page, which a sort by title reads from `tasks` (walking the
+/// title index); its count still covers the member's rows alone.
+fn page_driver(q: &TaskQuery) -> Option<i64> {
+    driving_member(q).filter(|_| q.sort.column != TaskSortColumn::Title)
 }
 
-fn where_clause(org: &str, q: &TaskQuery, shape: Shape) -> Where {
+/// The table a list of tasks reads, as `t`: `member_tasks` (which has every column the
+/// filters name) for a list with a driving member, else `tasks`.
+fn list_from(driver: Option<i64>) -> &'static str {
+    if driver.is_some() { "member_tasks t" } else { "tasks t" }
+}
+
+/// The filters of `q` on `list_from(driver)`, in `shape`.
+fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> Where {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {org}"));
-    let driver = driving_member(q);
     if let Some(id) = driver {
         let p = w.bind(Arg::Int(id));
         w.push(format!("t.user_id = {p}"));
@@ -265,10 +267,16 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
         TaskSortColumn::Position => format!("t.position {dir}"),
         TaskSortColumn::Deadline => format!("t.deadline {dir}"),
         TaskSortColumn::CreatedAt => format!("t.created_at {dir}"),
+        // Completed first, newest first, in the terms of the index `tasks_org_completed`
+        // (SQLite puts NULLs last in a descending order, PostgreSQL is told to).
+        TaskSortColumn::CompletedAt if sort.desc && IS_PG => "t.completed_at DESC NULLS LAST".into(),
+        TaskSortColumn::CompletedAt if sort.desc => "t.completed_at DESC".into(),
         TaskSortColumn::CompletedAt => {
             format!("CASE WHEN t.completed_at IS NULL THEN 1 ELSE 0 END, t.completed_at {dir}")
         }
-        TaskSortColumn::Problems => "CASE WHEN t.problem THEN 0 ELSE 1 END, t.deadline ASC".into(),
+        // Problems first (a true flag sorts after a false one on both backends), then by
+        // deadline: the index `tasks_org_problems`.
+        TaskSortColumn::Problems => "t.problem DESC, t.deadline ASC".into(),
         // Byte order of the lower-cased title on both backends (PostgreSQL would otherwise
         // apply the database's locale collation).
         TaskSortColumn::Title if IS_PG => format!("lower(t.title) COLLATE \"C\" {dir}"),
@@ -289,9 +297,229 @@ pub(crate) async fn list(
     org: &str,
     q: &TaskQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
-    let filter = |shape| where_clause(org, q, shape);
-    let (ids, total) = count_and_page(pool, lists, filter, list_from(q), "t", &order_by(q.sort), q.window).await?;
+    let (counter, driver) = (driving_member(q), page_driver(q));
+    let filter = |shape| where_clause(org, q, driver, shape);
+    let (from, order) = (list_from(driver), order_by(q.sort));
+    // A list of `tasks` walks the organization's rows; a member's list, that member's only.
+    let cells = if driver.is_none() {
+        Some(org_counts(pool, org).await?)
+    } else {
+        None
+    };
+    let w = filter(Shape::Drive);
+    let total = match cells.as_deref().and_then(|c| counted_total(c, q)) {
+        Some(total) => total - started_ahead(pool, org, q).await?,
+        None if counter != driver => {
+            let counted = where_clause(org, q, counter, Shape::Drive);
+            remembered_count(pool, &lists, &counted, list_from(counter)).await?
+        }
+        None => remembered_count(pool, &lists, &w, from).await?,
+    };
+    let universe = cells.map(|c| c.iter().map(|c| c.n).sum());
+    let by_completion = q.sort.column == TaskSortColumn::CompletedAt && q.sort.desc;
+    let ids = if driver.is_none() && by_completion && only_incomplete(q) && total > lists.drive_max {
+        incomplete_by_completion(pool, filter, &order, q.window).await?
+    } else {
+        page(pool, &lists, w, filter, from, "t", &order, q.window, total, universe).await?
+    };
     Ok((load(pool, org, &ids).await?, total))
+}
+
+/// Every condition of `q` holds for incomplete tasks only (and there is one).
+fn only_incomplete(q: &TaskQuery) -> bool {
+    !q.conditions.is_empty()
+        && q.conditions.iter().all(|c| {
+            matches!(
+                c,
+                TaskCondition::Active
+                    | TaskCondition::Incomplete
+                    | TaskCondition::InProgress
+                    | TaskCondition::NotStarted
+                    | TaskCondition::Overdue
+                    | TaskCondition::DueSoon
+            )
+        })
+}
+
+/// A window of incomplete tasks newest completion first: in that order the completed tasks
+/// come first, and a walk filtered to incomplete ones would pass every one of them. So the
+/// window is read in two parts of the same order: the few incomplete tasks that keep a
+/// completion time (through the partial index `tasks_org_reopened`), then those without one
+/// (one range of `tasks_org_completed`, in `increment_id` order).
+async fn incomplete_by_completion(
+    pool: &Pool<Db>,
+    filter: impl Fn(Shape) -> Where,
+    order: &str,
+    window: crate::query::Window,
+) -> Result<Vec<String>, sqlx::Error> {
+    let limit = window.sql_limit().clamp(0, 1 << 40);
+    let reach = window.offset.saturating_add(limit);
+    let mut w = filter(Shape::Walk);
+    let p = w.bind(Arg::Int(reach));
+    let sql = format!(
+        "SELECT t.id FROM tasks t WHERE {} AND t.completed_at IS NOT NULL AND t.status NOT IN ('completed', 'auto-skipped')
+          ORDER BY {order} LIMIT {p}",
+        w.sql()
+    );
+    let kept: Vec<String> = bound_ids(&sql, &w.args).fetch_all(pool).await?;
+    let skipped = window.offset.min(kept.len() as i64);
+    let mut ids: Vec<String> = kept.into_iter().skip(skipped as usize).collect();
+    let wanted = limit - ids.len() as i64;
+    if wanted > 0 {
+        let mut w = filter(Shape::Walk);
+        let (l, o) = (w.bind(Arg::Int(wanted)), w.bind(Arg::Int(window.offset - skipped)));
+        let sql = format!(
+            "SELECT t.id FROM tasks t WHERE {} AND t.completed_at IS NULL ORDER BY {order} LIMIT {l} OFFSET {o}",
+            w.sql()
+        );
+        ids.extend(bound_ids(&sql, &w.args).fetch_all(pool).await?);
+    }
+    Ok(ids)
+}
+
+/// One row of `task_counts` summed: tasks of one status, problem flag and archived state.
+struct Cell {
+    status: String,
+    problem: bool,
+    archived: bool,
+    n: i64,
+}
+
+/// The statuses a `task_counts` cell (status, problem flag) holds that a condition takes.
+fn cell_matches(c: TaskCondition, status: &str, problem: bool) -> Option<bool> {
+    let incomplete = status != "completed" && status != "auto-skipped";
+    Some(match c {
+        TaskCondition::Incomplete => incomplete,
+        TaskCondition::Complete => status == "completed",
+        TaskCondition::InProgress => status == "in-progress",
+        TaskCondition::NotStarted => status == "not-started",
+        TaskCondition::HasProblem => problem && status != "auto-skipped",
+        // Both depend on the clock, and cover a large share of the incomplete tasks.
+        TaskCondition::Overdue | TaskCondition::DueSoon => return None,
+        // Incomplete, less the few whose hard start date is ahead (see `counted_total`).
+        TaskCondition::Active => incomplete,
+    })
+}
+
+/// Rows of `task_counts` an organization may pile up on PostgreSQL (its triggers only insert
+/// deltas) before a read folds them into one row per cell.
+const COUNT_ROWS_FOLDED_ABOVE: i64 = 256;
+
+/// The maintained task counts of `org` (migration 0011), one per cell.
+async fn org_counts(pool: &Pool<Db>, org: &str) -> Result<Vec<Cell>, sqlx::Error> {
+    let rows: Vec<(String, bool, bool, i64, i64)> = sqlx::query_as(
+        "SELECT status, problem, archived, CAST(SUM(n) AS BIGINT), COUNT(*) FROM task_counts
+          WHERE org_id = $1 GROUP BY status, problem, archived",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await?;
+    if IS_PG && rows.iter().map(|c| c.4).sum::<i64>() > COUNT_ROWS_FOLDED_ABOVE {
+        fold_counts(pool, org);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(status, problem, archived, n, _)| Cell {
+            status,
+            problem,
+            archived,
+            n,
+        })
+        .collect())
+}
+
+/// The exact total of `q` from the organization's maintained counts `cells`, for a list of
+/// the whole organization filtered by status (and archived state) alone, as an admin sees it;
+/// `None` for any other list, which is counted. For `active`, the caller subtracts
+/// [`started_ahead`]: `active` is taken alone (mixed with another status, a task whose start
+/// is ahead could still be in the other set).
+fn counted_total(cells: &[Cell], q: &TaskQuery) -> Option<i64> {
+    let whole_org = q.run_id.is_none()
+        && q.assignee.is_none()
+        && q.q.is_none()
+        && q.tag.is_none()
+        && q.folder.is_empty()
+        && q.roles.is_empty()
+        && q.is_oneoff != Some(false)
+        && q.created_min.is_none()
+        && q.created_max.is_none()
+        && q.viewer.is_none()
+        && q.owners.is_empty()
+        && q.guests.is_empty()
+        && q.groups.is_empty()
+        && !q.unassigned
+        && q.deadline_min.is_none()
+        && q.deadline_max.is_none();
+    let active = q.conditions.contains(&TaskCondition::Active);
+    if !whole_org
+        || (active && q.conditions.iter().any(|c| *c != TaskCondition::Active))
+        || q.conditions.iter().any(|c| cell_matches(*c, "", false).is_none())
+    {
+        return None;
+    }
+    let archived_ok = |archived: bool| match q.archived {
+        ArchivedFilter::Exclude => !archived,
+        ArchivedFilter::Only => archived,
+        ArchivedFilter::Include => true,
+    };
+    Some(
+        cells
+            .iter()
+            .filter(|c| {
+                archived_ok(c.archived)
+                    && (q.conditions.is_empty()
+                        || q.conditions
+                            .iter()
+                            .any(|k| cell_matches(*k, &c.status, c.problem) == Some(true)))
+            })
+            .map(|c| c.n)
+            .sum(),
+    )
+}
+
+/// For an `active` list answered by [`counted_total`], the incomplete tasks whose hard start
+/// date is still ahead (few, through the partial index `tasks_org_hard_start`); else 0.
+async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery) -> Result<i64, sqlx::Error> {
+    if !q.conditions.contains(&TaskCondition::Active) {
+        return Ok(0);
+    }
+    let archived = match q.archived {
+        ArchivedFilter::Exclude => " AND t.archived_at IS NULL",
+        ArchivedFilter::Only => " AND t.archived_at IS NOT NULL",
+        ArchivedFilter::Include => "",
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM tasks t WHERE t.org_id = $1 AND NOT t.is_soft_start_date AND t.started_at > $2
+            AND t.status NOT IN ('completed', 'auto-skipped'){archived}"
+    ))
+    .bind(org)
+    .bind(q.now)
+    .fetch_one(pool)
+    .await
+}
+
+/// Folds the delta rows of `org` in `task_counts` into one row per cell, in the background,
+/// one fold at a time in this process (PostgreSQL only: its triggers insert deltas). One
+/// statement, so a reader sees the rows before or after it, with the same sums; a fold that
+/// runs beside another node's deletes only the rows it still sees.
+fn fold_counts(pool: &Pool<Db>, org: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static FOLDING: AtomicBool = AtomicBool::new(false);
+    if FOLDING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let (pool, org) = (pool.clone(), org.to_string());
+    tokio::spawn(async move {
+        let _ = sqlx::query(
+            "WITH gone AS (DELETE FROM task_counts WHERE org_id = $1 RETURNING status, problem, archived, n)
+             INSERT INTO task_counts (org_id, status, problem, archived, n)
+             SELECT $1, status, problem, archived, SUM(n) FROM gone GROUP BY status, problem, archived",
+        )
+        .bind(&org)
+        .execute(&pool)
+        .await;
+        FOLDING.store(false, Ordering::Release);
+    });
 }
 
 /// Every task of `org` matching `q` (its window aside), in order, sent to `tx` in batches of
@@ -307,10 +535,11 @@ pub(crate) async fn stream(
 ) -> Result<(), sqlx::Error> {
     use futures_util::TryStreamExt;
 
-    let w = where_clause(org, q, Shape::Walk);
+    let driver = page_driver(q);
+    let w = where_clause(org, q, driver, Shape::Walk);
     let sql = format!(
         "SELECT t.id FROM {} WHERE {} ORDER BY {}",
-        list_from(q),
+        list_from(driver),
         w.sql(),
         order_by(q.sort)
     );

@@ -113,6 +113,19 @@ pub(crate) async fn count_and_page(
     window: crate::query::Window,
 ) -> Result<(Vec<String>, i64), sqlx::Error> {
     let w = filter(Shape::Drive);
+    let total = remembered_count(pool, &lists, &w, from).await?;
+    let ids = page(pool, &lists, w, filter, from, alias, order_by, window, total, None).await?;
+    Ok((ids, total))
+}
+
+/// The number of rows of `FROM {from} WHERE {w}` (`w` in the `Drive` shape): remembered from an
+/// earlier page, else counted by one caller at a time.
+pub(crate) async fn remembered_count(
+    pool: &sqlx::Pool<super::Db>,
+    lists: &Lists,
+    w: &Where,
+    from: &str,
+) -> Result<i64, sqlx::Error> {
     let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
     let key = w.key(&count_sql);
     let total = match lists.counts.lookup(&key, &lists.generation) {
@@ -131,14 +144,38 @@ pub(crate) async fn count_and_page(
             let _turn = lists.counting.enter(&key).await;
             match lists.counts.fresh(&key, &lists.generation) {
                 Some(total) => total,
-                None => count(pool, &lists, key, &count_sql, &w.args).await?,
+                None => count(pool, lists, key, &count_sql, &w.args).await?,
             }
         }
     };
+    Ok(total)
+}
+
+/// The ids of one window of `FROM {from} WHERE …` in `order_by` order, out of `total` matches
+/// (counted by the caller): read from the `Drive` shape `w` when the total is small, else by a
+/// walk in sort order. Given the number of rows the walk passes through (`universe`, when the
+/// caller knows it), a total above `drive_max` is still read from its sets when the walk would
+/// pass more rows than the sets hold: a walk reaches the end of the window after about
+/// `(offset + limit) × universe / total` rows when the matches are spread evenly.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn page(
+    pool: &sqlx::Pool<super::Db>,
+    lists: &Lists,
+    w: Where,
+    filter: impl Fn(Shape) -> Where,
+    from: &str,
+    alias: &str,
+    order_by: &str,
+    window: crate::query::Window,
+    total: i64,
+    universe: Option<i64>,
+) -> Result<Vec<String>, sqlx::Error> {
     if total <= window.offset {
-        return Ok((Vec::new(), total));
+        return Ok(Vec::new());
     }
-    let mut w = if total <= lists.drive_max {
+    let reach = window.offset.saturating_add(window.sql_limit().clamp(0, 1 << 20));
+    let walk_passes = universe.map(|u| i128::from(reach) * i128::from(u) / i128::from(total.max(1)));
+    let mut w = if total <= lists.drive_max || walk_passes.is_some_and(|rows| rows > i128::from(total)) {
         w
     } else {
         filter(Shape::Walk)
@@ -149,8 +186,7 @@ pub(crate) async fn count_and_page(
         "SELECT {alias}.id FROM {from} WHERE {} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}",
         w.sql()
     );
-    let ids: Vec<String> = bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
+    bind_args!(sqlx::query_scalar::<_, String>(&page_sql), &w.args)
         .fetch_all(pool)
-        .await?;
-    Ok((ids, total))
+        .await
 }

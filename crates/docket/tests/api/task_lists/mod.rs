@@ -168,6 +168,7 @@ fn ts(ms: i64) -> String {
 
 mod assignments;
 mod conditions;
+mod counts;
 mod model;
 mod scopes;
 mod sorts;

@@ -1,0 +1,71 @@
+-- Task lists at a million tasks, every shape the clients use (issue 15), kept in step with
+-- migrations/postgres.
+--
+-- Sort orders without an index of their own sorted the whole organization for one page: each
+-- now has one that leads with the organization and ends with the `increment_id` tie-breaker,
+-- in the exact terms of `task_list.rs::order_by`, so that a page walks it and stops.
+CREATE INDEX tasks_org_title ON tasks (org_id, lower(title), increment_id);
+-- The newest completions first walk the completed tasks before the others: the status
+-- columns it carries let a walk filtered to incomplete tasks pass them without reading a row.
+CREATE INDEX tasks_org_completed ON tasks (org_id, completed_at DESC, increment_id, status, archived_at, started_at,
+                                           is_soft_start_date);
+-- The deadline order carries the columns of the status conditions, so that counting a
+-- deadline window reads the index alone.
+DROP INDEX tasks_org_deadline;
+CREATE INDEX tasks_org_deadline ON tasks (org_id, deadline, increment_id, status, archived_at, started_at,
+                                          is_soft_start_date, problem);
+CREATE INDEX tasks_org_problems ON tasks (org_id, problem DESC, deadline, increment_id);
+-- The incomplete tasks that keep a completion time (rare: a status set by a rule): an
+-- incomplete list newest completion first reads these, then the rest in `increment_id` order
+-- (`task_list.rs::incomplete_by_completion`).
+CREATE INDEX tasks_org_reopened ON tasks (org_id, completed_at DESC, increment_id)
+    WHERE completed_at IS NOT NULL AND status NOT IN ('completed', 'auto-skipped');
+-- The same for a member's lists, which read `member_tasks` (its primary key is the deadline order).
+CREATE INDEX member_tasks_completed ON member_tasks (org_id, user_id, completed_at DESC, increment_id);
+CREATE INDEX member_tasks_problems ON member_tasks (org_id, user_id, problem DESC, deadline, increment_id);
+-- `active` counts the incomplete tasks less those whose hard start date is still ahead: few,
+-- found through this index.
+CREATE INDEX tasks_org_hard_start ON tasks (org_id, started_at) WHERE NOT is_soft_start_date;
+
+-- The number of tasks per organization and (status, problem flag, archived or not), kept by the
+-- triggers below on every write path (cascades included): the exact total of a list filtered
+-- by status alone is a sum of a few of these rows instead of a count of the organization's
+-- tasks. Derived data: export skips it; importing `tasks` rebuilds it through the triggers.
+CREATE TABLE task_counts (
+    org_id   TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    problem  BOOLEAN NOT NULL,
+    archived BOOLEAN NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (org_id, status, problem, archived)
+) WITHOUT ROWID;
+CREATE TRIGGER task_counts_ai AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts (org_id, status, problem, archived, n)
+    VALUES (new.org_id, new.status, new.problem, new.archived_at IS NOT NULL, 1)
+    ON CONFLICT (org_id, status, problem, archived) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER task_counts_ad AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE org_id = old.org_id AND status = old.status AND problem = old.problem
+       AND archived = (old.archived_at IS NOT NULL);
+END;
+CREATE TRIGGER task_counts_au AFTER UPDATE OF org_id, status, problem, archived_at ON tasks
+    WHEN old.org_id <> new.org_id OR old.status <> new.status OR old.problem <> new.problem
+      OR (old.archived_at IS NULL) <> (new.archived_at IS NULL) BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE org_id = old.org_id AND status = old.status AND problem = old.problem
+       AND archived = (old.archived_at IS NOT NULL);
+    INSERT INTO task_counts (org_id, status, problem, archived, n)
+    VALUES (new.org_id, new.status, new.problem, new.archived_at IS NOT NULL, 1)
+    ON CONFLICT (org_id, status, problem, archived) DO UPDATE SET n = n + 1;
+END;
+INSERT INTO task_counts (org_id, status, problem, archived, n)
+SELECT org_id, status, problem, archived_at IS NOT NULL, COUNT(*) FROM tasks GROUP BY 1, 2, 3, 4;
+
+-- Run lists: every sort of `run_list.rs::order_by` but the due date (an aggregate of the
+-- run's tasks) walks an index that ends with the `increment_id` tie-breaker.
+DROP INDEX runs_org_created;
+CREATE INDEX runs_org_created ON runs (org_id, created_at, increment_id);
+CREATE INDEX runs_org_name ON runs (org_id, lower(name), increment_id);
+CREATE INDEX runs_org_last_updated ON runs (org_id, last_updated, increment_id);
+CREATE INDEX runs_org_started ON runs (org_id, started_at, increment_id);
