@@ -2,6 +2,7 @@
 
   python3 scripts/bench-launch.py setup BASE ORG TOKEN DATA_DIR   five 10-step templates
   python3 scripts/bench-launch.py big BASE ORG TOKEN DATA_DIR     30 launches of a 200-step one
+  python3 scripts/bench-launch.py run BASE ORG TOKEN DATA_DIR     launches a 10-step run, prints its id
 `setup` writes DATA_DIR/templates (one line a template: id, the three kick-off field ids, the
 step ids joined by commas), DATA_DIR/members, DATA_DIR/org and DATA_DIR/token for the Lua script.
 """
@@ -75,3 +76,7 @@ elif mode == "big":
     tasks = call("GET", f"/runs/{run['data']['id']}/tasks?per_page=1")["meta"]["pagination"]["total"]
     print(f"200-step template: {len(times)} launches one after another, median {statistics.median(times):.1f} ms, "
           f"max {max(times):.1f} ms ({tasks} tasks in the last run)")
+elif mode == "run":
+    tid, customer, *_ = open(f"{data}/templates").readline().split()
+    run = call("POST", "/runs", {"checklist_id": tid, "name": "Task list run", "prerun": {customer: "Globex"}})
+    print(run["data"]["id"])

@@ -20,6 +20,7 @@ mod api;
 mod checkpoint;
 mod error;
 mod group_commit;
+mod launch_commit;
 mod list_plan;
 pub mod memo;
 pub mod model;
@@ -96,6 +97,8 @@ enum Backend {
         checkpoints: Pool<Sqlite>,
         /// The common creates, written in batches on `write`.
         creates: group_commit::Committer,
+        /// Launches from templates, written in batches on `write`.
+        launches: launch_commit::Launches,
     },
     Postgres(Pool<Postgres>),
 }
@@ -112,6 +115,10 @@ pub struct Store {
     tokens: Arc<memo::Memo<model::TokenLookup>>,
     orgs: Arc<memo::Memo<model::Organization>>,
     members: Arc<memo::Memo<Vec<model::Member>>>,
+    /// Bumped by every write but a launch's: what a template may have changed.
+    templates: Arc<memo::Generation>,
+    /// Templates as launches copy them, by organization and id (`api/launch.rs`).
+    snapshots: Arc<memo::Memo<Arc<model::TemplateSnapshot>>>,
     list_drive_max: i64,
     /// Permits for `without_pagination` streams, each of which holds a connection throughout.
     streams: Arc<tokio::sync::Semaphore>,
@@ -145,6 +152,9 @@ pub(crate) enum Stale {
     Data,
     /// Also identity: tokens, memberships and organizations (remembered per request).
     Identity,
+    /// [`Stale::Data`], but certainly no template: a launch (it copies its template and only
+    /// counts the launch on it), so that launches keep the template remembered.
+    Launch,
 }
 
 /// Runs `module::function(pool, args…)` on the write path of whichever backend is in use, then
@@ -217,8 +227,12 @@ impl Store {
     fn mark_stale(&self, stale: Stale) {
         self.generation.bump();
         match stale {
-            Stale::Data => {}
-            Stale::Identity => self.identity.bump(),
+            Stale::Launch => {}
+            Stale::Data => self.templates.bump(),
+            Stale::Identity => {
+                self.templates.bump();
+                self.identity.bump();
+            }
         }
     }
 
@@ -297,7 +311,8 @@ impl Store {
         Ok(Store::new(
             Backend::Sqlite {
                 read,
-                creates: group_commit::Committer::start(write.clone(), wake),
+                creates: group_commit::Committer::start(write.clone(), wake.clone()),
+                launches: launch_commit::Launches::start(write.clone(), wake),
                 write,
                 checkpoints,
             },
@@ -315,6 +330,8 @@ impl Store {
             tokens: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             orgs: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             members: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
+            templates: Arc::default(),
+            snapshots: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             list_drive_max: opts.list_drive_max,
             streams: Arc::new(tokio::sync::Semaphore::new((opts.max_connections / 3).max(1) as usize)),
         }

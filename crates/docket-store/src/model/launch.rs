@@ -206,6 +206,16 @@ pub struct LaunchRun {
     pub tasks: Vec<LaunchTask>,
 }
 
+/// A launch as its transaction wrote it.
+#[derive(Debug, Clone)]
+pub(crate) struct LaunchWritten {
+    /// The new run as written: what a load at the launch instant reads when no rule changed a
+    /// task.
+    pub run: super::RunRecord,
+    /// Whether the launch pass of the rules changed tasks (then the run is read back).
+    pub changed_by_rules: bool,
+}
+
 /// Why a launch was refused inside its transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaunchRefusal {

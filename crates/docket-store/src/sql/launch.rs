@@ -12,8 +12,8 @@ use super::tasks::{ensure_tag, placeholders};
 use super::{Db, counters, guests, rule_pass};
 use crate::StoreError;
 use crate::model::{
-    IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, RunRecord, RunRow,
-    RunStats, TagTarget, TemplateSnapshot,
+    IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, LaunchWritten, RunRecord,
+    RunRow, RunStats, TagTarget, TemplateSnapshot,
 };
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
@@ -104,22 +104,47 @@ pub(crate) async fn existing(
     q.fetch_all(pool).await
 }
 
-/// Writes the launch `l` in one transaction; the new run as written, or a refusal when the
-/// template was archived or deleted since it was read.
-pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRecord, LaunchRefusal>, StoreError> {
+#[allow(
+    dead_code,
+    reason = "on SQLite launches are written in batches (launch_commit.rs), with write_in"
+)]
+/// Writes the launch `l` in a transaction of its own; the new run as written, or a refusal when
+/// the template was archived or deleted since it was read (nothing is written then).
+pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<LaunchWritten, LaunchRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
-    let now = l.now;
+    let written = write_in(&mut *tx, l).await?;
+    if written.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(written)
+}
+
+/// Counts the launch on its template, which must still be live: `false` (nothing changed) when
+/// it was archived or deleted since it was read.
+async fn count_on_template(conn: &mut Conn, l: &LaunchRun) -> Result<bool, sqlx::Error> {
     let counted = sqlx::query(
         "UPDATE checklists SET started_processes = started_processes + 1
           WHERE id = $1 AND org_id = $2 AND archived_at IS NULL",
     )
     .bind(&l.checklist_id)
     .bind(&l.org_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    if counted.rows_affected() == 0 {
+    Ok(counted.rows_affected() > 0)
+}
+
+/// Writes the launch `l` inside the transaction open on `conn`; the caller commits (several
+/// launches may share one transaction on SQLite, see `launch_commit.rs`). On a refusal nothing
+/// was written.
+pub(crate) async fn write_in(
+    conn: &mut Conn,
+    l: &LaunchRun,
+) -> Result<Result<LaunchWritten, LaunchRefusal>, sqlx::Error> {
+    let now = l.now;
+    if !count_on_template(conn, l).await? {
         return Ok(Err(LaunchRefusal::TemplateGone));
     }
+    let tx = conn;
     let n = l.tasks.len() as i64;
     let (run_seq, task_seq): (i64, i64) = sqlx::query_as(
         "UPDATE organizations SET run_seq = run_seq + 1, task_seq = task_seq + $2 WHERE id = $1
@@ -139,7 +164,7 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRe
     let guest_ids: HashMap<String, i64> = if emails.is_empty() {
         HashMap::new()
     } else {
-        let ids = guests::ensure(&mut tx, &l.org_id, &emails, now).await?;
+        let ids = guests::ensure(&mut *tx, &l.org_id, &emails, now).await?;
         emails.into_iter().zip(ids).collect()
     };
 
@@ -222,9 +247,9 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRe
         q.execute(&mut *tx).await?;
     }
 
-    write_owners(&mut tx, l, &task_ids, &guest_ids).await?;
-    write_captures(&mut tx, l, &task_ids).await?;
-    write_tags(&mut tx, l, &run_id, &task_ids).await?;
+    write_owners(&mut *tx, l, &task_ids, &guest_ids).await?;
+    write_captures(&mut *tx, l, &task_ids).await?;
+    write_tags(&mut *tx, l, &run_id, &task_ids).await?;
     for folder in &l.folders {
         let id = counters::next(&mut *tx, "folder_object_id").await?;
         sqlx::query(
@@ -239,18 +264,16 @@ pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<RunRe
         .execute(&mut *tx)
         .await?;
     }
-    // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees.
-    let changed = rule_pass::apply(&mut tx, &l.org_id, &run_id, now).await?;
-    tx.commit().await?;
-    if changed.is_empty() {
-        return Ok(Ok(as_written(l, run_id, run_seq)));
-    }
-    // Rules changed tasks at launch (hidden ones leave the progress, deadlines moved): the run
-    // is read back so that the answer shows what a read would.
-    let mut loaded = super::runs::load(pool, &l.org_id, std::slice::from_ref(&run_id), now).await?;
-    Ok(Ok(match loaded.pop() {
-        Some(run) => run,
-        None => as_written(l, run_id, run_seq),
+    // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees. A
+    // template without rules leaves nothing to pass.
+    let changed_by_rules = if l.rules == "[]" {
+        false
+    } else {
+        !rule_pass::apply(&mut *tx, &l.org_id, &run_id, now).await?.is_empty()
+    };
+    Ok(Ok(LaunchWritten {
+        run: as_written(l, run_id, run_seq),
+        changed_by_rules,
     }))
 }
 

@@ -3,6 +3,7 @@
 //! the launch, written in one transaction.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -53,7 +54,7 @@ pub(super) async fn launch(ctx: Ctx, query: Query, Body(body): Body) -> Result<R
     }
     let org = ctx.state.store.organization(&me.org_id).await?.ok_or(Error::NotFound)?;
     let launch = read(&ctx, &me, &org, &snap, &body).await?;
-    let run = match ctx.state.store.launch_run(&launch).await? {
+    let run = match ctx.state.store.launch_run(launch).await? {
         Ok(run) => run,
         Err(LaunchRefusal::TemplateGone) => return Err(Error::invalid("checklist_id", ARCHIVED)),
     };
@@ -68,7 +69,7 @@ pub(super) async fn launch(ctx: Ctx, query: Query, Body(body): Body) -> Result<R
 const ARCHIVED: &str = "The selected checklist is archived.";
 
 /// The template named by `checklist_id`: a template of the organization that is not archived.
-async fn template(ctx: &Ctx, me: &Actor, body: &Map<String, Value>) -> Result<TemplateSnapshot> {
+async fn template(ctx: &Ctx, me: &Actor, body: &Map<String, Value>) -> Result<Arc<TemplateSnapshot>> {
     let invalid = || Error::invalid("checklist_id", "The selected checklist id is invalid.");
     let id = match input::Fields::new(body).get("checklist_id") {
         None | Some(Value::Null) => None,

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::support::fixtures::exec_sql;
 use crate::support::{Resp, TestApp};
 
+mod batches;
 mod hidden;
 mod includes;
 mod launches;

@@ -1,0 +1,163 @@
+//! Group commit of launches on SQLite: the launches waiting when the writer frees up are
+//! written by one transaction, each with its own statements (`sql/launch.rs::write_in`), and
+//! committed once.
+//!
+//! SQLite has one writer connection. A launch alone holds it for its statements, its commit
+//! (the WAL frames of every page it changed: the task, index, text-search and member-list pages)
+//! and two hops between the runtime and the pool. Launches that wait meanwhile share the next
+//! commit: pages they both change (the tables' last pages, the organization and template rows,
+//! the text index) are written to the WAL once, and the connection changes hands once. Each
+//! launch is answered only after that commit, so its durability is that of a lone launch. A
+//! launch is all or nothing as before: a refused one (its template archived meanwhile) writes
+//! nothing, and a batch in which any statement fails is rolled back and its launches written one
+//! by one, each in its own transaction, so that one bad launch cannot fail the others and each
+//! gets its own answer.
+
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Pool, Sqlite};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::StoreError;
+use crate::checkpoint::Wake;
+use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten};
+use crate::sqlite::launch::write_in;
+
+/// Most launches written by one transaction.
+const MAX_BATCH: usize = 32;
+
+/// Longest the committer keeps the writer connection across batches before it lets other writes
+/// have a turn.
+const HOLD: Duration = Duration::from_millis(20);
+
+type Answer = Result<Result<LaunchWritten, LaunchRefusal>, StoreError>;
+
+struct Job {
+    launch: LaunchRun,
+    reply: oneshot::Sender<Answer>,
+}
+
+/// The queue of launches to the writer; cheap to clone. Its task ends when the last clone is
+/// dropped.
+#[derive(Clone)]
+pub(crate) struct Launches {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Launches {
+    /// Starts the task that writes the queued launches on `write` (the writer pool), waking the
+    /// checkpointer after each batch.
+    pub(crate) fn start(write: Pool<Sqlite>, checkpoint: Wake) -> Launches {
+        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(write, queue, checkpoint));
+        Launches { jobs }
+    }
+
+    /// Writes `launch` and answers once it is committed (or refused: nothing written).
+    pub(crate) async fn launch(&self, launch: LaunchRun) -> Answer {
+        let (reply, answer) = oneshot::channel();
+        let gone = || StoreError::Other("the database writer has stopped".into());
+        self.jobs.send(Job { launch, reply }).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+/// Writes the queued launches, a batch at a time, until every [`Launches`] is gone. Being its
+/// own task, a batch runs to its end even when the requests that queued it go away.
+async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wake) {
+    let mut writer = Writer {
+        pool,
+        conn: None,
+        since: Instant::now(),
+    };
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if batch.is_empty() {
+            writer.conn = None;
+            if queue.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                return;
+            }
+        }
+        if writer.since.elapsed() >= HOLD {
+            writer.conn = None;
+        }
+        let jobs = std::mem::take(&mut batch);
+        let launches: Vec<&LaunchRun> = jobs.iter().map(|j| &j.launch).collect();
+        match writer.write(&launches).await {
+            Ok(written) => {
+                checkpoint.after_commit();
+                for (job, answer) in jobs.into_iter().zip(written) {
+                    let _ = job.reply.send(Ok(answer));
+                }
+            }
+            Err(e) if jobs.len() == 1 => {
+                if let Some(job) = jobs.into_iter().next() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(_) => {
+                for job in jobs {
+                    let answer = writer.write(&[&job.launch]).await;
+                    if answer.is_ok() {
+                        checkpoint.after_commit();
+                    }
+                    let _ = job.reply.send(answer.map(|mut one| one.remove(0)));
+                }
+            }
+        }
+        // The launches that came in meanwhile make the next batch, without waiting for more.
+        while batch.len() < MAX_BATCH {
+            let Ok(job) = queue.try_recv() else { break };
+            batch.push(job);
+        }
+    }
+}
+
+/// The writer connection, kept from one batch to the next while launches keep coming (for up
+/// to [`HOLD`]): handing it back to the pool and taking it again costs two hops between tasks.
+struct Writer {
+    pool: Pool<Sqlite>,
+    conn: Option<PoolConnection<Sqlite>>,
+    since: Instant,
+}
+
+impl Writer {
+    /// Writes `launches` in one transaction and commits it: each one's answer, in order. On an
+    /// error nothing of the batch is written.
+    async fn write(
+        &mut self,
+        launches: &[&LaunchRun],
+    ) -> Result<Vec<Result<LaunchWritten, LaunchRefusal>>, StoreError> {
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => {
+                self.since = Instant::now();
+                self.conn.insert(self.pool.acquire().await?)
+            }
+        };
+        let result = async {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
+            let mut out = Vec::with_capacity(launches.len());
+            for l in launches {
+                out.push(write_in(&mut **conn, l).await?);
+            }
+            sqlx::query("COMMIT").execute(&mut **conn).await?;
+            Ok::<_, sqlx::Error>(out)
+        }
+        .await;
+        match result {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                // Undo whatever ran; a connection that cannot is not used again.
+                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut **conn).await
+                    && !r.to_string().contains("no transaction is active")
+                    && let Some(conn) = self.conn.take()
+                {
+                    let _ = conn.close().await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+}
