@@ -5,6 +5,7 @@
 //! request bodies with the coercions of spec §1.3.
 #![warn(missing_docs)]
 
+pub mod activity;
 pub mod actor;
 pub mod alias;
 pub mod automation;

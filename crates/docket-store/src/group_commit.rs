@@ -47,8 +47,10 @@ SELECT t.value ->> 'id', u.value, u.key FROM json_each($1) t, json_each(t.value,
 UPDATE organizations SET task_seq = task_seq
     + (SELECT count(*) FROM json_each($1) WHERE value ->> 'org' = organizations.id)
 WHERE id IN (SELECT value ->> 'org' FROM json_each($1));
+{};
 COMMIT",
-        insert_sql(Rows::JsonArray, Some("id, increment_id"))
+        insert_sql(Rows::JsonArray, Some("id, increment_id")),
+        crate::sqlite::activity::created_tasks_batch_sql()
     )
 });
 

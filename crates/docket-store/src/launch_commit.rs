@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::StoreError;
 use crate::checkpoint::Wake;
 use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten};
+use crate::model::activity::{ACTING, Acting};
 use crate::sqlite::launch::write_in;
 
 /// Most launches written by one transaction.
@@ -140,7 +141,9 @@ impl Writer {
             sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
             let mut out = Vec::with_capacity(launches.len());
             for l in launches {
-                out.push(write_in(&mut **conn, l).await?);
+                // The batch runs on the writer's task: each launch records its own launcher.
+                let acting = Acting { user_id: l.started_by };
+                out.push(ACTING.scope(acting, write_in(&mut **conn, l)).await?);
             }
             sqlx::query("COMMIT").execute(&mut **conn).await?;
             Ok::<_, sqlx::Error>(out)

@@ -30,6 +30,8 @@ pub(crate) async fn outside_transaction(conn: &mut sqlx::PgConnection) -> Result
     Ok(outside)
 }
 
+#[path = "sql/activity.rs"]
+pub(crate) mod activity;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
 #[path = "sql/auth.rs"]
@@ -100,6 +102,8 @@ pub(crate) mod threads;
 pub(crate) mod transfer;
 #[path = "sql/users.rs"]
 pub(crate) mod users;
+#[path = "sql/watchers.rs"]
+pub(crate) mod watchers;
 #[path = "sql/where_clause.rs"]
 pub(crate) mod where_clause;
 

@@ -6,6 +6,8 @@ pub(crate) type Db = sqlx::Sqlite;
 #[allow(dead_code)]
 pub(crate) const IS_PG: bool = false;
 
+#[path = "sql/activity.rs"]
+pub(crate) mod activity;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
 #[path = "sql/auth.rs"]
@@ -76,5 +78,7 @@ pub(crate) mod threads;
 pub(crate) mod transfer;
 #[path = "sql/users.rs"]
 pub(crate) mod users;
+#[path = "sql/watchers.rs"]
+pub(crate) mod watchers;
 #[path = "sql/where_clause.rs"]
 pub(crate) mod where_clause;

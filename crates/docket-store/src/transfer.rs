@@ -108,6 +108,8 @@ pub const TABLES: &[Table] = &[
     data("outbox", &["id"]),
     data("webhook_attempts", &["event_id", "attempt"]),
     data("idempotency_keys", &["token_hash", "idem_key"]),
+    data("activity", &["entry_key"]),
+    data("watchers", &["id"]),
     // SQLite (migration 0005): text-search content tables and FTS5 indexes with their shadow
     // tables, all kept by triggers when `tasks` and `runs` rows are inserted.
     derived("task_text"),

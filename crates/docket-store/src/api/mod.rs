@@ -1,6 +1,7 @@
 //! The public methods of [`crate::Store`], one file per aggregate. Each dispatches to the
 //! backend's compiled copy of `src/sql/<aggregate>.rs`.
 
+mod activity;
 mod archive;
 mod auth;
 mod automations;
@@ -25,3 +26,4 @@ mod tasks;
 mod templates;
 mod threads;
 mod users;
+mod watchers;

@@ -1,6 +1,7 @@
 //! Records the store reads and writes: rows shaped for the API layer to render, and the inputs
 //! of multi-row writes, one file per aggregate. Everything is re-exported here.
 
+mod activity;
 mod automations;
 mod deliveries;
 mod demo;
@@ -16,7 +17,9 @@ mod tasks;
 mod template_fields;
 mod templates;
 mod threads;
+mod watchers;
 
+pub use activity::*;
 pub use automations::*;
 pub use deliveries::*;
 pub use demo::*;
@@ -32,3 +35,4 @@ pub use tasks::*;
 pub use template_fields::*;
 pub use templates::*;
 pub use threads::*;
+pub use watchers::*;

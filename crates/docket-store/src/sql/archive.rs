@@ -3,12 +3,12 @@
 //! transaction; the row it addresses is read (and locked on PostgreSQL) inside it, so the state
 //! rules hold even against a concurrent write.
 
-use docket_domain::task_rules;
+use docket_domain::{task_rules, time};
 use sqlx::Pool;
 
-use super::{Db, IS_PG, rule_pass, runs};
+use super::{Db, IS_PG, activity, rule_pass, runs};
 use crate::StoreError;
-use crate::model::{ArchiveRefusal, RunPatch};
+use crate::model::{ArchiveRefusal, Note, RunPatch};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
@@ -115,6 +115,7 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
         .bind(&new.7)
         .execute(&mut *tx)
         .await?;
+        activity::run_update(&mut tx, run_id, patch).await?;
     }
     runs::refresh(&mut tx, run_id, patch.now).await?;
     if patch.prerun.is_some() {
@@ -138,6 +139,7 @@ pub(crate) async fn archive_run(pool: &Pool<Db>, org: &str, run_id: &str, now: i
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    activity::run(&mut tx, run_id, "archived", Note::none(), now).await?;
     sqlx::query("UPDATE tasks SET archived_at = $2, last_updated = $2, version = version + 1 WHERE run_id = $1")
         .bind(run_id)
         .bind(now)
@@ -162,6 +164,7 @@ pub(crate) async fn activate_run(pool: &Pool<Db>, org: &str, run_id: &str, now: 
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    activity::run(&mut tx, run_id, "unarchived", Note::none(), now).await?;
     sqlx::query(
         "UPDATE tasks SET archived_at = NULL, last_updated = $2, version = version + 1
           WHERE run_id = $1 AND archived_at IS NOT NULL",
@@ -216,6 +219,7 @@ pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Outc
         Some(None) => return Ok(Err(ArchiveRefusal::NotArchived)),
         Some(Some(_)) => {}
     }
+    activity::run(&mut tx, run_id, "deleted", Note::none(), time::now_ms()).await?;
     purge_tasks(&mut tx, Scope::Run, run_id).await?;
     for sql in [
         "DELETE FROM tag_links WHERE subject_type = 'Run' AND subject_id = $1",
@@ -262,6 +266,7 @@ pub(crate) async fn set_prerun(pool: &Pool<Db>, org: &str, run_id: &str, complet
         .execute(&mut *tx)
         .await?;
     }
+    activity::run(&mut tx, run_id, "updated", Note::fields(&["prerun_status"]), now).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -296,6 +301,7 @@ pub(crate) async fn archive_task(pool: &Pool<Db>, org: &str, task_id: &str, now:
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    activity::task(&mut tx, task_id, "archived", Note::none(), now).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -309,6 +315,7 @@ pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Ou
     if let Err(refusal) = task_rules::may_restore_or_delete(run_id.is_some()) {
         return Ok(Err(refusal));
     }
+    activity::task(&mut tx, task_id, "deleted", Note::none(), time::now_ms()).await?;
     purge_tasks(&mut tx, Scope::Task, task_id).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -331,6 +338,7 @@ pub(crate) async fn restore_task(pool: &Pool<Db>, org: &str, task_id: &str, now:
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    activity::task(&mut tx, task_id, "unarchived", Note::none(), now).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -113,6 +113,8 @@ async fn touch_template(
         .bind(w.actor)
         .execute(&mut *conn)
         .await?;
+    let note = crate::model::Note::fields(&["automated_actions"]);
+    super::activity::template(conn, checklist, "updated", note, w.now).await?;
     Ok(None)
 }
 

@@ -151,6 +151,14 @@ pub(crate) async fn delete(
     template_fields::delete(&mut tx, field_id).await?;
     template_fields::renumber(&mut tx, checklist_id, None, now).await?;
     touch_template(&mut tx, checklist_id, by, now).await?;
+    super::activity::template(
+        &mut tx,
+        checklist_id,
+        "updated",
+        crate::model::Note::fields(&["prerun"]),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -250,6 +250,7 @@ pub(crate) async fn write_in(
     write_owners(&mut *tx, l, &task_ids, &guest_ids).await?;
     write_captures(&mut *tx, l, &task_ids).await?;
     write_tags(&mut *tx, l, &run_id, &task_ids).await?;
+    super::activity::launched(&mut *tx, &run_id, now).await?;
     for folder in &l.folders {
         let id = counters::next(&mut *tx, "folder_object_id").await?;
         sqlx::query(

@@ -13,10 +13,10 @@ use serde_json::Value;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, link_tag, write_owners};
-use super::{Db, guests, outbox, rule_pass, runs, tasks};
+use super::{Db, activity, guests, outbox, rule_pass, runs, tasks};
 use crate::model::{
-    CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, TagTarget, TaskCompletion, TaskRecord, TaskReopen,
-    TaskUpdate,
+    CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, Note, TagTarget, TaskCompletion, TaskRecord,
+    TaskReopen, TaskUpdate,
 };
 
 /// Returns the refusal of a rule that failed, from a function answering `Outcome`-like results.
@@ -69,7 +69,10 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
     match task_rules::status_change(task.row.status, u.status) {
-        Ok(true) => reopen_row(&mut tx, &task.row.id, now).await?,
+        Ok(true) => {
+            reopen_row(&mut tx, &task.row.id, now).await?;
+            activity::task(&mut tx, &task.row.id, "re-opened", Note::none(), now).await?;
+        }
         Ok(false) => {}
         Err(refusal) => return Ok(Err(refusal)),
     }
@@ -143,6 +146,7 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     if let Some(tags) = &u.tags {
         replace_tags(&mut tx, &u.org_id, &task.row.id, tags, now).await?;
     }
+    activity::task_update(&mut tx, &task.row, u, now).await?;
 
     let mut event_id = None;
     if u.status == Some(TaskStatus::Completed) {
@@ -153,6 +157,9 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
             Ok(plan) => plan,
             Err(refusal) => return Ok(Err(refusal)),
         };
+        if plan.completes() {
+            activity::task(&mut tx, &task.row.id, "completed", Note::none(), now).await?;
+        }
         if let Some(run_id) = &task.row.run_id {
             runs::refresh(&mut tx, run_id, now).await?;
         }
@@ -200,6 +207,9 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
             event_id: None,
             rules: Default::default(),
         }));
+    }
+    if plan.completes() {
+        activity::task(&mut tx, &task.row.id, "completed", Note::none(), now).await?;
     }
     if let Some(content) = c.comment.as_deref().filter(|s| !s.trim().is_empty()) {
         sqlx::query(
@@ -252,6 +262,7 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     }
     refuse_unless!(task.facts().may_reopen(r.caller.who()));
     reopen_row(&mut tx, &task.row.id, r.now).await?;
+    activity::task(&mut tx, &task.row.id, "re-opened", Note::none(), r.now).await?;
     let mut rules = Default::default();
     if let Some(run_id) = &task.row.run_id {
         runs::refresh(&mut tx, run_id, r.now).await?;

@@ -6,14 +6,17 @@
 use docket_domain::ids;
 use sqlx::Pool;
 
-use super::Db;
 use super::tasks::{load_in, placeholders};
+use super::{Db, watchers};
 use crate::model::{CompletionEvents, CompletionSnapshot, OutboxRow, Person, RunSnapshot, TaskRecord};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
-/// Records a `task.completed` event for task `task_id` if its `webhook` is set; returns the
-/// event id. Call after the completion and the run refresh, inside their transaction.
+/// Records a `task.completed` event for task `task_id` (spec §5.5): one outbox row per target,
+/// the task's `webhook` (else its run's template webhook) and every watcher of the
+/// organization, each URL once; all rows carry the same event id in their payload (the first
+/// row's id is the event id). Returns the event id, or none when there is no target. Call after
+/// the completion and the run refresh, inside their transaction.
 pub(crate) async fn record_completion(
     conn: &mut Conn,
     org: &str,
@@ -24,24 +27,45 @@ pub(crate) async fn record_completion(
     let Some(t) = load_in(&mut *conn, org, &[task_id.to_string()]).await?.pop() else {
         return Ok(None);
     };
-    let Some(url) = t.row.webhook.clone() else {
+    let mut targets: Vec<String> = Vec::new();
+    match &t.row.webhook {
+        Some(url) => targets.push(url.clone()),
+        None => {
+            if let Some(run_id) = &t.row.run_id {
+                let url: Option<Option<String>> = sqlx::query_scalar("SELECT template_webhook FROM runs WHERE id = $1")
+                    .bind(run_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                targets.extend(url.flatten().filter(|u| !u.is_empty()));
+            }
+        }
+    }
+    for url in watchers::urls(&mut *conn, org).await? {
+        if !targets.contains(&url) {
+            targets.push(url);
+        }
+    }
+    if targets.is_empty() {
         return Ok(None);
-    };
+    }
     let event_id = ids::new_id32();
     let snapshot = snapshot(&mut *conn, org, t, &event_id, &events.public_base).await?;
     let payload = (events.render)(&snapshot);
-    sqlx::query(
-        "INSERT INTO outbox (id, org_id, task_id, event, url, payload, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, 'task.completed', $4, $5, 'pending', 0, $6, $6)",
-    )
-    .bind(&event_id)
-    .bind(org)
-    .bind(task_id)
-    .bind(&url)
-    .bind(payload)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    for (i, url) in targets.iter().enumerate() {
+        let row_id = if i == 0 { event_id.clone() } else { ids::new_id32() };
+        sqlx::query(
+            "INSERT INTO outbox (id, org_id, task_id, event, url, payload, status, attempts, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, 'task.completed', $4, $5, 'pending', 0, $6, $6)",
+        )
+        .bind(&row_id)
+        .bind(org)
+        .bind(task_id)
+        .bind(url)
+        .bind(&payload)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(Some(event_id))
 }
 

@@ -131,6 +131,7 @@ pub(crate) async fn refresh(conn: &mut Conn, run_id: &str, now: i64) -> Result<(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        super::activity::run_status(conn, run_id, &status, new_status.as_str(), now).await?;
     }
     Ok(())
 }

@@ -91,6 +91,7 @@ async fn add_once(
     let mut tx = pool.begin().await?;
     let _ = located!(&mut tx, org, checklist_id, step_id, None);
     let ids = append_captures(&mut tx, org, checklist_id, step_id, std::slice::from_ref(def), now).await?;
+    super::activity::captures_changed(&mut tx, step_id, now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let row = template_fields::get(&mut tx, checklist_id, &ids[0])
         .await?
@@ -154,6 +155,7 @@ async fn update_once(
     if let Some(to) = position {
         template_fields::set_order(&mut tx, Some(step_id), &step::moved(&ids_of(&all), capture_id, to), now).await?;
     }
+    super::activity::captures_changed(&mut tx, step_id, now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let row = template_fields::get(&mut tx, checklist_id, capture_id)
         .await?
@@ -194,6 +196,7 @@ async fn delete_once(
     }
     template_fields::delete(&mut tx, capture_id).await?;
     template_fields::renumber(&mut tx, checklist_id, Some(step_id), now).await?;
+    super::activity::captures_changed(&mut tx, step_id, now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     tx.commit().await?;
     Ok(Some(Ok(())))
@@ -263,6 +266,7 @@ async fn move_once(
         there.insert(at, capture_id.to_string());
         template_fields::set_order(&mut tx, Some(target), &there, now).await?;
     }
+    super::activity::captures_changed(&mut tx, step_id, now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let row = template_fields::get(&mut tx, checklist_id, capture_id)
         .await?
@@ -320,6 +324,7 @@ async fn reorder_once(
         now,
     )
     .await?;
+    super::activity::captures_changed(&mut tx, step_id, now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let rows = template_fields::of_step(&mut tx, step_id).await?;
     tx.commit().await?;

@@ -379,6 +379,7 @@ async fn create_once(pool: &Pool<Db>, org: &str, checklist_id: &str, w: &StepWri
     let row = StepRow::new(id, org, checklist_id, alias, steps.len() as i64 + 1, &def, w.now);
     insert_row(&mut tx, &row).await?;
     append_captures(&mut tx, org, checklist_id, &row.id, &w.captures, w.now).await?;
+    super::activity::step(&mut tx, &row.id, "created", Default::default(), w.now).await?;
     touch_template(&mut tx, checklist_id, w.user_id, w.now).await?;
     let out = load_in(&mut tx, checklist_id, &row.id).await?;
     tx.commit().await?;
@@ -427,6 +428,7 @@ async fn update_once(
         let order: Vec<String> = steps.iter().map(|s| s.id.clone()).collect();
         set_order(&mut tx, &step::moved(&order, step_id, to), w.now).await?;
     }
+    super::activity::step(&mut tx, step_id, "updated", Default::default(), w.now).await?;
     touch_template(&mut tx, checklist_id, w.user_id, w.now).await?;
     let out = load_in(&mut tx, checklist_id, step_id).await?;
     tx.commit().await?;
@@ -474,6 +476,7 @@ async fn delete_once(
     {
         return Ok(Some(Err(StepRefusal::DeadlinesDepend)));
     }
+    super::activity::step(&mut tx, step_id, "deleted", Default::default(), now).await?;
     sqlx::query("DELETE FROM template_fields WHERE step_id = $1")
         .bind(step_id)
         .execute(&mut *tx)
@@ -543,6 +546,7 @@ async fn clone_once(
     let at = order.iter().position(|s| s == step_id).map_or(order.len(), |i| i + 1);
     order.insert(at, copy.id.clone());
     set_order(&mut tx, &order, now).await?;
+    super::activity::step(&mut tx, &copy.id, "created", Default::default(), now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let out = load_in(&mut tx, checklist_id, &copy.id).await?;
     tx.commit().await?;
@@ -584,6 +588,7 @@ async fn reorder_once(
     }
     let order: Vec<String> = steps.iter().map(|s| s.id.clone()).collect();
     set_order(&mut tx, &step::moved(&order, step_id, position), now).await?;
+    super::activity::step(&mut tx, step_id, "re-ordered", Default::default(), now).await?;
     touch_template(&mut tx, checklist_id, user_id, now).await?;
     let out = load_in(&mut tx, checklist_id, step_id).await?;
     tx.commit().await?;

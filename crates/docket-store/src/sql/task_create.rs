@@ -9,7 +9,7 @@ use docket_domain::task::TaskStatus;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, insert_owners, link_tag};
-use super::{Db, IS_PG, guests, runs};
+use super::{Db, IS_PG, activity, guests, runs};
 use crate::StoreError;
 use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow};
 use crate::task_insert::{Numbering, Rows, insert_sql};
@@ -248,6 +248,7 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
         }
         task_ids.push(task_id);
     }
+    activity::created_tasks(&mut tx, run_id.as_deref(), &task_ids, &c.target, now).await?;
     if let Some(run_id) = &run_id {
         runs::refresh(&mut tx, run_id, now).await?;
     }

@@ -150,6 +150,7 @@ pub(crate) async fn clone(
     for tag in tags {
         link_tag(&mut tx, org, &tag, "Checklist", &c.id, c.now).await?;
     }
+    super::activity::template(&mut tx, &c.id, "created", Default::default(), c.now).await?;
     let row = lock(&mut tx, org, &c.id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(row)

@@ -292,6 +292,7 @@ pub(crate) async fn create(
         Ok(()) => {}
         Err(refusal) => return Ok(Err(refusal)),
     }
+    super::activity::template(&mut tx, &new.id, "created", Default::default(), new.now).await?;
     let row = lock(&mut tx, org, &new.id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(Ok(row))
@@ -463,6 +464,7 @@ pub(crate) async fn update(
     if let Err(refusal) = update_in(&mut tx, org, id, patch).await? {
         return Ok(Err(refusal));
     }
+    super::activity::template_update(&mut tx, id, patch).await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(Ok(row))
@@ -488,6 +490,8 @@ pub(crate) async fn set_archived(
         .execute(&mut *tx)
         .await?;
     touch_template(&mut tx, id, by, now).await?;
+    let verb = if archive { "archived" } else { "unarchived" };
+    super::activity::template(&mut tx, id, verb, Default::default(), now).await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(row)
@@ -501,6 +505,14 @@ pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<Resul
     if row.archived_at.is_none() {
         return Ok(Err(TemplateRefusal::NotArchived));
     }
+    super::activity::template(
+        &mut tx,
+        id,
+        "deleted",
+        Default::default(),
+        docket_domain::time::now_ms(),
+    )
+    .await?;
     sqlx::query("DELETE FROM tag_links WHERE subject_type = 'Checklist' AND subject_id = $1")
         .bind(id)
         .execute(&mut *tx)

@@ -2,11 +2,12 @@
 //! re-derives the task's `problem` flag and the run's status, all in one transaction (run again
 //! when PostgreSQL picks it as a deadlock victim).
 
+use docket_domain::activity::thread_verb as activity_verb;
 use docket_domain::ids;
 use sqlx::Pool;
 
 use super::tasks::placeholders;
-use super::{Db, runs, tasks};
+use super::{Db, activity, runs, tasks};
 use crate::StoreError;
 use crate::model::{NewThread, ThreadEdit, ThreadRefusal, ThreadRow};
 
@@ -181,6 +182,7 @@ async fn create_once(pool: &Pool<Db>, org: &str, task_id: &str, new: &NewThread)
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
     }
     let id = insert(&mut tx, org, task_id, new, &new.label).await?;
+    activity::thread(&mut tx, &id, activity_verb(Some(new.label.as_str())), new.now).await?;
     recompute(&mut tx, task_id, task.run_id.as_deref(), new.now).await?;
     let row = get_in(&mut tx, &id).await?;
     tx.commit().await?;
@@ -225,6 +227,7 @@ async fn update_once(pool: &Pool<Db>, org: &str, task_id: &str, id: &str, edit: 
     if n == 0 {
         return Ok(None);
     }
+    activity::thread(&mut tx, id, "updated", edit.now).await?;
     recompute(&mut tx, task_id, task.run_id.as_deref(), edit.now).await?;
     let row = get_in(&mut tx, id).await?;
     tx.commit().await?;
@@ -250,6 +253,7 @@ async fn delete_once(pool: &Pool<Db>, org: &str, task_id: &str, id: &str, now: i
     if task.run_archived {
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
     }
+    activity::thread(&mut tx, id, "comment-deleted", now).await?;
     let n = sqlx::query("DELETE FROM threads WHERE id = $1 AND task_id = $2")
         .bind(id)
         .bind(task_id)
@@ -306,6 +310,7 @@ async fn resolve_once(
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
     }
     let id = insert(&mut tx, org, task_id, new, "resolve").await?;
+    activity::thread(&mut tx, &id, "issue-resolved", new.now).await?;
     sqlx::query("UPDATE threads SET resolve_id = $2 WHERE id = $1")
         .bind(problem_id)
         .bind(&id)

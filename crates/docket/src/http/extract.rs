@@ -99,13 +99,20 @@ pub async fn authenticate(
             Ok(params) if params.iter().any(|(_, v)| v.contains('\0')) => Error::NotFound.into_response(),
             Ok(params) => match caller(&state, &params, req.headers(), hash.as_deref()).await {
                 Ok(caller) => {
+                    // Every store write of the request records this member in the activity feed.
+                    let acting = docket_store::model::Acting {
+                        user_id: caller.user_id,
+                    };
                     req.extensions_mut().insert(caller);
-                    match (crate::idempotency::key_of(&req), hash.as_deref()) {
-                        (Some(key), Some(token_hash)) => {
-                            crate::idempotency::run(&state, token_hash, key, req, next).await
+                    let run = async {
+                        match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                            (Some(key), Some(token_hash)) => {
+                                crate::idempotency::run(&state, token_hash, key, req, next).await
+                            }
+                            _ => next.run(req).await,
                         }
-                        _ => next.run(req).await,
-                    }
+                    };
+                    docket_store::model::ACTING.scope(acting, run).await
                 }
                 Err(e) => e.into_response(),
             },

@@ -5,6 +5,7 @@
 //! JSON 404 and 405 for the rest. Every response passes [`observe`] (request id, log line,
 //! metrics).
 
+mod activity_feeds;
 pub mod automations;
 mod comments;
 mod envelope;
@@ -33,6 +34,7 @@ pub mod template_fields;
 pub mod templates;
 mod unread_body;
 mod users;
+mod watchers;
 mod webhook_events;
 
 use axum::Router;
@@ -74,6 +76,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(search::routes())
         .merge(steps::routes())
         .merge(webhook_events::routes())
+        .merge(activity_feeds::routes())
+        .merge(watchers::routes())
         .split_for_parts();
     (routes, openapi::finish(doc))
 }

@@ -175,13 +175,22 @@ async fn attempt(store: &Store, config: &Config, ev: &DeliveryEvent) -> Result<u
         .header(CONTENT_TYPE, "application/json")
         .header("X-Tallyfy-orgID", &ev.org_id)
         .header(USER_AGENT, "docket-webhook")
-        .header("X-Docket-Event-Id", &ev.id)
+        .header("X-Docket-Event-Id", event_id(ev))
         .header("X-Docket-Signature", signing::header(&secret, t, &ev.payload))
         .body(ev.payload.clone())
         .send()
         .await
         .map_err(|e| chain(&e.without_url()))?;
     Ok(response.status().as_u16())
+}
+
+/// The event id an outbox row delivers: its payload's `event_id`, shared by every target of
+/// one event (spec §5.5); the row id for payloads without one.
+fn event_id(ev: &DeliveryEvent) -> String {
+    serde_json::from_str::<serde_json::Value>(&ev.payload)
+        .ok()
+        .and_then(|v| v["event_id"].as_str().map(str::to_string))
+        .unwrap_or_else(|| ev.id.clone())
 }
 
 /// An error and its causes, `: `-separated.

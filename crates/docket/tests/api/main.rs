@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod activity;
 mod admin_cli;
 mod automations;
 mod backup;
@@ -58,4 +59,5 @@ mod templates;
 mod transfer;
 mod users;
 mod wal;
+mod watchers;
 mod webhooks;

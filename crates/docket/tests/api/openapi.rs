@@ -149,6 +149,10 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
         "put",
         "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}/move-out",
     ),
+    ("get", "/organizations/{org}/activity-feeds"),
+    ("get", "/organizations/{org}/watchers"),
+    ("post", "/organizations/{org}/users/{user_id}/add-watcher"),
+    ("delete", "/organizations/{org}/remove-watcher/{watcher_id}"),
     ("get", "/health"),
     ("get", "/ready"),
 ];

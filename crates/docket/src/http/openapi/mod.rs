@@ -53,6 +53,7 @@ source repository: start at `docs/README.md`.";
         (name = "steps", description = "Steps of templates and their form fields"),
         (name = "search", description = "Search of runs, tasks, templates, their steps and their fields"),
         (name = "webhooks", description = "The webhook delivery log (docket extension)"),
+        (name = "activity", description = "The activity feed: every change, with a cursor for incremental sync"),
         (name = "operations", description = "Health and readiness (no authentication)"),
     )
 )]

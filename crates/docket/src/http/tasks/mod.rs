@@ -4,7 +4,7 @@
 
 mod archive;
 mod complete;
-mod create;
+pub(crate) mod create;
 mod get;
 pub mod json;
 pub(crate) mod list;

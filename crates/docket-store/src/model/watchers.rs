@@ -1,0 +1,37 @@
+//! Organization webhook watchers (spec §2.7).
+
+/// A watcher as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WatcherRow {
+    /// Id.
+    pub id: i64,
+    /// Organization.
+    pub org_id: String,
+    /// The member it was added for.
+    pub user_id: i64,
+    /// Always `organization`.
+    pub object_type: String,
+    /// The organization id.
+    pub object_id: String,
+    /// Always `webhook`.
+    pub notification_type: String,
+    /// Always `electric`.
+    pub frequency: String,
+    /// The URL.
+    pub webhook: String,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+/// A subscription to add.
+#[derive(Debug, Clone)]
+pub struct NewWatcher {
+    /// Organization.
+    pub org_id: String,
+    /// The member (`{user_id}` of W2).
+    pub user_id: i64,
+    /// An absolute http(s) URL.
+    pub webhook: String,
+    /// When (ms).
+    pub now: i64,
+}

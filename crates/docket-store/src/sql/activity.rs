@@ -1,0 +1,604 @@
+//! The activity feed (spec §2.6, §4.9, §5.6).
+//!
+//! **Recording.** Each write calls one function here inside its own transaction: [`task`],
+//! [`run`], [`template`], [`step`], [`thread`] (or [`asset`] for files). Each is ONE
+//! `INSERT … SELECT` from the object's row, so the entry holds the object's state as the
+//! transaction sees it; the shape (`type`, `auditable_type`, description) comes from
+//! `docket_domain::activity`. The actor is the member of the current request
+//! ([`crate::model::ACTING`]).
+//!
+//! **The cursor follows commit order.** An entry is inserted with `id` NULL. [`sequence`]
+//! gives every committed unsequenced entry the next ids in `entry_key` order (the order of
+//! writing, [`next_key`]):
+//! one statement, `base + row_number()` with `base` the largest id so far. On SQLite the
+//! writing transaction runs it just before it commits: SQLite has one writer at a time, so
+//! entries are numbered in commit order. On PostgreSQL writers never number their entries
+//! (no lock in the writers' transactions); a reader numbers them, in its own short
+//! transaction under a global advisory lock, before it reads. Numbering only ever sees
+//! committed entries, each numbering transaction commits before the next one starts, and an
+//! entry becomes visible to the cursor only with its id: so a reader that sees id N also sees
+//! every id below N, and an entry that commits late simply gets a higher id. No entry is
+//! skipped or repeated by `after`.
+
+use docket_domain::activity::{self, Subject};
+use docket_domain::ids;
+use sqlx::{Pool, Row};
+
+use super::{Db, IS_PG};
+use crate::model::{
+    ActivityRow, FeedObject, FeedQuery, FeedSort, Note, RunPatch, RunTarget, TaskRow, TaskUpdate, TemplatePatch,
+    acting_user,
+};
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// The advisory lock key of the numbering (PostgreSQL): "docket-activity".
+const SEQUENCER_LOCK: i64 = 0x646f_636b_6574_6163;
+
+/// The shared columns of every insert, in bind order after the `SELECT`'s own columns.
+const COLS: &str = "entry_key, org_id, verb, source, actor_id, type, auditable_type, auditable_id,
+    parentable_type, parentable_id, description, title, field, old_value, body, run_id, task_id, checklist_id,
+    created_at";
+
+/// The key prefix of the next insert: strictly increasing within this process (microseconds,
+/// bumped past the last key), so the entries of one transaction are numbered in the order it
+/// wrote them; a random tail keeps keys of several processes apart.
+fn next_key() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64);
+    let prev = LAST.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| Some(now.max(last + 1)));
+    let key = prev.map_or(now, |last| now.max(last + 1));
+    format!("{key:016x}{}:", &ids::new_id32()[..8])
+}
+
+/// Binds the values every insert shares: `$1` key prefix, `$2` verb, `$3` source, `$4` actor,
+/// `$5` type, `$6` auditable type, `$7` description prefix, `$8` field, `$9` old value,
+/// `$10` text, `$11` now.
+fn common<'q>(
+    sql: &'q str,
+    subject: Subject,
+    verb: &'q str,
+    note: &Note,
+    now: i64,
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
+    let kind = match subject {
+        // A file's entry takes its subject's type, chosen by the caller of `asset`.
+        Subject::Asset => "Task",
+        s => s.kind(),
+    };
+    sqlx::query(sql)
+        .bind(next_key())
+        .bind(verb)
+        .bind(if note.by_rule { "Webhook" } else { "Member" })
+        .bind(acting_user())
+        .bind(kind)
+        .bind(subject.auditable_type())
+        .bind(activity::description_prefix(subject, verb))
+        .bind(
+            note.field
+                .as_ref()
+                .map(|f| serde_json::to_string(f).unwrap_or_default()),
+        )
+        .bind(
+            note.old_value
+                .as_ref()
+                .map(|v| serde_json::to_string(v).unwrap_or_default()),
+        )
+        .bind(note.text.clone())
+        .bind(now)
+}
+
+/// Inserts the entries `select` produces (its columns in the order of [`COLS`] after
+/// `org_id`), then numbers them on SQLite.
+async fn insert(
+    conn: &mut Conn,
+    select: &str,
+    id: &str,
+    subject: Subject,
+    verb: &str,
+    note: &Note,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = format!("INSERT INTO activity ({COLS}) {select}");
+    common(&sql, subject, verb, note, now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if !IS_PG {
+        sequence_in(conn).await?;
+    }
+    Ok(())
+}
+
+/// Records `verb` on task `task_id` (auditable Task, parent its run). Call before a delete.
+pub(crate) async fn task(conn: &mut Conn, task_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
+                         CASE WHEN t.run_id IS NULL THEN NULL ELSE 'App\\Models\\Run' END, t.run_id,
+                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11
+                    FROM tasks t WHERE t.id = $12";
+    insert(conn, select, task_id, Subject::Task, verb, &note, now).await
+}
+
+/// Records what a T4/R12 update changed on `before` (the task as locked): `updated` with the
+/// changed fields and their previous values, `owners-updated` when owners were given.
+pub(crate) async fn task_update(
+    conn: &mut Conn,
+    before: &TaskRow,
+    u: &TaskUpdate,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use serde_json::json;
+    let mut changes: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut note = |given: bool, name: &str, old: serde_json::Value| {
+        if given {
+            changes.push((name.to_string(), old));
+        }
+    };
+    note(
+        u.title.as_ref().is_some_and(|t| *t != before.title),
+        "title",
+        json!(before.title),
+    );
+    note(
+        u.summary.as_ref().is_some_and(|s| *s != before.summary),
+        "summary",
+        json!(before.summary),
+    );
+    note(
+        u.deadline.is_some_and(|d| d != before.deadline),
+        "deadline",
+        json!(before.deadline),
+    );
+    note(
+        u.started_at.is_some_and(|d| d != before.started_at),
+        "started_at",
+        json!(before.started_at),
+    );
+    note(
+        u.task_type.is_some_and(|t| t != before.task_type),
+        "task_type",
+        json!(before.task_type.as_str()),
+    );
+    note(
+        u.webhook.as_ref().is_some_and(|w| *w != before.webhook),
+        "webhook",
+        json!(before.webhook),
+    );
+    note(
+        u.top_secret.is_some_and(|v| v != before.top_secret),
+        "top_secret",
+        json!(before.top_secret),
+    );
+    note(
+        u.everyone_must_complete
+            .is_some_and(|v| v != before.everyone_must_complete),
+        "everyone_must_complete",
+        json!(before.everyone_must_complete),
+    );
+    note(
+        u.max_assignable.is_some_and(|v| v != before.max_assignable),
+        "max_assignable",
+        json!(before.max_assignable),
+    );
+    note(
+        u.position.is_some_and(|p| p != before.position),
+        "position",
+        json!(before.position),
+    );
+    note(!u.taskdata.is_empty(), "taskdata", serde_json::Value::Null);
+    note(u.tags.is_some(), "tags", serde_json::Value::Null);
+    if !changes.is_empty() {
+        task(conn, &before.id, "updated", Note::changed(changes), now).await?;
+    }
+    if u.owners.is_some() {
+        task(conn, &before.id, "owners-updated", Note::none(), now).await?;
+    }
+    Ok(())
+}
+
+/// Records a T1 create: `created` for each task (and `owners-updated` for those given
+/// owners is left to the create itself: owners are part of `created`), and `created` for the
+/// run a fan-out made.
+pub(crate) async fn created_tasks(
+    conn: &mut Conn,
+    run_id: Option<&str>,
+    task_ids: &[String],
+    target: &RunTarget,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if let (Some(run_id), RunTarget::NewRun) = (run_id, target) {
+        run(conn, run_id, "created", Note::none(), now).await?;
+    }
+    for id in task_ids {
+        task(conn, id, "created", Note::none(), now).await?;
+    }
+    Ok(())
+}
+
+/// Records an R8 launch: `created` for the run and each of its tasks.
+pub(crate) async fn launched(conn: &mut Conn, run_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    run(conn, run_id, "created", Note::none(), now).await?;
+    tasks_of_run(conn, run_id, "created", now).await
+}
+
+/// Records `verb` on every task of `run_id` created at `now` (a launch's or a fan-out's tasks).
+pub(crate) async fn tasks_of_run(conn: &mut Conn, run_id: &str, verb: &str, now: i64) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || CAST(t.position + 100000000 AS TEXT) || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
+                         'App\\Models\\Run', t.run_id,
+                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11
+                    FROM tasks t WHERE t.run_id = $12 AND t.created_at = $11";
+    insert(conn, select, run_id, Subject::Task, verb, &Note::none(), now).await
+}
+
+/// Records `verb` on run `run_id` (auditable Run; parent its template for `created`).
+pub(crate) async fn run(conn: &mut Conn, run_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || r.id, r.org_id, $2, $3, $4, $5, $6, r.id,
+                         CASE WHEN $2 = 'created' AND r.checklist_id IS NOT NULL THEN 'App\\Models\\Checklist' END,
+                         CASE WHEN $2 = 'created' THEN r.checklist_id END,
+                         $7 || r.name, r.name, $8, $9, $10, r.id, NULL, NULL, $11
+                    FROM runs r WHERE r.id = $12";
+    insert(conn, select, run_id, Subject::Run, verb, &note, now).await
+}
+
+/// Records an R3 update of run `run_id`: `updated` with the fields the patch gave.
+pub(crate) async fn run_update(conn: &mut Conn, run_id: &str, p: &RunPatch) -> Result<(), sqlx::Error> {
+    let given = [
+        ("name", p.name.is_some()),
+        ("summary", p.summary.is_some()),
+        ("starred", p.starred.is_some()),
+        ("owner_id", p.owner_id.is_some()),
+        ("is_public", p.is_public.is_some()),
+        ("users", p.users.is_some()),
+        ("groups", p.groups.is_some()),
+        ("prerun", p.prerun.is_some()),
+    ];
+    let names: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(n, _)| *n).collect();
+    run(conn, run_id, "updated", Note::fields(&names), p.now).await
+}
+
+/// Records a run's derived status change from `old` to `new` (stored values): `completed` when
+/// it becomes `complete`, `uncompleted` when it stops being so.
+pub(crate) async fn run_status(
+    conn: &mut Conn,
+    run_id: &str,
+    old: &str,
+    new: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let verb = match (old == "complete", new == "complete") {
+        (false, true) => "completed",
+        (true, false) => "uncompleted",
+        _ => return Ok(()),
+    };
+    run(conn, run_id, verb, Note::none(), now).await
+}
+
+/// Records `verb` on template `checklist_id`.
+pub(crate) async fn template(
+    conn: &mut Conn,
+    checklist_id: &str,
+    verb: &str,
+    note: Note,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || c.id, c.org_id, $2, $3, $4, $5, $6, c.id, NULL, NULL,
+                         $7 || c.title, c.title, $8, $9, $10, NULL, NULL, c.id, $11
+                    FROM checklists c WHERE c.id = $12";
+    insert(conn, select, checklist_id, Subject::Template, verb, &note, now).await
+}
+
+/// Records a CL4 update of template `id`: `updated` with the fields the patch gave (`prerun`
+/// for kick-off fields).
+pub(crate) async fn template_update(conn: &mut Conn, id: &str, p: &TemplatePatch) -> Result<(), sqlx::Error> {
+    let mut names: Vec<&str> = Vec::new();
+    let given = [
+        ("title", p.title.is_some()),
+        ("type", p.template_type.is_some()),
+        ("alias", p.alias.is_some()),
+        ("owner_id", p.owner_id.is_some()),
+        ("folder_id", p.folder_id.is_some()),
+        ("default_folder", p.default_folder.is_some()),
+        ("users", p.users.is_some()),
+        ("groups", p.groups.is_some()),
+        ("tags", p.tags.is_some()),
+        ("prerun", p.prerun.is_some()),
+    ];
+    names.extend(given.iter().filter(|(_, g)| *g).map(|(n, _)| *n));
+    names.extend(p.texts.iter().map(|(n, _)| *n));
+    names.extend(p.flags.iter().map(|(n, _)| *n));
+    if names.is_empty() {
+        return Ok(());
+    }
+    template(conn, id, "updated", Note::fields(&names), p.now).await
+}
+
+/// Records `verb` on step `step_id` (parent its template). Call before a delete.
+pub(crate) async fn step(conn: &mut Conn, step_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || s.id, s.org_id, $2, $3, $4, $5, $6, s.id, 'App\\Models\\Checklist', s.checklist_id,
+                         $7 || s.title, s.title, $8, $9, $10, NULL, NULL, s.checklist_id, $11
+                    FROM steps s WHERE s.id = $12";
+    insert(conn, select, step_id, Subject::Step, verb, &note, now).await
+}
+
+/// Records a change of step `step_id`'s form fields (CP1–CP5): `updated`, field `captures`.
+pub(crate) async fn captures_changed(conn: &mut Conn, step_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    step(conn, step_id, "updated", Note::fields(&["captures"]), now).await
+}
+
+/// Records `verb` on comment thread `thread_id` (parent its task; `text` its body). Call before
+/// a delete.
+pub(crate) async fn thread(conn: &mut Conn, thread_id: &str, verb: &str, now: i64) -> Result<(), sqlx::Error> {
+    let select = "SELECT $1 || h.id, h.org_id, $2, $3, $4, $5, $6, h.id, 'App\\Models\\Task', h.task_id,
+                         $7 || t.title, t.title, $8, $9, COALESCE($10, h.content), t.run_id, t.id, NULL, $11
+                    FROM threads h JOIN tasks t ON t.id = h.task_id WHERE h.id = $12";
+    insert(conn, select, thread_id, Subject::Thread, verb, &Note::none(), now).await
+}
+
+/// What a file's entry names (the files routes record their uploads and deletes with [`asset`]): its subject, as `(auditable_type, id)` of a template, run or
+/// task (`docket_domain::activity::Subject::auditable_type`).
+#[allow(dead_code)]
+#[derive(Debug, Clone)]
+pub struct AssetSubject<'a> {
+    /// `App\Models\Checklist`, `App\Models\Run` or `App\Models\Task`.
+    pub auditable_type: &'a str,
+    /// Its id.
+    pub id: &'a str,
+}
+
+/// Records `verb` (`uploaded` or `deleted`) on file `asset_id` named `file_name`, attached to
+/// `subject` (for the files routes; call in the upload's or delete's transaction).
+#[allow(dead_code)]
+pub(crate) async fn asset(
+    conn: &mut Conn,
+    org: &str,
+    asset_id: &str,
+    file_name: &str,
+    subject: AssetSubject<'_>,
+    verb: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let kind = Subject::from_auditable_type(subject.auditable_type)
+        .unwrap_or(Subject::Task)
+        .kind();
+    // The subject's run and task scope the entry (AF1 `entity_type=run|task`).
+    let (run_id, task_id, checklist_id): (Option<String>, Option<String>, Option<String>) = match subject.auditable_type
+    {
+        "App\\Models\\Task" => {
+            let run: Option<Option<String>> = sqlx::query_scalar("SELECT run_id FROM tasks WHERE id = $1")
+                .bind(subject.id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            (run.flatten(), Some(subject.id.to_string()), None)
+        }
+        "App\\Models\\Run" => (Some(subject.id.to_string()), None, None),
+        _ => (None, None, Some(subject.id.to_string())),
+    };
+    let sql = format!(
+        "INSERT INTO activity ({COLS}) VALUES ($1 || $12, $12, $2, $3, $4, $13, $6, $14, $15, $16, $7 || $17, $17,
+                $8, $9, $10, $18, $19, $20, $11)"
+    );
+    let verb_note = Note::none();
+    common(&sql, Subject::Asset, verb, &verb_note, now)
+        .bind(org)
+        .bind(kind)
+        .bind(asset_id)
+        .bind(subject.auditable_type)
+        .bind(subject.id)
+        .bind(file_name)
+        .bind(run_id)
+        .bind(task_id)
+        .bind(checklist_id)
+        .execute(&mut *conn)
+        .await?;
+    if !IS_PG {
+        sequence_in(conn).await?;
+    }
+    Ok(())
+}
+
+/// SQLite's batched creates (`group_commit.rs`): the statements that record `created` for the
+/// tasks whose ids are the `id`s of the JSON array `$1`, their starters acting, and number the
+/// entries, for the batch's transaction.
+#[allow(dead_code)]
+pub(crate) fn created_tasks_batch_sql() -> String {
+    let prefix = activity::description_prefix(Subject::Task, "created").replace('\'', "''");
+    format!(
+        "INSERT INTO activity ({COLS})
+         SELECT 'b:' || t.id, t.org_id, 'created', 'Member', t.starter_id, 'Task', 'App\\Models\\Task', t.id, NULL, NULL,
+                '{prefix}' || t.title, t.title, NULL, NULL, NULL, NULL, t.id, NULL, t.created_at
+           FROM json_each($1) j JOIN tasks t ON t.id = j.value ->> 'id';
+         {SEQUENCE_SQL}"
+    )
+}
+
+/// Numbers every unsequenced entry the statement sees: `base + row_number()`.
+const SEQUENCE_SQL: &str = "WITH b AS (SELECT COALESCE(MAX(id), 0) AS base FROM activity),
+              s AS (SELECT entry_key, ROW_NUMBER() OVER (ORDER BY entry_key) AS rn
+                      FROM activity WHERE id IS NULL)
+         UPDATE activity SET id = (SELECT base FROM b) + s.rn FROM s WHERE activity.entry_key = s.entry_key";
+
+/// Numbers the committed unsequenced entries, in one statement (see the module comment).
+async fn sequence_in(conn: &mut Conn) -> Result<u64, sqlx::Error> {
+    sqlx::query(SEQUENCE_SQL)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// PostgreSQL: numbers every entry committed so far (a no-op on SQLite, whose writers number
+/// their own). Readers call it before reading; one numbering runs at a time.
+pub(crate) async fn sequence(pool: &Pool<Db>) -> Result<u64, sqlx::Error> {
+    if !IS_PG {
+        return Ok(0);
+    }
+    // Cheap when there is nothing to number: no lock taken.
+    let pending: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity WHERE id IS NULL)")
+        .fetch_one(pool)
+        .await?;
+    if !pending {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(SEQUENCER_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let n = sequence_in(&mut tx).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// A bound value of the feed query.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// One feed page of `q` and the number of entries its filters match (for `after`: those after
+/// the cursor).
+pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
+    sequence(pool).await?;
+    let mut args: Vec<Arg> = Vec::new();
+    let bind = |a: Arg, args: &mut Vec<Arg>| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    let mut w: Vec<String> = Vec::new();
+    let p = bind(Arg::Text(q.org.clone()), &mut args);
+    w.push(format!("a.org_id = {p}"));
+    w.push("a.id IS NOT NULL".into());
+    if q.nothing {
+        w.push("1 = 0".into());
+    }
+    if let Some(after) = q.after {
+        let p = bind(Arg::Int(after), &mut args);
+        w.push(format!("a.id > {p}"));
+    }
+    if let Some((kind, id)) = &q.entity {
+        let p = bind(Arg::Text(id.clone()), &mut args);
+        w.push(match kind.as_str() {
+            "checklist" => format!("a.checklist_id = {p}"),
+            "run" => format!("a.run_id = {p}"),
+            "task" => format!("a.task_id = {p}"),
+            "step" => format!("(a.auditable_type = 'App\\Models\\Step' AND a.auditable_id = {p})"),
+            _ => format!("(a.auditable_type = 'App\\Models\\Thread' AND a.auditable_id = {p})"),
+        });
+    }
+    for (col, values) in [("a.type", &q.types), ("a.verb", &q.verbs)] {
+        if !values.is_empty() {
+            let ph: Vec<String> = values.iter().map(|v| bind(Arg::Text(v.clone()), &mut args)).collect();
+            w.push(format!("{col} IN ({})", ph.join(", ")));
+        }
+    }
+    if let Some(actor) = q.actor_id {
+        let p = bind(Arg::Int(actor), &mut args);
+        w.push(format!("a.actor_id = {p}"));
+    }
+    if let Some(source) = &q.source {
+        let p = bind(Arg::Text(source.clone()), &mut args);
+        w.push(format!("a.source = {p}"));
+    }
+    if let Some(min) = q.created_min {
+        let p = bind(Arg::Int(min), &mut args);
+        w.push(format!("a.created_at >= {p}"));
+    }
+    if let Some(max) = q.created_max {
+        let p = bind(Arg::Int(max), &mut args);
+        w.push(format!("a.created_at < {p}"));
+    }
+    if let Some(pattern) = &q.search {
+        let p = bind(Arg::Text(pattern.clone()), &mut args);
+        w.push(format!("lower(a.description) LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(field) = &q.field {
+        let json = serde_json::to_string(field).unwrap_or_default();
+        let p = bind(Arg::Text(super::super::query::like_pattern(&json)), &mut args);
+        w.push(format!("lower(a.field) LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(viewer) = q.viewer {
+        let p = bind(Arg::Int(viewer), &mut args);
+        // Entries about a top-secret task (the task, its threads and files) only for its
+        // assignees; few tasks are top secret.
+        w.push(format!(
+            "(a.task_id IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.top_secret
+                    AND NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id = {p})
+                    AND NOT EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
+                                     WHERE x.task_id = t.id AND m.user_id = {p})))"
+        ));
+    }
+    let order = match (q.after.is_some(), q.sort) {
+        (true, _) | (false, FeedSort::IdAsc) => "a.id",
+        (false, FeedSort::IdDesc) => "a.id DESC",
+        (false, FeedSort::CreatedAsc) => "a.created_at, a.id",
+        (false, FeedSort::CreatedDesc) => "a.created_at DESC, a.id DESC",
+    };
+    let where_sql = w.join(" AND ");
+    let count_sql = format!("SELECT COUNT(*) FROM activity a WHERE {where_sql}");
+    let lim = bind(Arg::Int(q.limit), &mut args);
+    let off = bind(Arg::Int(q.offset), &mut args);
+    let page_sql = format!(
+        "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.type, a.auditable_type, a.auditable_id,
+                a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at
+           FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
+    );
+    let mut tx = pool.begin().await?;
+    let mut pq = sqlx::query_as::<_, ActivityRow>(&page_sql);
+    for a in &args {
+        pq = match a {
+            Arg::Int(v) => pq.bind(*v),
+            Arg::Text(s) => pq.bind(s.as_str()),
+        };
+    }
+    let rows = pq.fetch_all(&mut *tx).await?;
+    let total = if q.offset == 0 && (rows.len() as i64) < q.limit {
+        rows.len() as i64
+    } else {
+        let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args[..args.len() - 2] {
+            cq = match a {
+                Arg::Int(v) => cq.bind(*v),
+                Arg::Text(s) => cq.bind(s.as_str()),
+            };
+        }
+        cq.fetch_one(&mut *tx).await?
+    };
+    tx.commit().await?;
+    Ok((rows, total))
+}
+
+/// The current state of the objects entries name: `(auditable_type, id, title)` of those that
+/// still exist, for `audit` and `parent`.
+pub(crate) async fn objects(
+    pool: &Pool<Db>,
+    org: &str,
+    wanted: &[(String, String)],
+) -> Result<Vec<FeedObject>, sqlx::Error> {
+    let mut out = Vec::new();
+    let tables = [
+        ("App\\Models\\Checklist", "SELECT id, title FROM checklists"),
+        ("App\\Models\\Step", "SELECT id, title FROM steps"),
+        ("App\\Models\\Run", "SELECT id, name FROM runs"),
+        ("App\\Models\\Task", "SELECT id, title FROM tasks"),
+        ("App\\Models\\Thread", "SELECT id, substr(content, 1, 100) FROM threads"),
+    ];
+    for (kind, select) in tables {
+        let ids: Vec<&String> = wanted.iter().filter(|(k, _)| k == kind).map(|(_, id)| id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!("{select} WHERE org_id = $1 AND id IN ({})", ph.join(", "));
+        let mut qq = sqlx::query(&sql).bind(org);
+        for id in ids {
+            qq = qq.bind(id.as_str());
+        }
+        for row in qq.fetch_all(pool).await? {
+            out.push((kind.to_string(), row.try_get(0)?, row.try_get(1)?));
+        }
+    }
+    Ok(out)
+}
