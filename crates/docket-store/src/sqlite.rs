@@ -8,6 +8,8 @@ pub(crate) const IS_PG: bool = false;
 
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
+#[path = "sql/assets.rs"]
+pub(crate) mod assets;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
 #[path = "sql/automations.rs"]

@@ -2,6 +2,7 @@
 //! backend's compiled copy of `src/sql/<aggregate>.rs`.
 
 mod archive;
+mod assets;
 mod auth;
 mod automations;
 mod deliveries;

@@ -1,6 +1,7 @@
 //! Records the store reads and writes: rows shaped for the API layer to render, and the inputs
 //! of multi-row writes, one file per aggregate. Everything is re-exported here.
 
+mod assets;
 mod automations;
 mod deliveries;
 mod demo;
@@ -17,6 +18,7 @@ mod template_fields;
 mod templates;
 mod threads;
 
+pub use assets::*;
 pub use automations::*;
 pub use deliveries::*;
 pub use demo::*;

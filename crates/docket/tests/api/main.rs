@@ -9,6 +9,7 @@
 mod support;
 
 mod admin_cli;
+mod assets;
 mod automations;
 mod backup;
 mod bodies;
