@@ -11,6 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::fixtures::{count_rows, standalone};
 use crate::support::{Resp, TestApp};
 
+mod transfer;
+
 const BOUNDARY: &str = "docketboundary7MA4YWxkTrZu0gW";
 
 /// A `multipart/form-data` body: text parts, then (when given) the file part `name`.
