@@ -81,7 +81,10 @@ async fn copy_files_out(config: &Config, shas: &[String], file: &Path) -> anyhow
         };
         let staged = out.stage(bytes, u64::MAX).await?;
         if &staged.sha256 != sha {
-            bail!("stored file {sha} does not match its name (its content hashes to {})", staged.sha256);
+            bail!(
+                "stored file {sha} does not match its name (its content hashes to {})",
+                staged.sha256
+            );
         }
         out.commit(staged).await?;
         copied += 1;

@@ -59,7 +59,7 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST && (path.ends_with("/assets") || path.ends_with("/file"))
 }
 
-/// The Asset shape (spec §2.5).
+/// A stored file's metadata.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = Asset)]
 pub struct AssetJson {
@@ -342,7 +342,7 @@ pub fn safe_filename(sent: &str) -> Option<String> {
     Some(cleaned.chars().take(FILENAME_MAX).collect())
 }
 
-/// Checks the parts (spec §4.8 AS1) and the caller's right; the row to write.
+/// Checks the parts of an upload and the caller's right; the row to write.
 async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>) -> Result<AssetRow> {
     let org = &me.org_id;
     let mut errors = ValidationErrors::new();
@@ -492,8 +492,7 @@ async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>
 }
 
 /// Whether the subject exists and is visible to `me` (`None` if not), and if so whether `me`
-/// may add files to it (spec §1.4 of the templates contract: light members only to subjects
-/// they may update).
+/// may add files to it (light members only to subjects they may update).
 async fn subject_right(ctx: &Ctx, me: &Actor, kind: &str, id: &str) -> Result<Option<bool>> {
     let org = &me.org_id;
     Ok(match kind {

@@ -149,6 +149,13 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
         "put",
         "/organizations/{org}/checklists/{checklist_id}/steps/{step_id}/captures/{capture_id}/move-out",
     ),
+    ("post", "/organizations/{org}/assets"),
+    ("post", "/organizations/{org}/file"),
+    ("get", "/organizations/{org}/assets/{asset_id}"),
+    ("delete", "/organizations/{org}/assets/{asset_id}"),
+    ("get", "/organizations/{org}/file/{asset_id}"),
+    ("delete", "/organizations/{org}/file/{asset_id}"),
+    ("get", "/organizations/{org}/file/{asset_id}/dl"),
     ("get", "/health"),
     ("get", "/ready"),
 ];

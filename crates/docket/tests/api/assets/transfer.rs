@@ -46,24 +46,51 @@ async fn an_organization_with_files_moves_from_sqlite(target: Backend) {
     std::fs::create_dir_all(&work).expect("work dir");
     let export = work.join("acme.jsonl");
     let url = app.store_url();
-    let (code, out) = docket_with(&app.asset_dir(), &["export", "--to", export.to_str().expect("utf-8"), "--database-url", &url]);
+    let (code, out) = docket_with(
+        &app.asset_dir(),
+        &[
+            "export",
+            "--to",
+            export.to_str().expect("utf-8"),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("copied 2 stored files"), "{out}");
     // A backup of the SQLite file takes its files along too.
     let backup = work.join("backup.db");
-    let (code, out) = docket_with(&app.asset_dir(), &["backup", "--to", backup.to_str().expect("utf-8"), "--database-url", &url]);
+    let (code, out) = docket_with(
+        &app.asset_dir(),
+        &[
+            "backup",
+            "--to",
+            backup.to_str().expect("utf-8"),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     assert_eq!(stored_files(&work.join("backup.db.files")).len(), 2);
 
     let db = TestDb::create(target).await;
     let (code, out) = docket_with(
         &asset_dir_for(&db.url),
-        &["import", "--from", export.to_str().expect("utf-8"), "--database-url", &db.url],
+        &[
+            "import",
+            "--from",
+            export.to_str().expect("utf-8"),
+            "--database-url",
+            &db.url,
+        ],
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("copied 2 stored files"), "{out}");
     let moved = TestApp::spawn_on(&db.url, target, |_| {}).await;
-    for (id, want) in ids.iter().zip([one.as_slice(), one.as_slice(), b"second file".as_slice()]) {
+    for (id, want) in ids
+        .iter()
+        .zip([one.as_slice(), one.as_slice(), b"second file".as_slice()])
+    {
         let before = app.get(&app.org_path(&format!("/assets/{id}"))).await.expect(200);
         let after = moved.get(&moved.org_path(&format!("/assets/{id}"))).await.expect(200);
         for key in ["filename", "size", "mime_type", "subject", "uploaded_at", "uploaded_by"] {
@@ -82,7 +109,13 @@ async fn an_organization_with_files_moves_from_sqlite(target: Backend) {
     let db2 = TestDb::create(target).await;
     let (code, out) = docket_with(
         &asset_dir_for(&db2.url),
-        &["import", "--from", export.to_str().expect("utf-8"), "--database-url", &db2.url],
+        &[
+            "import",
+            "--from",
+            export.to_str().expect("utf-8"),
+            "--database-url",
+            &db2.url,
+        ],
     );
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("acme.jsonl.files has no file"), "{out}");
