@@ -140,7 +140,7 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
         return Err(e).with_context(|| format!("cannot back up to {}", to.display()));
     }
     let bytes = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
-    let copy = Store::connect(&StoreOptions::new(&format!("sqlite://{target}")))
+    let copy = Store::connect(&StoreOptions::new(format!("sqlite://{target}")))
         .await
         .context("cannot read the backup back")?;
     let shas = copy.asset_shas().await;
