@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::fixtures::{count_rows, standalone};
 use crate::support::{Resp, TestApp};
 
+mod crash;
 mod transfer;
 
 const BOUNDARY: &str = "docketboundary7MA4YWxkTrZu0gW";
