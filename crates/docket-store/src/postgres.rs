@@ -34,6 +34,8 @@ pub(crate) async fn outside_transaction(conn: &mut sqlx::PgConnection) -> Result
 pub(crate) mod activity;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
+#[path = "sql/assets.rs"]
+pub(crate) mod assets;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
 #[path = "sql/automations.rs"]

@@ -10,6 +10,8 @@ pub(crate) const IS_PG: bool = false;
 pub(crate) mod activity;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
+#[path = "sql/assets.rs"]
+pub(crate) mod assets;
 #[path = "sql/auth.rs"]
 pub(crate) mod auth;
 #[path = "sql/automations.rs"]

@@ -103,6 +103,7 @@ pub const TABLES: &[Table] = &[
     data("task_completions", &["task_id", "user_id"]),
     data("captures", &["task_id", "id"]),
     data("threads", &["id"]),
+    data("assets", &["id"]),
     data("tag_links", &["id"]),
     data("folder_objects", &["id"]),
     data("outbox", &["id"]),

@@ -64,6 +64,46 @@ pub struct Config {
     pub fair_share_global: usize,
     /// When set, `GET /metrics` requires `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// Where uploaded files' bytes live (`[storage]`, see `storage/`).
+    pub storage: StorageConfig,
+}
+
+/// Where and how uploaded files are kept (`[storage]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageConfig {
+    /// The backend.
+    pub backend: StorageBackend,
+    /// Directory of the local backend; default `assets/` beside the SQLite file (or in the
+    /// working directory on PostgreSQL).
+    pub dir: Option<PathBuf>,
+    /// The largest file accepted, in bytes (default 100 MiB).
+    pub max_upload_bytes: u64,
+    /// File name extensions accepted (lower case, without the dot).
+    pub extensions: Vec<String>,
+}
+
+/// The extensions an upload may have unless `storage.extensions` replaces them.
+pub const DEFAULT_UPLOAD_EXTENSIONS: &[&str] = &[
+    "xlsx", "xls", "pptx", "docx", "ppt", "doc", "rtf", "pdf", "txt", "mpga", "mov", "qt", "mp4", "webm", "jpg",
+    "jpeg", "gif", "png", "ai", "psd", "zip", "xml", "xps", "dwg", "csv", "tif", "bmp",
+];
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            backend: StorageBackend::Local,
+            dir: None,
+            max_upload_bytes: 100 * 1024 * 1024,
+            extensions: DEFAULT_UPLOAD_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Which storage backend keeps file bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageBackend {
+    /// A local directory, content-addressed by SHA-256.
+    Local,
 }
 
 /// Where the rate limit keeps its window (`rate_limit.store`).
@@ -111,6 +151,7 @@ impl Default for Config {
             fair_share_queue: 8,
             fair_share_global: 8,
             metrics_token: None,
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -144,6 +185,17 @@ struct FileConfig {
     metrics: FileMetrics,
     #[serde(default)]
     fair_share: FileFairShare,
+    #[serde(default)]
+    storage: FileStorage,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileStorage {
+    backend: Option<String>,
+    dir: Option<PathBuf>,
+    max_upload_bytes: Option<u64>,
+    extensions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,6 +281,10 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_FAIR_SHARE_PER_TOKEN",
     "DOCKET_FAIR_SHARE_QUEUE",
     "DOCKET_FAIR_SHARE_GLOBAL",
+    "DOCKET_STORAGE",
+    "DOCKET_ASSET_DIR",
+    "DOCKET_MAX_UPLOAD_BYTES",
+    "DOCKET_UPLOAD_EXTENSIONS",
     // Read by the test suite, not the server.
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
@@ -311,6 +367,14 @@ impl Config {
             if let Some(s) = f.log.format {
                 c.log_format = parse_log_format(&s)?;
             }
+            if let Some(s) = f.storage.backend {
+                c.storage.backend = parse_storage_backend(&s)?;
+            }
+            c.storage.dir = f.storage.dir.or(c.storage.dir);
+            set(&mut c.storage.max_upload_bytes, f.storage.max_upload_bytes);
+            if let Some(list) = f.storage.extensions {
+                c.storage.extensions = parse_extensions(&list.join(","));
+            }
         }
 
         for (key, value) in env {
@@ -347,6 +411,10 @@ impl Config {
                 "DOCKET_FAIR_SHARE_PER_TOKEN" => c.fair_share_per_token = parse_num(key, v)?,
                 "DOCKET_FAIR_SHARE_QUEUE" => c.fair_share_queue = parse_num(key, v)?,
                 "DOCKET_FAIR_SHARE_GLOBAL" => c.fair_share_global = parse_num(key, v)?,
+                "DOCKET_STORAGE" => c.storage.backend = parse_storage_backend(v)?,
+                "DOCKET_ASSET_DIR" => c.storage.dir = non_empty(v).map(PathBuf::from),
+                "DOCKET_MAX_UPLOAD_BYTES" => c.storage.max_upload_bytes = parse_num(key, v)?,
+                "DOCKET_UPLOAD_EXTENSIONS" => c.storage.extensions = parse_extensions(v),
                 k if ENV_VARS.contains(&k) || CLIENT_ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
@@ -436,6 +504,21 @@ fn parse_rate_limit_store(v: &str) -> anyhow::Result<RateLimitStore> {
     }
 }
 
+fn parse_storage_backend(v: &str) -> anyhow::Result<StorageBackend> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "local" | "" => Ok(StorageBackend::Local),
+        other => bail!("storage backend must be local, got {other:?}"),
+    }
+}
+
+/// A comma-separated extension list, lower-cased, dots and blanks dropped.
+fn parse_extensions(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
 fn parse_log_format(v: &str) -> anyhow::Result<LogFormat> {
     match v.trim().to_ascii_lowercase().as_str() {
         "human" | "" => Ok(LogFormat::Human),
@@ -521,6 +604,11 @@ mod tests {
         assert_eq!(example.fair_share.per_token, Some(d.fair_share_per_token));
         assert_eq!(example.fair_share.queue, Some(d.fair_share_queue));
         assert_eq!(example.fair_share.global, Some(d.fair_share_global));
+        assert_eq!(example.storage.max_upload_bytes, Some(d.storage.max_upload_bytes));
+        assert_eq!(
+            example.storage.extensions.map(|l| parse_extensions(&l.join(","))),
+            Some(d.storage.extensions)
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod serve;
 pub mod service;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod transfer;
 pub mod webhooks;

@@ -51,6 +51,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             "bootstrap file loaded"
         );
     }
+    let storage = crate::storage::Storage::open(&config);
+    let swept = storage.sweep(&store).await.context("cannot sweep the asset storage")?;
+    if swept > 0 {
+        tracing::info!(files = swept, "stored files no asset names were removed");
+    }
     let limiter = Arc::new(RateLimiter::for_config(&store, &config));
     // Several docket processes may share a PostgreSQL database: a task read remembered here
     // could then miss a write made through another node, and read-after-write across nodes
@@ -67,6 +72,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         metrics: Arc::new(crate::metrics::Metrics::new()),
         faults: crate::faults::Faults::new(&config.database_url),
         fair_share: crate::fair_share::FairShare::new(&config),
+        storage,
         config: Arc::new(config),
     }))
 }

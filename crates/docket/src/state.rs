@@ -52,6 +52,8 @@ pub struct Shared {
     pub faults: crate::faults::Faults,
     /// The bounds on expensive requests per token and overall.
     pub fair_share: crate::fair_share::FairShare,
+    /// Where uploaded files' bytes live.
+    pub storage: crate::storage::Storage,
 }
 
 /// Wall clock, or a fixed instant for tests (`DOCKET_NOW`).

@@ -3,6 +3,7 @@
 
 mod activity;
 mod archive;
+mod assets;
 mod auth;
 mod automations;
 mod deliveries;

@@ -2,6 +2,7 @@
 //! of multi-row writes, one file per aggregate. Everything is re-exported here.
 
 mod activity;
+mod assets;
 mod automations;
 mod deliveries;
 mod demo;
@@ -20,6 +21,7 @@ mod threads;
 mod watchers;
 
 pub use activity::*;
+pub use assets::*;
 pub use automations::*;
 pub use deliveries::*;
 pub use demo::*;

@@ -73,7 +73,7 @@ pub async fn authenticate(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64);
+        .is_some_and(|n| n > body_limit(&state, &req));
     let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
     let decision = state.limiter.check(&key).await;
     let mut response = if header_bytes > MAX_HEADER_BYTES {
@@ -105,7 +105,10 @@ pub async fn authenticate(
                     };
                     req.extensions_mut().insert(caller);
                     let run = async {
-                        match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                        // An upload streams its body to storage, so it cannot be held and
+                        // compared the way the idempotency layer keeps a request.
+                        let uploading = crate::http::assets::is_upload(req.method(), req.uri().path());
+                        match (crate::idempotency::key_of(&req).filter(|_| !uploading), hash.as_deref()) {
                             (Some(key), Some(token_hash)) => {
                                 crate::idempotency::run(&state, token_hash, key, req, next).await
                             }
@@ -124,6 +127,16 @@ pub async fn authenticate(
         h.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
     }
     response
+}
+
+/// The largest body `req` may announce: the file limit (plus the multipart framing) for an
+/// upload, [`MAX_BODY_BYTES`] for everything else.
+fn body_limit(state: &AppState, req: &Request) -> u64 {
+    if crate::http::assets::is_upload(req.method(), req.uri().path()) {
+        state.config.storage.max_upload_bytes + crate::http::assets::MULTIPART_OVERHEAD
+    } else {
+        MAX_BODY_BYTES as u64
+    }
 }
 
 async fn caller(

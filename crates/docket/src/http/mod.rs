@@ -6,6 +6,7 @@
 //! metrics).
 
 mod activity_feeds;
+pub mod assets;
 pub mod automations;
 mod comments;
 mod envelope;
@@ -78,6 +79,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(webhook_events::routes())
         .merge(activity_feeds::routes())
         .merge(watchers::routes())
+        .merge(assets::routes())
         .split_for_parts();
     (routes, openapi::finish(doc))
 }
@@ -90,9 +92,14 @@ pub fn router(state: AppState) -> Router {
     let api = routes.route_layer(
         ServiceBuilder::new()
             // Outermost, so that a slow handler or a body that never arrives ends with a 408.
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(state.config.request_timeout_secs.max(1)),
+            // Uploads are exempt: a large file may take longer, and the minimum body rate
+            // bounds a slow one.
+            .layer(OnlyWhen::new(
+                not_upload,
+                TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(state.config.request_timeout_secs.max(1)),
+                ),
             ))
             .layer(middleware::from_fn_with_state(state.clone(), extract::authenticate))
             .layer(OnlyWhen::new(
@@ -126,6 +133,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::map_response(json_method_not_allowed)),
         )
         .with_state(state)
+}
+
+/// Whether `req` is not an upload (the request timeout's selector).
+fn not_upload(req: &axum::extract::Request) -> bool {
+    !assets::is_upload(req.method(), req.uri().path())
 }
 
 /// The operational routes, outside the API: no authentication, no rate limit, not under `/api`.

@@ -10,6 +10,7 @@ mod support;
 
 mod activity;
 mod admin_cli;
+mod assets;
 mod automations;
 mod backup;
 mod bodies;

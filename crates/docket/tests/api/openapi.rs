@@ -153,6 +153,13 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("get", "/organizations/{org}/watchers"),
     ("post", "/organizations/{org}/users/{user_id}/add-watcher"),
     ("delete", "/organizations/{org}/remove-watcher/{watcher_id}"),
+    ("post", "/organizations/{org}/assets"),
+    ("post", "/organizations/{org}/file"),
+    ("get", "/organizations/{org}/assets/{asset_id}"),
+    ("delete", "/organizations/{org}/assets/{asset_id}"),
+    ("get", "/organizations/{org}/file/{asset_id}"),
+    ("delete", "/organizations/{org}/file/{asset_id}"),
+    ("get", "/organizations/{org}/file/{asset_id}/dl"),
     ("get", "/health"),
     ("get", "/ready"),
 ];

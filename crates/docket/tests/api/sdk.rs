@@ -12,6 +12,9 @@ mod templates;
 #[path = "sdk_form_fields.rs"]
 mod form_fields;
 
+#[path = "assets/sdk_drive.rs"]
+mod files;
+
 /// Runs `tests/sdk/<script>` against `app` and fails with its output if it fails, or when
 /// `DOCKET_TEST_PYTHON` is not set: a drive that cannot run must not pass.
 pub fn drive(app: &TestApp, script: &str) {

@@ -51,6 +51,7 @@ source repository: start at `docs/README.md`.";
         (name = "users", description = "Members of an organization"),
         (name = "me", description = "The caller and their organizations"),
         (name = "steps", description = "Steps of templates and their form fields"),
+        (name = "files", description = "Files uploaded to templates, runs and tasks: upload, metadata, download (with ranges), delete"),
         (name = "search", description = "Search of runs, tasks, templates, their steps and their fields"),
         (name = "webhooks", description = "The webhook delivery log (docket extension)"),
         (name = "activity", description = "The activity feed: every change, with a cursor for incremental sync"),

@@ -54,6 +54,16 @@ impl Resp {
     }
 }
 
+/// The local file storage directory of the test database `url` (one per database, so that a
+/// server's start-up sweep never touches another test's files; the same for a second server on
+/// the same database).
+pub fn asset_dir_for(url: &str) -> std::path::PathBuf {
+    let key = ids::token_hash(url);
+    std::env::temp_dir()
+        .join("docket-tests")
+        .join(format!("assets-{}", &key[..16]))
+}
+
 /// A running docket with one organization.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -90,6 +100,7 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             ..Config::default()
         };
+        config.storage.dir = Some(asset_dir_for(&db.url));
         tune(&mut config);
         let state = build_state(config).await.expect("state");
         let token = ids::new_token();
@@ -131,6 +142,7 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             ..Config::default()
         };
+        config.storage.dir = Some(asset_dir_for(url));
         tune(&mut config);
         let state = build_state(config).await.expect("state");
         let token = ids::new_token();
@@ -169,6 +181,16 @@ impl TestApp {
     /// The database URL, for running the binary against the same database.
     pub fn store_url(&self) -> String {
         self.url.clone()
+    }
+
+    /// The directory of the server's local file storage.
+    pub fn asset_dir(&self) -> std::path::PathBuf {
+        docket::storage::local::default_dir(&self.running.state.config)
+    }
+
+    /// The server's state (storage, configuration).
+    pub fn state(&self) -> &docket::state::AppState {
+        &self.running.state
     }
 
     /// The store behind the server.

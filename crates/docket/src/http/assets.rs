@@ -1,0 +1,792 @@
+//! Files (spec §4.8, AS1–AS7) and the Asset shape (§2.5).
+//!
+//! An upload is `multipart/form-data`: the file part `name` is streamed to storage as it
+//! arrives (never held whole in memory), counted against `storage.max_upload_bytes` and hashed;
+//! the other parts are short text. Only when every part has been read and checked is the
+//! asset row written; a body that breaks off, an invalid request or an oversized file leaves
+//! nothing behind (the temporary file is removed, and stored bytes no row names are released).
+//!
+//! A file is visible exactly to who may see its subject: every member for a template or a run,
+//! the task's viewers for a task (top-secret tasks: admins and assignees).
+
+use std::ops::Range;
+
+use axum::body::Body;
+use axum::extract::{Path, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use docket_domain::time::format_ts;
+use docket_domain::{Actor, Role, ValidationErrors, ids};
+use docket_store::model::AssetRow;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{Error, Result};
+use crate::http::envelope;
+use crate::http::extract::Ctx;
+use crate::state::AppState;
+use crate::storage::{StorageError, Stored};
+
+/// Longest `system` value, in characters.
+const SYSTEM_MAX: usize = 100;
+/// Longest stored file name, in characters.
+const FILENAME_MAX: usize = 255;
+/// Longest text part of an upload, in bytes.
+const TEXT_PART_MAX: u64 = 64 * 1024;
+/// Most parts one upload may have.
+const MAX_PARTS: usize = 32;
+/// Bytes an upload's body may carry beyond the file itself (boundaries, part headers, the
+/// short text parts): the body limit of the upload routes is the file limit plus this.
+pub const MULTIPART_OVERHEAD: u64 = 256 * 1024;
+
+/// The routes of this module, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_asset))
+        .routes(routes!(upload_file))
+        .routes(routes!(get_asset, delete_asset))
+        .routes(routes!(get_file, delete_file))
+        .routes(routes!(download_file))
+}
+
+/// Whether `req` is an upload (AS1/AS2): a POST to `…/assets` or `…/file`. Its body limit is
+/// the configured file limit, not the 1 MiB of JSON bodies, and it is exempt from the request
+/// timeout (the minimum body rate still bounds a slow client).
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && (path.ends_with("/assets") || path.ends_with("/file"))
+}
+
+/// A stored file's metadata.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Asset)]
+pub struct AssetJson {
+    id: String,
+    /// The upload's file name, path components and control characters removed.
+    filename: String,
+    /// Always 1.
+    version: i64,
+    /// `ko_field` or a form-field id.
+    uploaded_from: String,
+    uploaded_at: String,
+    step_id: Option<String>,
+    checklist_id: Option<String>,
+    /// `local` or `url`.
+    source: String,
+    system: Option<String>,
+    /// Always `false`.
+    uploaded_to_s3: bool,
+    subject: AssetSubject,
+    /// Bytes.
+    size: i64,
+    /// Derived from the file name's extension.
+    mime_type: String,
+    /// The uploading member.
+    uploaded_by: i64,
+    /// `organizations/{org}/file/{id}/dl`, relative.
+    url: String,
+    /// The same, absolute.
+    full_url: String,
+}
+
+/// What an asset belongs to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssetSubject {
+    id: String,
+    /// `Checklist`, `Run` or `Task`.
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// Renders an asset.
+pub fn render(base: &str, a: &AssetRow) -> AssetJson {
+    let url = format!("organizations/{}/file/{}/dl", a.org_id, a.id);
+    AssetJson {
+        id: a.id.clone(),
+        filename: a.filename.clone(),
+        version: 1,
+        uploaded_from: a.uploaded_from.clone(),
+        uploaded_at: format_ts(a.uploaded_at),
+        step_id: a.step_id.clone(),
+        checklist_id: a.checklist_id.clone(),
+        source: a.source.clone(),
+        system: a.system.clone(),
+        uploaded_to_s3: false,
+        subject: AssetSubject {
+            id: a.subject_id.clone(),
+            kind: a.subject_type.clone(),
+        },
+        size: a.size,
+        mime_type: a.mime_type.clone(),
+        uploaded_by: a.uploaded_by,
+        full_url: format!("{base}/{url}"),
+        url,
+    }
+}
+
+/// The multipart body of an upload, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// The file. Its extension must be one of the accepted list; 1 byte up to the size limit.
+    #[schema(value_type = String, format = Binary)]
+    name: Vec<u8>,
+    /// `ko_field`, or the id of a form field of the subject.
+    uploaded_from: String,
+    /// `Checklist`, `Run` or `Task`.
+    subject_type: String,
+    /// The template, run or task.
+    subject_id: String,
+    /// Run subjects only: a step of the run's template.
+    #[schema(required = false)]
+    step_id: Option<String>,
+    /// Run subjects only: the run's template.
+    #[schema(required = false)]
+    checklist_id: Option<String>,
+    /// `local` (default) or `url`.
+    #[schema(required = false)]
+    source: Option<String>,
+    /// Free text, at most 100 characters.
+    #[schema(required = false)]
+    system: Option<String>,
+}
+
+/// Uploads a file (AS1).
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/assets",
+    operation_id = "upload_asset",
+    tag = "files",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The stored file", body = crate::http::openapi::Item<AssetJson>),
+        (status = 413, description = "The file (or the body) is over the size limit (`PAYLOAD_TOO_LARGE`); `errors.name` says the limit.", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+async fn upload_asset(ctx: Ctx, Path(_org): Path<String>, req: Request) -> Result<Response> {
+    upload(ctx, req).await
+}
+
+/// Uploads a file (AS2, the same as AS1).
+#[utoipa::path(
+    post,
+    path = "/organizations/{org}/file",
+    operation_id = "upload_file",
+    tag = "files",
+    params(("org" = String, Path, description = "Organization id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The stored file", body = crate::http::openapi::Item<AssetJson>),
+        (status = 413, description = "The file (or the body) is over the size limit (`PAYLOAD_TOO_LARGE`); `errors.name` says the limit.", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+async fn upload_file(ctx: Ctx, Path(_org): Path<String>, req: Request) -> Result<Response> {
+    upload(ctx, req).await
+}
+
+/// The text parts of an upload.
+#[derive(Default)]
+struct UploadFields {
+    uploaded_from: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    step_id: Option<String>,
+    checklist_id: Option<String>,
+    source: Option<String>,
+    system: Option<String>,
+}
+
+/// The file part: its name as sent and what storage made of it.
+struct FilePart {
+    filename: Option<String>,
+    stored: Stored,
+}
+
+async fn upload(ctx: Ctx, req: Request) -> Result<Response> {
+    let me = ctx.member()?;
+    let limit = ctx.state.config.storage.max_upload_bytes;
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let Some(boundary) = boundary else {
+        return Err(Error::invalid(
+            "name",
+            "The name field is required. Send the file as multipart/form-data in a part called name.",
+        ));
+    };
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .per_field(TEXT_PART_MAX)
+            .for_field("name", u64::MAX),
+    );
+    let mut parts = multer::Multipart::with_constraints(req.into_body().into_data_stream(), boundary, constraints);
+    let mut fields = UploadFields::default();
+    let mut file: Option<FilePart> = None;
+    let mut count = 0;
+    let broken = |e: multer::Error| Error::BadRequest(format!("Malformed multipart body: {e}."));
+    while let Some(part) = parts.next_field().await.map_err(broken)? {
+        count += 1;
+        if count > MAX_PARTS {
+            release(&ctx, file.map(|f| f.stored)).await;
+            return Err(Error::BadRequest(format!(
+                "Malformed multipart body: more than {MAX_PARTS} parts."
+            )));
+        }
+        let key = part.name().unwrap_or("").to_ascii_lowercase().replace('_', "");
+        if key == "name" && file.is_none() {
+            let filename = part.file_name().map(str::to_string);
+            match ctx.state.storage.put(part, limit).await {
+                Ok(stored) => file = Some(FilePart { filename, stored }),
+                Err(StorageError::TooLarge(limit)) => return Ok(too_large(limit)),
+                Err(StorageError::Body(e)) => return Err(Error::BadRequest(format!("Malformed multipart body: {e}."))),
+                Err(StorageError::Io(e)) => return Err(Error::Internal(format!("storing an upload: {e}"))),
+            }
+            continue;
+        }
+        let text = match part.text().await {
+            Ok(t) => t,
+            Err(multer::Error::FieldSizeExceeded { .. }) => {
+                release(&ctx, file.map(|f| f.stored)).await;
+                let label = docket_domain::input::label(&key);
+                return Err(Error::invalid(
+                    key.clone(),
+                    format!("The {label} may not be greater than 64 kilobytes."),
+                ));
+            }
+            Err(e) => {
+                release(&ctx, file.map(|f| f.stored)).await;
+                return Err(broken(e));
+            }
+        };
+        let slot = match key.as_str() {
+            "uploadedfrom" => &mut fields.uploaded_from,
+            "subjecttype" => &mut fields.subject_type,
+            "subjectid" => &mut fields.subject_id,
+            "stepid" => &mut fields.step_id,
+            "checklistid" => &mut fields.checklist_id,
+            "source" => &mut fields.source,
+            "system" => &mut fields.system,
+            _ => continue,
+        };
+        *slot = Some(text);
+    }
+    match checked(&ctx, &me, fields, &file).await {
+        Ok(row) => {
+            let Some(part) = file else {
+                return Err(Error::Internal("an upload passed its checks without a file".into()));
+            };
+            let result = ctx.state.store.create_asset(&row).await;
+            // The key's lock goes only once the row is in (or failed to go in).
+            let stored = part.stored;
+            if let Err(e) = result {
+                release(&ctx, Some(stored)).await;
+                return Err(e.into());
+            }
+            drop(stored);
+            Ok(envelope::ok(render(&ctx.base, &row)))
+        }
+        Err(e) => {
+            release(&ctx, file.map(|f| f.stored)).await;
+            Err(e)
+        }
+    }
+}
+
+/// Releases the stored bytes of a refused upload unless a row names them.
+async fn release(ctx: &Ctx, stored: Option<Stored>) {
+    let Some(stored) = stored else { return };
+    let sha = stored.sha256.clone();
+    drop(stored);
+    let store = ctx.state.store.clone();
+    let key = sha.clone();
+    if let Err(e) = ctx
+        .state
+        .storage
+        .release(&sha, async move || store.asset_sha_in_use(&key).await)
+        .await
+    {
+        tracing::warn!(error = %e, "the stored bytes of a refused upload could not be released");
+    }
+}
+
+/// The 413 of an oversized file, in the envelope, naming the field.
+fn too_large(limit: u64) -> Response {
+    let message = format!("The name may not be greater than {} kilobytes.", limit / 1024);
+    let mut errors = serde_json::Map::new();
+    errors.insert("name".into(), json!([message]));
+    let body = json!({"error": true, "message": message, "code": "PAYLOAD_TOO_LARGE", "errors": errors});
+    let mut response = (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    // The rest of the body is not read: the connection cannot be reused.
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// A file name as stored: the last path component (`/` or `\`), control characters removed,
+/// trimmed, at most 255 characters; `None` when nothing is left.
+pub fn safe_filename(sent: &str) -> Option<String> {
+    let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+        return None;
+    }
+    Some(cleaned.chars().take(FILENAME_MAX).collect())
+}
+
+/// Checks the parts of an upload and the caller's right; the row to write.
+async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>) -> Result<AssetRow> {
+    let org = &me.org_id;
+    let mut errors = ValidationErrors::new();
+    let extensions = &ctx.state.config.storage.extensions;
+    let filename = match file {
+        None => {
+            errors.add("name", "The name field is required.");
+            None
+        }
+        Some(part) if part.stored.size == 0 => {
+            errors.add("name", "The name field is required.");
+            None
+        }
+        Some(part) => match part.filename.as_deref().and_then(safe_filename) {
+            None => {
+                errors.add("name", "The name must be a file.");
+                None
+            }
+            Some(name) => {
+                let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+                if ext.is_some_and(|e| extensions.contains(&e)) {
+                    Some(name)
+                } else {
+                    errors.add(
+                        "name",
+                        format!("The name must be a file of type: {}.", extensions.join(", ")),
+                    );
+                    None
+                }
+            }
+        },
+    };
+    let non_empty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let subject_type = match non_empty(f.subject_type) {
+        None => {
+            errors.add("subject_type", "The subject type field is required.");
+            None
+        }
+        Some(t) => match t.to_ascii_lowercase().as_str() {
+            "checklist" => Some("Checklist"),
+            "run" => Some("Run"),
+            "task" => Some("Task"),
+            _ => {
+                errors.add("subject_type", "The selected subject type is invalid.");
+                None
+            }
+        },
+    };
+    let subject_id = non_empty(f.subject_id);
+    if subject_id.is_none() {
+        errors.add("subject_id", "The subject id field is required.");
+    }
+    let source = match non_empty(f.source).map(|s| s.to_ascii_lowercase()) {
+        None => "local".to_string(),
+        Some(s) if s == "local" || s == "url" => s,
+        Some(_) => {
+            errors.add("source", "The selected source is invalid.");
+            String::new()
+        }
+    };
+    let system = f.system.filter(|s| !s.is_empty());
+    if system.as_ref().is_some_and(|s| s.chars().count() > SYSTEM_MAX) {
+        errors.add("system", "The system may not be greater than 100 characters.");
+    }
+    if system.as_ref().is_some_and(|s| s.contains('\0')) {
+        errors.add("system", "The system may not contain NUL characters.");
+    }
+    let uploaded_from = non_empty(f.uploaded_from);
+    if uploaded_from.is_none() {
+        errors.add("uploaded_from", "The uploaded from field is required.");
+    }
+    let step_id = non_empty(f.step_id);
+    let checklist_id = non_empty(f.checklist_id);
+    if subject_type.is_some_and(|t| t != "Run") {
+        if step_id.is_some() {
+            errors.add("step_id", "The step id field is prohibited.");
+        }
+        if checklist_id.is_some() {
+            errors.add("checklist_id", "The checklist id field is prohibited.");
+        }
+    }
+    // The subject: it must exist and be visible; the caller must be allowed to add to it.
+    if let (Some(kind), Some(id)) = (subject_type, subject_id.as_deref()) {
+        match subject_right(ctx, me, kind, id).await? {
+            None => errors.add("subject_id", "The selected subject id is invalid."),
+            Some(false) => {
+                return Err(Error::no_permission());
+            }
+            Some(true) => {
+                if let Some(from) = uploaded_from.as_deref()
+                    && from != "ko_field"
+                    && !ctx.state.store.asset_field_of_subject(org, kind, id, from).await?
+                {
+                    errors.add("uploaded_from", "The selected uploaded from is invalid.");
+                }
+                if kind == "Run" {
+                    let run_template = ctx
+                        .state
+                        .store
+                        .run(org, id, ctx.now)
+                        .await?
+                        .map(|r| r.row.checklist_id)
+                        .filter(|c| !c.is_empty());
+                    if let Some(cl) = checklist_id.as_deref()
+                        && run_template.as_deref() != Some(cl)
+                    {
+                        errors.add("checklist_id", "The selected checklist id is invalid.");
+                    }
+                    if let Some(step) = step_id.as_deref() {
+                        let ok = match run_template.as_deref() {
+                            Some(t) => ctx.state.store.step_of_template(org, t, step).await?,
+                            None => false,
+                        };
+                        if !ok {
+                            errors.add("step_id", "The selected step id is invalid.");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (Some(part), Some(filename), Some(kind), Some(subject_id), Some(uploaded_from)) =
+        (file, filename, subject_type, subject_id, uploaded_from)
+    else {
+        return Err(Error::Internal("upload checks incomplete".into()));
+    };
+    Ok(AssetRow {
+        id: ids::new_id32(),
+        org_id: org.clone(),
+        subject_type: kind.to_string(),
+        subject_id,
+        mime_type: mime_guess::from_path(&filename).first_or_octet_stream().to_string(),
+        filename,
+        size: part.stored.size as i64,
+        sha256: part.stored.sha256.clone(),
+        uploaded_from,
+        step_id,
+        checklist_id,
+        source,
+        system,
+        uploaded_by: me.user_id,
+        uploaded_at: ctx.now,
+    })
+}
+
+/// Whether the subject exists and is visible to `me` (`None` if not), and if so whether `me`
+/// may add files to it (light members only to subjects they may update).
+async fn subject_right(ctx: &Ctx, me: &Actor, kind: &str, id: &str) -> Result<Option<bool>> {
+    let org = &me.org_id;
+    Ok(match kind {
+        "Checklist" => ctx
+            .state
+            .store
+            .template(org, id)
+            .await?
+            .map(|_| docket_domain::template::can_edit(me.role)),
+        "Run" => ctx
+            .state
+            .store
+            .run(org, id, ctx.now)
+            .await?
+            .map(|r| me.role != Role::Light || r.row.owner_id == me.user_id),
+        _ => match crate::http::tasks::visible_task(ctx, me, id).await {
+            Ok(task) => Some(task.facts().can_edit(me.caller())),
+            Err(Error::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+    })
+}
+
+/// Asset `id` of the path's organization, if `me` may see its subject; else 404.
+pub async fn visible_asset(ctx: &Ctx, me: &Actor, id: &str) -> Result<AssetRow> {
+    let asset = ctx.state.store.asset(&me.org_id, id).await?.ok_or(Error::NotFound)?;
+    match subject_right(ctx, me, &asset.subject_type, &asset.subject_id).await? {
+        Some(_) => Ok(asset),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// Reads a file's metadata (AS3).
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/assets/{asset_id}",
+    operation_id = "get_asset",
+    tag = "files",
+    params(("org" = String, Path, description = "Organization id"), ("asset_id" = String, Path, description = "Asset id")),
+    responses((status = 200, description = "The file's metadata", body = crate::http::openapi::Item<AssetJson>))
+)]
+async fn get_asset(ctx: Ctx, Path((_org, id)): Path<(String, String)>) -> Result<Response> {
+    let me = ctx.member()?;
+    let asset = visible_asset(&ctx, &me, &id).await?;
+    Ok(envelope::ok(render(&ctx.base, &asset)))
+}
+
+/// Deletes a file (AS4, the same as AS7).
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/assets/{asset_id}",
+    operation_id = "delete_asset",
+    tag = "files",
+    params(("org" = String, Path, description = "Organization id"), ("asset_id" = String, Path, description = "Asset id")),
+    responses((status = 204, description = "Deleted: the row and (unless another upload has the same content) the bytes"))
+)]
+async fn delete_asset(ctx: Ctx, Path((_org, id)): Path<(String, String)>) -> Result<Response> {
+    delete(ctx, &id).await
+}
+
+/// Deletes a file (AS7).
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org}/file/{asset_id}",
+    operation_id = "delete_file",
+    tag = "files",
+    params(("org" = String, Path, description = "Organization id"), ("asset_id" = String, Path, description = "Asset id")),
+    responses((status = 204, description = "Deleted: the row and (unless another upload has the same content) the bytes"))
+)]
+async fn delete_file(ctx: Ctx, Path((_org, id)): Path<(String, String)>) -> Result<Response> {
+    delete(ctx, &id).await
+}
+
+async fn delete(ctx: Ctx, id: &str) -> Result<Response> {
+    let me = ctx.member()?;
+    let asset = visible_asset(&ctx, &me, id).await?;
+    if me.role != Role::Admin && asset.uploaded_by != me.user_id {
+        return Err(Error::no_permission());
+    }
+    let Some(gone) = ctx.state.store.delete_asset(&me.org_id, id).await? else {
+        return Err(Error::NotFound);
+    };
+    let store = ctx.state.store.clone();
+    let key = gone.sha256.clone();
+    if let Err(e) = ctx
+        .state
+        .storage
+        .release(&gone.sha256, async move || store.asset_sha_in_use(&key).await)
+        .await
+    {
+        // The row is gone; bytes left behind are swept at the next start.
+        tracing::warn!(error = %e, "the bytes of a deleted file could not be removed");
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Reads a file's bytes, shown inline (AS5).
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/file/{asset_id}",
+    operation_id = "get_file",
+    tag = "files",
+    params(
+        ("org" = String, Path, description = "Organization id"),
+        ("asset_id" = String, Path, description = "Asset id"),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX`"),
+    ),
+    responses(
+        (status = 200, description = "The bytes, with the file's type and `Content-Disposition: inline`", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The range asked for, with `Content-Range`", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 416, description = "The range lies outside the file (`RANGE_NOT_SATISFIABLE`); `Content-Range: bytes */SIZE`", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+async fn get_file(ctx: Ctx, Path((_org, id)): Path<(String, String)>, headers: HeaderMap) -> Result<Response> {
+    bytes(ctx, &id, &headers, false).await
+}
+
+/// Downloads a file's bytes as an attachment (AS6).
+#[utoipa::path(
+    get,
+    path = "/organizations/{org}/file/{asset_id}/dl",
+    operation_id = "download_file",
+    tag = "files",
+    params(
+        ("org" = String, Path, description = "Organization id"),
+        ("asset_id" = String, Path, description = "Asset id"),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX`"),
+    ),
+    responses(
+        (status = 200, description = "The bytes, `Content-Disposition: attachment`", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The range asked for, with `Content-Range`", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 416, description = "The range lies outside the file (`RANGE_NOT_SATISFIABLE`); `Content-Range: bytes */SIZE`", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+async fn download_file(ctx: Ctx, Path((_org, id)): Path<(String, String)>, headers: HeaderMap) -> Result<Response> {
+    bytes(ctx, &id, &headers, true).await
+}
+
+/// What a `Range` header asks of a file of `size` bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RangeAsk {
+    /// No usable range: the whole file (also for several ranges or a malformed header).
+    Whole,
+    /// These bytes.
+    Part(Range<u64>),
+    /// Outside the file: 416.
+    Unsatisfiable,
+}
+
+/// Reads a `Range` header (one range of `bytes`).
+pub fn parse_range(value: Option<&str>, size: u64) -> RangeAsk {
+    let Some(spec) = value.map(str::trim).and_then(|v| v.strip_prefix("bytes=")) else {
+        return RangeAsk::Whole;
+    };
+    if spec.contains(',') {
+        return RangeAsk::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeAsk::Whole;
+    };
+    let num = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    match (first.trim().is_empty(), num(first), num(last)) {
+        // bytes=-N: the last N bytes.
+        (true, _, Some(n)) => {
+            if n == 0 || size == 0 {
+                RangeAsk::Unsatisfiable
+            } else {
+                RangeAsk::Part(size.saturating_sub(n)..size)
+            }
+        }
+        (false, Some(a), end) if last.trim().is_empty() || end.is_some() => {
+            if a >= size {
+                return RangeAsk::Unsatisfiable;
+            }
+            match end {
+                Some(b) if b < a => RangeAsk::Whole,
+                Some(b) => RangeAsk::Part(a..b.min(size - 1) + 1),
+                None => RangeAsk::Part(a..size),
+            }
+        }
+        _ => RangeAsk::Whole,
+    }
+}
+
+/// `Content-Disposition` for `filename`: an ASCII fallback with anything unsafe replaced, and
+/// the exact name percent-encoded as `filename*` (RFC 6266).
+pub fn content_disposition(kind: &str, filename: &str) -> String {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in filename.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+async fn bytes(ctx: Ctx, id: &str, headers: &HeaderMap, attachment: bool) -> Result<Response> {
+    let me = ctx.member()?;
+    let asset = visible_asset(&ctx, &me, id).await?;
+    let size = asset.size.max(0) as u64;
+    let ask = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
+    if ask == RangeAsk::Unsatisfiable {
+        let body = json!({"error": true, "message": "The requested range lies outside the file.", "code": "RANGE_NOT_SATISFIABLE"});
+        let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, axum::Json(body)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+            response.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+        return Ok(response);
+    }
+    let range = match &ask {
+        RangeAsk::Part(r) => Some(r.clone()),
+        _ => None,
+    };
+    let stream = ctx
+        .state
+        .storage
+        .get(&asset.sha256, range.clone())
+        .await
+        .map_err(|e| Error::Internal(format!("reading a stored file: {e}")))?
+        .ok_or_else(|| Error::Internal(format!("the bytes of asset {} are missing from storage", asset.id)))?;
+    let (status, length) = match &range {
+        Some(r) => (StatusCode::PARTIAL_CONTENT, r.end - r.start),
+        None => (StatusCode::OK, size),
+    };
+    let content_type = if attachment {
+        "application/octet-stream".to_string()
+    } else {
+        asset.mime_type.clone()
+    };
+    let disposition = content_disposition(if attachment { "attachment" } else { "inline" }, &asset.filename);
+    let mut response = Response::new(Body::from_stream(stream.map_err(axum::Error::new)));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(r) = &range
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{size}", r.start, r.end - 1))
+    {
+        h.insert(header::CONTENT_RANGE, v);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 10), RangeAsk::Whole);
+        assert_eq!(parse_range(Some("bytes=0-3"), 10), RangeAsk::Part(0..4));
+        assert_eq!(parse_range(Some("bytes=5-"), 10), RangeAsk::Part(5..10));
+        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeAsk::Part(7..10));
+        assert_eq!(parse_range(Some("bytes=-30"), 10), RangeAsk::Part(0..10));
+        assert_eq!(parse_range(Some("bytes=8-100"), 10), RangeAsk::Part(8..10));
+        assert_eq!(parse_range(Some("bytes=10-"), 10), RangeAsk::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=-0"), 10), RangeAsk::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=0-1,3-4"), 10), RangeAsk::Whole);
+        assert_eq!(parse_range(Some("bytes=4-2"), 10), RangeAsk::Whole);
+        assert_eq!(parse_range(Some("items=0-1"), 10), RangeAsk::Whole);
+        assert_eq!(parse_range(Some("bytes=x-1"), 10), RangeAsk::Whole);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(safe_filename("../../etc/passwd.txt").as_deref(), Some("passwd.txt"));
+        assert_eq!(safe_filename("C:\\x\\a\u{7}b\n.pdf").as_deref(), Some("ab.pdf"));
+        assert_eq!(safe_filename("../.."), None);
+        assert_eq!(safe_filename("dir/"), None);
+        assert_eq!(
+            content_disposition("attachment", "r\u{e9}sum\u{e9} \"1\".pdf"),
+            "attachment; filename=\"r_sum_ _1_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.pdf"
+        );
+    }
+}
