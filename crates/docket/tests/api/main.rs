@@ -56,4 +56,5 @@ mod templates;
 mod transfer;
 mod users;
 mod wal;
+mod web;
 mod webhooks;
