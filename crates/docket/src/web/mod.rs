@@ -51,6 +51,10 @@ pub fn routes(api: Router) -> Router<AppState> {
         )
         .route("/app/{org}", get(pages::inbox))
         .route("/app/{org}/templates", get(pages::templates))
+        .route(
+            "/app/{org}/templates/{template_id}/launch",
+            get(pages::launch_page).post(pages::launch),
+        )
         .route("/app/{org}/runs/{run_id}", get(pages::run))
         .route("/app/{org}/tasks/{task_id}", get(task_page::show))
         .route("/app/{org}/tasks/{task_id}/fields", post(task_page::save_fields))

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::web::client::{Answer, Api, seg, with_query};
 use crate::web::layout::{Nav, day_start, error, page, respond, when, zone};
 use crate::web::session::{self, Member};
+use crate::web::task_page::{Problems, answers, field};
 
 /// What every page of one organization starts from: the member, the top bar, the API.
 pub struct OrgPage {
@@ -364,7 +365,8 @@ pub async fn templates(
                 thead { tr { th { "Template" } th { "Steps" } th { "Last changed" } } }
                 tbody { @for t in &items {
                     tr {
-                        td { (t["title"].as_str().unwrap_or("")) }
+                        td { a href={ "/app/" (seg(&org)) "/templates/" (seg(t["id"].as_str().unwrap_or(""))) "/launch" } {
+                            (t["title"].as_str().unwrap_or("")) } }
                         td { (t["steps_count"].as_i64().map(|n| n.to_string()).unwrap_or_default()) }
                         td { (when(t["last_updated"].as_str(), tz)) }
                     }
@@ -373,4 +375,105 @@ pub async fn templates(
         }
     };
     respond(StatusCode::OK, page("Templates", Some(&p.nav), body))
+}
+
+/// `GET /app/{org}/templates/{template_id}/launch`: the kick-off form.
+pub async fn launch_page(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((org, template_id)): Path<(String, String)>,
+) -> Response {
+    let p = match OrgPage::open(&state, api, headers, &org, &uri).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let t = p
+        .get(&p.api_path(&format!("/checklists/{}?with=prerun", seg(&template_id))))
+        .await;
+    if !t.ok() {
+        return p.refused(&t);
+    }
+    respond(StatusCode::OK, launch_form(&p, t.data(), &Problems::default(), None))
+}
+
+fn launch_form(p: &OrgPage, t: &Value, problems: &Problems, name: Option<&str>) -> maud::Markup {
+    let fields = t["prerun"]["data"]
+        .as_array()
+        .or(t["prerun"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    let title = t["title"].as_str().unwrap_or("");
+    let action = format!(
+        "/app/{}/templates/{}/launch",
+        seg(&p.org),
+        seg(t["id"].as_str().unwrap_or(""))
+    );
+    let body = html! {
+        h1 { "Launch: " (title) }
+        @if let Some(m) = &problems.message { p.flash.bad role="alert" { (m) } }
+        form.card method="post" action=(action) novalidate {
+            input type="hidden" name="_csrf" value=(p.nav.csrf);
+            label for="run-name" { "Process name" }
+            input #run-name type="text" name="name" value=(name.unwrap_or(title));
+            @if let Some(m) = problems.fields.get("name") { p.error { (m) } }
+            @if !fields.is_empty() { h2 { "Kick-off form" } }
+            @for f in &fields { (field(f, problems, false)) }
+            div.actions { button type="submit" { "Launch" } }
+        }
+    };
+    page(&format!("Launch {title}"), Some(&p.nav), body)
+}
+
+/// `POST /app/{org}/templates/{template_id}/launch`: `POST /organizations/{org}/runs`.
+pub async fn launch(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((org, template_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let p = match OrgPage::open(&state, api, headers, &org, &uri).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let pairs = crate::web::form_pairs(&body);
+    if !p.member.csrf_ok(crate::web::value_of(&pairs, "_csrf").as_deref()) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "The form had expired. Reload the page and try again.",
+            Some(&p.nav),
+        );
+    }
+    let t = p
+        .get(&p.api_path(&format!("/checklists/{}?with=prerun", seg(&template_id))))
+        .await;
+    if !t.ok() {
+        return p.refused(&t);
+    }
+    let defs = t.data()["prerun"]["data"]
+        .as_array()
+        .or(t.data()["prerun"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    let (prerun, sent) = answers(&defs, &pairs);
+    let name = crate::web::value_of(&pairs, "name").unwrap_or_default();
+    let a = p
+        .send(
+            Method::POST,
+            &p.api_path("/runs"),
+            &serde_json::json!({"checklist_id": template_id, "name": name, "prerun": prerun}),
+        )
+        .await;
+    if !a.ok() {
+        let mut problems = Problems::from_answer(&a);
+        problems.sent = sent;
+        return respond(a.status, launch_form(&p, t.data(), &problems, Some(&name)));
+    }
+    let run = a.data()["id"].as_str().unwrap_or("");
+    let mut r = Redirect::to(&format!("/app/{}/runs/{}", seg(&org), seg(run))).into_response();
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    r
 }

@@ -56,13 +56,14 @@ pub struct Problems {
 }
 
 impl Problems {
-    fn from_answer(a: &Answer) -> Problems {
+    /// The API's refusal: its message and the first message per field.
+    pub fn from_answer(a: &Answer) -> Problems {
         let mut p = Problems {
             message: Some(a.message()),
             ..Problems::default()
         };
         for (key, msg) in a.field_errors() {
-            if let Some(rest) = key.strip_prefix("taskdata.") {
+            if let Some(rest) = key.strip_prefix("taskdata.").or_else(|| key.strip_prefix("prerun.")) {
                 let id = rest.split('.').next().unwrap_or(rest).to_string();
                 p.fields.entry(id).or_insert(msg);
             } else {
@@ -248,7 +249,7 @@ fn option_texts(f: &Value) -> Vec<String> {
 }
 
 /// One form field: label, input of its type, the API's message beside it.
-fn field(f: &Value, problems: &Problems, read_only: bool) -> Markup {
+pub fn field(f: &Value, problems: &Problems, read_only: bool) -> Markup {
     let id = f["id"].as_str().unwrap_or("");
     let kind = f["field_type"].as_str().unwrap_or("text");
     let name = format!("field.{id}");
@@ -326,6 +327,13 @@ fn input_value(kind: &str, v: &str) -> String {
 
 /// The form's answers as the API's `taskdata`, for the editable fields of `task`.
 fn taskdata(task: &Value, pairs: &[(String, String)]) -> (Map<String, Value>, HashMap<String, Vec<String>>) {
+    let defs = task["form_fields"]["data"].as_array().cloned().unwrap_or_default();
+    answers(&defs, pairs)
+}
+
+/// The form's answers for the editable fields of `defs` (the API's field shapes), keyed by
+/// field id as `taskdata` and `prerun` take them, and what was sent per field.
+pub fn answers(defs: &[Value], pairs: &[(String, String)]) -> (Map<String, Value>, HashMap<String, Vec<String>>) {
     let mut sent: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in pairs {
         if let Some(id) = k.strip_prefix("field.") {
@@ -333,7 +341,7 @@ fn taskdata(task: &Value, pairs: &[(String, String)]) -> (Map<String, Value>, Ha
         }
     }
     let mut data = Map::new();
-    for f in task["form_fields"]["data"].as_array().into_iter().flatten() {
+    for f in defs {
         let (Some(id), Some(kind)) = (f["id"].as_str(), f["field_type"].as_str()) else {
             continue;
         };

@@ -212,3 +212,66 @@ async fn a_password_link_sets_the_password_once(app: &TestApp) {
     let mut c = Browser::new(app);
     c.sign_in("bob@acme.test", new_pw).await.expect_status(303);
 }
+
+on_both!(a_member_launches_a_template_from_its_kickoff_form, cheap);
+async fn a_member_launches_a_template_from_its_kickoff_form(app: &TestApp) {
+    let tpl = app
+        .json(
+            Method::POST,
+            &app.org_path("/checklists"),
+            json!({
+                "title": "Client onboarding",
+                "prerun": [
+                    {"label": "Client name", "field_type": "text", "required": true},
+                    {"label": "Plan", "field_type": "dropdown", "required": true, "options": ["Standard", "Enterprise"]}
+                ],
+                "steps": [{"title": "Collect documents"}]
+            }),
+        )
+        .await
+        .expect(201);
+    let id = tpl.data()["id"].as_str().unwrap().to_string();
+    let client = tpl.data()["prerun"][0]["id"].as_str().unwrap().to_string();
+    let plan = tpl.data()["prerun"][1]["id"].as_str().unwrap().to_string();
+    let mut b = signed_in(app).await;
+    let list = b.get("/app/acme/templates").await.expect_status(200);
+    let path = format!("/app/acme/templates/{id}/launch");
+    assert!(list.text.contains(&path), "{}", list.text);
+    let form = b.get(&path).await.expect_status(200);
+    assert!(
+        form.text.contains("Client name") && form.text.contains("Enterprise"),
+        "{}",
+        form.text
+    );
+    // A required kick-off field left empty: the API's 422, its message beside the field.
+    let (client_key, plan_key) = (format!("field.{client}"), format!("field.{plan}"));
+    let bad = b
+        .submit(
+            &path,
+            &path,
+            &[("name", "Globex"), (&client_key, ""), (&plan_key, "Standard")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains(&format!("id=\"f-{client}-error\"")), "{}", bad.text);
+    let ok = b
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Globex"),
+                (&client_key, "Globex Inc"),
+                (&plan_key, "Enterprise"),
+            ],
+        )
+        .await
+        .expect_status(303);
+    let run_page = ok.location().to_string();
+    assert!(run_page.starts_with("/app/acme/runs/"), "{run_page}");
+    let run_id = run_page.rsplit('/').next().unwrap();
+    let run = app.get(&app.org_path(&format!("/runs/{run_id}"))).await.expect(200);
+    assert_eq!(run.data()["name"], "Globex");
+    assert_eq!(run.data()["prerun"][&client], "Globex Inc", "{}", run.text);
+    let page = b.get(&run_page).await.expect_status(200);
+    assert!(page.text.contains("Collect documents"), "{}", page.text);
+}
