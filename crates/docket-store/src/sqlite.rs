@@ -52,6 +52,8 @@ pub(crate) mod run_list;
 pub(crate) mod runs;
 #[path = "sql/search.rs"]
 pub(crate) mod search;
+#[path = "sql/sessions.rs"]
+pub(crate) mod sessions;
 #[path = "sql/step_captures.rs"]
 pub(crate) mod step_captures;
 #[path = "sql/steps.rs"]

@@ -111,6 +111,12 @@ pub const TABLES: &[Table] = &[
     data("idempotency_keys", &["token_hash", "idem_key"]),
     data("activity", &["entry_key"]),
     data("watchers", &["id"]),
+    // Migration 0012: members' passwords move with the data; sessions, one-time password links
+    // and failed sign-ins do not (after an import everyone signs in again).
+    data("user_passwords", &["user_id"]),
+    derived("web_sessions"),
+    derived("web_links"),
+    derived("web_signin_failures"),
     // SQLite (migration 0005): text-search content tables and FTS5 indexes with their shadow
     // tables, all kept by triggers when `tasks` and `runs` rows are inserted.
     derived("task_text"),

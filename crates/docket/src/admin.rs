@@ -121,6 +121,46 @@ pub enum AdminCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Set a member's password for the pages under /app, read from standard input (one line);
+    /// ends the member's signed-in sessions.
+    SetPassword {
+        /// The member's email.
+        #[arg(long)]
+        email: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Make a one-time link that lets a member set their password (valid 7 days), and print it.
+    PasswordLink {
+        /// The member's email.
+        #[arg(long)]
+        email: String,
+        /// `invite` (a new member) or `reset`.
+        #[arg(long, default_value = "reset")]
+        purpose: String,
+        /// The server's public URL the link starts with [default: http://127.0.0.1:8080].
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Sign a member out everywhere: end all their sessions of the pages.
+    RevokeSessions {
+        /// The member's email.
+        #[arg(long)]
+        email: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Show (or rotate) an organization's webhook signing secret.
     WebhookSecret {
         /// Organization id.
@@ -146,7 +186,10 @@ impl AdminCommand {
             | AdminCommand::CreateToken { db, .. }
             | AdminCommand::Load { db, .. }
             | AdminCommand::SeedDemo { db, .. }
-            | AdminCommand::WebhookSecret { db, .. } => db,
+            | AdminCommand::WebhookSecret { db, .. }
+            | AdminCommand::SetPassword { db, .. }
+            | AdminCommand::PasswordLink { db, .. }
+            | AdminCommand::RevokeSessions { db, .. } => db,
         }
     }
 }
@@ -254,12 +297,58 @@ fn new_user(id: Option<i64>, mail: &str, username: &str, first: &str, last: &str
 /// Runs one admin command on `store`; returns what to print on stdout (one JSON object with
 /// `--json`, else lines for a person).
 pub async fn run(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<String> {
-    let (json, value, human) = execute(store, cmd, now).await?;
+    run_with(store, cmd, now, &crate::config::WebConfig::default()).await
+}
+
+/// As [`run`], with the pages' settings (the cost of a new password hash).
+pub async fn run_with(
+    store: &Store,
+    cmd: AdminCommand,
+    now: i64,
+    web: &crate::config::WebConfig,
+) -> anyhow::Result<String> {
+    let (json, value, human) = execute(store, cmd, now, web).await?;
     Ok(if json { value.to_string() } else { human })
 }
 
-async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(bool, serde_json::Value, String)> {
+async fn execute(
+    store: &Store,
+    cmd: AdminCommand,
+    now: i64,
+    web: &crate::config::WebConfig,
+) -> anyhow::Result<(bool, serde_json::Value, String)> {
     Ok(match cmd {
+        AdminCommand::SetPassword { email, json, .. } => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let user_id = set_password(store, &email, password, now, web).await?;
+            (
+                json,
+                json!({"user_id": user_id}),
+                format!("password set for member {user_id}"),
+            )
+        }
+        AdminCommand::PasswordLink {
+            email,
+            purpose,
+            base_url,
+            json,
+            ..
+        } => {
+            let base = base_url.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            let link = password_link(store, &email, &purpose, &base, now).await?;
+            (json, json!({"link": link}), link)
+        }
+        AdminCommand::RevokeSessions { email, json, .. } => {
+            let user_id = member_by_email(store, &email).await?;
+            let n = store.delete_user_sessions(user_id).await?;
+            (
+                json,
+                json!({"user_id": user_id, "sessions_ended": n}),
+                format!("{n} session(s) ended"),
+            )
+        }
         AdminCommand::Bootstrap {
             org_name,
             email,
@@ -393,4 +482,45 @@ async fn execute(store: &Store, cmd: AdminCommand, now: i64) -> anyhow::Result<(
             (json, json!({"secret": secret}), secret)
         }
     })
+}
+
+async fn member_by_email(store: &Store, email: &str) -> anyhow::Result<i64> {
+    store
+        .password_by_email(email.trim())
+        .await?
+        .map(|p| p.user_id)
+        .with_context(|| format!("no member has the email {}", email.trim()))
+}
+
+/// Sets a member's password (argon2id at the cost of `web`) and ends their sessions; their id.
+pub async fn set_password(
+    store: &Store,
+    email: &str,
+    password: &str,
+    now: i64,
+    web: &crate::config::WebConfig,
+) -> anyhow::Result<i64> {
+    if let Err(why) = crate::web::password::check_new(password, password) {
+        anyhow::bail!("{why}");
+    }
+    let user_id = member_by_email(store, email).await?;
+    let hash = crate::web::password::hash(password, crate::web::password::Cost::of(web)).await?;
+    store.set_password(user_id, &hash, now).await?;
+    store.delete_user_sessions(user_id).await?;
+    Ok(user_id)
+}
+
+/// A one-time link for a member to set their password: `{base}/app/password/{token}`; the
+/// database keeps the token's hash only.
+pub async fn password_link(store: &Store, email: &str, purpose: &str, base: &str, now: i64) -> anyhow::Result<String> {
+    if !matches!(purpose, "invite" | "reset") {
+        anyhow::bail!("purpose must be invite or reset, not {purpose:?}");
+    }
+    let user_id = member_by_email(store, email).await?;
+    let token = ids::new_token();
+    let expires = now + crate::web::auth_link_days() * 24 * 3_600_000;
+    store
+        .add_password_link(&ids::token_hash(&token), user_id, purpose, now, expires)
+        .await?;
+    Ok(format!("{}/app/password/{token}", base.trim_end_matches('/')))
 }

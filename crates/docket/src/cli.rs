@@ -189,7 +189,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin(a) => {
             let store = crate::startup::open_store(&config).await?;
             let now = config.now.unwrap_or_else(docket_domain::time::now_ms);
-            let result = admin::run(&store, a, now).await;
+            let result = admin::run_with(&store, a, now, &config.web).await;
             store.close().await;
             println!("{}", result?);
         }

@@ -66,6 +66,37 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Where uploaded files' bytes live (`[storage]`, see `storage/`).
     pub storage: StorageConfig,
+    /// The pages for people (`web/`): cookies, sessions, passwords, sign-in limits.
+    pub web: WebConfig,
+}
+
+/// Settings of the pages for people (`[web]` in `docket.toml`, `DOCKET_WEB_*`).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Cookies marked `Secure`: `Some(true)` always, `Some(false)` never, `None` when the request
+    /// came over HTTPS (`X-Forwarded-Proto: https`) or `public_url` is `https://…`.
+    pub secure_cookies: Option<bool>,
+    /// Hours a sign-in lasts.
+    pub session_hours: i64,
+    /// Failed sign-ins per email address, and per client address, in 15 minutes; past it
+    /// sign-in is refused (429) until the window moves on.
+    pub signin_limit: i64,
+    /// argon2id memory cost of new password hashes, KiB (OWASP's minimum: 19456 = 19 MiB).
+    pub password_memory_kib: u32,
+    /// argon2id passes over the memory (OWASP: 2 with 19 MiB).
+    pub password_iterations: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: None,
+            session_hours: 24 * 14,
+            signin_limit: 10,
+            password_memory_kib: 19_456,
+            password_iterations: 2,
+        }
+    }
 }
 
 /// Where and how uploaded files are kept (`[storage]`).
@@ -152,6 +183,7 @@ impl Default for Config {
             fair_share_global: 8,
             metrics_token: None,
             storage: StorageConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -187,6 +219,7 @@ struct FileConfig {
     fair_share: FileFairShare,
     #[serde(default)]
     storage: FileStorage,
+    web: FileWeb,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +229,16 @@ struct FileStorage {
     dir: Option<PathBuf>,
     max_upload_bytes: Option<u64>,
     extensions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWeb {
+    secure_cookies: Option<bool>,
+    session_hours: Option<i64>,
+    signin_limit: Option<i64>,
+    password_memory_kib: Option<u32>,
+    password_iterations: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -285,6 +328,11 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_ASSET_DIR",
     "DOCKET_MAX_UPLOAD_BYTES",
     "DOCKET_UPLOAD_EXTENSIONS",
+    "DOCKET_WEB_SECURE_COOKIES",
+    "DOCKET_WEB_SESSION_HOURS",
+    "DOCKET_WEB_SIGNIN_LIMIT",
+    "DOCKET_WEB_PASSWORD_MEMORY_KIB",
+    "DOCKET_WEB_PASSWORD_ITERATIONS",
     // Read by the test suite, not the server.
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
@@ -364,6 +412,11 @@ impl Config {
             set(&mut c.webhook_retry_base_ms, f.webhooks.retry_base_ms);
             set(&mut c.webhook_allow_private, f.webhooks.allow_private);
             c.metrics_token = f.metrics.token.and_then(|t| non_empty(&t)).or(c.metrics_token);
+            c.web.secure_cookies = f.web.secure_cookies.or(c.web.secure_cookies);
+            set(&mut c.web.session_hours, f.web.session_hours);
+            set(&mut c.web.signin_limit, f.web.signin_limit);
+            set(&mut c.web.password_memory_kib, f.web.password_memory_kib);
+            set(&mut c.web.password_iterations, f.web.password_iterations);
             if let Some(s) = f.log.format {
                 c.log_format = parse_log_format(&s)?;
             }
@@ -415,6 +468,11 @@ impl Config {
                 "DOCKET_ASSET_DIR" => c.storage.dir = non_empty(v).map(PathBuf::from),
                 "DOCKET_MAX_UPLOAD_BYTES" => c.storage.max_upload_bytes = parse_num(key, v)?,
                 "DOCKET_UPLOAD_EXTENSIONS" => c.storage.extensions = parse_extensions(v),
+                "DOCKET_WEB_SECURE_COOKIES" => c.web.secure_cookies = Some(parse_flag(key, v)?),
+                "DOCKET_WEB_SESSION_HOURS" => c.web.session_hours = parse_num(key, v)?,
+                "DOCKET_WEB_SIGNIN_LIMIT" => c.web.signin_limit = parse_num(key, v)?,
+                "DOCKET_WEB_PASSWORD_MEMORY_KIB" => c.web.password_memory_kib = parse_num(key, v)?,
+                "DOCKET_WEB_PASSWORD_ITERATIONS" => c.web.password_iterations = parse_num(key, v)?,
                 k if ENV_VARS.contains(&k) || CLIENT_ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
@@ -609,6 +667,32 @@ mod tests {
             example.storage.extensions.map(|l| parse_extensions(&l.join(","))),
             Some(d.storage.extensions)
         );
+    }
+
+    #[test]
+    fn the_web_settings_come_from_the_environment_and_the_example_has_their_defaults() {
+        let env: HashMap<String, String> = [
+            ("DOCKET_WEB_SECURE_COOKIES", "true"),
+            ("DOCKET_WEB_SESSION_HOURS", "8"),
+            ("DOCKET_WEB_SIGNIN_LIMIT", "4"),
+            ("DOCKET_WEB_PASSWORD_MEMORY_KIB", "65536"),
+            ("DOCKET_WEB_PASSWORD_ITERATIONS", "3"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (c, warnings) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.web.secure_cookies, Some(true));
+        assert_eq!((c.web.session_hours, c.web.signin_limit), (8, 4));
+        assert_eq!((c.web.password_memory_kib, c.web.password_iterations), (65536, 3));
+        let example: FileConfig = toml::from_str(EXAMPLE).expect("the example parses");
+        let d = WebConfig::default();
+        assert_eq!(example.web.session_hours, Some(d.session_hours));
+        assert_eq!(example.web.signin_limit, Some(d.signin_limit));
+        assert_eq!(example.web.password_memory_kib, Some(d.password_memory_kib));
+        assert_eq!(example.web.password_iterations, Some(d.password_iterations));
+        assert_eq!(example.web.secure_cookies, d.secure_cookies);
     }
 
     #[test]

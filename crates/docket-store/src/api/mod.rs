@@ -20,6 +20,7 @@ mod provision;
 mod rate_limit;
 mod run_list;
 mod search;
+mod sessions;
 mod steps;
 mod tags;
 mod task_list;

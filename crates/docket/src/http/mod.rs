@@ -87,6 +87,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The complete router with its state.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api();
+    // The pages for people call these same routes in-process, as the signed-in member.
+    let pages = crate::web::routes(routes.clone().with_state(state.clone()));
     // Each `layer`/`route_layer` call wraps every route in a boxed service of its own, which
     // costs a clone and a box per request, so each stack is applied in one call.
     let api = routes.route_layer(
@@ -112,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .merge(operational_routes())
         .merge(openapi::ui::routes(&doc))
+        .merge(pages)
         .fallback(endpoint_not_found)
         .layer(
             ServiceBuilder::new()

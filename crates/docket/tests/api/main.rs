@@ -61,4 +61,5 @@ mod transfer;
 mod users;
 mod wal;
 mod watchers;
+mod web;
 mod webhooks;

@@ -1,0 +1,45 @@
+//! Records of the pages for people: sign-in sessions and what they resolve to.
+
+use sqlx::FromRow;
+
+/// What a session cookie resolves to, with the member's standing in the organization asked
+/// about (as [`super::TokenLookup`] for a bearer token).
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionLookup {
+    /// The session's member.
+    pub user_id: i64,
+    /// The CSRF token every form of the session carries.
+    pub csrf: String,
+    /// When the session ends.
+    pub expires_at: i64,
+    /// 1 when the organization asked about exists, else 0.
+    pub org_found: i64,
+    /// The member's role there, if a member.
+    pub role: Option<String>,
+    /// Their status there, if a member.
+    pub status: Option<String>,
+}
+
+/// A member's stored password, found by email.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredPassword {
+    /// The member.
+    pub user_id: i64,
+    /// The argon2id PHC string, if a password was ever set.
+    pub hash: Option<String>,
+}
+
+/// A new sign-in session (the cookie's id only as its hash).
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's id.
+    pub id_hash: String,
+    /// The member.
+    pub user_id: i64,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Sign-in time.
+    pub now: i64,
+    /// When it ends.
+    pub expires_at: i64,
+}
