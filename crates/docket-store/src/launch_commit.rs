@@ -21,8 +21,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
 use crate::checkpoint::Wake;
+use crate::model::{ACTING, Acting};
 use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten};
-use crate::model::activity::{ACTING, Acting};
 use crate::sqlite::launch::write_in;
 
 /// Most launches written by one transaction.
@@ -143,7 +143,7 @@ impl Writer {
             for l in launches {
                 // The batch runs on the writer's task: each launch records its own launcher.
                 let acting = Acting { user_id: l.started_by };
-                out.push(ACTING.scope(acting, write_in(&mut **conn, l)).await?);
+                out.push(ACTING.scope(acting, write_in(conn, l)).await?);
             }
             sqlx::query("COMMIT").execute(&mut **conn).await?;
             Ok::<_, sqlx::Error>(out)

@@ -32,8 +32,16 @@ pub(crate) async fn insert(pool: &Pool<Db>, a: &AssetRow) -> Result<(), sqlx::Er
     .bind(a.uploaded_at)
     .execute(&mut *tx)
     .await?;
-    super::activity::asset(&mut tx, &a.org_id, &a.id, &a.filename, subject_of(&a.subject_type, &a.subject_id), "uploaded", a.uploaded_at)
-        .await?;
+    super::activity::asset(
+        &mut tx,
+        &a.org_id,
+        &a.id,
+        &a.filename,
+        subject_of(&a.subject_type, &a.subject_id),
+        "uploaded",
+        a.uploaded_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -108,8 +116,16 @@ pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<Optio
     .await?;
     if let Some(a) = &gone {
         let now = docket_domain::time::now_ms();
-        super::activity::asset(&mut tx, org, &a.id, &a.filename, subject_of(&a.subject_type, &a.subject_id), "deleted", now)
-            .await?;
+        super::activity::asset(
+            &mut tx,
+            org,
+            &a.id,
+            &a.filename,
+            subject_of(&a.subject_type, &a.subject_id),
+            "deleted",
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(gone)

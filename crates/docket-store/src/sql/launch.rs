@@ -112,7 +112,7 @@ pub(crate) async fn existing(
 /// the template was archived or deleted since it was read (nothing is written then).
 pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<LaunchWritten, LaunchRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
-    let written = write_in(&mut *tx, l).await?;
+    let written = write_in(&mut tx, l).await?;
     if written.is_ok() {
         tx.commit().await?;
     }
