@@ -219,6 +219,7 @@ struct FileConfig {
     fair_share: FileFairShare,
     #[serde(default)]
     storage: FileStorage,
+    #[serde(default)]
     web: FileWeb,
 }
 
