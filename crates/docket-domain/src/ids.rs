@@ -3,10 +3,15 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// A fresh 32-character lower-case hex id (128 random bits), the format of task, run, tag,
-/// group, comment and capture ids (spec §1.5).
+/// A fresh 32-character lower-case hex id, the format of task, run, tag, group, comment and
+/// capture ids (spec §1.5). It is a UUIDv7: 48 bits of the current millisecond, then 74 random
+/// bits. Ids made later sort after earlier ones, so the B-tree indexes keyed by an id (a task's
+/// primary key, its assignees, captures, tag links, feed entries) grow at their right edge
+/// instead of dirtying a random page per insert; a launch of ten tasks writes a few pages to the
+/// SQLite WAL instead of dozens. The random part keeps ids unguessable; nothing secret is an id
+/// (tokens and guest codes are made by the functions below).
 pub fn new_id32() -> String {
-    Uuid::new_v4().simple().to_string()
+    Uuid::now_v7().simple().to_string()
 }
 
 /// A fresh bearer token: 64 hex characters carrying 244 random bits.
@@ -59,6 +64,9 @@ mod tests {
         assert_eq!(code.len(), 40);
         assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(new_token(), new_token());
+        let (first, second) = (new_id32(), new_id32());
+        assert_ne!(first, second);
+        assert!(first < second, "ids made later sort after earlier ones: {first} {second}");
     }
 
     #[test]
