@@ -66,7 +66,10 @@ mod tests {
         assert_ne!(new_token(), new_token());
         let (first, second) = (new_id32(), new_id32());
         assert_ne!(first, second);
-        assert!(first < second, "ids made later sort after earlier ones: {first} {second}");
+        assert!(
+            first < second,
+            "ids made later sort after earlier ones: {first} {second}"
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod model;
 mod postgres;
 pub mod query;
 mod sqlite;
+mod statistics;
 mod task_insert;
 pub mod transfer;
 
@@ -299,6 +300,7 @@ impl Store {
             .map_err(StoreError::other)?;
         let wake = checkpoint::Wake::default();
         tokio::spawn(checkpoint::run(checkpoints.clone(), wake.clone()));
+        tokio::spawn(statistics::run(checkpoints.clone()));
         // No ping before handing out a connection (a round trip to its thread): an open SQLite
         // file does not go away the way a server connection can.
         let read = SqlitePoolOptions::new()
@@ -364,7 +366,13 @@ impl Store {
             Backend::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
             Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
-        .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+        .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        if let Backend::Sqlite { write, .. } = &self.backend {
+            statistics::refresh(write)
+                .await
+                .map_err(|e| StoreError::Other(format!("analyzing the database failed: {e}")))?;
+        }
+        Ok(())
     }
 
     /// Which backend this is.

@@ -47,6 +47,7 @@ mod sdk;
 mod search;
 mod seed_001;
 mod startup;
+mod statistics;
 mod steps;
 mod store_contract;
 mod tag_links;
