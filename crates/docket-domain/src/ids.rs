@@ -14,6 +14,14 @@ pub fn new_id32() -> String {
     Uuid::now_v7().simple().to_string()
 }
 
+/// A fresh 32-character lower-case hex id of 128 random bits (UUIDv4), for ids whose first
+/// characters must differ between two made close together: a template's default alias ends in
+/// the first 6 characters of its id (spec: `slug(title)-` + those 6), which in a
+/// [`new_id32`] are the same for every id made within a few hours.
+pub fn new_random_id32() -> String {
+    Uuid::new_v4().simple().to_string()
+}
+
 /// A fresh bearer token: 64 hex characters carrying 244 random bits.
 pub fn new_token() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())

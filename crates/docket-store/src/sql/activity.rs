@@ -51,7 +51,7 @@ fn next_key() -> String {
         .map_or(0, |d| d.as_micros() as u64);
     let prev = LAST.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| Some(now.max(last + 1)));
     let key = prev.map_or(now, |last| now.max(last + 1));
-    format!("{key:016x}{}:", &ids::new_id32()[..8])
+    format!("{key:016x}{}:", &ids::new_random_id32()[..8])
 }
 
 /// Binds the values every insert shares: `$1` key prefix, `$2` verb, `$3` source, `$4` actor,

@@ -114,7 +114,7 @@ pub async fn clone_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>, 
         return Err(Error::Invalid(errors));
     };
     let c = CloneTemplate {
-        id: ids::new_id32(),
+        id: ids::new_random_id32(),
         title,
         by: me.user_id,
         now: ctx.now,

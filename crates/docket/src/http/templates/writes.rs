@@ -184,7 +184,7 @@ pub async fn create_template(ctx: Ctx, query: Query, Body(body): Body) -> Result
     let Some(title) = input.title.clone().filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    let id = ids::new_id32();
+    let id = ids::new_random_id32();
     let new = NewTemplate {
         alias: input
             .alias

@@ -24,7 +24,7 @@ pub async fn template_in(app: &TestApp, org: &str, title: &str) -> String {
             "INSERT INTO checklists (id, org_id, increment_id, title, alias, owner_id, created_by, created_at, last_updated)
              VALUES ('{id}', '{org}', (SELECT template_seq FROM organizations WHERE id = '{org}'), '{title}',
                      'tpl-{}', 1, 1, 0, 0)",
-            &id[..6]
+            &id[id.len() - 6..]
         ),
     )
     .await;
