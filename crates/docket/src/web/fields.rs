@@ -553,7 +553,7 @@ mod tests {
     fn assignees_are_ids_groups_and_emails() {
         let f = json!({"id": "a", "field_type": "assignees_form"});
         let got = answers(
-            &[f.clone()],
+            std::slice::from_ref(&f),
             &pairs(&[
                 ("field.a.users", ""),
                 ("field.a.users", "1001"),
