@@ -6,6 +6,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use docket_store::model::{ACTING, Acting};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -76,33 +78,61 @@ impl Api {
         body: Option<&Value>,
         headers: &HeaderMap,
     ) -> Answer {
+        let (content_type, body) = match body {
+            Some(b) => (Some("application/json".to_string()), Body::from(b.to_string())),
+            None => (None, Body::empty()),
+        };
+        let response = self.raw(who, method, path, content_type, body, headers).await;
+        Answer::read(response).await
+    }
+
+    /// `method path` with a body of `content_type` (an upload streams through), answered as
+    /// the API answered: status, headers and body untouched (a download).
+    ///
+    /// The request runs inside the [`ACTING`] scope of `who`, as the authentication layer
+    /// runs every API request, so the writes a page makes record the member in the activity
+    /// feed.
+    pub async fn raw(
+        &self,
+        who: &As,
+        method: Method,
+        path: &str,
+        content_type: Option<String>,
+        body: Body,
+        headers: &HeaderMap,
+    ) -> Response {
         let mut req = Request::builder().method(method).uri(path);
-        for name in [header::HOST, header::HeaderName::from_static("x-forwarded-proto")] {
+        for name in [
+            header::HOST,
+            header::RANGE,
+            header::HeaderName::from_static("x-forwarded-proto"),
+        ] {
             if let Some(v) = headers.get(&name) {
                 req = req.header(name, v);
             }
         }
-        let body = match body {
-            Some(b) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
         let Ok(mut req) = req.body(body) else {
-            return Answer {
-                status: StatusCode::NOT_FOUND,
-                body: Value::Null,
-            };
+            return StatusCode::NOT_FOUND.into_response();
         };
         req.extensions_mut().insert(Caller {
             user_id: who.user_id,
             standing: who.standing.clone(),
         });
-        let response = match self.0.clone().oneshot(req).await {
+        let acting = Acting { user_id: who.user_id };
+        let call = self.0.clone().oneshot(req);
+        match ACTING.scope(acting, call).await {
             Ok(r) => r,
             Err(never) => match never {},
-        };
+        }
+    }
+}
+
+impl Answer {
+    /// The JSON answer of `response`.
+    pub async fn read(response: Response) -> Answer {
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
             .await

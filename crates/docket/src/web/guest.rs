@@ -75,14 +75,7 @@ pub async fn task(
         .iter()
         .map(|c| serde_json::to_value(CaptureJson::of_step(c, t.row.step_id.as_deref())).unwrap_or(Value::Null))
         .collect();
-    let org_tz = state
-        .store
-        .organization(&g.org_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|o| o.timezone);
-    let tz = zone(org_tz.as_deref());
+    let (tz, whose) = guest_zone(&state, &g).await;
     let body = html! {
         h1 { (json["title"].as_str().unwrap_or("")) }
         div.card {
@@ -102,7 +95,7 @@ pub async fn task(
                 dd { (shown(&f["value"])) }
             } } }
         }
-        p.hint { "Times are in the organization's time zone (" (tz.name()) ")." }
+        p.hint { "Times are in " (whose) " time zone (" (tz.name()) ")." }
     };
     respond(
         StatusCode::OK,
@@ -110,17 +103,42 @@ pub async fn task(
     )
 }
 
+/// The time zone a guest's page uses: the guest's own (`details.timezone`) when it names a
+/// zone, else the organization's, else UTC; and whose it is.
+async fn guest_zone(state: &AppState, g: &Guest) -> (chrono_tz::Tz, &'static str) {
+    let own = serde_json::from_str::<Value>(&g.details)
+        .ok()
+        .and_then(|d| d["timezone"].as_str().and_then(|z| z.parse::<chrono_tz::Tz>().ok()));
+    if let Some(tz) = own {
+        return (tz, "your");
+    }
+    let org_tz = state
+        .store
+        .organization(&g.org_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|o| o.timezone);
+    (zone(org_tz.as_deref()), "the organization's")
+}
+
 fn shown(v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
         Value::String(s) => s.clone(),
-        Value::Object(o) => o.get("text").and_then(Value::as_str).unwrap_or("").to_string(),
+        Value::Object(o) => o
+            .get("text")
+            .or_else(|| o.get("filename"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         Value::Array(items) => items
             .iter()
             .map(|i| {
                 i.get("text")
+                    .or_else(|| i.get("filename"))
                     .and_then(Value::as_str)
-                    .map_or_else(|| i.to_string(), str::to_string)
+                    .map_or_else(|| shown(i), str::to_string)
             })
             .collect::<Vec<_>>()
             .join(", "),

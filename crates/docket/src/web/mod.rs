@@ -13,11 +13,13 @@
 pub mod assets;
 mod auth;
 pub mod client;
+pub mod fields;
 mod guest;
 pub mod layout;
 mod pages;
 pub mod password;
 pub mod session;
+mod task_files;
 mod task_page;
 
 use axum::Router;
@@ -63,6 +65,12 @@ pub fn routes(api: Router) -> Router<AppState> {
         .route("/app/{org}/tasks/{task_id}/comment", post(task_page::comment))
         .route("/app/{org}/tasks/{task_id}/problem", post(task_page::problem))
         .route("/app/{org}/tasks/{task_id}/resolve", post(task_page::resolve))
+        .route("/app/{org}/tasks/{task_id}/files/{field_id}", post(task_files::upload))
+        .route(
+            "/app/{org}/tasks/{task_id}/files/{field_id}/remove",
+            post(task_files::remove),
+        )
+        .route("/app/{org}/files/{asset_id}", get(task_files::download))
         .route("/guest/{code}", get(guest::index))
         .route("/guest/{code}/tasks/{task_id}", get(guest::task))
         .layer(axum::Extension(client::Api(api)))

@@ -11,9 +11,10 @@ use serde_json::Value;
 
 use crate::state::AppState;
 use crate::web::client::{Answer, Api, seg, with_query};
+use crate::web::fields::{FieldView, People, Problems, answers, field};
 use crate::web::layout::{Nav, day_start, error, page, respond, when, zone};
 use crate::web::session::{self, Member};
-use crate::web::task_page::{Problems, answers, field};
+use crate::web::task_page::people_of;
 
 /// What every page of one organization starts from: the member, the top bar, the API.
 pub struct OrgPage {
@@ -395,15 +396,35 @@ pub async fn launch_page(
     if !t.ok() {
         return p.refused(&t);
     }
-    respond(StatusCode::OK, launch_form(&p, t.data(), &Problems::default(), None))
+    let people = people_of(&p, &prerun_of(t.data())).await;
+    respond(
+        StatusCode::OK,
+        launch_form(&p, t.data(), &Problems::default(), None, people.as_ref()),
+    )
 }
 
-fn launch_form(p: &OrgPage, t: &Value, problems: &Problems, name: Option<&str>) -> maud::Markup {
-    let fields = t["prerun"]["data"]
+/// A template's kick-off fields.
+fn prerun_of(t: &Value) -> Vec<Value> {
+    t["prerun"]["data"]
         .as_array()
         .or(t["prerun"].as_array())
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn launch_form(
+    p: &OrgPage,
+    t: &Value,
+    problems: &Problems,
+    name: Option<&str>,
+    people: Option<&People>,
+) -> maud::Markup {
+    let fields = prerun_of(t);
+    let view = FieldView {
+        read_only: false,
+        people,
+        org: None,
+    };
     let title = t["title"].as_str().unwrap_or("");
     let action = format!(
         "/app/{}/templates/{}/launch",
@@ -419,7 +440,7 @@ fn launch_form(p: &OrgPage, t: &Value, problems: &Problems, name: Option<&str>) 
             input #run-name type="text" name="name" value=(name.unwrap_or(title));
             @if let Some(m) = problems.fields.get("name") { p.error { (m) } }
             @if !fields.is_empty() { h2 { "Kick-off form" } }
-            @for f in &fields { (field(f, problems, false)) }
+            @for f in &fields { (field(f, problems, &view)) }
             div.actions { button type="submit" { "Launch" } }
         }
     };
@@ -453,12 +474,8 @@ pub async fn launch(
     if !t.ok() {
         return p.refused(&t);
     }
-    let defs = t.data()["prerun"]["data"]
-        .as_array()
-        .or(t.data()["prerun"].as_array())
-        .cloned()
-        .unwrap_or_default();
-    let (prerun, sent) = answers(&defs, &pairs);
+    let defs = prerun_of(t.data());
+    let prerun = answers(&defs, &pairs);
     let name = crate::web::value_of(&pairs, "name").unwrap_or_default();
     let a = p
         .send(
@@ -469,8 +486,12 @@ pub async fn launch(
         .await;
     if !a.ok() {
         let mut problems = Problems::from_answer(&a);
-        problems.sent = sent;
-        return respond(a.status, launch_form(&p, t.data(), &problems, Some(&name)));
+        problems.sent = prerun;
+        let people = people_of(&p, &defs).await;
+        return respond(
+            a.status,
+            launch_form(&p, t.data(), &problems, Some(&name), people.as_ref()),
+        );
     }
     let run = a.data()["id"].as_str().unwrap_or("");
     let mut r = Redirect::to(&format!("/app/{}/runs/{}", seg(&org), seg(run))).into_response();

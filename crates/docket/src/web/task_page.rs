@@ -3,8 +3,6 @@
 //! is the API's (in-process, as the member); a refusal re-renders the page with the API's
 //! messages (422), a success redirects back (303, so a reload sends nothing twice).
 
-use std::collections::HashMap;
-
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -12,29 +10,14 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::state::AppState;
 use crate::web::client::{Answer, Api, seg};
+use crate::web::fields::{FieldView, People, Problems, answers, field};
 use crate::web::layout::{error, page, respond, when};
 use crate::web::pages::OrgPage;
 use crate::web::{form_pairs, value_of};
-
-/// Field types edited on the page; the others (`table`, `file`, `assignees_form`) are shown.
-const EDITABLE: &[&str] = &[
-    "text",
-    "textarea",
-    "email",
-    "url",
-    "number",
-    "date",
-    "time",
-    "datetime",
-    "checkbox",
-    "radio",
-    "dropdown",
-    "multiselect",
-];
 
 /// What a page shows after a write: `?done=`.
 #[derive(Debug, Deserialize, Default)]
@@ -42,41 +25,36 @@ pub struct Done {
     done: Option<String>,
 }
 
-/// What a failed write leaves on the page.
-#[derive(Debug, Default)]
-pub struct Problems {
-    /// A sentence for the top of the page.
-    pub message: Option<String>,
-    /// Messages by field id.
-    pub fields: HashMap<String, String>,
-    /// What was sent, by field id (shown again instead of the stored value).
-    pub sent: HashMap<String, Vec<String>>,
-    /// The comment text sent.
-    pub comment: Option<String>,
-}
-
-impl Problems {
-    /// The API's refusal: its message and the first message per field.
-    pub fn from_answer(a: &Answer) -> Problems {
-        let mut p = Problems {
-            message: Some(a.message()),
-            ..Problems::default()
-        };
-        for (key, msg) in a.field_errors() {
-            if let Some(rest) = key.strip_prefix("taskdata.").or_else(|| key.strip_prefix("prerun.")) {
-                let id = rest.split('.').next().unwrap_or(rest).to_string();
-                p.fields.entry(id).or_insert(msg);
-            } else {
-                p.fields.entry(key).or_insert(msg);
-            }
-        }
-        p
-    }
-}
-
-async fn load(p: &OrgPage, task_id: &str) -> Answer {
+/// The task with what the page shows of it.
+pub async fn load(p: &OrgPage, task_id: &str) -> Answer {
     p.get(&p.api_path(&format!("/tasks/{}?with=form_fields,threads,run", seg(task_id))))
         .await
+}
+
+/// The organization's members and groups: names for the assignees, the comments' authors and
+/// the assignees fields.
+pub async fn people_for(p: &OrgPage) -> People {
+    let users = p.get(&p.api_path("/users-list")).await;
+    let groups = p.get(&p.api_path("/groups?per_page=100")).await;
+    People::from_answers(&users, &groups)
+}
+
+/// The organization's members and groups, when one of `defs` is an assignees field.
+pub async fn people_of(p: &OrgPage, defs: &[Value]) -> Option<People> {
+    if !defs.iter().any(|f| f["field_type"].as_str() == Some("assignees_form")) {
+        return None;
+    }
+    Some(people_for(p).await)
+}
+
+/// The page of a task as the member sees it now, with `problems` and the answer's `status`.
+pub async fn page_again(p: &OrgPage, task_id: &str, status: StatusCode, problems: &Problems) -> Response {
+    let task = load(p, task_id).await;
+    if !task.ok() {
+        return p.refused(&task);
+    }
+    let people = people_for(p).await;
+    respond(status, render(p, task.data(), problems, None, &people))
 }
 
 /// `GET /app/{org}/tasks/{task_id}`.
@@ -99,23 +77,40 @@ pub async fn show(
     let flash = match done.done.as_deref() {
         Some("saved") => Some("Saved."),
         Some("completed") => Some("Task completed."),
+        Some("approved") => Some("Approved."),
+        Some("rejected") => Some("Rejected."),
         Some("reopened") => Some("Task reopened."),
         Some("commented") => Some("Comment added."),
         Some("problem") => Some("Problem reported."),
         Some("resolved") => Some("Problem resolved."),
+        Some("uploaded") => Some("File added."),
+        Some("removed") => Some("File removed."),
         _ => None,
     };
-    respond(StatusCode::OK, render(&p, task.data(), &Problems::default(), flash))
+    let people = people_for(&p).await;
+    respond(
+        StatusCode::OK,
+        render(&p, task.data(), &Problems::default(), flash, &people),
+    )
 }
 
 /// The page of `task` (the API's task with `form_fields`, `threads` and `run`).
-pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str>) -> Markup {
+pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str>, people: &People) -> Markup {
     let tz = p.nav.tz;
     let base = format!("/app/{}/tasks/{}", seg(&p.org), seg(task["id"].as_str().unwrap_or("")));
     let completed = task["status"].as_str() == Some("completed");
+    let approval = task["task_type"].as_str() == Some("approval");
     let fields = task["form_fields"]["data"].as_array().cloned().unwrap_or_default();
+    let (files, others): (Vec<Value>, Vec<Value>) = fields
+        .into_iter()
+        .partition(|f| f["field_type"].as_str() == Some("file"));
     let threads = task["threads"]["data"].as_array().cloned().unwrap_or_default();
     let csrf = &p.nav.csrf;
+    let view = FieldView {
+        read_only: completed,
+        people: Some(people),
+        org: Some(&p.org),
+    };
     let body = html! {
         @if let Some(run) = task["run"]["data"].as_object() {
             p.hint { "Process: " a href={ "/app/" (seg(&p.org)) "/runs/" (seg(run.get("id").and_then(Value::as_str).unwrap_or(""))) } {
@@ -128,25 +123,35 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
             dl.facts {
                 dt { "Status" } dd { (task["status_label"].as_str().or(task["status"].as_str()).unwrap_or("")) }
                 dt { "Deadline" } dd { (when(task["deadline"].as_str(), tz)) }
-                dt { "Assignees" } dd { (assignees(task)) }
+                dt { "Assignees" } dd { (assignees(task, people)) }
                 @if completed { dt { "Completed" } dd { (when(task["completed_at"].as_str(), tz)) } }
                 @if task["problem"].as_bool() == Some(true) { dt { "Problem" } dd { span.status.problem { "open problem" } } }
             }
             @if let Some(s) = task["summary"].as_str().filter(|s| !s.is_empty()) { p { (s) } }
         }
-        @if !fields.is_empty() {
+        @if !others.is_empty() {
             h2 { "Form" }
             form.card method="post" action={ (base) "/fields" } novalidate {
                 input type="hidden" name="_csrf" value=(csrf);
-                @for f in &fields { (field(f, problems, completed)) }
+                @for f in &others { (field(f, problems, &view)) }
                 @if !completed { div.actions { button type="submit" { "Save" } } }
             }
+        }
+        @if !files.is_empty() {
+            h2 { "Files" }
+            @for f in &files { (crate::web::task_files::section(&base, csrf, f, problems, completed, &p.org)) }
         }
         div.actions {
             @if completed {
                 form method="post" action={ (base) "/reopen" } {
                     input type="hidden" name="_csrf" value=(csrf);
                     button.secondary type="submit" { "Reopen" }
+                }
+            } @else if approval {
+                form method="post" action={ (base) "/complete" } {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    button type="submit" name="decision" value="approve" { "Approve" }
+                    button.secondary type="submit" name="decision" value="reject" { "Reject" }
                 }
             } @else {
                 form method="post" action={ (base) "/complete" } {
@@ -162,7 +167,7 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
                 div.meta {
                     @if label == "problem" { strong { "Problem" } " · " }
                     @if label == "resolve" { strong { "Resolved" } " · " }
-                    "by member " (c["author_id"]) " · " (when(c["created_at"].as_str(), tz))
+                    "by " (c["author_id"].as_i64().map_or_else(|| "someone".to_string(), |u| people.member_name(u))) " · " (when(c["created_at"].as_str(), tz))
                 }
                 p { (c["content"].as_str().unwrap_or("")) }
                 @if label == "problem" && !threads.iter().any(|r| r["resolve_id"] == c["id"]) {
@@ -190,17 +195,17 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
     page(task["title"].as_str().unwrap_or("Task"), Some(&p.nav), body)
 }
 
-fn assignees(task: &Value) -> String {
+fn assignees(task: &Value, people: &People) -> String {
     let o = &task["owners"];
     let mut out: Vec<String> = Vec::new();
     for u in o["users"].as_array().into_iter().flatten() {
-        out.push(format!("member {u}"));
+        out.push(u.as_i64().map_or_else(|| u.to_string(), |u| people.member_name(u)));
     }
     for g in o["guests"].as_array().into_iter().flatten() {
         out.push(g.as_str().unwrap_or("").to_string());
     }
     for g in o["groups"].as_array().into_iter().flatten() {
-        out.push(format!("group {}", g.as_str().unwrap_or("")));
+        out.push(people.group_name(g.as_str().unwrap_or("")));
     }
     if out.is_empty() {
         "nobody".into()
@@ -209,173 +214,8 @@ fn assignees(task: &Value) -> String {
     }
 }
 
-/// The text of a stored value (for the read-only fields and the initial inputs).
-fn value_texts(f: &Value) -> Vec<String> {
-    let v = &f["value"];
-    match v {
-        Value::Null => vec![],
-        Value::String(s) => vec![s.clone()],
-        Value::Bool(b) => vec![b.to_string()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Object(o) => vec![o.get("text").and_then(Value::as_str).unwrap_or("").to_string()],
-        Value::Array(items) => items
-            .iter()
-            .filter(|i| i.get("selected").and_then(Value::as_bool) != Some(false))
-            .map(|i| match i {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("text")
-                    .or_else(|| o.get("name"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string()),
-                other => other.to_string(),
-            })
-            .collect(),
-    }
-}
-
-fn option_texts(f: &Value) -> Vec<String> {
-    f["options"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| {
-            o.as_str()
-                .map(str::to_string)
-                .or_else(|| o["text"].as_str().map(str::to_string))
-        })
-        .collect()
-}
-
-/// One form field: label, input of its type, the API's message beside it.
-pub fn field(f: &Value, problems: &Problems, read_only: bool) -> Markup {
-    let id = f["id"].as_str().unwrap_or("");
-    let kind = f["field_type"].as_str().unwrap_or("text");
-    let name = format!("field.{id}");
-    let dom = format!("f-{id}");
-    let err_id = format!("f-{id}-error");
-    let problem = problems.fields.get(id);
-    let values = problems.sent.get(id).cloned().unwrap_or_else(|| value_texts(f));
-    let first = values.first().cloned().unwrap_or_default();
-    let required = f["required"].as_bool() == Some(true);
-    let described = problem.map(|_| err_id.clone());
-    let editable = !read_only && EDITABLE.contains(&kind);
-    html! {
-        div.field.(if problem.is_some() { "field-invalid" } else { "" }) {
-            @if matches!(kind, "radio" | "multiselect" | "checkbox") || !editable {
-                fieldset {
-                    legend { (f["label"].as_str().unwrap_or("")) @if required { " *" } }
-                    @if !editable {
-                        p { @if values.is_empty() { span.hint { "No answer" } } @else { (values.join(", ")) } }
-                        @if !read_only { p.hint { "This field type is edited through the API for now." } }
-                    } @else if kind == "checkbox" {
-                        input type="hidden" name=(name) value="false";
-                        input #(dom) type="checkbox" name=(name) value="true" checked[first == "true"]
-                            aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()];
-                        label.inline for=(dom) { "Yes" }
-                    } @else {
-                        @if kind == "multiselect" { input type="hidden" name=(name) value=""; }
-                        @for (i, o) in option_texts(f).iter().enumerate() {
-                            @let oid = format!("{dom}-{i}");
-                            input #(oid) type=(if kind == "radio" { "radio" } else { "checkbox" }) name=(name) value=(o)
-                                checked[values.contains(o)] aria-describedby=[described.as_deref()];
-                            label.inline for=(oid) { (o) }
-                        }
-                    }
-                }
-            } @else {
-                label for=(dom) { (f["label"].as_str().unwrap_or("")) @if required { " *" } }
-                @match kind {
-                    "textarea" => textarea #(dom) name=(name) aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()] { (first) },
-                    "dropdown" => select #(dom) name=(name) aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()] {
-                        option value="" { "—" }
-                        @for o in option_texts(f) { option value=(o) selected[first == o] { (o) } }
-                    },
-                    _ => input #(dom) type=(input_type(kind)) name=(name) value=(input_value(kind, &first))
-                        step=[(kind == "number").then_some("any")]
-                        aria-invalid=[problem.map(|_| "true")] aria-describedby=[described.as_deref()];
-                }
-            }
-            @if let Some(g) = f["guidance"].as_str().filter(|g| !g.is_empty()) { p.hint { (g) } }
-            @if let Some(m) = problem { p.error #(err_id) { (m) } }
-        }
-    }
-}
-
-fn input_type(kind: &str) -> &'static str {
-    match kind {
-        "email" => "email",
-        "url" => "url",
-        "number" => "text",
-        "date" => "date",
-        "time" => "time",
-        "datetime" => "datetime-local",
-        _ => "text",
-    }
-}
-
-/// A stored value as the input of its type wants it (dates as `YYYY-MM-DD`, date-times as
-/// `YYYY-MM-DDTHH:MM`).
-fn input_value(kind: &str, v: &str) -> String {
-    match kind {
-        "date" if v.len() >= 10 => v[..10].to_string(),
-        "datetime" if v.len() >= 16 => v[..16].to_string(),
-        _ => v.to_string(),
-    }
-}
-
-/// The form's answers as the API's `taskdata`, for the editable fields of `task`.
-fn taskdata(task: &Value, pairs: &[(String, String)]) -> (Map<String, Value>, HashMap<String, Vec<String>>) {
-    let defs = task["form_fields"]["data"].as_array().cloned().unwrap_or_default();
-    answers(&defs, pairs)
-}
-
-/// The form's answers for the editable fields of `defs` (the API's field shapes), keyed by
-/// field id as `taskdata` and `prerun` take them, and what was sent per field.
-pub fn answers(defs: &[Value], pairs: &[(String, String)]) -> (Map<String, Value>, HashMap<String, Vec<String>>) {
-    let mut sent: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in pairs {
-        if let Some(id) = k.strip_prefix("field.") {
-            sent.entry(id.to_string()).or_default().push(v.clone());
-        }
-    }
-    let mut data = Map::new();
-    for f in defs {
-        let (Some(id), Some(kind)) = (f["id"].as_str(), f["field_type"].as_str()) else {
-            continue;
-        };
-        let Some(values) = sent.get(id) else { continue };
-        if !EDITABLE.contains(&kind) {
-            continue;
-        }
-        let last = values.last().cloned().unwrap_or_default();
-        let v = match kind {
-            "multiselect" => Value::Array(
-                values
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .map(|s| json!({"text": s}))
-                    .collect(),
-            ),
-            "checkbox" => Value::Bool(last == "true"),
-            "datetime" if last.len() == 16 => Value::String(format!("{last}:00")),
-            _ => Value::String(last),
-        };
-        data.insert(id.to_string(), v);
-    }
-    let shown = sent
-        .into_iter()
-        .map(|(k, v)| {
-            let v: Vec<String> = v.into_iter().filter(|s| !s.is_empty()).collect();
-            (k, v)
-        })
-        .collect();
-    (data, shown)
-}
-
 /// A write's form: the page and its pairs, CSRF checked.
-async fn open_post(
+pub async fn open_post(
     state: &AppState,
     api: Api,
     headers: HeaderMap,
@@ -395,7 +235,8 @@ async fn open_post(
     Ok((p, pairs))
 }
 
-fn back(org: &str, task_id: &str, done: &str) -> Response {
+/// The task page again after a write (303, so a reload sends nothing twice), saying `done`.
+pub fn back(org: &str, task_id: &str, done: &str) -> Response {
     let mut r = Redirect::to(&format!("/app/{}/tasks/{}?done={done}", seg(org), seg(task_id))).into_response();
     *r.status_mut() = StatusCode::SEE_OTHER;
     r
@@ -403,14 +244,8 @@ fn back(org: &str, task_id: &str, done: &str) -> Response {
 
 /// The page again with the API's refusal (its status: 422, 404, …).
 async fn refused(p: &OrgPage, task_id: &str, answer: &Answer, mut problems: Problems) -> Response {
-    let fresh = Problems::from_answer(answer);
-    problems.message = fresh.message;
-    problems.fields.extend(fresh.fields);
-    let task = load(p, task_id).await;
-    if !task.ok() {
-        return p.refused(&task);
-    }
-    respond(answer.status, render(p, task.data(), &problems, None))
+    problems.absorb(answer);
+    page_again(p, task_id, answer.status, &problems).await
 }
 
 /// `POST /app/{org}/tasks/{task_id}/fields`: `taskdata` through `PUT …/tasks/{id}`.
@@ -430,7 +265,11 @@ pub async fn save_fields(
     if !task.ok() {
         return p.refused(&task);
     }
-    let (data, sent) = taskdata(task.data(), &pairs);
+    let defs = task.data()["form_fields"]["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let data = answers(&defs, &pairs);
     let a = p
         .send(
             Method::PUT,
@@ -440,7 +279,7 @@ pub async fn save_fields(
         .await;
     if !a.ok() {
         let problems = Problems {
-            sent,
+            sent: data,
             ..Problems::default()
         };
         return refused(&p, &task_id, &a, problems).await;
@@ -448,7 +287,16 @@ pub async fn save_fields(
     back(&org, &task_id, "saved")
 }
 
-/// `POST …/complete`: `POST /organizations/{org}/completed-tasks`.
+/// The API's completion route of `task`: a task of a process through its process.
+fn completion_path(p: &OrgPage, task: &Value) -> String {
+    match task["run_id"].as_str().filter(|r| !r.is_empty()) {
+        Some(run) => p.api_path(&format!("/runs/{}/completed-tasks", seg(run))),
+        None => p.api_path("/completed-tasks"),
+    }
+}
+
+/// `POST …/complete`: `POST …/completed-tasks` (a process's own route for its tasks); an
+/// approval task's form sends `decision` (`approve` or `reject`) as `is_approved`.
 pub async fn complete(
     State(state): State<AppState>,
     Extension(api): Extension<Api>,
@@ -457,24 +305,35 @@ pub async fn complete(
     Path((org, task_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (p, _) = match open_post(&state, api, headers, &uri, &org, &body).await {
+    let (p, pairs) = match open_post(&state, api, headers, &uri, &org, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let a = p
-        .send(
-            Method::POST,
-            &p.api_path("/completed-tasks"),
-            &json!({"task_id": task_id}),
-        )
-        .await;
+    let task = p.get(&p.api_path(&format!("/tasks/{}", seg(&task_id)))).await;
+    if !task.ok() {
+        return p.refused(&task);
+    }
+    let mut payload = json!({"task_id": task_id});
+    let decision = value_of(&pairs, "decision");
+    let done = match decision.as_deref() {
+        Some("approve") => {
+            payload["is_approved"] = Value::Bool(true);
+            "approved"
+        }
+        Some("reject") => {
+            payload["is_approved"] = Value::Bool(false);
+            "rejected"
+        }
+        _ => "completed",
+    };
+    let a = p.send(Method::POST, &completion_path(&p, task.data()), &payload).await;
     if !a.ok() {
         return refused(&p, &task_id, &a, Problems::default()).await;
     }
-    back(&org, &task_id, "completed")
+    back(&org, &task_id, done)
 }
 
-/// `POST …/reopen`: `DELETE /organizations/{org}/completed-tasks/{task_id}`.
+/// `POST …/reopen`: `DELETE …/completed-tasks/{task_id}`.
 pub async fn reopen(
     State(state): State<AppState>,
     Extension(api): Extension<Api>,
@@ -487,7 +346,11 @@ pub async fn reopen(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let path = p.api_path(&format!("/completed-tasks/{}", seg(&task_id)));
+    let task = p.get(&p.api_path(&format!("/tasks/{}", seg(&task_id)))).await;
+    if !task.ok() {
+        return p.refused(&task);
+    }
+    let path = format!("{}/{}", completion_path(&p, task.data()), seg(&task_id));
     let a = p
         .api
         .call(&p.member.who(), Method::DELETE, &path, None, &p.headers)

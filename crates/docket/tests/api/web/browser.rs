@@ -81,6 +81,14 @@ impl Browser {
     }
 
     async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let body = form.map(|f| {
+            let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(f).finish();
+            ("application/x-www-form-urlencoded".to_string(), body.into_bytes())
+        });
+        self.send_body(method, path, body).await
+    }
+
+    async fn send_body(&mut self, method: Method, path: &str, body: Option<(String, Vec<u8>)>) -> Page {
         let mut rb = self.client.request(method, format!("{}{path}", self.base));
         if !self.cookies.is_empty() {
             let c: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -89,11 +97,8 @@ impl Browser {
         for (k, v) in &self.extra {
             rb = rb.header(k.as_str(), v.as_str());
         }
-        if let Some(f) = form {
-            let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(f).finish();
-            rb = rb
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body);
+        if let Some((content_type, bytes)) = body {
+            rb = rb.header("content-type", content_type).body(bytes);
         }
         let r = rb.send().await.expect("request sent");
         let status = r.status().as_u16();
@@ -121,6 +126,36 @@ impl Browser {
     /// POST a form.
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send(Method::POST, path, Some(form)).await
+    }
+
+    /// POST a `multipart/form-data` form: the text parts in order, then the file part `file`
+    /// (`filename`, bytes), as a browser sends an upload form.
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Page {
+        const B: &str = "browserboundaryQ8x2kZ";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{B}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        if let Some((filename, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{B}--\r\n").as_bytes());
+        self.send_body(
+            Method::POST,
+            path,
+            Some((format!("multipart/form-data; boundary={B}"), body)),
+        )
+        .await
     }
 
     /// POST a form with the CSRF token of the page at `from`.

@@ -2,6 +2,7 @@
 //! JavaScript would: form posts, cookies, redirects. Security: CSRF, session fixation,
 //! another organization's ids, guest links, escaping, headers and cookie attributes.
 
+mod actions;
 mod browser;
 mod flows;
 mod security;
