@@ -24,7 +24,7 @@ impl Store {
         let Ok(_permit) = self.streams.acquire().await else {
             return;
         };
-        if let Err(e) = on_read!(self, task_list::stream(org, q, batch, &tx)) {
+        if let Err(e) = on_read!(self, task_list::stream(self.lists(), org, q, batch, &tx)) {
             let _ = tx.send(Err(e.into())).await;
         }
     }

@@ -81,8 +81,7 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
         let p = w.bind(Arg::Text(pattern.clone()));
         w.push(format!("lower(r.name) LIKE {p} ESCAPE '\\'"));
     }
-    let needs_visible =
-        !q.owners.is_empty() || !q.groups.is_empty() || q.conditions.contains(&RunCondition::Improvement);
+    let needs_visible = !q.groups.is_empty() || q.conditions.contains(&RunCondition::Improvement);
     let visible = if needs_visible {
         visible_task_sql(&mut w, q.viewer)
     } else {
@@ -103,10 +102,22 @@ fn where_clause(org: &str, q: &RunQuery) -> Where {
     }
     if !q.owners.is_empty() {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
+        // The runs of the members' tasks, read from their `member_tasks` rows (each member's
+        // direct and group assignments, one range of its key), so that the runs are not each
+        // checked task by task.
+        let visible = match q.viewer {
+            None => "1 = 1".to_string(),
+            Some(v) => {
+                let p = w.bind(Arg::Int(v));
+                format!(
+                    "(NOT m.top_secret OR EXISTS (SELECT 1 FROM member_tasks v WHERE v.id = m.id AND v.user_id = {p}))"
+                )
+            }
+        };
         w.push(format!(
             "(r.owner_id IN ({ph})
-              OR EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND {visible} AND {}))",
-            assigned_members_sql(&ph)
+              OR r.id IN (SELECT m.run_id FROM member_tasks m
+                           WHERE m.org_id = {org} AND m.user_id IN ({ph}) AND m.run_id IS NOT NULL AND {visible}))"
         ));
     }
     if !q.groups.is_empty() {

@@ -5,7 +5,7 @@
 use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
-use super::where_clause::{Arg, Lists, Where, count_and_page};
+use super::where_clause::{self, Arg, Lists, Shape, Where, count_and_page, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{CaptureHit, RunRecord, StepHit, TaskRecord, TemplateRow};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
@@ -142,15 +142,37 @@ pub(crate) async fn tasks(
     org: &str,
     q: &SearchQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
-    let (ids, total) = page(pool, lists, || tasks_where(org, q), "tasks t", "t", q).await?;
+    let filter = |shape| tasks_where(org, q, shape);
+    let w = filter(Shape::Drive);
+    let total = remembered_count(pool, &lists, &w, "tasks t").await?;
+    // A page of many matches walks the organization's tasks newest first: tell `page` how
+    // many, so that it reads a page of few matches from the text index instead.
+    let universe: Option<i64> = sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM task_counts WHERE org_id = $1")
+        .bind(org)
+        .fetch_one(pool)
+        .await?;
+    let order = "t.created_at DESC, t.increment_id DESC";
+    let ids = where_clause::page(
+        pool, &lists, w, filter, "tasks t", "t", order, q.window, total, universe,
+    )
+    .await?;
     Ok((super::tasks::load(pool, org, &ids).await?, total))
 }
 
-fn tasks_where(org: &str, q: &SearchQuery) -> Where {
+/// The `WHERE` of the task bucket. In the `Drive` shape on SQLite, a pattern without escapes
+/// is first looked up in the FTS5 trigram index of task titles (the rows it finds are then
+/// checked with the same `LIKE`, so the matches are exactly those of the `Walk` shape);
+/// PostgreSQL answers the `LIKE` from its trigram index in either shape.
+fn tasks_where(org: &str, q: &SearchQuery, shape: Shape) -> Where {
     let mut w = Where::default();
     let o = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {o} AND t.archived_at IS NULL"));
     let p = w.bind(Arg::Text(q.pattern.clone()));
+    if !IS_PG && shape == Shape::Drive && !q.pattern.contains('\\') {
+        w.push(format!(
+            "t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p}))"
+        ));
+    }
     w.push(format!("lower(t.title) LIKE {p} ESCAPE '\\'"));
     let visible = visible_task_sql(&mut w, q.viewer);
     w.push(visible);

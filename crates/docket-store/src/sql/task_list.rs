@@ -11,8 +11,10 @@ use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
 
-/// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders.
-fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
+/// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders, and
+/// `deadline` is the column expression of the deadline for `overdue` (see [`where_clause`]):
+/// `due_soon` is one day of deadlines, a range narrow enough to start from.
+fn condition_sql(c: TaskCondition, now: &str, soon: &str, deadline: &str) -> String {
     const INCOMPLETE: &str = "t.status NOT IN ('completed', 'auto-skipped')";
     match c {
         TaskCondition::Active => format!("({INCOMPLETE} AND (t.is_soft_start_date OR t.started_at <= {now}))"),
@@ -20,7 +22,7 @@ fn condition_sql(c: TaskCondition, now: &str, soon: &str) -> String {
         TaskCondition::Complete => "(t.status = 'completed')".into(),
         TaskCondition::InProgress => "(t.status = 'in-progress')".into(),
         TaskCondition::NotStarted => "(t.status = 'not-started')".into(),
-        TaskCondition::Overdue => format!("({INCOMPLETE} AND t.deadline < {now})"),
+        TaskCondition::Overdue => format!("({INCOMPLETE} AND {deadline} < {now})"),
         TaskCondition::DueSoon => format!("({INCOMPLETE} AND t.deadline >= {now} AND t.deadline < {soon})"),
         TaskCondition::HasProblem => "(t.problem AND t.status <> 'auto-skipped')".into(),
     }
@@ -215,14 +217,32 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
             assigned_members_sql(&p, Shape::Walk)
         ));
     }
+    // The driving member's own rows need no check; other members do.
+    let driven = driver.is_some() && q.owners.as_slice() == [driver.unwrap_or_default()];
     if !q.conditions.is_empty() {
         let now = w.bind(Arg::Now(q.now));
         let soon = w.bind(Arg::Now(q.now.saturating_add(86_400_000)));
-        let any: Vec<String> = q.conditions.iter().map(|c| condition_sql(*c, &now, &soon)).collect();
+        // With a set to start from, SQLite would still take `overdue` for a range of the
+        // organization's deadline index (its statistics cannot tell how wide a range is):
+        // every past deadline of the organization, read to find a set's few tasks. `+` keeps
+        // the index out.
+        let other_member = matches!(q.assignee, Some(TaskAssignee::Member(id)) if driver != Some(id));
+        let sets = shape == Shape::Drive
+            && (other_member
+                || matches!(q.assignee, Some(TaskAssignee::Guest(_)))
+                || q.q.is_some()
+                || q.tag.is_some()
+                || (!q.owners.is_empty() && !driven)
+                || !q.guests.is_empty()
+                || !q.groups.is_empty());
+        let deadline = if sets && !IS_PG { "+t.deadline" } else { "t.deadline" };
+        let any: Vec<String> = q
+            .conditions
+            .iter()
+            .map(|c| condition_sql(*c, &now, &soon, deadline))
+            .collect();
         w.push(format!("({})", any.join(" OR ")));
     }
-    // The driving member's own rows need no check; other members do.
-    let driven = driver.is_some() && q.owners.as_slice() == [driver.unwrap_or_default()];
     if !q.owners.is_empty() && !driven {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
         w.push(assigned_members_sql(&ph, shape));
@@ -523,11 +543,12 @@ fn fold_counts(pool: &Pool<Db>, org: &str) {
 }
 
 /// Every task of `org` matching `q` (its window aside), in order, sent to `tx` in batches of
-/// `batch`: `without_pagination` at any size. One connection walks the ids in sort order (no
-/// sets are built, and the default sorts follow an index, so memory stays flat); the batches
-/// are loaded on another. Stops early, without error, when the receiver is gone.
+/// `batch`: `without_pagination` at any size. One connection walks the ids in sort order (the
+/// default sorts follow an index, and sets are built only when they hold at most
+/// `drive_max` tasks, so memory stays flat); the batches are loaded on another. Stops early, without error, when the receiver is gone.
 pub(crate) async fn stream(
     pool: &Pool<Db>,
+    lists: Lists,
     org: &str,
     q: &TaskQuery,
     batch: usize,
@@ -536,7 +557,20 @@ pub(crate) async fn stream(
     use futures_util::TryStreamExt;
 
     let driver = page_driver(q);
-    let w = where_clause(org, q, driver, Shape::Walk);
+    // A selective filter (a guest's or another member's tasks, text, a tag) walked in sort
+    // order checks every task of the organization; when its sets hold few tasks (counted as a
+    // list's total is, and remembered with it), the ids are read from the sets instead.
+    let (drive, walk) = (
+        where_clause(org, q, driver, Shape::Drive),
+        where_clause(org, q, driver, Shape::Walk),
+    );
+    let w = if drive.sql() != walk.sql()
+        && remembered_count(pool, &lists, &drive, list_from(driver)).await? <= lists.drive_max
+    {
+        drive
+    } else {
+        walk
+    };
     let sql = format!(
         "SELECT t.id FROM {} WHERE {} ORDER BY {}",
         list_from(driver),

@@ -10,6 +10,7 @@ use crate::support::{Resp, TestApp};
 mod filters;
 mod results;
 mod sdk_queries;
+mod text_index;
 
 /// 2030-01-01T10:00:00Z; the fixture's items are created one day apart from here.
 const DAY1: i64 = 1_893_492_000_000;
