@@ -258,7 +258,8 @@ pub fn is_empty_value(field_type: &str, v: &Value) -> bool {
 
 /// Checks an answer against its field: `Ok(None)` clears it, `Ok(Some(v))` stores `v` (the
 /// normalized form), `Err(message)` is a 422 on `taskdata.{id}`. `assignees_form` values are
-/// only checked for shape here; the caller resolves them like `owners`.
+/// only checked for shape here; the caller resolves them like `owners`. So are `file` values:
+/// the caller checks the assets they name with [`crate::file_value::resolve`].
 pub fn check_value(def: &FieldDef, v: &Value) -> Result<Option<Value>, String> {
     let ft = def.field_type.as_str();
     if is_empty_value(ft, v) {
@@ -353,20 +354,7 @@ pub fn check_value(def: &FieldDef, v: &Value) -> Result<Option<Value>, String> {
             }
             _ => return bad("an object with users, guests and groups"),
         },
-        "file" => match v {
-            Value::Array(items)
-                if items.iter().all(|i| {
-                    i.as_object().is_some_and(|o| {
-                        ["id", "url", "full_url"]
-                            .iter()
-                            .any(|k| o.get(*k).is_some_and(|x| !x.is_null()))
-                    })
-                }) =>
-            {
-                v.clone()
-            }
-            _ => return bad("an array of file objects, each with an id, url or full_url"),
-        },
+        "file" => crate::file_value::check_shape(v)?,
         _ => return bad("valid"),
     };
     Ok(Some(stored))

@@ -10,6 +10,7 @@ pub mod actor;
 pub mod alias;
 pub mod automation;
 pub mod email;
+pub mod file_value;
 pub mod folder;
 pub mod form_field;
 pub mod ids;

@@ -15,6 +15,8 @@ pub const MAX_FORM_FIELDS: usize = 100;
 pub const MAX_CHOICES: usize = 500;
 /// Member ids in lists such as `members`, `associated_members`, `sent_to`, run `users`.
 pub const MAX_MEMBER_IDS: usize = 1000;
+/// Entries of one `file` form value.
+pub const MAX_FILES: usize = 100;
 
 /// Records an error on `field` and returns false when `len` exceeds `max`.
 pub fn within(errors: &mut ValidationErrors, field: &str, len: usize, max: usize) -> bool {

@@ -77,6 +77,9 @@ pub enum Refusal {
     /// The task is hidden by an automation (`auto-skipped`): it cannot be completed and its
     /// status cannot be set.
     Hidden,
+    /// A `file` value names an asset the organization no longer has (deleted since the
+    /// request was checked); the field's key, `taskdata.{capture id}`.
+    UnknownFile(String),
 }
 
 /// Why archiving, restoring or deleting a run or task was refused.
@@ -90,6 +93,8 @@ pub enum ArchiveRefusal {
     NotArchived,
     /// The task belongs to a run (T5–T7).
     InRun,
+    /// A `prerun` file value names an asset the organization no longer has (R3).
+    UnknownFile,
     /// The run changed since the version `If-Match` named.
     VersionMismatch,
 }

@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on POST (spec §1.14): the first response to a key is kept for 24 hours per
 //! token; the same key with the same request replays it with `Idempotent-Replayed: true`
 //! without doing the work again, also when the two requests race (the second waits for the
-//! first); the same key with a different request is a 422.
+//! first); the same key with a different request is a 422. Uploads claim their key in the
+//! upload handler, once the streamed body has been read ([`UploadKey`]).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -41,13 +42,30 @@ pub async fn run(state: &AppState, token_hash: &str, key: String, req: Request, 
     }
 }
 
-async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, next: Next) -> Result<Response, Error> {
+/// The key of an upload (AS1/AS2), put into the request's extensions by the authentication
+/// layer: an upload is streamed to storage, so the upload handler claims the key itself once
+/// it has read the body, with a hash of what the body says ([`claim`], [`finish`]).
+#[derive(Debug, Clone)]
+pub struct UploadKey {
+    /// The caller's token hash.
+    pub token_hash: String,
+    /// The `Idempotency-Key`.
+    pub key: String,
+}
+
+/// A key longer than the stored limit is a 422.
+pub fn check_key(key: &str) -> Result<(), Error> {
     if key.chars().count() > MAX_KEY_LEN {
         return Err(Error::invalid(
             "idempotency_key",
             "The idempotency key may not be greater than 255 characters.",
         ));
     }
+    Ok(())
+}
+
+async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, next: Next) -> Result<Response, Error> {
+    check_key(key)?;
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, MAX_BODY_BYTES)
         .await
@@ -61,18 +79,34 @@ async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, ne
     h.update(b"\n");
     h.update(&bytes);
     let request_hash = hex::encode(h.finalize());
+    if let Some(replayed) = claim(state, token_hash, key, &request_hash).await? {
+        return Ok(replayed);
+    }
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    finish(state, token_hash, key, response).await
+}
 
+/// Claims `key` for a request whose content hashes to `request_hash`: `Ok(None)` when this
+/// request now owns the key (do the work, then [`finish`]); `Ok(Some(response))` replays the
+/// first response to the same request; a different request under the key is a 422, one still
+/// running (past the wait) or interrupted a 409.
+pub async fn claim(
+    state: &AppState,
+    token_hash: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Response>, Error> {
     let timeout_ms = state.config.request_timeout_secs.max(1) as i64 * 1000;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(state.config.request_timeout_secs.max(1));
     loop {
         let now = state.clock.now();
         let claim = state
             .store
-            .claim_idempotency_key(token_hash, key, &request_hash, now, now - KEEP_MS)
+            .claim_idempotency_key(token_hash, key, request_hash, now, now - KEEP_MS)
             .await?;
         match claim {
             IdempotencyClaim::Claimed => break,
-            IdempotencyClaim::Done { status, body } => return Ok(replay(status, body)),
+            IdempotencyClaim::Done { status, body } => return Ok(Some(replay(status, body))),
             IdempotencyClaim::Mismatch => {
                 return Err(Error::invalid(
                     "idempotency_key",
@@ -98,8 +132,12 @@ async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, ne
         }
     }
     purge_now_and_then(state).await;
+    Ok(None)
+}
 
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+/// Records the response of a claimed key for replays and answers it; a 5xx gives the key up
+/// instead (nothing was applied, every write is one transaction), so a retry does the work.
+pub async fn finish(state: &AppState, token_hash: &str, key: &str, response: Response) -> Result<Response, Error> {
     let (parts, body) = response.into_parts();
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(b) => b,
@@ -109,7 +147,6 @@ async fn guarded(state: &AppState, token_hash: &str, key: &str, req: Request, ne
         }
     };
     if parts.status.is_server_error() {
-        // Nothing was applied (every write is one transaction): let a retry do the work.
         state.store.release_idempotency_key(token_hash, key).await?;
     } else {
         let text = String::from_utf8_lossy(&bytes);

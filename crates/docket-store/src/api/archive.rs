@@ -6,6 +6,10 @@ use crate::{Stale, Store, StoreResult, on_write};
 /// `Err(refusal)`: refused inside the transaction, nothing changed.
 type Outcome = StoreResult<Result<(), ArchiveRefusal>>;
 
+/// A permanent delete: the stored files (SHA-256 keys) its assets named, for the caller to
+/// release once no row names them (`Storage::release`), or the refusal.
+type Deleted = StoreResult<Result<Vec<String>, ArchiveRefusal>>;
+
 impl Store {
     /// R3: applies `patch` to a run that is not archived (`Missing`, `Archived`).
     pub async fn update_run(&self, org: &str, run_id: &str, patch: &RunPatch) -> Outcome {
@@ -23,8 +27,8 @@ impl Store {
     }
 
     /// R6: permanently removes an archived run, its tasks and everything attached to them
-    /// (`Missing`, `NotArchived`).
-    pub async fn delete_run(&self, org: &str, run_id: &str) -> Outcome {
+    /// (`Missing`, `NotArchived`), with the assets of the run and its tasks.
+    pub async fn delete_run(&self, org: &str, run_id: &str) -> Deleted {
         on_write!(self, Stale::Data, archive::delete_run(org, run_id))
     }
 
@@ -40,8 +44,8 @@ impl Store {
     }
 
     /// T6: permanently removes a standalone task and everything attached to it (`Missing`,
-    /// `InRun`).
-    pub async fn delete_task(&self, org: &str, task_id: &str) -> Outcome {
+    /// `InRun`), with its assets.
+    pub async fn delete_task(&self, org: &str, task_id: &str) -> Deleted {
         on_write!(self, Stale::Data, archive::delete_task(org, task_id))
     }
 

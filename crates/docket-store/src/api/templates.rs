@@ -58,8 +58,9 @@ impl Store {
         on_write!(self, Stale::Data, templates::set_archived(org, id, archive, by, now))
     }
 
-    /// Deletes an archived template and everything it holds (CL7).
-    pub async fn delete_template(&self, org: &str, id: &str) -> StoreResult<Result<(), TemplateRefusal>> {
+    /// Deletes an archived template and everything it holds (CL7), its assets included: the
+    /// stored files they named, for the caller to release once no row names them.
+    pub async fn delete_template(&self, org: &str, id: &str) -> StoreResult<Result<Vec<String>, TemplateRefusal>> {
         on_write!(self, Stale::Data, templates::delete(org, id))
     }
 

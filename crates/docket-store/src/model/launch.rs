@@ -188,6 +188,9 @@ pub struct LaunchRun {
     pub starred: bool,
     /// Kick-off values, JSON object.
     pub prerun: String,
+    /// The `file` values among them, keyed by their field (`prerun.{id}`): checked again in the
+    /// launch's transaction, by the domain's rule, against the organization's assets.
+    pub file_values: Vec<(String, serde_json::Value)>,
     /// Kick-off field definitions at launch, JSON array.
     pub kickoff_fields: String,
     /// Rules at launch, JSON array.
@@ -217,10 +220,13 @@ pub(crate) struct LaunchWritten {
 }
 
 /// Why a launch was refused inside its transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LaunchRefusal {
     /// The template was archived or deleted since it was read.
     TemplateGone,
+    /// A `file` kick-off value names an asset the organization no longer has: its key,
+    /// `prerun.{id}`.
+    UnknownFile(String),
 }
 
 /// The kinds of row a launch checks ids of in bulk.

@@ -51,6 +51,9 @@ pub struct TaskUpdate {
     pub owners: Option<OwnerSet>,
     /// Form values to write: capture id and JSON text (`None` clears the answer).
     pub taskdata: Vec<(String, Option<String>)>,
+    /// The `file` values among them, keyed by their field (`taskdata.{capture id}`): the store
+    /// checks again, in its transaction, that the assets they name still exist.
+    pub file_values: Vec<(String, serde_json::Value)>,
     /// The status to set.
     pub status: Option<TaskStatus>,
     /// Decision for `status: completed` on approval/expiring tasks.

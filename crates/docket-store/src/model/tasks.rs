@@ -418,6 +418,9 @@ pub struct RunPatch {
     pub groups: Option<Vec<String>>,
     /// Kick-off values to set (field id → value, `null` clears), merged into the stored ones.
     pub prerun: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The `file` values among them, keyed by their field (`prerun.{id}`): the store checks
+    /// again, in its transaction, that the assets they name still exist.
+    pub file_values: Vec<(String, serde_json::Value)>,
     /// The run version an `If-Match` header requires, if any.
     pub expected_version: Option<i64>,
     /// Time of the change.

@@ -6,7 +6,7 @@
 use docket_domain::{task_rules, time};
 use sqlx::Pool;
 
-use super::{Db, IS_PG, activity, rule_pass, runs};
+use super::{Db, IS_PG, activity, assets, rule_pass, runs};
 use crate::StoreError;
 use crate::model::{ArchiveRefusal, Note, RunPatch};
 
@@ -14,6 +14,10 @@ type Conn = <Db as sqlx::Database>::Connection;
 
 /// `Ok(Err(refusal))`: the write was refused and nothing changed.
 type Outcome = Result<Result<(), ArchiveRefusal>, StoreError>;
+
+/// A permanent delete: the stored files its assets named (to release after commit), or the
+/// refusal.
+type Deleted = Result<Result<Vec<String>, ArchiveRefusal>, StoreError>;
 
 fn lock() -> &'static str {
     if IS_PG { " FOR UPDATE" } else { "" }
@@ -66,6 +70,12 @@ pub(crate) async fn update_run(pool: &Pool<Db>, org: &str, run_id: &str, patch: 
     }
     if archived_at.is_some() {
         return Ok(Err(ArchiveRefusal::Archived));
+    }
+    if assets::first_unknown_file(&mut tx, org, &patch.file_values)
+        .await?
+        .is_some()
+    {
+        return Ok(Err(ArchiveRefusal::UnknownFile));
     }
     let new_users = match &patch.users {
         Some(u) => serde_json::to_string(u).map_err(StoreError::other)?,
@@ -212,7 +222,7 @@ async fn purge_tasks(conn: &mut Conn, scope: Scope, key: &str) -> Result<(), sql
 }
 
 /// R6: permanently removes an archived run with its tasks and everything attached to them.
-pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Outcome {
+pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Deleted {
     let mut tx = pool.begin().await?;
     match run_archived_at(&mut tx, org, run_id).await? {
         None => return Ok(Err(ArchiveRefusal::Missing)),
@@ -220,6 +230,7 @@ pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Outc
         Some(Some(_)) => {}
     }
     activity::run(&mut tx, run_id, "deleted", Note::none(), time::now_ms()).await?;
+    let shas = assets::delete_of(&mut tx, org, assets::Owner::RunAndTasks, run_id).await?;
     purge_tasks(&mut tx, Scope::Run, run_id).await?;
     for sql in [
         "DELETE FROM tag_links WHERE subject_type = 'Run' AND subject_id = $1",
@@ -232,7 +243,7 @@ pub(crate) async fn delete_run(pool: &Pool<Db>, org: &str, run_id: &str) -> Outc
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(shas))
 }
 
 /// R9 (`complete`) / R10: sets or clears the kick-off completion of a run that is not archived.
@@ -307,7 +318,7 @@ pub(crate) async fn archive_task(pool: &Pool<Db>, org: &str, task_id: &str, now:
 }
 
 /// T6: permanently removes a standalone task (archived or not) and everything attached to it.
-pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Outcome {
+pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Deleted {
     let mut tx = pool.begin().await?;
     let Some((run_id, _)) = task_state(&mut tx, org, task_id).await? else {
         return Ok(Err(ArchiveRefusal::Missing));
@@ -316,9 +327,10 @@ pub(crate) async fn delete_task(pool: &Pool<Db>, org: &str, task_id: &str) -> Ou
         return Ok(Err(refusal));
     }
     activity::task(&mut tx, task_id, "deleted", Note::none(), time::now_ms()).await?;
+    let shas = assets::delete_of(&mut tx, org, assets::Owner::Task, task_id).await?;
     purge_tasks(&mut tx, Scope::Task, task_id).await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(shas))
 }
 
 /// T7: clears `archived_at` of a standalone task; a task that is not archived is left as is.

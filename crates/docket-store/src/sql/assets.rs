@@ -1,10 +1,14 @@
 //! Uploaded files (assets): their rows, and the form-field and step checks an upload makes
 //! against its subject.
 
+use docket_domain::file_value;
+use serde_json::Value;
 use sqlx::Pool;
 
-use super::Db;
+use super::{Db, IS_PG};
 use crate::model::AssetRow;
+
+type Conn = <Db as sqlx::Database>::Connection;
 
 const COLS: &str = "id, org_id, subject_type, subject_id, filename, mime_type, size, sha256, uploaded_from, \
                     step_id, checklist_id, source, system, uploaded_by, uploaded_at";
@@ -70,6 +74,8 @@ pub(crate) async fn get(pool: &Pool<Db>, org: &str, id: &str) -> Result<Option<A
 
 /// Assets of `org` by id, in no particular order; unknown ids are skipped.
 pub(crate) async fn by_ids(pool: &Pool<Db>, org: &str, ids: &[String]) -> Result<Vec<AssetRow>, sqlx::Error> {
+    // An id with a NUL character names no asset (and PostgreSQL text cannot hold it).
+    let ids: Vec<&String> = ids.iter().filter(|id| !id.contains('\0')).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -223,4 +229,72 @@ pub(crate) async fn step_of_template(
             .fetch_optional(pool)
             .await?;
     Ok(found.is_some())
+}
+
+/// The key of the first of `values` (field key, `file` value) that names an asset `org` does not
+/// have, by the domain's rule, read inside the writing transaction (on PostgreSQL the assets are
+/// share-locked, so a concurrent delete waits for the write to commit).
+pub(crate) async fn first_unknown_file(
+    conn: &mut Conn,
+    org: &str,
+    values: &[(String, Value)],
+) -> Result<Option<String>, sqlx::Error> {
+    // An id with a NUL character names no asset (and PostgreSQL text cannot hold it).
+    let mut ids: Vec<String> = values
+        .iter()
+        .flat_map(|(_, v)| file_value::asset_ids(v))
+        .filter(|id| !id.contains('\0'))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let found: Vec<String> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let marks = super::tasks::placeholders(2, ids.len());
+        let lock = if IS_PG { " FOR SHARE" } else { "" };
+        let sql = format!("SELECT id FROM assets WHERE org_id = $1 AND id IN ({marks}){lock}");
+        let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org);
+        for id in &ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(&mut *conn).await?
+    };
+    Ok(values
+        .iter()
+        .find(|(_, v)| file_value::check_refs(v, |id| found.iter().any(|f| f == id)).is_err())
+        .map(|(key, _)| key.clone()))
+}
+
+/// Whose assets a permanent delete takes along.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owner {
+    /// The template with this id.
+    Template,
+    /// The task with this id.
+    Task,
+    /// The run with this id and every task of it.
+    RunAndTasks,
+}
+
+/// Deletes the asset rows of a subject being deleted (inside its transaction, before the
+/// subject's rows go); the stored files they named, for the caller to release after commit.
+pub(crate) async fn delete_of(conn: &mut Conn, org: &str, owner: Owner, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let which = match owner {
+        Owner::Template => "subject_type = 'Checklist' AND subject_id = $2",
+        Owner::Task => "subject_type = 'Task' AND subject_id = $2",
+        Owner::RunAndTasks => {
+            "((subject_type = 'Run' AND subject_id = $2) \
+             OR (subject_type = 'Task' AND subject_id IN (SELECT id FROM tasks WHERE run_id = $2)))"
+        }
+    };
+    let mut shas: Vec<String> = sqlx::query_scalar(&format!(
+        "DELETE FROM assets WHERE org_id = $1 AND {which} RETURNING sha256"
+    ))
+    .bind(org)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    shas.sort();
+    shas.dedup();
+    Ok(shas)
 }

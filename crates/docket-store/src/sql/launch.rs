@@ -141,6 +141,9 @@ pub(crate) async fn write_in(
     l: &LaunchRun,
 ) -> Result<Result<LaunchWritten, LaunchRefusal>, sqlx::Error> {
     let now = l.now;
+    if let Some(key) = super::assets::first_unknown_file(conn, &l.org_id, &l.file_values).await? {
+        return Ok(Err(LaunchRefusal::UnknownFile(key)));
+    }
     if !count_on_template(conn, l).await? {
         return Ok(Err(LaunchRefusal::TemplateGone));
     }

@@ -68,6 +68,9 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
+    if let Some(key) = super::assets::first_unknown_file(&mut tx, &u.org_id, &u.file_values).await? {
+        return Ok(Err(LifecycleRefusal::UnknownFile(key)));
+    }
     match task_rules::status_change(task.row.status, u.status) {
         Ok(true) => {
             reopen_row(&mut tx, &task.row.id, now).await?;

@@ -499,7 +499,11 @@ pub(crate) async fn set_archived(
 
 /// Deletes an archived template with everything it holds (steps, fields and rules by cascade)
 /// and its tag links. `NotArchived` while it is active.
-pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<Result<(), TemplateRefusal>, StoreError> {
+pub(crate) async fn delete(
+    pool: &Pool<Db>,
+    org: &str,
+    id: &str,
+) -> Result<Result<Vec<String>, TemplateRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
     let row = lock(&mut tx, org, id).await?.ok_or(StoreError::NotFound)?;
     if row.archived_at.is_none() {
@@ -517,6 +521,7 @@ pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<Resul
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    let shas = super::assets::delete_of(&mut tx, org, super::assets::Owner::Template, id).await?;
     for table in ["automations", "template_fields", "steps"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE checklist_id = $1"))
             .bind(id)
@@ -528,7 +533,7 @@ pub(crate) async fn delete(pool: &Pool<Db>, org: &str, id: &str) -> Result<Resul
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(shas))
 }
 
 /// Folder `id` of `org` with its number of filed objects.

@@ -21,12 +21,14 @@ use docket_store::model::AssetRow;
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::envelope;
 use crate::http::extract::Ctx;
+use crate::idempotency::{self, UploadKey};
 use crate::state::AppState;
 use crate::storage::{StorageError, Stored};
 
@@ -63,41 +65,41 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = Asset)]
 pub struct AssetJson {
-    id: String,
+    pub(crate) id: String,
     /// The upload's file name, path components and control characters removed.
-    filename: String,
+    pub(crate) filename: String,
     /// Always 1.
-    version: i64,
+    pub(crate) version: i64,
     /// `ko_field` or a form-field id.
-    uploaded_from: String,
-    uploaded_at: String,
-    step_id: Option<String>,
-    checklist_id: Option<String>,
+    pub(crate) uploaded_from: String,
+    pub(crate) uploaded_at: String,
+    pub(crate) step_id: Option<String>,
+    pub(crate) checklist_id: Option<String>,
     /// `local` or `url`.
-    source: String,
-    system: Option<String>,
+    pub(crate) source: String,
+    pub(crate) system: Option<String>,
     /// Always `false`.
-    uploaded_to_s3: bool,
-    subject: AssetSubject,
+    pub(crate) uploaded_to_s3: bool,
+    pub(crate) subject: AssetSubject,
     /// Bytes.
-    size: i64,
+    pub(crate) size: i64,
     /// Derived from the file name's extension.
-    mime_type: String,
+    pub(crate) mime_type: String,
     /// The uploading member.
-    uploaded_by: i64,
+    pub(crate) uploaded_by: i64,
     /// `organizations/{org}/file/{id}/dl`, relative.
-    url: String,
+    pub(crate) url: String,
     /// The same, absolute.
-    full_url: String,
+    pub(crate) full_url: String,
 }
 
 /// What an asset belongs to.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssetSubject {
-    id: String,
+    pub(crate) id: String,
     /// `Checklist`, `Run` or `Task`.
     #[serde(rename = "type")]
-    kind: String,
+    pub(crate) kind: String,
 }
 
 /// Renders an asset.
@@ -159,7 +161,10 @@ struct UploadForm {
     path = "/organizations/{org}/assets",
     operation_id = "upload_asset",
     tag = "files",
-    params(("org" = String, Path, description = "Organization id")),
+    params(
+        ("org" = String, Path, description = "Organization id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and the same upload (parts and file) answers the first response without storing the file again; a different upload under the key is a 422"),
+    ),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "The stored file", body = crate::http::openapi::Item<AssetJson>),
@@ -176,7 +181,10 @@ async fn upload_asset(ctx: Ctx, Path(_org): Path<String>, req: Request) -> Resul
     path = "/organizations/{org}/file",
     operation_id = "upload_file",
     tag = "files",
-    params(("org" = String, Path, description = "Organization id")),
+    params(
+        ("org" = String, Path, description = "Organization id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and the same upload (parts and file) answers the first response without storing the file again; a different upload under the key is a 422"),
+    ),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "The stored file", body = crate::http::openapi::Item<AssetJson>),
@@ -208,6 +216,8 @@ struct FilePart {
 async fn upload(ctx: Ctx, req: Request) -> Result<Response> {
     let me = ctx.member()?;
     let limit = ctx.state.config.storage.max_upload_bytes;
+    let idempotency = req.extensions().get::<UploadKey>().cloned();
+    let target = format!("{}?{}", req.uri().path(), req.uri().query().unwrap_or(""));
     let boundary = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -275,25 +285,90 @@ async fn upload(ctx: Ctx, req: Request) -> Result<Response> {
         };
         *slot = Some(text);
     }
-    match checked(&ctx, &me, fields, &file).await {
+    if let Some(k) = &idempotency {
+        let hash = upload_hash(&target, &fields, file.as_ref());
+        match idempotency::claim(&ctx.state, &k.token_hash, &k.key, &hash).await {
+            Ok(None) => {}
+            Ok(Some(replayed)) => {
+                release(&ctx, file.map(|f| f.stored)).await;
+                return Ok(replayed);
+            }
+            Err(e) => {
+                release(&ctx, file.map(|f| f.stored)).await;
+                return Err(e);
+            }
+        }
+    }
+    let (result, refused) = store_upload(&ctx, &me, fields, file).await;
+    let response = result.unwrap_or_else(IntoResponse::into_response);
+    // The key is recorded before a refused upload's bytes are released: a retry of the same
+    // upload waiting for this answer holds the lock the release takes.
+    let answer = match &idempotency {
+        Some(k) => idempotency::finish(&ctx.state, &k.token_hash, &k.key, response).await,
+        None => Ok(response),
+    };
+    release(&ctx, refused).await;
+    answer
+}
+
+/// What an upload's body says, as one SHA-256 (the `Idempotency-Key` comparison): the route, the
+/// text parts read and the file's name and content hash. Multipart boundaries and the order of
+/// the parts, which a client's retry may change, do not count.
+fn upload_hash(target: &str, f: &UploadFields, file: Option<&FilePart>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"POST ");
+    h.update(target.as_bytes());
+    h.update(b"\n");
+    for (name, value) in [
+        ("uploaded_from", &f.uploaded_from),
+        ("subject_type", &f.subject_type),
+        ("subject_id", &f.subject_id),
+        ("step_id", &f.step_id),
+        ("checklist_id", &f.checklist_id),
+        ("source", &f.source),
+        ("system", &f.system),
+    ] {
+        if let Some(v) = value {
+            h.update(format!("{name}={}\n", v.len()).as_bytes());
+            h.update(v.as_bytes());
+            h.update(b"\n");
+        }
+    }
+    if let Some(part) = file {
+        let name = part.filename.as_deref().unwrap_or("");
+        h.update(format!("name={}\n", name.len()).as_bytes());
+        h.update(name.as_bytes());
+        h.update(format!("\n{} {}\n", part.stored.sha256, part.stored.size).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Checks an upload whose body has been read and writes its row (the bytes are stored). A
+/// refused upload's stored bytes come back, for the caller to release.
+async fn store_upload(
+    ctx: &Ctx,
+    me: &Actor,
+    fields: UploadFields,
+    file: Option<FilePart>,
+) -> (Result<Response>, Option<Stored>) {
+    match checked(ctx, me, fields, &file).await {
         Ok(row) => {
             let Some(part) = file else {
-                return Err(Error::Internal("an upload passed its checks without a file".into()));
+                return (
+                    Err(Error::Internal("an upload passed its checks without a file".into())),
+                    None,
+                );
             };
             let result = ctx.state.store.create_asset(&row).await;
             // The key's lock goes only once the row is in (or failed to go in).
             let stored = part.stored;
             if let Err(e) = result {
-                release(&ctx, Some(stored)).await;
-                return Err(e.into());
+                return (Err(e.into()), Some(stored));
             }
             drop(stored);
-            Ok(envelope::ok(render(&ctx.base, &row)))
+            (Ok(envelope::ok(render(&ctx.base, &row))), None)
         }
-        Err(e) => {
-            release(&ctx, file.map(|f| f.stored)).await;
-            Err(e)
-        }
+        Err(e) => (Err(e), file.map(|f| f.stored)),
     }
 }
 
@@ -491,7 +566,7 @@ async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>
 
 /// Whether the subject exists and is visible to `me` (`None` if not), and if so whether `me`
 /// may add files to it (light members only to subjects they may update).
-async fn subject_right(ctx: &Ctx, me: &Actor, kind: &str, id: &str) -> Result<Option<bool>> {
+pub(crate) async fn subject_right(ctx: &Ctx, me: &Actor, kind: &str, id: &str) -> Result<Option<bool>> {
     let org = &me.org_id;
     Ok(match kind {
         "Checklist" => ctx

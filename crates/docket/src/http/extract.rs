@@ -106,9 +106,20 @@ pub async fn authenticate(
                     req.extensions_mut().insert(caller);
                     let run = async {
                         // An upload streams its body to storage, so it cannot be held and
-                        // compared the way the idempotency layer keeps a request.
+                        // compared the way the idempotency layer keeps a request: the upload
+                        // handler claims its key once it has read the body.
                         let uploading = crate::http::assets::is_upload(req.method(), req.uri().path());
-                        match (crate::idempotency::key_of(&req).filter(|_| !uploading), hash.as_deref()) {
+                        match (crate::idempotency::key_of(&req), hash.as_deref()) {
+                            (Some(key), Some(token_hash)) if uploading => {
+                                if let Err(e) = crate::idempotency::check_key(&key) {
+                                    return e.into_response();
+                                }
+                                req.extensions_mut().insert(crate::idempotency::UploadKey {
+                                    token_hash: token_hash.to_string(),
+                                    key,
+                                });
+                                next.run(req).await
+                            }
                             (Some(key), Some(token_hash)) => {
                                 crate::idempotency::run(&state, token_hash, key, req, next).await
                             }

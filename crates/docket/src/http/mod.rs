@@ -13,6 +13,7 @@ mod envelope;
 mod error;
 pub mod etag;
 pub mod extract;
+pub mod file_values;
 pub mod folders;
 mod groups;
 mod guests;

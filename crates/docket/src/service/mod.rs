@@ -2,6 +2,7 @@
 //! request bodies, the task, run and comment writes, and the one mapping of store refusals to errors.
 
 pub mod comments;
+pub mod files;
 pub mod members;
 pub mod owners;
 pub mod refusals;

@@ -3,8 +3,8 @@
 //! and creates. A few messages depend on the write that was refused, named by [`TaskWrite`]
 //! and [`ArchiveWrite`].
 
-use docket_domain::ValidationErrors;
 use docket_domain::task_rules::{ArchiveRefusal, Refusal};
+use docket_domain::{ValidationErrors, file_value};
 use docket_store::model::{RunRefusal, ThreadRefusal};
 
 use crate::error::Error;
@@ -72,6 +72,7 @@ impl From<(TaskWrite, Refusal)> for Error {
                 }
                 Error::Invalid(errors)
             }
+            Refusal::UnknownFile(key) => Error::invalid(key, file_value::INVALID_FILE),
             Refusal::TooManyAssignees(n) => {
                 Error::invalid("owners", format!("The task may not have more than {n} assignees."))
             }
@@ -84,6 +85,7 @@ impl From<(ArchiveWrite, ArchiveRefusal)> for Error {
         match (write, refusal) {
             (_, ArchiveRefusal::VersionMismatch) => Error::PreconditionFailed,
             (_, ArchiveRefusal::Missing) => Error::NotFound,
+            (_, ArchiveRefusal::UnknownFile) => Error::invalid("prerun", file_value::INVALID_FILE),
             (ArchiveWrite::Run, ArchiveRefusal::Archived) => Error::invalid("run", PROCESS_ARCHIVED),
             (ArchiveWrite::Run, ArchiveRefusal::NotArchived) => Error::invalid("run", NOT_ARCHIVED),
             (ArchiveWrite::Run, ArchiveRefusal::InRun) => Error::invalid("run", "The task belongs to a process."),

@@ -35,9 +35,11 @@ pub async fn activate(state: &AppState, me: &Actor, run_id: &str, now: i64) -> R
         .map_err(run_refused)
 }
 
-/// R6: deletes an archived run for good.
+/// R6: deletes an archived run for good, with the files of the run and its tasks.
 pub async fn delete(state: &AppState, me: &Actor, run_id: &str) -> Result<()> {
-    state.store.delete_run(&me.org_id, run_id).await?.map_err(run_refused)
+    let shas = state.store.delete_run(&me.org_id, run_id).await?.map_err(run_refused)?;
+    super::files::release(state, shas).await;
+    Ok(())
 }
 
 /// R9/R10: completes or reopens the kick-off, as the caller.

@@ -66,13 +66,15 @@ pub async fn archive(state: &AppState, me: &Actor, task_id: &str, now: i64) -> R
         .map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))
 }
 
-/// T6: deletes a standalone task for good.
+/// T6: deletes a standalone task for good, with its files.
 pub async fn delete(state: &AppState, me: &Actor, task_id: &str) -> Result<()> {
-    state
+    let shas = state
         .store
         .delete_task(&me.org_id, task_id)
         .await?
-        .map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))
+        .map_err(|r| Error::from((ArchiveWrite::TaskRemove, r)))?;
+    super::files::release(state, shas).await;
+    Ok(())
 }
 
 /// T7: restores an archived standalone task.

@@ -105,6 +105,7 @@ fn update(task_id: &str, caller: LifecycleCaller) -> TaskUpdate {
         started_at: None,
         owners: None,
         taskdata: Vec::new(),
+        file_values: Vec::new(),
         status: None,
         is_approved: None,
         task_type: None,
@@ -337,7 +338,7 @@ async fn a_run_is_created_read_updated_archived_and_refused(app: &TestApp) {
         store.archive_run("acme", &run_id, NOW + 5).await.expect("archive"),
         Ok(())
     );
-    assert_eq!(store.delete_run("acme", &run_id).await.expect("delete"), Ok(()));
+    assert_eq!(store.delete_run("acme", &run_id).await.expect("delete"), Ok(Vec::new()));
     assert!(store.run("acme", &run_id, NOW).await.expect("read").is_none());
     assert!(
         store.task("acme", &ids[0]).await.expect("read").is_none(),

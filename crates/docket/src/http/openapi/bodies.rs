@@ -99,7 +99,9 @@ pub struct UpdateTask {
     /// Replaces the assignees; a missing bucket is emptied.
     pub owners: Option<OwnersInput>,
     /// Form field answers keyed by field (capture) id; only the keys sent are written, `null`
-    /// or `""` clears one; a key that is not a field of this task is a 422.
+    /// or `""` clears one; a key that is not a field of this task is a 422. A `file` field's value
+    /// is a list of entries, each naming a file of the organization you may see by `id` (stored
+    /// with the file's own keys) or a link by `url`; any other `id` is a 422.
     pub taskdata: Option<BTreeMap<String, Value>>,
     /// `not-started`, `in-progress` or `completed`.
     pub status: Option<String>,
@@ -159,7 +161,8 @@ pub struct UpdateRun {
     /// Group ids; replaces.
     pub groups: Option<Vec<String>>,
     /// Kick-off values keyed by field id: a partial update on runs launched from a template
-    /// (required fields cannot be cleared); accepted and ignored on other runs.
+    /// (required fields cannot be cleared); accepted and ignored on other runs. `file` values
+    /// name files by `id` as in a task's `taskdata`.
     pub prerun: Option<BTreeMap<String, Value>>,
 }
 
@@ -188,6 +191,7 @@ pub struct LaunchRun {
     /// A member; default the caller.
     pub owner_id: Option<i64>,
     /// Kick-off values keyed by kick-off field id; every required field must be answered.
+    /// `file` values name files by `id` as in a task's `taskdata`.
     pub prerun: Option<BTreeMap<String, Value>>,
     /// Per-step overrides keyed by step id.
     pub tasks: Option<BTreeMap<String, LaunchTaskOverride>>,

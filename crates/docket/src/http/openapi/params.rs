@@ -8,7 +8,8 @@ use utoipa::IntoParams;
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WithParams {
-    /// Comma list of relations to embed; unknown names are ignored.
+    /// Comma list of relations to embed; unknown names are ignored. `assets` embeds the files
+    /// uploaded to each task, run or template (`{"data": [Asset…]}`).
     pub with: Option<String>,
 }
 

@@ -139,7 +139,6 @@ pub fn checklist_include(checklist_id: &str) -> Value {
 
 /// Includes that are accepted and always empty on runs.
 const EMPTY_RUN_INCLUDES: &[&str] = &[
-    "assets",
     "permissions",
     "tasks_meta",
     "stages",
@@ -175,6 +174,13 @@ pub async fn render(ctx: &Ctx, actor: &Actor, runs: &[RunRecord], query: &Query)
                 .map(TagLinkJson::new)
                 .collect();
             run.includes.insert("tags".into(), include_many(mine));
+        }
+    }
+    if query.with("assets") {
+        let mut assets = crate::http::file_values::include_of(ctx, &actor.org_id, "Run", &ids).await?;
+        for run in &mut out {
+            let mine = assets.remove(&run.id).unwrap_or_default();
+            run.includes.insert("assets".into(), include_many(mine));
         }
     }
     if query.with("folders") {

@@ -74,3 +74,31 @@ pub fn definitions(row: &RunRow) -> Vec<KickoffField> {
         })
         .collect()
 }
+
+/// Checks the `file` values among kick-off `values` (`prerun` of a launch or a run update):
+/// each asset they name must be one of the organization's that `me` may see (422 under
+/// `prerun.{id}` otherwise); entries are filled from the assets. Returns the `file` values by
+/// their key, for the store to check again as it writes.
+pub async fn resolve_files(
+    ctx: &crate::http::extract::Ctx,
+    me: &docket_domain::Actor,
+    fields: &[KickoffField],
+    values: &mut Map<String, Value>,
+    errors: &mut docket_domain::ValidationErrors,
+) -> crate::error::Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| f.def.field_type == "file") {
+        let Some(v) = values.get(&f.id).filter(|v| !v.is_null()).cloned() else {
+            continue;
+        };
+        let key = format!("prerun.{}", f.id);
+        match crate::http::file_values::resolve_file_value(ctx, me, &v).await? {
+            Ok(resolved) => {
+                values.insert(f.id.clone(), resolved.clone());
+                out.push((key, resolved));
+            }
+            Err(message) => errors.add(key, message),
+        }
+    }
+    Ok(out)
+}

@@ -57,6 +57,9 @@ pub(super) async fn launch(ctx: Ctx, query: Query, Body(body): Body) -> Result<R
     let run = match ctx.state.store.launch_run(launch).await? {
         Ok(run) => run,
         Err(LaunchRefusal::TemplateGone) => return Err(Error::invalid("checklist_id", ARCHIVED)),
+        Err(LaunchRefusal::UnknownFile(key)) => {
+            return Err(Error::invalid(key, docket_domain::file_value::INVALID_FILE));
+        }
     };
     let mut items = super::render(&ctx, &me, std::slice::from_ref(&run), &query).await?;
     Ok(crate::http::etag::with_etag(
@@ -203,7 +206,8 @@ async fn read(
     let mut errors = ValidationErrors::new();
     let kickoff = kickoff_fields(snap);
     let step_ids: Vec<&str> = snap.steps.iter().map(|s| s.id.as_str()).collect();
-    let b: LaunchBody = rules::read_body(body, &kickoff, &step_ids, &mut errors);
+    let mut b: LaunchBody = rules::read_body(body, &kickoff, &step_ids, &mut errors);
+    let file_values = kickoff::resolve_files(ctx, me, &kickoff, &mut b.prerun, &mut errors).await?;
 
     let owner_id = match b.owner_id {
         Some(id) if state.store.member(org_id, id).await?.is_some() => id,
@@ -303,6 +307,7 @@ async fn read(
         is_public: b.is_public,
         starred: b.starred,
         prerun: Value::Object(b.prerun).to_string(),
+        file_values,
         kickoff_fields: kickoff::snapshot(&snap.kickoff),
         rules: rules_snapshot(snap),
         template_webhook: c.webhook.clone(),

@@ -77,11 +77,12 @@ fn entry_id(v: &Value) -> Value {
 /// Reads a run update body into a patch; every problem goes into `errors`.
 async fn read_patch(
     ctx: &Ctx,
-    org: &str,
+    me: &Actor,
     run: &RunRecord,
     body: &Map<String, Value>,
     errors: &mut ValidationErrors,
 ) -> Result<RunPatch> {
+    let org = me.org_id.as_str();
     let mut patch = RunPatch {
         now: ctx.now,
         ..Default::default()
@@ -110,7 +111,10 @@ async fn read_patch(
     // `prerun`: kick-off values of a launched run; accepted and ignored on MISC runs.
     let prerun = r.value(&["prerun"]).cloned();
     if run.row.is_launched() && prerun.is_some() {
-        patch.prerun = Some(prerun_changes(&run.row, prerun.as_ref(), errors));
+        let mut changes = prerun_changes(&run.row, prerun.as_ref(), errors);
+        let fields = kickoff::definitions(&run.row);
+        patch.file_values = kickoff::resolve_files(ctx, me, &fields, &mut changes, errors).await?;
+        patch.prerun = Some(changes);
     }
 
     match owner {
@@ -203,7 +207,7 @@ async fn update_run(
     let run = path_run(&ctx, &me, &run_id).await?;
     check_may_edit(&me, &run)?;
     let mut errors = ValidationErrors::new();
-    let mut patch = read_patch(&ctx, &me.org_id, &run, &body, &mut errors).await?;
+    let mut patch = read_patch(&ctx, &me, &run, &body, &mut errors).await?;
     patch.expected_version = crate::http::etag::required_version(ctx.if_match.as_deref(), &run_id)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -256,7 +260,8 @@ async fn activate_run(
     run_response(&ctx, &me, &run.row.id, &query).await
 }
 
-/// Deletes an archived run with its tasks for good (admins only).
+/// Deletes an archived run with its tasks for good (admins only), with the files uploaded to the
+/// run and its tasks.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/runs/{run_id}/delete",

@@ -65,7 +65,7 @@ async fn archive_task(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>) -
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Deletes a standalone task (archived or not) for good (admins only).
+/// Deletes a standalone task (archived or not) for good (admins only), with its files.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/tasks/{task_id}/delete",

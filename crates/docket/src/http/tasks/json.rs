@@ -228,7 +228,6 @@ impl CaptureJson {
 
 /// Includes that are accepted and always empty on tasks.
 const EMPTY_TASK_INCLUDES: &[&str] = &[
-    "assets",
     "activities",
     "roles",
     "member_watchers",
@@ -340,7 +339,16 @@ pub async fn render(
     } else {
         Vec::new()
     };
+    let mut assets = if query.with("assets") {
+        crate::http::file_values::include_of(ctx, &actor.org_id, "Task", &ids).await?
+    } else {
+        HashMap::new()
+    };
     for (t, json) in tasks.iter().zip(out.iter_mut()) {
+        if query.with("assets") {
+            let mine = assets.remove(&t.row.id).unwrap_or_default();
+            json.includes.insert("assets".into(), include_many(mine));
+        }
         if query.with("folders") {
             let mine = folders.remove(&t.row.id).unwrap_or_default();
             json.includes.insert("folders".into(), include_many(mine));

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::extract::{Body, Ctx, Query};
+use crate::http::file_values;
 use crate::http::tasks::create::{read_max_assignable, read_task_type, read_webhook};
 use crate::http::tasks::{caller, completion_events, respond, visible_run_task, visible_task};
 use crate::service::refusals::{self, TaskWrite};
@@ -192,9 +193,9 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         Some(items) => Some(tags::resolve(&ctx.state, org, items, &mut errors).await?),
         None => None,
     };
-    let taskdata = match &taskdata_raw {
-        Some(map) => read_taskdata(ctx, org, &task, map, &mut errors).await?,
-        None => Vec::new(),
+    let (taskdata, file_values) = match &taskdata_raw {
+        Some(map) => read_taskdata(ctx, me, &task, map, &mut errors).await?,
+        None => (Vec::new(), Vec::new()),
     };
     let direct = match &owners {
         Some(o) => o.direct_count(),
@@ -220,6 +221,7 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         started_at,
         owners: owners.map(|o| o.set),
         taskdata,
+        file_values,
         status,
         is_approved,
         task_type,
@@ -254,15 +256,18 @@ fn required_date(r: &mut Reader<'_, '_>, key: &str) -> Option<i64> {
 
 /// Checks `taskdata` against the task's captures (§2.5): keys are capture ids compared after
 /// lower-casing; values are normalized per type; `assignees_form` values are resolved like
-/// `owners`. Problems go under `taskdata.{key}`.
+/// `owners`; `file` values must name assets `me` may see (the second list holds them, for the
+/// store to check again as it writes). Problems go under `taskdata.{key}`.
 async fn read_taskdata(
     ctx: &Ctx,
-    org: &str,
+    me: &Actor,
     task: &TaskRecord,
     map: &Map<String, Value>,
     errors: &mut ValidationErrors,
-) -> Result<Vec<(String, Option<String>)>> {
+) -> Result<TaskdataValues> {
+    let org = me.org_id.as_str();
     let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let mut files: Vec<(String, Value)> = Vec::new();
     for (key, value) in map {
         let path = format!("taskdata.{key}");
         let wanted = key.trim().to_lowercase();
@@ -301,10 +306,25 @@ async fn read_taskdata(
                     Some(json!({"users": set.users, "guests": set.guests, "groups": set.groups}).to_string())
                 }
             }
+            Ok(Some(v)) if capture.field_type == "file" => match file_values::resolve_file_value(ctx, me, &v).await? {
+                Ok(v) => {
+                    files.retain(|(key, _)| *key != format!("taskdata.{}", capture.id));
+                    files.push((format!("taskdata.{}", capture.id), v.clone()));
+                    Some(v.to_string())
+                }
+                Err(message) => {
+                    errors.add(path, message);
+                    continue;
+                }
+            },
             Ok(Some(v)) => Some(v.to_string()),
         };
         out.retain(|(id, _)| *id != capture.id);
         out.push((capture.id.clone(), stored));
     }
-    Ok(out)
+    Ok((out, files))
 }
+
+/// The values of `taskdata` to write (capture id → stored JSON, `None` clears), and the `file`
+/// values among them by their error key.
+type TaskdataValues = (Vec<(String, Option<String>)>, Vec<(String, Value)>);

@@ -58,8 +58,8 @@ pub async fn restore_template(
     respond(&ctx, &me.org_id, &row, &Query::default(), StatusCode::OK).await
 }
 
-/// Deletes an archived template permanently, with its steps, fields, rules and tag links (admins
-/// only). Runs launched from it stay.
+/// Deletes an archived template permanently, with its steps, fields, rules, tag links and files
+/// (admins only). Runs launched from it stay.
 #[utoipa::path(
     delete,
     path = "/organizations/{org}/checklists/{checklist_id}/delete",
@@ -74,11 +74,13 @@ pub async fn delete_template(ctx: Ctx, Path((_org, id)): Path<(String, String)>)
     if !template::can_delete(me.role) {
         return Err(Error::no_permission());
     }
-    ctx.state
+    let shas = ctx
+        .state
         .store
         .delete_template(&me.org_id, &t.id)
         .await?
         .map_err(refused)?;
+    crate::service::files::release(&ctx.state, shas).await;
     Ok(Json(message_body("The template was deleted.")).into_response())
 }
 

@@ -48,11 +48,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Includes accepted on a template that docket always answers empty.
-const EMPTY_INCLUDES: [&str; 6] = [
+const EMPTY_INCLUDES: [&str; 5] = [
     "linked_tasks",
     "permissions",
     "stages",
-    "assets",
     "member_watchers",
     "guest_watchers",
 ];
@@ -87,6 +86,13 @@ pub async fn render(ctx: &Ctx, org: &str, rows: &[TemplateRow], query: &Query) -
                 .map(TagLinkJson::new)
                 .collect();
             item.includes.insert("tags".into(), envelope::include_many(mine));
+        }
+    }
+    if query.with("assets") {
+        let mut assets = crate::http::file_values::include_of(ctx, org, "Checklist", &ids).await?;
+        for item in &mut items {
+            let mine = assets.remove(&item.id).unwrap_or_default();
+            item.includes.insert("assets".into(), envelope::include_many(mine));
         }
     }
     if query.with("folder") {

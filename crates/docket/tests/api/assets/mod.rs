@@ -13,6 +13,7 @@ use crate::support::{Resp, TestApp};
 
 mod crash;
 mod transfer;
+mod values;
 
 const BOUNDARY: &str = "docketboundary7MA4YWxkTrZu0gW";
 

@@ -167,8 +167,8 @@ async fn taskdata_is_checked_and_normalized_per_type(app: &TestApp) {
         ),
         (
             "Files",
-            json!([{"id": "f1", "filename": "a.pdf"}]),
-            json!([{"id": "f1", "filename": "a.pdf"}]),
+            json!([{"url": "https://files.example/a.pdf", "filename": "a.pdf"}]),
+            json!([{"url": "https://files.example/a.pdf", "filename": "a.pdf", "source": "url"}]),
         ),
     ];
     let body: serde_json::Map<String, Value> = accepted.iter().map(|(l, v, _)| (f[*l].clone(), v.clone())).collect();
