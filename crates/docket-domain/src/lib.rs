@@ -28,6 +28,7 @@ pub mod template;
 pub mod template_field;
 pub mod time;
 pub mod validation;
+pub mod webhook_event;
 
 pub use actor::Actor;
 pub use role::{MemberStatus, Role};

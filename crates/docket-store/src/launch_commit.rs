@@ -13,6 +13,7 @@
 //! by one, each in its own transaction, so that one bad launch cannot fail the others and each
 //! gets its own answer.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
@@ -22,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::StoreError;
 use crate::checkpoint::Wake;
 use crate::model::{ACTING, Acting};
-use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten};
+use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten, WatcherTarget};
 use crate::sqlite::launch::write_in;
 
 /// Most launches written by one transaction.
@@ -36,6 +37,8 @@ type Answer = Result<Result<LaunchWritten, LaunchRefusal>, StoreError>;
 
 struct Job {
     launch: LaunchRun,
+    /// The organization's watchers, for the launch's events.
+    watchers: Arc<Vec<WatcherTarget>>,
     reply: oneshot::Sender<Answer>,
 }
 
@@ -55,11 +58,19 @@ impl Launches {
         Launches { jobs }
     }
 
-    /// Writes `launch` and answers once it is committed (or refused: nothing written).
-    pub(crate) async fn launch(&self, launch: LaunchRun) -> Answer {
+    /// Writes `launch` (its events to `watchers`) and answers once it is committed (or
+    /// refused: nothing written).
+    pub(crate) async fn launch(&self, launch: LaunchRun, watchers: Arc<Vec<WatcherTarget>>) -> Answer {
         let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Other("the database writer has stopped".into());
-        self.jobs.send(Job { launch, reply }).await.map_err(|_| gone())?;
+        self.jobs
+            .send(Job {
+                launch,
+                watchers,
+                reply,
+            })
+            .await
+            .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
@@ -84,7 +95,8 @@ async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wak
             writer.conn = None;
         }
         let jobs = std::mem::take(&mut batch);
-        let launches: Vec<&LaunchRun> = jobs.iter().map(|j| &j.launch).collect();
+        let launches: Vec<(&LaunchRun, &[WatcherTarget])> =
+            jobs.iter().map(|j| (&j.launch, j.watchers.as_slice())).collect();
         match writer.write(&launches).await {
             Ok(written) => {
                 checkpoint.after_commit();
@@ -99,7 +111,7 @@ async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wak
             }
             Err(_) => {
                 for job in jobs {
-                    let answer = writer.write(&[&job.launch]).await;
+                    let answer = writer.write(&[(&job.launch, job.watchers.as_slice())]).await;
                     if answer.is_ok() {
                         checkpoint.after_commit();
                     }
@@ -128,7 +140,7 @@ impl Writer {
     /// error nothing of the batch is written.
     async fn write(
         &mut self,
-        launches: &[&LaunchRun],
+        launches: &[(&LaunchRun, &[WatcherTarget])],
     ) -> Result<Vec<Result<LaunchWritten, LaunchRefusal>>, StoreError> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
@@ -140,10 +152,10 @@ impl Writer {
         let result = async {
             sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
             let mut out = Vec::with_capacity(launches.len());
-            for l in launches {
+            for (l, watchers) in launches {
                 // The batch runs on the writer's task: each launch records its own launcher.
                 let acting = Acting { user_id: l.started_by };
-                out.push(ACTING.scope(acting, write_in(conn, l)).await?);
+                out.push(ACTING.scope(acting, write_in(conn, l, watchers)).await?);
             }
             sqlx::query("COMMIT").execute(&mut **conn).await?;
             Ok::<_, sqlx::Error>(out)

@@ -120,6 +120,11 @@ pub struct Store {
     templates: Arc<memo::Generation>,
     /// Templates as launches copy them, by organization and id (`api/launch.rs`).
     snapshots: Arc<memo::Memo<Arc<model::TemplateSnapshot>>>,
+    /// Bumped by watcher writes (W2, W3).
+    watching: Arc<memo::Generation>,
+    /// The watchers of each organization as event targets, for launches and creates
+    /// (`api/watchers.rs`).
+    watchers: Arc<memo::Memo<Arc<Vec<model::WatcherTarget>>>>,
     list_drive_max: i64,
     /// Permits for `without_pagination` streams, each of which holds a connection throughout.
     streams: Arc<tokio::sync::Semaphore>,
@@ -334,6 +339,8 @@ impl Store {
             members: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             templates: Arc::default(),
             snapshots: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
+            watching: Arc::default(),
+            watchers: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             list_drive_max: opts.list_drive_max,
             streams: Arc::new(tokio::sync::Semaphore::new((opts.max_connections / 3).max(1) as usize)),
         }

@@ -40,6 +40,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 /// The state of a server for `config`: database open and migrated, bootstrap file loaded.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config).await?;
+    crate::webhooks::events::install(&config);
     if let Some(path) = &config.bootstrap {
         let counts = crate::bootstrap::load_file(&store, path, config.now.unwrap_or_else(docket_domain::time::now_ms))
             .await

@@ -51,9 +51,11 @@ impl Store {
     /// commit (`launch_commit.rs`), each still all or nothing.
     pub async fn launch_run(&self, l: LaunchRun) -> StoreResult<Result<RunRecord, LaunchRefusal>> {
         let (org, now) = (l.org_id.clone(), l.now);
+        // Remembered: a launch reads no watcher rows while the organization's watchers stay.
+        let watchers = self.watcher_targets(&org).await?;
         let written = match &self.backend {
-            Backend::Sqlite { launches, .. } => launches.launch(l).await,
-            Backend::Postgres(pool) => crate::postgres::launch::write(pool, &l).await,
+            Backend::Sqlite { launches, .. } => launches.launch(l, watchers).await,
+            Backend::Postgres(pool) => crate::postgres::launch::write(pool, &l, &watchers).await,
         };
         self.mark_stale(Stale::Launch);
         let written = match written? {

@@ -1,5 +1,9 @@
 //! Tasks and runs.
 
+use std::sync::Arc;
+
+use docket_domain::webhook_event;
+
 use crate::model::{CreateTasks, Created, RunRecord, RunRefusal, TaskRecord};
 use crate::{Backend, Stale, Store, StoreResult, group_commit, on_read, on_write};
 
@@ -9,15 +13,32 @@ impl Store {
     ///
     /// On SQLite the common create is written in a batch with those queued alongside it (see
     /// `group_commit.rs`).
+    ///
+    /// Tasks created with assignees are `task.assigned` events for the organization's watchers
+    /// (remembered, see [`Store::watcher_targets`]); a create that has such an event to record
+    /// is written on its own, by the create that records events.
     pub async fn create_tasks(&self, c: &CreateTasks) -> StoreResult<Result<Created, RunRefusal>> {
+        let assigns = c
+            .owners
+            .iter()
+            .any(|o| !o.users.is_empty() || !o.guests.is_empty() || !o.groups.is_empty());
+        let watchers = if assigns {
+            self.watcher_targets(&c.org_id).await?
+        } else {
+            Arc::default()
+        };
+        let listened = watchers
+            .iter()
+            .any(|w| webhook_event::wants(&w.event_types, webhook_event::TASK_ASSIGNED));
         if let Backend::Sqlite { creates, .. } = &self.backend
             && group_commit::fits(c)
+            && !listened
         {
             let created = creates.create(c.clone()).await;
             self.mark_stale(Stale::Data);
             return Ok(Ok(created?));
         }
-        on_write!(self, Stale::Data, task_create::create(c))
+        on_write!(self, Stale::Data, task_create::create(c, &watchers))
     }
 
     /// Tasks of `org` by id, in the order given (unknown ids are skipped).

@@ -10,9 +10,9 @@ pub struct DeliveryEvent {
     pub id: String,
     /// Organization.
     pub org_id: String,
-    /// The task.
+    /// The task (the run for `process.*` events).
     pub task_id: String,
-    /// `task.completed`.
+    /// The event name (`docket_domain::webhook_event`).
     pub event: String,
     /// Target URL.
     pub url: String,

@@ -19,8 +19,17 @@ pub struct WatcherRow {
     pub frequency: String,
     /// The URL.
     pub webhook: String,
+    /// The event types it receives, a JSON array of names (empty: every event).
+    pub events: String,
     /// When (ms).
     pub created_at: i64,
+}
+
+impl WatcherRow {
+    /// The event types it receives (empty: every event).
+    pub fn event_types(&self) -> Vec<String> {
+        serde_json::from_str(&self.events).unwrap_or_default()
+    }
 }
 
 /// A subscription to add.
@@ -32,6 +41,8 @@ pub struct NewWatcher {
     pub user_id: i64,
     /// An absolute http(s) URL.
     pub webhook: String,
+    /// The event types it receives (known names; empty: every event).
+    pub event_types: Vec<String>,
     /// When (ms).
     pub now: i64,
 }

@@ -9,11 +9,11 @@ use docket_domain::run::RunStatus;
 use sqlx::{Pool, QueryBuilder};
 
 use super::tasks::{ensure_tag, placeholders};
-use super::{Db, counters, guests, rule_pass};
+use super::{Db, counters, events, guests, rule_pass};
 use crate::StoreError;
 use crate::model::{
     IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, LaunchWritten, RunRecord,
-    RunRow, RunStats, TagTarget, TemplateSnapshot,
+    RunRow, RunStats, TagTarget, TemplateSnapshot, WatcherTarget,
 };
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
@@ -110,9 +110,13 @@ pub(crate) async fn existing(
 )]
 /// Writes the launch `l` in a transaction of its own; the new run as written, or a refusal when
 /// the template was archived or deleted since it was read (nothing is written then).
-pub(crate) async fn write(pool: &Pool<Db>, l: &LaunchRun) -> Result<Result<LaunchWritten, LaunchRefusal>, StoreError> {
+pub(crate) async fn write(
+    pool: &Pool<Db>,
+    l: &LaunchRun,
+    watchers: &[WatcherTarget],
+) -> Result<Result<LaunchWritten, LaunchRefusal>, StoreError> {
     let mut tx = pool.begin().await?;
-    let written = write_in(&mut tx, l).await?;
+    let written = write_in(&mut tx, l, watchers).await?;
     if written.is_ok() {
         tx.commit().await?;
     }
@@ -135,10 +139,11 @@ async fn count_on_template(conn: &mut Conn, l: &LaunchRun) -> Result<bool, sqlx:
 
 /// Writes the launch `l` inside the transaction open on `conn`; the caller commits (several
 /// launches may share one transaction on SQLite, see `launch_commit.rs`). On a refusal nothing
-/// was written.
+/// was written. `watchers` are the organization's watchers (the store's memo) for its events.
 pub(crate) async fn write_in(
     conn: &mut Conn,
     l: &LaunchRun,
+    watchers: &[WatcherTarget],
 ) -> Result<Result<LaunchWritten, LaunchRefusal>, sqlx::Error> {
     let now = l.now;
     if let Some(key) = super::assets::first_unknown_file(conn, &l.org_id, &l.file_values).await? {
@@ -273,8 +278,19 @@ pub(crate) async fn write_in(
     let changed_by_rules = if l.rules == "[]" {
         false
     } else {
-        !rule_pass::apply(&mut *tx, &l.org_id, &run_id, now).await?.is_empty()
+        !rule_pass::apply_at_launch(&mut *tx, &l.org_id, &run_id, now)
+            .await?
+            .is_empty()
     };
+    events::launched(
+        &mut *tx,
+        &l.org_id,
+        &run_id,
+        l.template_webhook.as_deref(),
+        watchers,
+        now,
+    )
+    .await?;
     Ok(Ok(LaunchWritten {
         run: as_written(l, run_id, run_seq),
         changed_by_rules,

@@ -13,7 +13,7 @@ use serde_json::Value;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, link_tag, write_owners};
-use super::{Db, activity, guests, outbox, rule_pass, runs, tasks};
+use super::{Db, activity, events, guests, outbox, rule_pass, runs, tasks};
 use crate::model::{
     CaptureRow, LifecycleCaller, LifecycleDone, LifecycleRefusal, Note, TagTarget, TaskCompletion, TaskRecord,
     TaskReopen, TaskUpdate,
@@ -133,6 +133,15 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     if let Some(owners) = &u.owners {
         let guest_ids = guests::ensure(&mut tx, &u.org_id, &owners.guests, now).await?;
         write_owners(&mut tx, &task.row.id, &owners.users, &guest_ids, &owners.groups).await?;
+        events::owners_added(
+            &mut tx,
+            &u.org_id,
+            &task.row.id,
+            events::added_owners(&task, owners),
+            None,
+            now,
+        )
+        .await?;
     }
     for (capture_id, value) in &u.taskdata {
         sqlx::query("UPDATE captures SET value = $3, last_updated = $4 WHERE id = $1 AND task_id = $2")

@@ -11,22 +11,18 @@ use std::collections::BTreeMap;
 use docket_domain::automation::evaluate::{Outcome, RunState, TaskState, evaluate};
 use docket_domain::automation::items::FieldShape;
 use docket_domain::automation::{Assignees, Rule};
-use docket_domain::ids;
 use docket_domain::time::format_ts;
 use serde_json::{Map, Value, json};
 
 use super::tasks::{load_in, write_owners};
-use super::{Db, guests, runs};
-use crate::model::RuleChanges;
+use super::{Db, events, guests, runs};
+use crate::model::{AutomationRef, OwnerSet, RuleChanges};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
 /// The run's side of a pass.
 #[derive(sqlx::FromRow)]
 struct RunSide {
-    name: String,
-    checklist_id: Option<String>,
-    checklist_title: Option<String>,
     rules: String,
     rule_state: String,
     prerun: String,
@@ -51,8 +47,29 @@ fn shape(field_type: &str, columns: &Value) -> FieldShape {
 /// Runs the rule pass of run `run_id` of `org` and writes what it changed. Returns, per changed task, the keys the rules changed with
 /// their new values (`tasks_changed_by_rules`). A run without rules is left untouched.
 pub(crate) async fn apply(conn: &mut Conn, org: &str, run_id: &str, now: i64) -> Result<RuleChanges, sqlx::Error> {
+    apply_pass(conn, org, run_id, now, false).await
+}
+
+/// [`apply`] for the launch pass, which records no `task.assigned` of its own: the launch
+/// reports every task's final assignees (`events::launched`).
+pub(crate) async fn apply_at_launch(
+    conn: &mut Conn,
+    org: &str,
+    run_id: &str,
+    now: i64,
+) -> Result<RuleChanges, sqlx::Error> {
+    apply_pass(conn, org, run_id, now, true).await
+}
+
+async fn apply_pass(
+    conn: &mut Conn,
+    org: &str,
+    run_id: &str,
+    now: i64,
+    at_launch: bool,
+) -> Result<RuleChanges, sqlx::Error> {
     let side: Option<RunSide> = sqlx::query_as(
-        "SELECT name, checklist_id, checklist_title, rules, rule_state, prerun, kickoff_fields, started_at
+        "SELECT rules, rule_state, prerun, kickoff_fields, started_at
            FROM runs WHERE id = $1 AND org_id = $2",
     )
     .bind(run_id)
@@ -134,16 +151,25 @@ pub(crate) async fn apply(conn: &mut Conn, org: &str, run_id: &str, now: i64) ->
     }
 
     let outcome = evaluate(&rules, &state, &previous);
-    write(conn, org, run_id, &side, &outcome, now).await
+    write(conn, org, run_id, &outcome, now, at_launch).await
+}
+
+/// The owners a rule added, as `task.assigned` reports them.
+fn added(a: &Assignees) -> OwnerSet {
+    OwnerSet {
+        users: a.users.clone(),
+        guests: a.guests.clone(),
+        groups: a.groups.clone(),
+    }
 }
 
 async fn write(
     conn: &mut Conn,
     org: &str,
     run_id: &str,
-    side: &RunSide,
     outcome: &Outcome,
     now: i64,
+    at_launch: bool,
 ) -> Result<RuleChanges, sqlx::Error> {
     let mut changed = RuleChanges::new();
     for c in &outcome.changes {
@@ -181,6 +207,9 @@ async fn write(
         if let Some(owners) = &c.owners {
             let guest_ids = guests::ensure(&mut *conn, org, &owners.guests, now).await?;
             write_owners(&mut *conn, &c.task_id, &owners.users, &guest_ids, &owners.groups).await?;
+            if !at_launch {
+                events::owners_added(&mut *conn, org, &c.task_id, added(&c.added), None, now).await?;
+            }
             keys.insert(
                 "owners".into(),
                 json!({"users": owners.users, "guests": owners.guests, "groups": owners.groups}),
@@ -194,35 +223,12 @@ async fn write(
         changed.insert(c.task_id.clone(), Value::Object(keys));
     }
     for w in &outcome.webhooks {
-        let event_id = ids::new_id32();
-        let task = outcome.state.tasks.get(&w.step_id);
-        let payload = json!({
-            "event": "automation.webhook",
-            "event_id": event_id,
-            "organization_id": org,
-            "alias_name": w.alias_name,
-            "automation": {"id": w.rule_id, "automated_alias": w.automated_alias},
-            "this_task": {
-                "id": w.task_id,
-                "step_id": w.step_id,
-                "status": task.map(|t| t.status.clone()),
-                "deadline": task.and_then(|t| t.deadline).map(format_ts),
-            },
-            "process": {"id": run_id, "name": side.name},
-            "template": side.checklist_id.as_ref().map(|id| json!({"id": id, "title": side.checklist_title})),
-        });
-        sqlx::query(
-            "INSERT INTO outbox (id, org_id, task_id, event, url, payload, status, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, 'automation.webhook', $4, $5, 'pending', 0, $6, $6)",
-        )
-        .bind(&event_id)
-        .bind(org)
-        .bind(&w.task_id)
-        .bind(&w.webhook_url)
-        .bind(payload.to_string())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        let rule = AutomationRef {
+            id: w.rule_id.clone(),
+            automated_alias: w.automated_alias.clone(),
+            alias_name: w.alias_name.clone(),
+        };
+        events::automation_webhook(&mut *conn, org, &w.task_id, &w.webhook_url, rule, now).await?;
     }
     let state = serde_json::to_string(&outcome.results).unwrap_or_else(|_| "{}".into());
     sqlx::query("UPDATE runs SET rule_state = $2 WHERE id = $1")

@@ -1,7 +1,7 @@
 //! Runs (processes): loading with their task aggregates, and re-deriving the stored status.
 
 use docket_domain::run::{RunProgress, RunStatus};
-use sqlx::{Executor, Pool};
+use sqlx::Pool;
 
 use super::Db;
 use super::tasks::placeholders;
@@ -16,10 +16,26 @@ const RUN_COLS: &str = "r.id, r.org_id, r.increment_id, r.name, r.summary, r.own
     r.kickoff_fields, r.can_add_oot, r.parent_id";
 
 /// Loads runs of `org` by id, in the order of `run_ids`, with aggregates as of `now`.
-pub(crate) async fn load<'e, E>(e: E, org: &str, run_ids: &[String], now: i64) -> Result<Vec<RunRecord>, sqlx::Error>
-where
-    E: Executor<'e, Database = Db> + Copy,
-{
+pub(crate) async fn load(
+    pool: &Pool<Db>,
+    org: &str,
+    run_ids: &[String],
+    now: i64,
+) -> Result<Vec<RunRecord>, sqlx::Error> {
+    if run_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = pool.acquire().await?;
+    load_in(&mut conn, org, run_ids, now).await
+}
+
+/// [`load`] inside a transaction (the runs an event reports).
+pub(crate) async fn load_in(
+    conn: &mut Conn,
+    org: &str,
+    run_ids: &[String],
+    now: i64,
+) -> Result<Vec<RunRecord>, sqlx::Error> {
     if run_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -31,7 +47,7 @@ where
     for id in run_ids {
         q = q.bind(id);
     }
-    let rows = q.fetch_all(e).await?;
+    let rows = q.fetch_all(&mut *conn).await?;
     let ph = placeholders(3, rows.len().max(1));
     let sql = format!(
         "SELECT run_id,
@@ -50,7 +66,7 @@ where
     let stats = if rows.is_empty() {
         Vec::new()
     } else {
-        q.fetch_all(e).await?
+        q.fetch_all(&mut *conn).await?
     };
     let sql = format!(
         "SELECT DISTINCT t.run_id, tu.user_id FROM task_users tu JOIN tasks t ON t.id = tu.task_id
@@ -64,7 +80,7 @@ where
     let assigned = if rows.is_empty() {
         Vec::new()
     } else {
-        q.fetch_all(e).await?
+        q.fetch_all(&mut *conn).await?
     };
     let mut out: Vec<RunRecord> = Vec::with_capacity(rows.len());
     for id in run_ids {
@@ -132,6 +148,9 @@ pub(crate) async fn refresh(conn: &mut Conn, run_id: &str, now: i64) -> Result<(
         .execute(&mut *conn)
         .await?;
         super::activity::run_status(conn, run_id, &status, new_status.as_str(), now).await?;
+        if docket_domain::webhook_event::run_completed(RunStatus::parse(&status), new_status) {
+            super::events::process_completed(conn, run_id, now).await?;
+        }
     }
     Ok(())
 }

@@ -9,9 +9,11 @@ use docket_domain::task::TaskStatus;
 use sqlx::Pool;
 
 use super::tasks::{ensure_tag, insert_owners, link_tag};
-use super::{Db, IS_PG, activity, guests, runs};
+use super::{Db, IS_PG, activity, events, guests, runs};
 use crate::StoreError;
-use crate::model::{CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow};
+use crate::model::{
+    CaptureRow, CreateTasks, Created, RunRefusal, RunTarget, TagTarget, TaskRecord, TaskRow, WatcherTarget,
+};
 use crate::task_insert::{Numbering, Rows, insert_sql};
 
 /// The insert of a task numbered by the caller ($3), which returns its number.
@@ -69,7 +71,11 @@ fn bind_task<'q>(
 }
 
 /// Creates the tasks of `c`. `Ok(Err(_))` when the target run is missing or archived.
-pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Created, RunRefusal>, StoreError> {
+pub(crate) async fn create(
+    pool: &Pool<Db>,
+    c: &CreateTasks,
+    watchers: &[WatcherTarget],
+) -> Result<Result<Created, RunRefusal>, StoreError> {
     // Every write below is in this transaction: re-run when the connection is lost before COMMIT.
     let mut tx = crate::retry::begin(pool).await?;
     let now = c.now;
@@ -251,6 +257,9 @@ pub(crate) async fn create(pool: &Pool<Db>, c: &CreateTasks) -> Result<Result<Cr
     activity::created_tasks(&mut tx, run_id.as_deref(), &task_ids, &c.target, now).await?;
     if let Some(run_id) = &run_id {
         runs::refresh(&mut tx, run_id, now).await?;
+    }
+    for (task_id, owners) in task_ids.iter().zip(&c.owners) {
+        events::owners_added(&mut tx, &c.org_id, task_id, owners.clone(), Some(watchers), now).await?;
     }
     crate::retry::commit(tx).await?;
     Ok(Ok(Created {

@@ -7,7 +7,7 @@ use docket_domain::ids;
 use sqlx::Pool;
 
 use super::tasks::placeholders;
-use super::{Db, activity, runs, tasks};
+use super::{Db, activity, events, runs, tasks};
 use crate::StoreError;
 use crate::model::{NewThread, ThreadEdit, ThreadRefusal, ThreadRow};
 
@@ -44,7 +44,7 @@ pub(crate) async fn get(pool: &Pool<Db>, org: &str, id: &str) -> Result<Option<T
     .await
 }
 
-async fn get_in(conn: &mut Conn, id: &str) -> Result<ThreadRow, sqlx::Error> {
+pub(crate) async fn get_in(conn: &mut Conn, id: &str) -> Result<ThreadRow, sqlx::Error> {
     sqlx::query_as::<_, ThreadRow>(&format!(
         "SELECT {THREAD_COLS} FROM threads th JOIN tasks t ON t.id = th.task_id WHERE th.id = $1"
     ))
@@ -185,6 +185,7 @@ async fn create_once(pool: &Pool<Db>, org: &str, task_id: &str, new: &NewThread)
     activity::thread(&mut tx, &id, activity_verb(Some(new.label.as_str())), new.now).await?;
     recompute(&mut tx, task_id, task.run_id.as_deref(), new.now).await?;
     let row = get_in(&mut tx, &id).await?;
+    events::thread_added(&mut tx, org, &row, new.now).await?;
     tx.commit().await?;
     Ok(Some(Ok(row)))
 }
@@ -318,6 +319,7 @@ async fn resolve_once(
         .await?;
     recompute(&mut tx, task_id, task.run_id.as_deref(), new.now).await?;
     let row = get_in(&mut tx, &id).await?;
+    events::issue_resolved(&mut tx, org, &row, problem_id, new.now).await?;
     tx.commit().await?;
     Ok(Some(Ok(row)))
 }

@@ -1,14 +1,16 @@
-//! Organization webhook watchers (spec §2.7, §4.10): a URL that receives every webhook event of
-//! the organization. The outbox reads them in the transaction of each event (`outbox.rs`).
+//! Organization webhook watchers (spec §2.7, §4.10): a URL that receives the webhook events of
+//! the organization, every event or those its `events` list names. Events read them in their
+//! transaction (`outbox.rs`, `events.rs`), or from the store's memo (launches and creates).
 
 use sqlx::Pool;
 
 use super::{Db, counters};
-use crate::model::{NewWatcher, WatcherRow};
+use crate::model::{NewWatcher, WatcherRow, WatcherTarget};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
-const COLS: &str = "id, org_id, user_id, object_type, object_id, notification_type, frequency, webhook, created_at";
+const COLS: &str =
+    "id, org_id, user_id, object_type, object_id, notification_type, frequency, webhook, events, created_at";
 
 /// The watchers of `org`, oldest first.
 pub(crate) async fn list(pool: &Pool<Db>, org: &str) -> Result<Vec<WatcherRow>, sqlx::Error> {
@@ -18,7 +20,8 @@ pub(crate) async fn list(pool: &Pool<Db>, org: &str) -> Result<Vec<WatcherRow>, 
         .await
 }
 
-/// Subscribes `w.webhook`; the watcher already subscribing that URL comes back with `false`.
+/// Subscribes `w.webhook`; the watcher already subscribing that URL comes back (unchanged)
+/// with `false`.
 pub(crate) async fn add(pool: &Pool<Db>, w: &NewWatcher) -> Result<(WatcherRow, bool), sqlx::Error> {
     let mut tx = pool.begin().await?;
     let select = format!("SELECT {COLS} FROM watchers WHERE org_id = $1 AND webhook = $2");
@@ -33,13 +36,14 @@ pub(crate) async fn add(pool: &Pool<Db>, w: &NewWatcher) -> Result<(WatcherRow, 
     let id = counters::next(&mut *tx, "watcher_id").await?;
     sqlx::query(
         "INSERT INTO watchers (id, org_id, user_id, object_type, object_id, notification_type, frequency, webhook,
-             created_at)
-         VALUES ($1, $2, $3, 'organization', $2, 'webhook', 'electric', $4, $5)",
+             events, created_at)
+         VALUES ($1, $2, $3, 'organization', $2, 'webhook', 'electric', $4, $5, $6)",
     )
     .bind(id)
     .bind(&w.org_id)
     .bind(w.user_id)
     .bind(&w.webhook)
+    .bind(serde_json::to_string(&w.event_types).unwrap_or_else(|_| "[]".into()))
     .bind(w.now)
     .execute(&mut *tx)
     .await?;
@@ -63,10 +67,26 @@ pub(crate) async fn remove(pool: &Pool<Db>, org: &str, id: i64) -> Result<bool, 
     Ok(n > 0)
 }
 
-/// The URLs every event of `org` goes to, oldest watcher first (inside an event's transaction).
-pub(crate) async fn urls(conn: &mut Conn, org: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT webhook FROM watchers WHERE org_id = $1 ORDER BY id")
+fn as_targets(rows: Vec<(String, String)>) -> Vec<WatcherTarget> {
+    rows.into_iter()
+        .map(|(url, events)| WatcherTarget {
+            url,
+            event_types: serde_json::from_str(&events).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The watchers of `org` as event targets, oldest first (inside an event's transaction).
+pub(crate) async fn targets(conn: &mut Conn, org: &str) -> Result<Vec<WatcherTarget>, sqlx::Error> {
+    let rows = sqlx::query_as("SELECT webhook, events FROM watchers WHERE org_id = $1 ORDER BY id")
         .bind(org)
         .fetch_all(&mut *conn)
-        .await
+        .await?;
+    Ok(as_targets(rows))
+}
+
+/// [`targets`] through a pool (for the store's memo).
+pub(crate) async fn targets_of(pool: &Pool<Db>, org: &str) -> Result<Vec<WatcherTarget>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    targets(&mut conn, org).await
 }

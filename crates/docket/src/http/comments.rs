@@ -61,6 +61,30 @@ pub struct CommentJson {
     sent_to: Vec<i64>,
 }
 
+impl CommentJson {
+    /// The shape of `t`; `sent_to` keeps the mentions of `members` (the organization's).
+    pub fn new(t: &ThreadRow, members: &[i64]) -> Self {
+        CommentJson {
+            id: t.id.clone(),
+            task_id: t.task_id.clone(),
+            run_id: t.run_id.clone(),
+            content: t.content.clone(),
+            label: t.label.clone(),
+            state: t.state.clone(),
+            author_id: t.author_id,
+            author_type: "user",
+            created_at: format_ts(t.created_at),
+            updated_at: format_ts(t.updated_at),
+            archived_at: format_opt(None),
+            resolve_id: t.resolve_id.clone(),
+            sent_to: mentions(&t.content)
+                .into_iter()
+                .filter(|id| members.contains(id))
+                .collect(),
+        }
+    }
+}
+
 /// Member ids mentioned as `@[id]` in `content`, ascending, without duplicates (not yet
 /// filtered to members).
 pub fn mentions(content: &str) -> Vec<i64> {
@@ -92,27 +116,7 @@ pub async fn render(ctx: &Ctx, org: &str, threads: &[ThreadRow]) -> Result<Vec<C
         .into_iter()
         .map(|m| m.id)
         .collect();
-    Ok(threads
-        .iter()
-        .map(|t| CommentJson {
-            id: t.id.clone(),
-            task_id: t.task_id.clone(),
-            run_id: t.run_id.clone(),
-            content: t.content.clone(),
-            label: t.label.clone(),
-            state: t.state.clone(),
-            author_id: t.author_id,
-            author_type: "user",
-            created_at: format_ts(t.created_at),
-            updated_at: format_ts(t.updated_at),
-            archived_at: format_opt(None),
-            resolve_id: t.resolve_id.clone(),
-            sent_to: mentions(&t.content)
-                .into_iter()
-                .filter(|id| members.contains(id))
-                .collect(),
-        })
-        .collect())
+    Ok(threads.iter().map(|t| CommentJson::new(t, &members)).collect())
 }
 
 /// The threads of each task, rendered, keyed by task id.

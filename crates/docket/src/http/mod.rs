@@ -8,7 +8,7 @@
 mod activity_feeds;
 pub mod assets;
 pub mod automations;
-mod comments;
+pub(crate) mod comments;
 mod envelope;
 mod error;
 pub mod etag;

@@ -1,6 +1,7 @@
 //! Organization webhook watchers (W1–W3, spec §2.7, §4.10): admins subscribe a URL to every
-//! webhook event of the organization (§5.5). Deliveries go through the outbox like every
-//! event: signed with the organization's secret, retried, logged (`webhook_events.rs`).
+//! webhook event of the organization (§5.5), or to the event types it lists. Deliveries go
+//! through the outbox like every event: signed with the organization's secret, retried, logged
+//! (`webhook_events.rs`).
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use docket_domain::ValidationErrors;
 use docket_domain::input::{Patch, Reader};
 use docket_domain::time::format_ts;
+use docket_domain::webhook_event;
 use docket_store::model::{NewWatcher, WatcherRow};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,7 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_watcher))
 }
 
-/// A URL that receives every webhook event of the organization.
+/// A URL that receives the webhook events of the organization: every event, or those
+/// `event_types` lists.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Watcher)]
 struct WatcherJson {
@@ -44,6 +47,10 @@ struct WatcherJson {
     frequency: String,
     /// The URL every event is POSTed to.
     webhook: String,
+    /// The event types it receives; empty: every event. One of `process.launched`,
+    /// `process.completed`, `task.completed`, `task.assigned`, `task.comment_added`,
+    /// `task.issue_raised`, `task.issue_resolved`, `automation.webhook`.
+    event_types: Vec<String>,
     created_at: String,
 }
 
@@ -56,6 +63,7 @@ fn json(w: &WatcherRow) -> WatcherJson {
         notification_type: w.notification_type.clone(),
         frequency: w.frequency.clone(),
         webhook: w.webhook.clone(),
+        event_types: w.event_types(),
         created_at: format_ts(w.created_at),
     }
 }
@@ -81,6 +89,9 @@ struct WatcherInput {
     frequency: Option<String>,
     /// An absolute http(s) URL.
     webhook: String,
+    /// The event types to receive (absent or empty: every event); an unknown name is a 422
+    /// under `event_types`.
+    event_types: Option<Vec<String>>,
 }
 
 fn admin(ctx: &Ctx) -> Result<docket_domain::Actor> {
@@ -107,8 +118,8 @@ async fn list_watchers(ctx: Ctx, _query: Query) -> Result<Response> {
     Ok(axum::Json(serde_json::json!({ "data": items })).into_response())
 }
 
-/// Subscribes a URL to every webhook event of the organization (admins only). The same URL
-/// again answers 200 with the existing watcher.
+/// Subscribes a URL to every webhook event of the organization, or to the `event_types` it
+/// lists (admins only). The same URL again answers 200 with the existing watcher, unchanged.
 #[utoipa::path(
     post,
     path = "/organizations/{org}/users/{user_id}/add-watcher",
@@ -170,6 +181,7 @@ async fn add_watcher(ctx: Ctx, Path((_org, user)): Path<(String, String)>, Body(
             None
         }
     };
+    let event_types = read_event_types(&mut r);
     let Some(webhook) = webhook.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -180,11 +192,35 @@ async fn add_watcher(ctx: Ctx, Path((_org, user)): Path<(String, String)>, Body(
             org_id: me.org_id.clone(),
             user_id,
             webhook,
+            event_types,
             now: ctx.now,
         })
         .await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(envelope::item(status, json(&row)))
+}
+
+/// `event_types`: absent, null or empty for every event, else event names
+/// (`docket_domain::webhook_event`), each once.
+fn read_event_types(r: &mut Reader<'_, '_>) -> Vec<String> {
+    let Patch::Set(items) = r.array(&["event_types"]) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        match item.as_str().map(str::trim) {
+            Some(name) if webhook_event::is_event_type(name) => {
+                if !out.iter().any(|e| e == name) {
+                    out.push(name.to_string());
+                }
+            }
+            _ => {
+                r.fail("event_types", format!("The selected event type {item} is invalid."));
+                return Vec::new();
+            }
+        }
+    }
+    out
 }
 
 /// Unsubscribes a watcher (admins only).

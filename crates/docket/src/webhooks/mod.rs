@@ -1,8 +1,11 @@
-//! Webhook delivery (spec §5.12): a background [`Dispatcher`] takes due events from the outbox,
+//! Webhook events and their delivery (spec §5.12, §5.5): the payloads ([`payload`] for
+//! `task.completed`, [`events`] for the others) rendered from what the store read in the
+//! change's transaction, and a background [`Dispatcher`] that takes due events from the outbox,
 //! signs them ([`signing`]), checks their target ([`target`]) and POSTs them, retrying with
 //! exponential backoff and jitter for 24 hours.
 
 pub mod dispatcher;
+pub mod events;
 pub mod payload;
 pub mod signing;
 pub mod target;

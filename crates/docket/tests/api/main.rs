@@ -22,6 +22,7 @@ mod conventions;
 mod crash;
 mod etag;
 mod etag_writes;
+mod events;
 mod fair_share;
 mod faults;
 mod first_start;

@@ -53,7 +53,7 @@ source repository: start at `docs/README.md`.";
         (name = "steps", description = "Steps of templates and their form fields"),
         (name = "files", description = "Files uploaded to templates, runs and tasks: upload, metadata, download (with ranges), delete"),
         (name = "search", description = "Search of runs, tasks, templates, their steps and their fields"),
-        (name = "webhooks", description = "The webhook delivery log (docket extension)"),
+        (name = "webhooks", description = "Organization webhook watchers (every event, or the `event_types` they list) and the webhook delivery log (docket extension)"),
         (name = "activity", description = "The activity feed: every change, with a cursor for incremental sync"),
         (name = "operations", description = "Health and readiness (no authentication)"),
     )

@@ -37,7 +37,45 @@ async fn receiver() -> (String, Arc<Mutex<Vec<(String, String, Value)>>>) {
     (base, seen)
 }
 
-fn tune(c: &mut docket::config::Config) {
+/// One delivery a [`hits`] receiver got.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The path it was POSTed to.
+    pub path: String,
+    /// `X-Docket-Event-Id`.
+    pub event_id: String,
+    /// `X-Docket-Signature`, if any.
+    pub signature: Option<String>,
+    /// The payload.
+    pub body: Value,
+}
+
+/// A receiver like [`receiver`] that keeps the signature header too.
+pub async fn hits() -> (String, Arc<Mutex<Vec<Hit>>>) {
+    let seen: Arc<Mutex<Vec<Hit>>> = Arc::default();
+    let shared = seen.clone();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: String| {
+        let shared = shared.clone();
+        async move {
+            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            shared.lock().unwrap().push(Hit {
+                path: uri.path().to_string(),
+                event_id: header("x-docket-event-id").unwrap_or_default(),
+                signature: header("x-docket-signature"),
+                body: serde_json::from_str(&body).unwrap_or(Value::Null),
+            });
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, seen)
+}
+
+pub fn tune(c: &mut docket::config::Config) {
     c.webhook_allow_private = true;
 }
 
