@@ -139,6 +139,10 @@ pub const TABLES: &[Table] = &[
     derived("task_counts"),
     // PostgreSQL (migration 0006): the UNLOGGED shared rate-limit log; budgets start afresh.
     derived("rate_limit_hits"),
+    // PostgreSQL (migration 0014): the bytes of the "postgres" file storage. They travel
+    // beside an export as files, like those of every storage backend, not as rows.
+    derived("blobs"),
+    derived("blob_chunks"),
     // Both: sqlx's record of applied migrations, written by the target's own migration.
     derived("_sqlx_migrations"),
 ];

@@ -111,6 +111,41 @@ pub struct StorageConfig {
     pub max_upload_bytes: u64,
     /// File name extensions accepted (lower case, without the dot).
     pub extensions: Vec<String>,
+    /// Connections of the `postgres` backend's own pool (each upload in flight holds one).
+    pub postgres_connections: u32,
+    /// The `s3` backend's bucket and credentials (`[storage.s3]`).
+    pub s3: S3Config,
+}
+
+/// Where the `s3` backend keeps files (`[storage.s3]`, `DOCKET_STORAGE_S3_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct S3Config {
+    /// The bucket (required by the `s3` backend).
+    pub bucket: Option<String>,
+    /// The service's URL, for S3-compatible servers (`http://…` allowed); default AWS.
+    pub endpoint: Option<String>,
+    /// The region; default `us-east-1`.
+    pub region: Option<String>,
+    /// Access key id; with no key pair configured the standard AWS environment applies.
+    pub access_key_id: Option<String>,
+    /// Secret access key: from the environment only (`DOCKET_STORAGE_S3_SECRET_ACCESS_KEY`),
+    /// never written to a log.
+    pub secret_access_key: Option<Secret>,
+    /// Path-style requests (`ENDPOINT/BUCKET/KEY`) instead of virtual-hosted ones
+    /// (`BUCKET.ENDPOINT/KEY`); default: path-style exactly when an endpoint is set.
+    pub path_style: Option<bool>,
+    /// A key prefix, so that one bucket can hold other things too (`docket/`); default none.
+    pub prefix: Option<String>,
+}
+
+/// A secret setting: shown as `***` by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// The extensions an upload may have unless `storage.extensions` replaces them.
@@ -126,6 +161,8 @@ impl Default for StorageConfig {
             dir: None,
             max_upload_bytes: 100 * 1024 * 1024,
             extensions: DEFAULT_UPLOAD_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+            postgres_connections: 8,
+            s3: S3Config::default(),
         }
     }
 }
@@ -135,6 +172,10 @@ impl Default for StorageConfig {
 pub enum StorageBackend {
     /// A local directory, content-addressed by SHA-256.
     Local,
+    /// Chunked rows in the PostgreSQL database itself (only with a PostgreSQL database).
+    Postgres,
+    /// An S3-compatible object store.
+    S3,
 }
 
 /// Where the rate limit keeps its window (`rate_limit.store`).
@@ -230,6 +271,21 @@ struct FileStorage {
     dir: Option<PathBuf>,
     max_upload_bytes: Option<u64>,
     extensions: Option<Vec<String>>,
+    postgres_connections: Option<u32>,
+    #[serde(default)]
+    s3: FileS3,
+}
+
+/// `[storage.s3]`: everything but the secret key, which only the environment gives.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileS3 {
+    bucket: Option<String>,
+    endpoint: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    path_style: Option<bool>,
+    prefix: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -329,6 +385,14 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_ASSET_DIR",
     "DOCKET_MAX_UPLOAD_BYTES",
     "DOCKET_UPLOAD_EXTENSIONS",
+    "DOCKET_STORAGE_POSTGRES_CONNECTIONS",
+    "DOCKET_STORAGE_S3_BUCKET",
+    "DOCKET_STORAGE_S3_ENDPOINT",
+    "DOCKET_STORAGE_S3_REGION",
+    "DOCKET_STORAGE_S3_ACCESS_KEY_ID",
+    "DOCKET_STORAGE_S3_SECRET_ACCESS_KEY",
+    "DOCKET_STORAGE_S3_PATH_STYLE",
+    "DOCKET_STORAGE_S3_PREFIX",
     "DOCKET_WEB_SECURE_COOKIES",
     "DOCKET_WEB_SESSION_HOURS",
     "DOCKET_WEB_SIGNIN_LIMIT",
@@ -338,6 +402,7 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
     "DOCKET_TEST_PYTHON",
+    "DOCKET_TEST_MOTO_PYTHON",
     "DOCKET_FUZZ_SEED",
     "DOCKET_FUZZ_ITERATIONS",
 ];
@@ -429,6 +494,18 @@ impl Config {
             if let Some(list) = f.storage.extensions {
                 c.storage.extensions = parse_extensions(&list.join(","));
             }
+            set(&mut c.storage.postgres_connections, f.storage.postgres_connections);
+            let (s3, file) = (&mut c.storage.s3, f.storage.s3);
+            s3.bucket = file.bucket.as_deref().and_then(non_empty).or(s3.bucket.take());
+            s3.endpoint = file.endpoint.as_deref().and_then(non_empty).or(s3.endpoint.take());
+            s3.region = file.region.as_deref().and_then(non_empty).or(s3.region.take());
+            s3.access_key_id = file
+                .access_key_id
+                .as_deref()
+                .and_then(non_empty)
+                .or(s3.access_key_id.take());
+            s3.path_style = file.path_style.or(s3.path_style);
+            s3.prefix = file.prefix.as_deref().and_then(non_empty).or(s3.prefix.take());
         }
 
         for (key, value) in env {
@@ -469,6 +546,14 @@ impl Config {
                 "DOCKET_ASSET_DIR" => c.storage.dir = non_empty(v).map(PathBuf::from),
                 "DOCKET_MAX_UPLOAD_BYTES" => c.storage.max_upload_bytes = parse_num(key, v)?,
                 "DOCKET_UPLOAD_EXTENSIONS" => c.storage.extensions = parse_extensions(v),
+                "DOCKET_STORAGE_POSTGRES_CONNECTIONS" => c.storage.postgres_connections = parse_num(key, v)?,
+                "DOCKET_STORAGE_S3_BUCKET" => c.storage.s3.bucket = non_empty(v),
+                "DOCKET_STORAGE_S3_ENDPOINT" => c.storage.s3.endpoint = non_empty(v),
+                "DOCKET_STORAGE_S3_REGION" => c.storage.s3.region = non_empty(v),
+                "DOCKET_STORAGE_S3_ACCESS_KEY_ID" => c.storage.s3.access_key_id = non_empty(v),
+                "DOCKET_STORAGE_S3_SECRET_ACCESS_KEY" => c.storage.s3.secret_access_key = non_empty(v).map(Secret),
+                "DOCKET_STORAGE_S3_PATH_STYLE" => c.storage.s3.path_style = Some(parse_flag(key, v)?),
+                "DOCKET_STORAGE_S3_PREFIX" => c.storage.s3.prefix = non_empty(v),
                 "DOCKET_WEB_SECURE_COOKIES" => c.web.secure_cookies = Some(parse_flag(key, v)?),
                 "DOCKET_WEB_SESSION_HOURS" => c.web.session_hours = parse_num(key, v)?,
                 "DOCKET_WEB_SIGNIN_LIMIT" => c.web.signin_limit = parse_num(key, v)?,
@@ -566,7 +651,9 @@ fn parse_rate_limit_store(v: &str) -> anyhow::Result<RateLimitStore> {
 fn parse_storage_backend(v: &str) -> anyhow::Result<StorageBackend> {
     match v.trim().to_ascii_lowercase().as_str() {
         "local" | "" => Ok(StorageBackend::Local),
-        other => bail!("storage backend must be local, got {other:?}"),
+        "postgres" | "postgresql" => Ok(StorageBackend::Postgres),
+        "s3" => Ok(StorageBackend::S3),
+        other => bail!("storage backend must be local, postgres or s3, got {other:?}"),
     }
 }
 
@@ -665,6 +752,10 @@ mod tests {
         assert_eq!(example.fair_share.global, Some(d.fair_share_global));
         assert_eq!(example.storage.max_upload_bytes, Some(d.storage.max_upload_bytes));
         assert_eq!(
+            example.storage.postgres_connections,
+            Some(d.storage.postgres_connections)
+        );
+        assert_eq!(
             example.storage.extensions.map(|l| parse_extensions(&l.join(","))),
             Some(d.storage.extensions)
         );
@@ -694,6 +785,52 @@ mod tests {
         assert_eq!(example.web.password_memory_kib, Some(d.password_memory_kib));
         assert_eq!(example.web.password_iterations, Some(d.password_iterations));
         assert_eq!(example.web.secure_cookies, d.secure_cookies);
+    }
+
+    #[test]
+    fn the_storage_backends_are_configured_by_file_and_environment() {
+        let dir = std::env::temp_dir().join(format!("docket-config-storage-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(
+            &file,
+            "[storage]\nbackend = \"s3\"\npostgres_connections = 3\n[storage.s3]\nbucket = \"files\"\n\
+             endpoint = \"http://127.0.0.1:9000\"\naccess_key_id = \"from-file\"\nprefix = \"docket\"\n",
+        )
+        .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_STORAGE_S3_REGION", "eu-west-1"),
+            ("DOCKET_STORAGE_S3_ACCESS_KEY_ID", "from-env"),
+            ("DOCKET_STORAGE_S3_SECRET_ACCESS_KEY", "hush"),
+            ("DOCKET_STORAGE_S3_PATH_STYLE", "false"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (c, warnings) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.storage.backend, StorageBackend::S3);
+        assert_eq!(c.storage.postgres_connections, 3);
+        let s3 = &c.storage.s3;
+        assert_eq!(s3.bucket.as_deref(), Some("files"));
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s3.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s3.access_key_id.as_deref(), Some("from-env"));
+        assert_eq!(s3.path_style, Some(false));
+        assert_eq!(s3.prefix.as_deref(), Some("docket"));
+        // The secret never shows in a debug print.
+        assert_eq!(s3.secret_access_key, Some(Secret("hush".into())));
+        assert!(!format!("{:?}", c.storage).contains("hush"));
+        // Nor can it come from the file.
+        std::fs::write(&file, "[storage.s3]\nsecret_access_key = \"x\"\n").expect("write");
+        assert!(Config::load_from(&Overrides::default(), &env).is_err());
+        let env: HashMap<String, String> = [("DOCKET_STORAGE".to_string(), "postgres".to_string())].into();
+        let (c, _) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert_eq!(c.storage.backend, StorageBackend::Postgres);
+        let env: HashMap<String, String> = [("DOCKET_STORAGE".to_string(), "ftp".to_string())].into();
+        let err = Config::load_from(&Overrides::default(), &env).expect_err("refused");
+        assert!(err.to_string().contains("local, postgres or s3"), "{err}");
     }
 
     #[test]

@@ -104,7 +104,7 @@ fn state(store: &Store, now: i64) -> AppState {
         metrics: Arc::new(crate::metrics::Metrics::new()),
         faults: crate::faults::Faults::new(&config.database_url),
         fair_share: crate::fair_share::FairShare::new(&config),
-        storage: crate::storage::Storage::open(&config),
+        storage: crate::storage::Storage::local(&config),
         config: Arc::new(config),
     })
 }

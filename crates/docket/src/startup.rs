@@ -52,7 +52,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             "bootstrap file loaded"
         );
     }
-    let storage = crate::storage::Storage::open(&config);
+    let storage = crate::storage::Storage::connect(&config).await?;
     let swept = storage.sweep(&store).await.context("cannot sweep the asset storage")?;
     if swept > 0 {
         tracing::info!(files = swept, "stored files no asset names were removed");

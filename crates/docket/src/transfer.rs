@@ -3,6 +3,8 @@
 //! format and the table list are `docket_store::transfer`'s). The stored files the assets
 //! name travel beside the file, in the directory [`files_dir`] (`FILE.files/`, laid out as the
 //! local storage: `ab/abcdef…` by SHA-256), and are checked against their names on import.
+//! They are read from and written to the configured storage through its trait, whichever
+//! backend it is (a local directory, the PostgreSQL database, an S3 bucket).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
@@ -69,7 +71,7 @@ async fn copy_files_out(config: &Config, shas: &[String], file: &Path) -> anyhow
     if shas.is_empty() {
         return Ok(0);
     }
-    let storage = Storage::open(config);
+    let storage = Storage::connect(config).await?;
     let dir = files_dir(file);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let out = LocalDir::open(&dir);
@@ -101,7 +103,7 @@ async fn copy_files_in(config: &Config, file: &Path) -> anyhow::Result<usize> {
     }
     let dir = files_dir(file);
     let source = LocalDir::open(&dir);
-    let storage = Storage::open(config);
+    let storage = Storage::connect(config).await?;
     for sha in &shas {
         let bytes = source
             .get(sha, None)
@@ -197,13 +199,18 @@ pub async fn export(config: &Config, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `docket import --from FILE`: into a new (empty) database, migrated first.
+/// `docket import --from FILE`: into a new (empty) database, migrated first (the `postgres`
+/// storage backend keeps the files in it); the files go in before any row.
 pub async fn import(config: &Config, from: &Path) -> anyhow::Result<()> {
     let file = File::open(from).with_context(|| format!("cannot open {}", from.display()))?;
-    let files = copy_files_in(config, from)
-        .await
-        .with_context(|| format!("cannot import {}", from.display()))?;
     let store = crate::startup::open_store(config).await?;
+    let files = match copy_files_in(config, from).await {
+        Ok(n) => n,
+        Err(e) => {
+            store.close().await;
+            return Err(e.context(format!("cannot import {}", from.display())));
+        }
+    };
     let mut bar = Progress::new("rows");
     let result = store
         .import_from(BufReader::new(file), &mut |done, total| bar.set(done, total))

@@ -2,17 +2,15 @@
 //! uploads are written to `DIR/tmp/`, synced, and renamed into place, so a crash never leaves
 //! part of a file under a real name (and a start-up sweep empties `tmp/`).
 
-use std::collections::HashSet;
 use std::io::{self, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::{BlobStore, ByteStream, Staged, StorageError, is_key};
+use super::{BlobStore, ByteStream, Intake, Staged, StorageError, is_key, staged};
 use crate::config::Config;
 
 /// Read size of a download.
@@ -72,42 +70,6 @@ impl LocalDir {
         }
         Ok(self.root.join(&sha256[..2]).join(sha256))
     }
-
-    /// Removes `tmp/` leftovers and stored files whose key is not in `known`; how many stored
-    /// files went.
-    pub async fn sweep(&self, known: &HashSet<String>) -> anyhow::Result<usize> {
-        let root = self.root.clone();
-        let known = known.clone();
-        let removed = tokio::task::spawn_blocking(move || -> io::Result<usize> {
-            if !root.exists() {
-                return Ok(0);
-            }
-            std::fs::create_dir_all(root.join("tmp"))?;
-            for entry in std::fs::read_dir(root.join("tmp"))? {
-                let _ = std::fs::remove_file(entry?.path());
-            }
-            let mut removed = 0;
-            for dir in std::fs::read_dir(&root)? {
-                let dir = dir?;
-                let name = dir.file_name();
-                let name = name.to_string_lossy();
-                if name.len() != 2 || !dir.file_type()?.is_dir() {
-                    continue;
-                }
-                for file in std::fs::read_dir(dir.path())? {
-                    let file = file?;
-                    let key = file.file_name().to_string_lossy().to_string();
-                    if is_key(&key) && !known.contains(&key) {
-                        std::fs::remove_file(file.path())?;
-                        removed += 1;
-                    }
-                }
-            }
-            Ok(removed)
-        })
-        .await??;
-        Ok(removed)
-    }
 }
 
 /// Syncs a directory, so that a rename in it survives a crash.
@@ -119,7 +81,9 @@ async fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 impl BlobStore for LocalDir {
-    async fn stage<S, E>(&self, body: S, limit: u64) -> Result<Staged, StorageError>
+    type Pending = TempFile;
+
+    async fn stage<S, E>(&self, body: S, limit: u64) -> Result<Staged<TempFile>, StorageError>
     where
         S: Stream<Item = Result<Bytes, E>> + Send,
         E: std::fmt::Display + Send,
@@ -131,26 +95,20 @@ impl BlobStore for LocalDir {
             path: Some(path.clone()),
         };
         let mut file = tokio::fs::File::create(&path).await?;
-        let mut hasher = Sha256::new();
-        let mut size: u64 = 0;
+        let mut intake = Intake::new(limit);
         let mut body = std::pin::pin!(body);
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| StorageError::Body(e.to_string()))?;
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(StorageError::TooLarge(limit));
-            }
-            hasher.update(&chunk);
+            let chunk = intake.take(chunk)?;
             file.write_all(&chunk).await?;
         }
         file.flush().await?;
         file.sync_all().await?;
         drop(file);
-        let sha256 = hex::encode(hasher.finalize());
-        Ok(Staged { sha256, size, temp })
+        let (sha256, size) = intake.finish();
+        Ok(staged(sha256, size, temp))
     }
 
-    async fn commit(&self, mut staged: Staged) -> Result<(), StorageError> {
+    async fn commit(&self, mut staged: Staged<TempFile>) -> Result<(), StorageError> {
         let target = self.path_of(&staged.sha256)?;
         let dir = target
             .parent()
@@ -161,11 +119,11 @@ impl BlobStore for LocalDir {
             return Ok(());
         }
         tokio::fs::create_dir_all(&dir).await?;
-        let Some(temp) = staged.temp.path.take() else {
+        let Some(temp) = staged.pending.path.take() else {
             return Err(StorageError::Io(io::Error::other("staged file already used")));
         };
         if let Err(e) = tokio::fs::rename(&temp, &target).await {
-            staged.temp.path = Some(temp);
+            staged.pending.path = Some(temp);
             return Err(e.into());
         }
         sync_dir(&dir).await?;
@@ -217,5 +175,58 @@ impl BlobStore for LocalDir {
 
     async fn exists(&self, sha256: &str) -> Result<bool, StorageError> {
         Ok(tokio::fs::try_exists(self.path_of(sha256)?).await?)
+    }
+
+    async fn keys(&self) -> Result<Vec<String>, StorageError> {
+        let root = self.root.clone();
+        let keys = tokio::task::spawn_blocking(move || -> io::Result<Vec<String>> {
+            let mut keys = Vec::new();
+            if !root.exists() {
+                return Ok(keys);
+            }
+            for dir in std::fs::read_dir(&root)? {
+                let dir = dir?;
+                let name = dir.file_name();
+                let name = name.to_string_lossy();
+                if name.len() != 2 || !dir.file_type()?.is_dir() {
+                    continue;
+                }
+                for file in std::fs::read_dir(dir.path())? {
+                    let key = file?.file_name().to_string_lossy().to_string();
+                    if is_key(&key) && key.starts_with(&*name) {
+                        keys.push(key);
+                    }
+                }
+            }
+            keys.sort();
+            Ok(keys)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        Ok(keys)
+    }
+
+    async fn clear_temp(&self) -> Result<(), StorageError> {
+        let tmp = self.root.join("tmp");
+        tokio::task::spawn_blocking(move || -> io::Result<()> {
+            let Ok(entries) = std::fs::read_dir(&tmp) else {
+                return Ok(());
+            };
+            for entry in entries {
+                let _ = std::fs::remove_file(entry?.path());
+            }
+            Ok(())
+        })
+        .await
+        .map_err(io::Error::other)??;
+        Ok(())
+    }
+
+    async fn unfinished(&self) -> Result<usize, StorageError> {
+        match std::fs::read_dir(self.root.join("tmp")) {
+            Ok(entries) => Ok(entries.count()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(e.into()),
+        }
     }
 }

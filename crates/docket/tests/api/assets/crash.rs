@@ -1,6 +1,7 @@
 //! `kill -9` of the real `docket serve` binary while uploads stream in: no stored file is ever
 //! a half file under its real name, no asset row lacks its bytes, every acknowledged upload
-//! survives, and the restart sweeps what the kill left in `tmp/` and any bytes with no row.
+//! survives, and the restart sweeps what the kill left in `tmp/` and any bytes with no row. On
+//! both databases with the local directory, and on PostgreSQL with the files in the database.
 
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
@@ -11,10 +12,14 @@ use serde_json::json;
 use sha2::Digest;
 use sqlx::Connection;
 
-use super::{BOUNDARY, multipart, stored_files};
+use docket::config::{Config, StorageBackend};
+use docket::storage::Storage;
+
+use super::{BOUNDARY, multipart};
+use crate::support::Backend;
 use crate::support::app::asset_dir_for;
 use crate::support::fixtures::standalone;
-use crate::support::{Backend, TestApp};
+use crate::support::storage::Setup;
 
 struct Server {
     child: Child,
@@ -22,7 +27,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(url: &str, assets: &std::path::Path) -> Server {
+    async fn start(url: &str, assets: &std::path::Path, setup: &Setup) -> Server {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
@@ -31,6 +36,7 @@ impl Server {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url])
             .env("DOCKET_RATE_LIMIT", "0")
             .env("DOCKET_ASSET_DIR", assets)
+            .envs(setup.env())
             .env_remove("DOCKET_BOOTSTRAP")
             .env_remove("DOCKET_CONFIG")
             .stdout(Stdio::null())
@@ -72,26 +78,50 @@ async fn shas_of_rows(url: &str) -> BTreeSet<String> {
     rows.into_iter().collect()
 }
 
-/// Every stored file's content hashes to its name.
-fn assert_no_half_files(dir: &std::path::Path) {
-    for name in stored_files(dir) {
-        let bytes = std::fs::read(dir.join(&name[..2]).join(&name)).expect("read stored file");
+/// The keys of the storage of `setup` on database `url`, after checking that every stored
+/// file's content hashes to its name (no half or wrong file under a real name).
+async fn whole_files(url: &str, assets: &std::path::Path, setup: &Setup) -> BTreeSet<String> {
+    let mut config = Config {
+        database_url: url.to_string(),
+        ..Config::default()
+    };
+    config.storage.dir = Some(assets.to_path_buf());
+    setup.tune(&mut config);
+    let storage = Storage::connect(&config).await.expect("storage");
+    let keys = storage.keys().await.expect("keys");
+    for key in &keys {
+        let mut stream = storage.get(key, None).await.expect("read").expect("stored");
+        let mut hasher = sha2::Sha256::new();
+        while let Some(piece) = futures_util::StreamExt::next(&mut stream).await {
+            hasher.update(piece.expect("bytes"));
+        }
         assert_eq!(
-            hex::encode(sha2::Sha256::digest(&bytes)),
-            name,
+            &hex::encode(hasher.finalize()),
+            key,
             "a half or wrong file under a real name"
         );
     }
+    keys.into_iter().collect()
 }
 
 on_both!(kill_9_during_uploads_leaves_no_half_files_and_no_orphan_rows, backend);
 async fn kill_9_during_uploads_leaves_no_half_files_and_no_orphan_rows(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    kill_9_during_uploads(Setup::new(backend, StorageBackend::Local).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_uploads_into_the_database_leaves_nothing_half_postgres() {
+    Backend::require_postgres();
+    kill_9_during_uploads(Setup::new(Backend::Postgres, StorageBackend::Postgres).await).await;
+}
+
+async fn kill_9_during_uploads(setup: Setup) {
+    let app = setup.spawn().await;
     let task = standalone(&app, "Uploads", json!({"users": [1001]})).await;
     let (url, token) = (app.store_url(), app.token.clone());
     let _db = app.stop_keeping_db().await;
     let assets = asset_dir_for(&url);
-    let mut server = Server::start(&url, &assets).await;
+    let mut server = Server::start(&url, &assets, &setup).await;
     let acks = Arc::new(Mutex::new(Vec::<(String, Vec<u8>)>::new()));
     let mut set = tokio::task::JoinSet::new();
     for w in 0..4u8 {
@@ -137,17 +167,15 @@ async fn kill_9_during_uploads_leaves_no_half_files_and_no_orphan_rows(backend: 
     set.join_all().await;
 
     // Right after the kill: whatever is under a real name is whole, and every row has its bytes.
-    assert_no_half_files(&assets);
     let rows = shas_of_rows(&url).await;
-    let stored: BTreeSet<String> = stored_files(&assets).into_iter().collect();
+    let stored = whole_files(&url, &assets, &setup).await;
     assert!(rows.is_subset(&stored), "asset rows without their bytes");
 
     // The restart sweeps tmp/ and bytes no row names; every acknowledged upload is intact.
     drop(server);
-    let server = Server::start(&url, &assets).await;
+    let server = Server::start(&url, &assets, &setup).await;
     assert_eq!(std::fs::read_dir(assets.join("tmp")).map(|d| d.count()).unwrap_or(0), 0);
-    let stored: BTreeSet<String> = stored_files(&assets).into_iter().collect();
-    assert_eq!(stored, rows);
+    assert_eq!(whole_files(&url, &assets, &setup).await, rows);
     let client = reqwest::Client::new();
     let acked = acks.lock().expect("lock").clone();
     assert!(acked.len() >= 6);

@@ -1,5 +1,6 @@
-//! Files (AS1–AS7): uploads streamed to the local storage, downloads with `Range`, deletes,
-//! and who may see what. Every test runs on both backends.
+//! Files (AS1–AS7): uploads streamed to storage, downloads with `Range`, deletes, and who may
+//! see what. Every test runs on both database backends; those about the bytes also on every
+//! storage backend (`on_every_storage!`: a local directory, PostgreSQL, S3 on moto).
 
 use std::path::Path;
 use std::time::Duration;
@@ -9,9 +10,11 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::fixtures::{count_rows, standalone};
+use crate::support::storage::{stored_keys, unfinished};
 use crate::support::{Resp, TestApp};
 
 mod crash;
+mod storage;
 mod transfer;
 mod values;
 
@@ -100,21 +103,16 @@ pub fn stored_files(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Files in the storage's temporary directory.
-fn temp_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir.join("tmp")).map(|d| d.count()).unwrap_or(0)
-}
-
 async fn asset_rows(app: &TestApp) -> i64 {
     count_rows(app, "SELECT COUNT(*) FROM assets WHERE org_id = $1", "acme").await
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-on_both!(binary_files_round_trip_with_ranges_and_deletes);
+on_every_storage!(binary_files_round_trip_with_ranges_and_deletes);
 async fn binary_files_round_trip_with_ranges_and_deletes(app: &TestApp) {
     let task = standalone(app, "Collect the contract", json!({"users": [1001]})).await;
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
@@ -133,9 +131,9 @@ async fn binary_files_round_trip_with_ranges_and_deletes(app: &TestApp) {
     assert_eq!(a["uploaded_by"], 1001);
     assert_eq!(a["url"], format!("organizations/acme/file/{id}/dl"));
     assert_eq!(a["full_url"], format!("{}/organizations/acme/file/{id}/dl", app.base));
-    // Stored once, under its SHA-256, and nothing left in the temporary directory.
-    assert_eq!(stored_files(&app.asset_dir()), vec![sha256_hex(&bytes)]);
-    assert_eq!(temp_files(&app.asset_dir()), 0);
+    // Stored once, under its SHA-256, and nothing left in the temporary place.
+    assert_eq!(stored_keys(app).await, vec![sha256_hex(&bytes)]);
+    assert_eq!(unfinished(app).await, 0);
 
     let got = app.get(&app.org_path(&format!("/assets/{id}"))).await.expect(200);
     assert_eq!(got.data(), &a);
@@ -197,7 +195,8 @@ async fn binary_files_round_trip_with_ranges_and_deletes(app: &TestApp) {
     .expect(200);
     let id2 = second.data()["id"].as_str().expect("id").to_string();
     assert_ne!(id, id2);
-    assert_eq!(stored_files(&app.asset_dir()).len(), 1);
+    assert_eq!(stored_keys(app).await.len(), 1);
+    assert_eq!(unfinished(app).await, 0);
 
     // Deleting one keeps the bytes the other needs; deleting both removes them.
     app.call(Method::DELETE, &app.org_path(&format!("/assets/{id}")))
@@ -216,11 +215,11 @@ async fn binary_files_round_trip_with_ranges_and_deletes(app: &TestApp) {
     app.call(Method::DELETE, &app.org_path(&format!("/file/{id2}")))
         .await
         .expect(404);
-    assert!(stored_files(&app.asset_dir()).is_empty());
+    assert!(stored_keys(app).await.is_empty());
     assert_eq!(asset_rows(app).await, 0);
 }
 
-on_both!(the_size_limit_holds_at_and_over_it, |c| c.storage.max_upload_bytes =
+on_every_storage!(the_size_limit_holds_at_and_over_it, |c| c.storage.max_upload_bytes =
     1000);
 async fn the_size_limit_holds_at_and_over_it(app: &TestApp) {
     let task = standalone(app, "Limits", json!({"users": [1001]})).await;
@@ -242,8 +241,8 @@ async fn the_size_limit_holds_at_and_over_it(app: &TestApp) {
     // Empty: refused, nothing stored.
     let r = upload_to_task(app, &task, "empty.txt", b"").await;
     assert_eq!(r.expect_invalid("name"), "The name field is required.");
-    assert_eq!(stored_files(&app.asset_dir()), vec![sha256_hex(&at)]);
-    assert_eq!(temp_files(&app.asset_dir()), 0);
+    assert_eq!(stored_keys(app).await, vec![sha256_hex(&at)]);
+    assert_eq!(unfinished(app).await, 0);
     assert_eq!(asset_rows(app).await, 1);
 }
 
@@ -314,7 +313,7 @@ async fn uploads_check_their_parts(app: &TestApp) {
     let r = upload_as(app, &app.token, "/assets", &fields, Some(("a.txt", b"a"))).await;
     assert_eq!(r.expect_invalid("subject_id"), "The selected subject id is invalid.");
     // Only the one good upload left anything behind.
-    assert_eq!(stored_files(&app.asset_dir()), vec![sha256_hex(b"secret")]);
+    assert_eq!(stored_keys(app).await, vec![sha256_hex(b"secret")]);
     assert_eq!(asset_rows(app).await, 1);
 }
 
@@ -469,7 +468,7 @@ async fn files_are_visible_exactly_to_who_sees_their_subject(app: &TestApp) {
     assert_eq!(asset_rows(app).await, 2);
 }
 
-on_both!(an_upload_that_stops_halfway_leaves_nothing);
+on_every_storage!(an_upload_that_stops_halfway_leaves_nothing);
 async fn an_upload_that_stops_halfway_leaves_nothing(app: &TestApp) {
     let task = standalone(app, "Halfway", json!({"users": [1001]})).await;
     let fields = [
@@ -477,7 +476,9 @@ async fn an_upload_that_stops_halfway_leaves_nothing(app: &TestApp) {
         ("subject_type", "Task"),
         ("subject_id", task.as_str()),
     ];
-    let body = multipart(&fields, Some(("half.pdf", &vec![1u8; 2_000_000])));
+    // 12 MiB, of which 8 are sent: past the first chunk rows (PostgreSQL) and the first
+    // multipart part (S3).
+    let body = multipart(&fields, Some(("half.pdf", &vec![1u8; 12 << 20])));
     let addr = app.base.trim_start_matches("http://").to_string();
     let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
     let head = format!(
@@ -488,28 +489,30 @@ async fn an_upload_that_stops_halfway_leaves_nothing(app: &TestApp) {
         body.len()
     );
     conn.write_all(head.as_bytes()).await.expect("head");
-    conn.write_all(&body[..1_000_000]).await.expect("half the body");
+    conn.write_all(&body[..8 << 20]).await.expect("most of the body");
     conn.flush().await.expect("flush");
     // Wait until the server has begun storing it, then go away.
-    let dir = app.asset_dir();
-    for _ in 0..100 {
-        if temp_files(&dir) > 0 {
+    let mut begun = false;
+    for _ in 0..200 {
+        if unfinished(app).await > 0 {
+            begun = true;
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    assert!(begun, "the upload never showed in the temporary place");
     drop(conn);
-    // The temporary file goes, and no row or stored file appears.
+    // The temporary copy goes, and no row or stored file appears.
     let mut left = usize::MAX;
-    for _ in 0..200 {
-        left = temp_files(&dir);
+    for _ in 0..400 {
+        left = unfinished(app).await;
         if left == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert_eq!(left, 0, "a temporary file outlived the broken upload");
-    assert!(stored_files(&dir).is_empty());
+    assert_eq!(left, 0, "a temporary copy outlived the broken upload");
+    assert!(stored_keys(app).await.is_empty());
     assert_eq!(asset_rows(app).await, 0);
     // The server is fine afterwards, and so is a body that breaks its multipart framing.
     let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
@@ -527,7 +530,7 @@ async fn an_upload_that_stops_halfway_leaves_nothing(app: &TestApp) {
     conn.read_to_string(&mut answer).await.expect("answer");
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("\"code\":\"BAD_REQUEST\""), "{answer}");
-    assert_eq!(temp_files(&dir), 0);
+    assert_eq!(unfinished(app).await, 0);
     assert_eq!(asset_rows(app).await, 0);
     upload_to_task(app, &task, "after.txt", b"fine").await.expect(200);
 }

@@ -31,12 +31,22 @@
 //! SDK), and says so; on CI (`CI` set) it never leaves anything out, so a missing PostgreSQL or
 //! SDK fails the run. Those filters match substrings of test paths: name no other module `sdk`
 //! and no other test `postgres`.
+//!
+//! # Every file storage backend
+//!
+//! `on_every_storage!(name)` runs `async fn name(app: &TestApp)` on each storage backend
+//! (`storage.rs`): `name::sqlite` and `name::postgres` with the local directory,
+//! `name::postgres_blobs` with the files in PostgreSQL, and `name::s3::sqlite` and
+//! `name::s3::postgres` with an S3 bucket on moto. The `s3` tests fail without moto
+//! (`DOCKET_TEST_MOTO_PYTHON`); leave them out with `-- --skip s3::`, as `scripts/test` does
+//! when it cannot install moto (never on CI). Name no other module `s3`.
 // Shared helpers: not every test binary module uses every one of them.
 #![allow(dead_code, unused_imports)]
 
 pub mod app;
 pub mod backend;
 pub mod fixtures;
+pub mod storage;
 
 pub use app::{Resp, TestApp};
 pub use backend::Backend;
@@ -79,6 +89,67 @@ macro_rules! on_both {
                 let app = $crate::support::TestApp::spawn_with($crate::support::Backend::Postgres, $tune).await;
                 super::$name(&app).await;
                 app.stop().await;
+            }
+        }
+    };
+}
+
+/// Declares `<name>` on every file storage backend (see the module documentation).
+macro_rules! on_every_storage {
+    ($name:ident) => {
+        on_every_storage!($name, |_| {});
+    };
+    ($name:ident, $tune:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use docket::config::StorageBackend as Storage;
+
+            use $crate::support::Backend;
+            use $crate::support::storage::Setup;
+
+            pub(super) async fn run(db: Backend, storage: Storage) {
+                let setup = Setup::new(db, storage).await;
+                let tune: fn(&mut docket::config::Config) = $tune;
+                let app = $crate::support::TestApp::spawn_with(db, |c| {
+                    setup.tune(c);
+                    tune(c);
+                })
+                .await;
+                super::$name(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Backend::Sqlite, Storage::Local).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                Backend::require_postgres();
+                run(Backend::Postgres, Storage::Local).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_blobs() {
+                Backend::require_postgres();
+                run(Backend::Postgres, Storage::Postgres).await;
+            }
+
+            mod s3 {
+                use super::{Backend, Storage, run};
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(Backend::Sqlite, Storage::S3).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    Backend::require_postgres();
+                    run(Backend::Postgres, Storage::S3).await;
+                }
             }
         }
     };
