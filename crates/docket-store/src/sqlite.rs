@@ -22,6 +22,8 @@ pub(crate) mod counters;
 pub(crate) mod deliveries;
 #[path = "sql/demo.rs"]
 pub(crate) mod demo;
+#[path = "sql/email.rs"]
+pub(crate) mod email;
 #[path = "sql/folders.rs"]
 pub(crate) mod folders;
 #[path = "sql/groups.rs"]

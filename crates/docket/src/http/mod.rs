@@ -15,7 +15,7 @@ pub mod etag;
 pub mod extract;
 pub mod folders;
 mod groups;
-mod guests;
+pub(crate) mod guests;
 mod me;
 pub mod observe;
 mod only_when;
