@@ -107,7 +107,7 @@ fn digest(p: &Value, base: &str, org: &str) -> Mail {
         if !list.is_empty() {
             body.push_str(&format!("\n{label}:\n"));
             for t in list.iter() {
-                body.push_str(&line(*t));
+                body.push_str(&line(t));
                 body.push('\n');
             }
         }
