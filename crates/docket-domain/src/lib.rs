@@ -17,6 +17,7 @@ pub mod ids;
 pub mod input;
 pub mod launch;
 pub mod limits;
+pub mod notify;
 pub mod page;
 pub mod role;
 pub mod run;

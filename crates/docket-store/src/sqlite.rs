@@ -24,6 +24,8 @@ pub(crate) mod deliveries;
 pub(crate) mod demo;
 #[path = "sql/events.rs"]
 pub(crate) mod events;
+#[path = "sql/email.rs"]
+pub(crate) mod email;
 #[path = "sql/folders.rs"]
 pub(crate) mod folders;
 #[path = "sql/groups.rs"]

@@ -111,6 +111,15 @@ pub const TABLES: &[Table] = &[
     data("idempotency_keys", &["token_hash", "idem_key"]),
     data("activity", &["entry_key"]),
     data("watchers", &["id"]),
+    // Migration 0016: email notifications (the notifier's cursor row is made by the migration).
+    Table {
+        name: "email_cursor",
+        kind: TableKind::Seeded,
+        key: &["name"],
+    },
+    data("email_task_owners", &["task_id", "recipient"]),
+    data("email_outbox", &["id"]),
+    data("email_attempts", &["job_id", "attempt"]),
     // Migration 0012: members' passwords move with the data; sessions, one-time password links
     // and failed sign-ins do not (after an import everyone signs in again).
     data("user_passwords", &["user_id"]),

@@ -161,6 +161,16 @@ pub enum AdminCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Send a test message through the configured SMTP server (`[email]`, `DOCKET_SMTP_*`) to
+    /// ADDRESS, and say whether the server accepted it. Opens no database.
+    TestEmail {
+        /// The address to send to.
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show (or rotate) an organization's webhook signing secret.
     WebhookSecret {
         /// Organization id.
@@ -190,8 +200,28 @@ impl AdminCommand {
             | AdminCommand::SetPassword { db, .. }
             | AdminCommand::PasswordLink { db, .. }
             | AdminCommand::RevokeSessions { db, .. } => db,
+            AdminCommand::TestEmail { .. } => &NO_DATABASE,
         }
     }
+}
+
+/// The database flags of a command that opens none.
+static NO_DATABASE: DbArgs = DbArgs { database_url: None };
+
+/// `docket admin test-email`: sends a test message with the SMTP settings of `email`; what
+/// `--json` (or not) prints. Fails when no SMTP server is configured or it refused the message.
+pub async fn test_email(email: &crate::config::EmailConfig, to: &str, json: bool) -> anyhow::Result<String> {
+    let mailer = crate::email::Mailer::new(email)?
+        .context("no SMTP server is configured: set smtp_host in [email] of docket.toml, or DOCKET_SMTP_HOST")?;
+    mailer
+        .send_test(to)
+        .await
+        .map_err(|e| anyhow::anyhow!("the test message to {to} was not sent: {e}"))?;
+    Ok(if json {
+        json!({"sent": true, "to": to.trim()}).to_string()
+    } else {
+        format!("test message sent to {}", to.trim())
+    })
 }
 
 /// What `admin bootstrap` needs.
@@ -473,6 +503,7 @@ async fn execute(
             );
             (json, serde_json::to_value(&out)?, human)
         }
+        AdminCommand::TestEmail { .. } => bail!("test-email opens no database (cli.rs runs it)"),
         AdminCommand::WebhookSecret { org, rotate, json, .. } => {
             let fresh = rotate.then(ids::new_secret);
             let secret = store

@@ -186,6 +186,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(a) => crate::transfer::backup(&config, &a.to).await?,
         Command::Export(a) => crate::transfer::export(&config, &a.to).await?,
         Command::Import(a) => crate::transfer::import(&config, &a.from).await?,
+        Command::Admin(AdminCommand::TestEmail { to, json }) => {
+            println!("{}", admin::test_email(&config.email, &to, json).await?);
+        }
         Command::Admin(a) => {
             let store = crate::startup::open_store(&config).await?;
             let now = config.now.unwrap_or_else(docket_domain::time::now_ms);

@@ -68,6 +68,75 @@ pub struct Config {
     pub storage: StorageConfig,
     /// The pages for people (`web/`): cookies, sessions, passwords, sign-in limits.
     pub web: WebConfig,
+    /// Email notifications over SMTP (`[email]`, see `email/`); off without an SMTP host.
+    pub email: EmailConfig,
+}
+
+/// Email notifications (`[email]` in `docket.toml`, `DOCKET_SMTP_*`): the SMTP server docket
+/// hands its mails to, and when digests go out. Without `smtp_host` nothing is queued or sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmailConfig {
+    /// The SMTP server's host name; `None`: no mail at all.
+    pub smtp_host: Option<String>,
+    /// Its port (587 for STARTTLS, 465 for TLS, 25 for plain relays).
+    pub smtp_port: u16,
+    /// How the connection is secured.
+    pub smtp_tls: SmtpTls,
+    /// The user name to authenticate with, if any.
+    pub smtp_username: Option<String>,
+    /// Its password (never logged).
+    pub smtp_password: Option<String>,
+    /// The `From` of every mail.
+    pub from: String,
+    /// Seconds one delivery (connect, send, quit) may take.
+    pub timeout_secs: u64,
+    /// The wait after a first failed attempt, ms; doubled each time, capped at an hour.
+    pub retry_base_ms: u64,
+    /// The hour (0-23, in each member's time zone) from which a day's digest is sent.
+    pub digest_hour: u32,
+    /// How often the notifier looks for new activity and due mails, ms. Tuning (and tests), not
+    /// in `docket.toml`.
+    pub poll_ms: u64,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::StartTls,
+            smtp_username: None,
+            smtp_password: None,
+            from: "docket <docket@localhost>".into(),
+            timeout_secs: 30,
+            retry_base_ms: 60_000,
+            digest_hour: 8,
+            poll_ms: 1000,
+        }
+    }
+}
+
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the SMTP connection is secured (`email.smtp_tls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which the server must offer.
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// No encryption (a relay on the same machine or network, tests).
+    None,
 }
 
 /// Settings of the pages for people (`[web]` in `docket.toml`, `DOCKET_WEB_*`).
@@ -225,6 +294,7 @@ impl Default for Config {
             metrics_token: None,
             storage: StorageConfig::default(),
             web: WebConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -262,6 +332,22 @@ struct FileConfig {
     storage: FileStorage,
     #[serde(default)]
     web: FileWeb,
+    #[serde(default)]
+    email: FileEmail,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEmail {
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_tls: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    from: Option<String>,
+    timeout_secs: Option<u64>,
+    retry_base_ms: Option<u64>,
+    digest_hour: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -398,6 +484,15 @@ pub const ENV_VARS: &[&str] = &[
     "DOCKET_WEB_SIGNIN_LIMIT",
     "DOCKET_WEB_PASSWORD_MEMORY_KIB",
     "DOCKET_WEB_PASSWORD_ITERATIONS",
+    "DOCKET_SMTP_HOST",
+    "DOCKET_SMTP_PORT",
+    "DOCKET_SMTP_TLS",
+    "DOCKET_SMTP_USERNAME",
+    "DOCKET_SMTP_PASSWORD",
+    "DOCKET_SMTP_FROM",
+    "DOCKET_SMTP_TIMEOUT",
+    "DOCKET_SMTP_RETRY_BASE_MS",
+    "DOCKET_EMAIL_DIGEST_HOUR",
     // Read by the test suite, not the server.
     "DOCKET_TEST_POSTGRES_URL",
     "DOCKET_TEST_REQUIRE_POSTGRES",
@@ -506,6 +601,18 @@ impl Config {
                 .or(s3.access_key_id.take());
             s3.path_style = file.path_style.or(s3.path_style);
             s3.prefix = file.prefix.as_deref().and_then(non_empty).or(s3.prefix.take());
+            let e = f.email;
+            c.email.smtp_host = e.smtp_host.and_then(|h| non_empty(&h)).or(c.email.smtp_host);
+            set(&mut c.email.smtp_port, e.smtp_port);
+            if let Some(t) = e.smtp_tls {
+                c.email.smtp_tls = parse_smtp_tls(&t)?;
+            }
+            c.email.smtp_username = e.smtp_username.and_then(|u| non_empty(&u)).or(c.email.smtp_username);
+            c.email.smtp_password = e.smtp_password.filter(|p| !p.is_empty()).or(c.email.smtp_password);
+            set(&mut c.email.from, e.from);
+            set(&mut c.email.timeout_secs, e.timeout_secs);
+            set(&mut c.email.retry_base_ms, e.retry_base_ms);
+            set(&mut c.email.digest_hour, e.digest_hour);
         }
 
         for (key, value) in env {
@@ -559,6 +666,15 @@ impl Config {
                 "DOCKET_WEB_SIGNIN_LIMIT" => c.web.signin_limit = parse_num(key, v)?,
                 "DOCKET_WEB_PASSWORD_MEMORY_KIB" => c.web.password_memory_kib = parse_num(key, v)?,
                 "DOCKET_WEB_PASSWORD_ITERATIONS" => c.web.password_iterations = parse_num(key, v)?,
+                "DOCKET_SMTP_HOST" => c.email.smtp_host = non_empty(v),
+                "DOCKET_SMTP_PORT" => c.email.smtp_port = parse_num(key, v)?,
+                "DOCKET_SMTP_TLS" => c.email.smtp_tls = parse_smtp_tls(v)?,
+                "DOCKET_SMTP_USERNAME" => c.email.smtp_username = non_empty(v),
+                "DOCKET_SMTP_PASSWORD" => c.email.smtp_password = (!v.is_empty()).then(|| v.to_string()),
+                "DOCKET_SMTP_FROM" => c.email.from = v.trim().to_string(),
+                "DOCKET_SMTP_TIMEOUT" => c.email.timeout_secs = parse_num(key, v)?,
+                "DOCKET_SMTP_RETRY_BASE_MS" => c.email.retry_base_ms = parse_num(key, v)?,
+                "DOCKET_EMAIL_DIGEST_HOUR" => c.email.digest_hour = parse_num(key, v)?,
                 k if ENV_VARS.contains(&k) || CLIENT_ENV_VARS.contains(&k) => {}
                 other => warnings.push(format!("unknown environment variable {other} is ignored")),
             }
@@ -574,6 +690,15 @@ impl Config {
             bail!("public_url must start with http:// or https://");
         }
         c.public_url = c.public_url.map(|u| u.trim_end_matches('/').to_string());
+        if c.email.digest_hour > 23 {
+            bail!("email digest_hour must be 0 to 23, got {}", c.email.digest_hour);
+        }
+        if c.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!(
+                "email from must be an address like \"docket <docket@example.com>\", got {:?}",
+                c.email.from
+            );
+        }
         warnings.sort();
         Ok((c, warnings))
     }
@@ -663,6 +788,15 @@ fn parse_extensions(v: &str) -> Vec<String> {
         .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
         .filter(|e| !e.is_empty())
         .collect()
+}
+
+fn parse_smtp_tls(v: &str) -> anyhow::Result<SmtpTls> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "starttls" | "" => Ok(SmtpTls::StartTls),
+        "tls" => Ok(SmtpTls::Tls),
+        "none" => Ok(SmtpTls::None),
+        other => bail!("SMTP TLS must be starttls, tls or none, got {other:?}"),
+    }
 }
 
 fn parse_log_format(v: &str) -> anyhow::Result<LogFormat> {
@@ -785,6 +919,50 @@ mod tests {
         assert_eq!(example.web.password_memory_kib, Some(d.password_memory_kib));
         assert_eq!(example.web.password_iterations, Some(d.password_iterations));
         assert_eq!(example.web.secure_cookies, d.secure_cookies);
+    }
+
+    #[test]
+    fn the_email_settings_come_from_the_file_and_the_environment() {
+        let dir = std::env::temp_dir().join(format!("docket-config-email-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("docket.toml");
+        std::fs::write(
+            &file,
+            "[email]\nsmtp_host = \"mail.example\"\nsmtp_port = 465\nsmtp_tls = \"tls\"\nfrom = \"Acme <tasks@acme.example>\"\n",
+        )
+        .expect("write");
+        let env: HashMap<String, String> = [
+            ("DOCKET_CONFIG", file.to_string_lossy().as_ref()),
+            ("DOCKET_SMTP_USERNAME", "docket"),
+            ("DOCKET_SMTP_PASSWORD", "s3cret"),
+            ("DOCKET_EMAIL_DIGEST_HOUR", "7"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (c, warnings) = Config::load_from(&Overrides::default(), &env).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.email.smtp_host.as_deref(), Some("mail.example"));
+        assert_eq!((c.email.smtp_port, c.email.smtp_tls), (465, SmtpTls::Tls));
+        assert_eq!(c.email.smtp_username.as_deref(), Some("docket"));
+        assert_eq!(c.email.digest_hour, 7);
+        assert!(
+            !format!("{:?}", c.email).contains("s3cret"),
+            "the password is never printed"
+        );
+        // No SMTP host, no mail; the example documents every default.
+        assert_eq!(Config::default().email.smtp_host, None);
+        let example: FileConfig = toml::from_str(EXAMPLE).expect("the example parses");
+        let d = EmailConfig::default();
+        assert_eq!(example.email.smtp_host, None);
+        assert_eq!(example.email.smtp_port, Some(d.smtp_port));
+        assert_eq!(example.email.smtp_tls.as_deref(), Some("starttls"));
+        assert_eq!(example.email.from, Some(d.from));
+        assert_eq!(example.email.timeout_secs, Some(d.timeout_secs));
+        assert_eq!(example.email.retry_base_ms, Some(d.retry_base_ms));
+        assert_eq!(example.email.digest_hour, Some(d.digest_hour));
+        let bad: HashMap<String, String> = [("DOCKET_EMAIL_DIGEST_HOUR".to_string(), "24".to_string())].into();
+        assert!(Config::load_from(&Overrides::default(), &bad).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_templates;
+pub mod email;
 pub mod error;
 pub mod fair_share;
 pub mod faults;

@@ -87,6 +87,7 @@ pub struct Running {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     dispatcher: Option<Dispatcher>,
+    notifier: Option<crate::email::Notifier>,
 }
 
 impl Running {
@@ -99,6 +100,9 @@ impl Running {
         let _ = (&mut self.task).await;
         if let Some(d) = self.dispatcher.take() {
             d.stop().await;
+        }
+        if let Some(n) = self.notifier.take() {
+            n.stop().await;
         }
         self.state.store.close().await;
     }
@@ -114,13 +118,26 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
         let _ = rx.await;
     }));
     let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
+    let notifier = spawn_notifier(&state, addr);
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
         task,
         dispatcher: Some(dispatcher),
+        notifier,
     })
+}
+
+/// The email notifier (none without an SMTP host); links start with the public URL, else the
+/// address served on.
+fn spawn_notifier(state: &AppState, addr: SocketAddr) -> Option<crate::email::Notifier> {
+    let base = state
+        .config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    crate::email::Notifier::spawn(state.store.clone(), state.config.clone(), state.clock, base)
 }
 
 /// `docket serve`: binds its address first (so that a taken or unusable address creates
@@ -136,10 +153,14 @@ pub async fn run_until_signal(config: Config) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, backend = ?state.store.kind(), "docket is serving");
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::http::router(state.clone()));
     let dispatcher = Dispatcher::spawn(state.store.clone(), state.config.clone(), state.metrics.clone());
+    let notifier = spawn_notifier(&state, addr);
     let limits = crate::serve::Limits::from_config(&state.config);
     let served = crate::serve::serve(listener, app, limits, shutdown_signal()).await;
     tracing::info!("in-flight requests finished; stopping the webhook dispatcher");
     dispatcher.stop().await;
+    if let Some(n) = notifier {
+        n.stop().await;
+    }
     served?;
     tracing::info!("webhook deliveries finished; closing the database");
     state.store.close().await;

@@ -8,6 +8,7 @@ mod auth;
 mod automations;
 mod deliveries;
 mod demo;
+mod email;
 mod folders;
 mod groups;
 mod guests;

@@ -72,6 +72,8 @@ pub struct Member {
     pub reactivated_at: Option<i64>,
     /// Who re-enabled it.
     pub reactivated_by: Option<i64>,
+    /// Email notifications: `instant`, `daily` or `off` (`docket_domain::notify`).
+    pub email_notifications: String,
 }
 
 /// A guest of an organization (spec §2.13).

@@ -10,7 +10,7 @@ use crate::query::MemberQuery;
 const MEMBER_COLS: &str = "u.id, u.email, u.username, u.first_name, u.last_name, u.profile, u.created_at,
     CASE WHEN m.updated_at > u.updated_at THEN m.updated_at ELSE u.updated_at END AS updated_at,
     u.last_login_at, u.last_accessed_at, m.role, m.status, m.invited_by, m.approved_at, m.activated_at,
-    m.disabled_at, m.disabled_by, m.reactivated_at, m.reactivated_by";
+    m.disabled_at, m.disabled_by, m.reactivated_at, m.reactivated_by, m.email_notifications";
 
 /// Members of `org` with these ids, in id order (unknown ids are skipped).
 pub(crate) async fn get_many(pool: &Pool<Db>, org: &str, ids: &[i64]) -> Result<Vec<Member>, sqlx::Error> {

@@ -16,7 +16,7 @@ pub mod extract;
 pub mod file_values;
 pub mod folders;
 mod groups;
-mod guests;
+pub(crate) mod guests;
 mod me;
 pub mod observe;
 mod only_when;

@@ -74,6 +74,10 @@ pub struct UserJson {
     date_format: Value,
     last_known_ip: Value,
     last_known_country: Value,
+    /// docket: how this member hears of their tasks by email: `instant`, `daily` (one digest a
+    /// day) or `off` (docs/email.md). Set by the member with `PUT /organizations/{org}/me`.
+    #[schema(example = "instant")]
+    email_notifications: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     country: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +131,9 @@ impl UserJson {
             date_format: p("date_format"),
             last_known_ip: p("last_known_ip"),
             last_known_country: p("last_known_country"),
+            email_notifications: docket_domain::notify::EmailPreference::stored(&m.email_notifications)
+                .as_str()
+                .to_string(),
             country: None,
             groups: None,
         }

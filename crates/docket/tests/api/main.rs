@@ -20,6 +20,7 @@ mod comments;
 mod connections;
 mod conventions;
 mod crash;
+mod email;
 mod etag;
 mod etag_writes;
 mod events;

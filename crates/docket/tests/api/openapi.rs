@@ -106,6 +106,7 @@ const SPEC_ROUTES: &[(&str, &str)] = &[
     ("put", "/organizations/{org}/users/{user_id}/enable"),
     ("put", "/organizations/{org}/users/{user_id}/approve"),
     ("get", "/organizations/{org}/me"),
+    ("put", "/organizations/{org}/me"),
     ("get", "/organizations/{org}"),
     ("get", "/me"),
     ("get", "/me/organizations"),

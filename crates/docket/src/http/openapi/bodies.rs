@@ -376,6 +376,14 @@ pub struct RoleInput {
     pub role: String,
 }
 
+/// The caller's own settings (`PUT /organizations/{org}/me`).
+#[derive(ToSchema)]
+pub struct MeInput {
+    /// How the caller hears of their tasks by email: `instant`, `daily` or `off`.
+    #[schema(example = "daily")]
+    pub email_notifications: String,
+}
+
 /// A body-less write: an empty body, or any object (its keys are ignored).
 #[derive(ToSchema)]
 pub struct Empty {}

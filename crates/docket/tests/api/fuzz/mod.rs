@@ -257,6 +257,7 @@ fn routes(ids: &Ids) -> Vec<(Method, String, Value)> {
     let guest_body = json!({"email": "new@partner.example", "first_name": "N", "last_name": "G", "details": {"phone_1": "123", "company_name": "C"},
         "timezone": "UTC", "external_sync_source": "crm", "external_date_creation": "2024-01-01"});
     vec![
+        (Method::PUT, format!("{o}/me"), json!({"email_notifications": "daily"})),
         (Method::POST, format!("{o}/tasks"), task_body.clone()),
         (
             Method::POST,
