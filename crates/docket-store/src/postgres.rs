@@ -46,10 +46,10 @@ pub(crate) mod counters;
 pub(crate) mod deliveries;
 #[path = "sql/demo.rs"]
 pub(crate) mod demo;
-#[path = "sql/events.rs"]
-pub(crate) mod events;
 #[path = "sql/email.rs"]
 pub(crate) mod email;
+#[path = "sql/events.rs"]
+pub(crate) mod events;
 #[path = "sql/folders.rs"]
 pub(crate) mod folders;
 #[path = "sql/groups.rs"]
