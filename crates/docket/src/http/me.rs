@@ -58,8 +58,7 @@ async fn me_in_org(ctx: Ctx, query: Query) -> Result<Response> {
     params(("org" = String, Path, description = "Organization id")),
     request_body(content = crate::http::openapi::bodies::MeInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "The caller as a member of the organization", body = crate::http::openapi::Item<crate::http::users::UserJson>),
-        (status = 422, description = "A value is invalid; the error names the field")
+        (status = 200, description = "The caller as a member of the organization", body = crate::http::openapi::Item<crate::http::users::UserJson>)
     )
 )]
 async fn update_me_in_org(ctx: Ctx, Body(body): Body) -> Result<Response> {
