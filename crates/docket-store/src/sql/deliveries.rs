@@ -41,16 +41,32 @@ pub(crate) async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<DeliveryEvent>, sqlx::Error> {
+    claim_leased(pool, "outbox", COLS, now, lease_until, limit).await
+}
+
+/// Claims up to `limit` rows of the queue `table` (the webhook `outbox`, the `email_outbox`)
+/// that are pending and due at `now`, leasing them until `lease_until`; returns their `cols`.
+pub(crate) async fn claim_leased<T>(
+    pool: &Pool<Db>,
+    table: &str,
+    cols: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+{
     let lock = if IS_PG { "FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
-        "UPDATE outbox SET next_attempt_at = $1
-          WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
+        "UPDATE {table} SET next_attempt_at = $1
+          WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_attempt_at <= $2
                         ORDER BY next_attempt_at, id LIMIT $3 {lock})
             AND status = 'pending' AND next_attempt_at <= $2
-         RETURNING {COLS}"
+         RETURNING {cols}"
     );
     let mut tx = pool.begin().await?;
-    let rows = sqlx::query_as::<_, DeliveryEvent>(&sql)
+    let rows = sqlx::query_as::<_, T>(&sql)
         .bind(lease_until)
         .bind(now)
         .bind(limit)

@@ -367,23 +367,7 @@ pub(crate) async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<EmailJob>, sqlx::Error> {
-    let lock = if IS_PG { "FOR UPDATE SKIP LOCKED" } else { "" };
-    let sql = format!(
-        "UPDATE email_outbox SET next_attempt_at = $1
-          WHERE id IN (SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= $2
-                        ORDER BY next_attempt_at, id LIMIT $3 {lock})
-            AND status = 'pending' AND next_attempt_at <= $2
-         RETURNING {COLS}"
-    );
-    let mut tx = pool.begin().await?;
-    let rows = sqlx::query_as::<_, EmailJob>(&sql)
-        .bind(lease_until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(rows)
+    super::deliveries::claim_leased(pool, "email_outbox", COLS, now, lease_until, limit).await
 }
 
 /// Records an attempt and advances its job; false when the job had moved on (its lease ran out

@@ -93,7 +93,7 @@ impl Mailer {
             Ok(_) => Ok(()),
             Err(e) => Err(SendError {
                 permanent: e.is_permanent(),
-                reason: chain(&e),
+                reason: crate::telemetry::error_chain(&e),
             }),
         }
     }
@@ -106,19 +106,4 @@ impl Mailer {
         self.send(to.trim(), "docket test message", body, &docket_domain::ids::new_id32())
             .await
     }
-}
-
-/// An error and its causes, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
 }

@@ -168,7 +168,7 @@ async fn attempt(store: &Store, config: &Config, ev: &DeliveryEvent) -> Result<u
     }
     let client = builder
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))?;
+        .map_err(|e| format!("cannot build the HTTP client: {}", crate::telemetry::error_chain(&e)))?;
     let t = now_ms().div_euclid(1000);
     let response = client
         .post(target.url)
@@ -180,7 +180,7 @@ async fn attempt(store: &Store, config: &Config, ev: &DeliveryEvent) -> Result<u
         .body(ev.payload.clone())
         .send()
         .await
-        .map_err(|e| chain(&e.without_url()))?;
+        .map_err(|e| crate::telemetry::error_chain(&e.without_url()))?;
     Ok(response.status().as_u16())
 }
 
@@ -191,21 +191,6 @@ fn event_id(ev: &DeliveryEvent) -> String {
         .ok()
         .and_then(|v| v["event_id"].as_str().map(str::to_string))
         .unwrap_or_else(|| ev.id.clone())
-}
-
-/// An error and its causes, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
 }
 
 /// The wait before the attempt after attempt `attempts` failed: `base * 2^(attempts-1)`,
