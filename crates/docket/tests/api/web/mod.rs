@@ -1,9 +1,11 @@
 //! The pages for people (`/app`, `/guest/…`), driven through plain HTTP as a browser without
 //! JavaScript would: form posts, cookies, redirects. Security: CSRF, session fixation,
-//! another organization's ids, guest links, escaping, headers and cookie attributes.
+//! another organization's ids, guest links, escaping, headers and cookie attributes. `e2e`: the
+//! same pages in headless Chromium, as a person uses them (`tests/e2e/pages.py`).
 
 mod actions;
 mod browser;
+mod e2e;
 mod flows;
 mod security;
 
