@@ -5,6 +5,7 @@
 mod actions;
 mod browser;
 mod flows;
+mod guest_actions;
 mod security;
 
 pub use browser::Browser;
