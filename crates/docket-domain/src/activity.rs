@@ -44,8 +44,11 @@ pub const TYPES: &[&str] = &[
 /// The §2.6 `source` values.
 pub const SOURCES: &[&str] = &["Member", "Guest", "Webhook"];
 
-/// `actor_type` of every docket actor (members).
+/// `actor_type` of a member actor.
 pub const ACTOR_TYPE: &str = "App\\Models\\User";
+
+/// `actor_type` of a guest acting from their link (`source` `Guest`).
+pub const GUEST_ACTOR_TYPE: &str = "App\\Models\\Guest";
 
 /// The `entity_type` values of AF1.
 pub const ENTITY_TYPES: &[&str] = &["checklist", "run", "step", "task", "thread"];

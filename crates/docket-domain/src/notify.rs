@@ -79,6 +79,8 @@ impl Notice {
 pub struct Candidate {
     /// A member's id, or `None` for a guest.
     pub member: Option<i64>,
+    /// A guest's id, or `None` for a member.
+    pub guest: Option<i64>,
     /// The member's choice (guests, who have none, hear instantly).
     pub preference: EmailPreference,
     /// Whether they are an assignee of the task: directly, through a group, or as its guest.
@@ -87,11 +89,13 @@ pub struct Candidate {
     pub active: bool,
 }
 
-/// Whether `c` gets an instant mail of a notice whose change `actor` made: an active assignee
-/// who chose `instant`, never the actor themself. Being an assignee is also what lets them see
-/// a top-secret task (`task_rules`), so no one hears of a task they may not read.
-pub fn hears_instantly(c: &Candidate, actor: Option<i64>) -> bool {
-    c.active && c.assigned && c.preference == EmailPreference::Instant && (c.member.is_none() || c.member != actor)
+/// Whether `c` gets an instant mail of a notice whose change the member `actor` or the guest
+/// `guest_actor` made: an active assignee who chose `instant`, never the actor themself. Being
+/// an assignee is also what lets them see a top-secret task (`task_rules`), so no one hears of
+/// a task they may not read.
+pub fn hears_instantly(c: &Candidate, actor: Option<i64>, guest_actor: Option<i64>) -> bool {
+    let is_actor = (c.member.is_some() && c.member == actor) || (c.guest.is_some() && c.guest == guest_actor);
+    c.active && c.assigned && c.preference == EmailPreference::Instant && !is_actor
 }
 
 /// A task a digest lists is due within this many milliseconds from now (or overdue).
@@ -122,6 +126,7 @@ mod tests {
     fn member(id: i64, preference: EmailPreference) -> Candidate {
         Candidate {
             member: Some(id),
+            guest: None,
             preference,
             assigned: true,
             active: true,
@@ -149,22 +154,27 @@ mod tests {
 
     #[test]
     fn only_active_instant_assignees_other_than_the_actor_hear() {
-        assert!(hears_instantly(&member(2, EmailPreference::Instant), Some(1)));
-        assert!(!hears_instantly(&member(1, EmailPreference::Instant), Some(1)));
-        assert!(!hears_instantly(&member(2, EmailPreference::Daily), Some(1)));
-        assert!(!hears_instantly(&member(2, EmailPreference::Off), Some(1)));
+        assert!(hears_instantly(&member(2, EmailPreference::Instant), Some(1), None));
+        assert!(!hears_instantly(&member(1, EmailPreference::Instant), Some(1), None));
+        assert!(!hears_instantly(&member(2, EmailPreference::Daily), Some(1), None));
+        assert!(!hears_instantly(&member(2, EmailPreference::Off), Some(1), None));
         let mut outsider = member(2, EmailPreference::Instant);
         outsider.assigned = false;
-        assert!(!hears_instantly(&outsider, Some(1)));
+        assert!(!hears_instantly(&outsider, Some(1), None));
         let mut disabled = member(2, EmailPreference::Instant);
         disabled.active = false;
-        assert!(!hears_instantly(&disabled, None));
+        assert!(!hears_instantly(&disabled, None, None));
         let guest = Candidate {
             member: None,
+            guest: Some(40),
             ..member(0, EmailPreference::Instant)
         };
-        assert!(hears_instantly(&guest, Some(1)));
-        assert!(hears_instantly(&guest, None));
+        assert!(hears_instantly(&guest, Some(1), None));
+        assert!(hears_instantly(&guest, None, None));
+        // A guest does not hear of their own change, other guests do.
+        assert!(!hears_instantly(&guest, None, Some(40)));
+        assert!(hears_instantly(&guest, None, Some(41)));
+        assert!(hears_instantly(&member(1, EmailPreference::Instant), None, Some(1)));
     }
 
     #[test]

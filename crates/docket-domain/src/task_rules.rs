@@ -21,6 +21,13 @@ pub struct Caller {
     pub role: Role,
 }
 
+/// Who a completion records: a member or a guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Completer {
+    Member(i64),
+    Guest(i64),
+}
+
 /// The facts of one task that the rules read.
 #[derive(Debug, Clone, Copy)]
 pub struct TaskFacts<'a> {
@@ -42,10 +49,17 @@ pub struct TaskFacts<'a> {
     pub users: &'a [i64],
     /// Members reached through assigned groups.
     pub group_users: &'a [i64],
-    /// Whether any guest is assigned (directly or through a group).
-    pub has_guests: bool,
+    /// Direct guest assignees (the guests whose links open the task).
+    pub guests: &'a [i64],
+    /// Whether a guest is assigned only through a group: such a guest has no link to act
+    /// from, so an `everyone_must_complete` task waits for them forever.
+    pub unlinked_guests: bool,
     /// Members recorded as having completed (`everyone_must_complete`).
     pub completions: &'a [i64],
+    /// Guests recorded as having completed (`everyone_must_complete`).
+    pub guest_completions: &'a [i64],
+    /// Guests may not comment.
+    pub prevent_guest_comment: bool,
 }
 
 /// A state rule that refused a task write. The server maps each to its HTTP error in one place.
@@ -223,15 +237,34 @@ impl TaskFacts<'_> {
         is_approved: Option<bool>,
     ) -> Result<CompletionPlan, Refusal> {
         self.may_act(caller, completer)?;
+        let recorded = assignees.contains(&completer);
+        self.plan(Completer::Member(completer), recorded, assignees, is_approved)
+    }
+
+    /// T8 steps 4–5 for `who` (who may complete was checked): whether anything changes, and the
+    /// decision. `recorded`: `who` is one of the individual assignees an
+    /// `everyone_must_complete` task waits for.
+    fn plan(
+        &self,
+        who: Completer,
+        recorded: bool,
+        assignees: &[i64],
+        is_approved: Option<bool>,
+    ) -> Result<CompletionPlan, Refusal> {
         if self.status == TaskStatus::Completed {
             return Ok(CompletionPlan::Unchanged);
         }
         if self.status == TaskStatus::AutoSkipped {
             return Err(Refusal::Hidden);
         }
-        let shared = self.everyone_must_complete && (!assignees.is_empty() || self.has_guests);
-        let recorded = shared && assignees.contains(&completer);
-        if recorded && self.completions.contains(&completer) {
+        let has_guests = !self.guests.is_empty() || self.unlinked_guests;
+        let shared = self.everyone_must_complete && (!assignees.is_empty() || has_guests);
+        let recorded = shared && recorded;
+        let done = |c: Completer| match c {
+            Completer::Member(u) => self.completions.contains(&u),
+            Completer::Guest(g) => self.guest_completions.contains(&g),
+        };
+        if recorded && done(who) {
             return Ok(CompletionPlan::Unchanged);
         }
         let decision = match self.task_type.approval_default() {
@@ -239,10 +272,10 @@ impl TaskFacts<'_> {
             Some(default) => Some(is_approved.or(default).ok_or(Refusal::ApprovalRequired)?),
         };
         if recorded {
-            let last = !self.has_guests
-                && assignees
-                    .iter()
-                    .all(|u| *u == completer || self.completions.contains(u));
+            let others = |c: Completer| c == who || done(c);
+            let last = !self.unlinked_guests
+                && assignees.iter().all(|u| others(Completer::Member(*u)))
+                && self.guests.iter().all(|g| others(Completer::Guest(*g)));
             return Ok(CompletionPlan::Record { last, decision });
         }
         Ok(CompletionPlan::Complete { decision })
@@ -255,6 +288,67 @@ impl TaskFacts<'_> {
             return Err(Refusal::NotCompleted);
         }
         Ok(())
+    }
+
+    /// Whether `guest` is one of the task's direct guest assignees.
+    pub fn is_guest_assignee(&self, guest: i64) -> bool {
+        self.guests.contains(&guest)
+    }
+
+    /// A guest acts on a task (from their link) only as one of its direct assignees, and never
+    /// on an archived task; they act where an assignee may.
+    pub fn guest_may_act(&self, guest: i64) -> Result<(), Refusal> {
+        if self.is_guest_assignee(guest) && !self.archived {
+            Ok(())
+        } else {
+            Err(Refusal::NotPermitted)
+        }
+    }
+
+    /// A guest's answers to the form fields: an assignee's edit, which a completed task takes
+    /// only after a reopening (T4 step 1).
+    pub fn guest_may_edit(&self, guest: i64) -> Result<(), Refusal> {
+        self.guest_may_act(guest)?;
+        status_change(self.status, None).map(|_| ())
+    }
+
+    /// T8 for a guest: they complete as themselves (an assignee, so
+    /// `can_complete_only_assignees` passes); on an `everyone_must_complete` task their
+    /// completion is recorded like a member's.
+    pub fn plan_guest_completion(
+        &self,
+        guest: i64,
+        is_approved: Option<bool>,
+        assignees: &[i64],
+    ) -> Result<CompletionPlan, Refusal> {
+        self.guest_may_act(guest)?;
+        self.plan(Completer::Guest(guest), true, assignees, is_approved)
+    }
+
+    /// T9 for a guest.
+    pub fn guest_may_reopen(&self, guest: i64) -> Result<(), Refusal> {
+        self.guest_may_act(guest)?;
+        if self.status != TaskStatus::Completed {
+            return Err(Refusal::NotCompleted);
+        }
+        Ok(())
+    }
+
+    /// A guest's comment: unless the task has `prevent_guest_comment`.
+    pub fn guest_may_comment(&self, guest: i64) -> Result<(), Refusal> {
+        self.guest_may_act(guest)?;
+        if self.prevent_guest_comment {
+            return Err(Refusal::NotPermitted);
+        }
+        Ok(())
+    }
+
+    /// Whether `guest` could complete the task now (their page's Complete button).
+    pub fn is_completable_by_guest(&self, guest: i64) -> bool {
+        self.status != TaskStatus::Completed
+            && self.status != TaskStatus::AutoSkipped
+            && self.guest_may_act(guest).is_ok()
+            && !(self.everyone_must_complete && self.guest_completions.contains(&guest))
     }
 }
 
@@ -286,8 +380,11 @@ mod tests {
             can_complete_only_assignees: false,
             users,
             group_users: &[],
-            has_guests: false,
+            guests: &[],
+            unlinked_guests: false,
             completions,
+            guest_completions: &[],
+            prevent_guest_comment: false,
         }
     }
 
@@ -364,11 +461,70 @@ mod tests {
         assert!(!t.is_completable(ADMIN) && t.is_completable(STANDARD));
         let last = t.plan_completion(STANDARD, 3, &[1, 3], None).unwrap();
         assert!(last.completes());
-        // A guest assignee keeps the task open: guests complete elsewhere.
-        t.has_guests = true;
+        // A guest assignee keeps the task open until they complete too.
+        t.guests = &[40];
         assert!(!t.plan_completion(STANDARD, 3, &[1, 3], None).unwrap().completes());
+        t.guest_completions = &[40];
+        assert!(t.plan_completion(STANDARD, 3, &[1, 3], None).unwrap().completes());
+        // A guest reached only through a group has no link: the task waits for them.
+        t.unlinked_guests = true;
+        assert!(!t.plan_completion(STANDARD, 3, &[1, 3], None).unwrap().completes());
+        t.unlinked_guests = false;
+        t.guest_completions = &[];
         // A completer who is not assigned completes it outright.
         assert!(t.plan_completion(ADMIN, 9, &[1, 3], None).unwrap().completes());
+    }
+
+    #[test]
+    fn guests_act_only_on_tasks_they_are_directly_assigned() {
+        let mut t = open(&[5], &[]);
+        t.guests = &[40];
+        assert_eq!(t.guest_may_act(40), Ok(()));
+        assert_eq!(t.guest_may_act(41), Err(Refusal::NotPermitted));
+        assert_eq!(t.guest_may_edit(41), Err(Refusal::NotPermitted));
+        assert_eq!(t.guest_may_reopen(40), Err(Refusal::NotCompleted));
+        assert_eq!(
+            t.plan_guest_completion(40, None, &[5]),
+            Ok(CompletionPlan::Complete { decision: None })
+        );
+        // `can_complete_only_assignees` lets a guest assignee complete.
+        t.can_complete_only_assignees = true;
+        assert!(t.is_completable_by_guest(40) && !t.is_completable_by_guest(41));
+        t.archived = true;
+        assert_eq!(t.guest_may_act(40), Err(Refusal::NotPermitted));
+        t.archived = false;
+        t.prevent_guest_comment = true;
+        assert_eq!(t.guest_may_comment(40), Err(Refusal::NotPermitted));
+        t.prevent_guest_comment = false;
+        assert_eq!(t.guest_may_comment(40), Ok(()));
+        t.status = TaskStatus::Completed;
+        assert_eq!(t.guest_may_edit(40), Err(Refusal::CompletedLocked));
+        assert_eq!(t.guest_may_reopen(40), Ok(()));
+        assert_eq!(t.plan_guest_completion(40, None, &[5]), Ok(CompletionPlan::Unchanged));
+    }
+
+    #[test]
+    fn a_guest_completion_of_a_shared_task_is_recorded_until_the_last() {
+        let mut t = open(&[5], &[]);
+        t.everyone_must_complete = true;
+        t.guests = &[40];
+        t.task_type = TaskType::Approval;
+        assert_eq!(t.plan_guest_completion(40, None, &[5]), Err(Refusal::ApprovalRequired));
+        assert_eq!(
+            t.plan_guest_completion(40, Some(true), &[5]),
+            Ok(CompletionPlan::Record {
+                last: false,
+                decision: Some(true)
+            })
+        );
+        t.completions = &[5];
+        assert!(t.plan_guest_completion(40, Some(true), &[5]).unwrap().completes());
+        t.guest_completions = &[40];
+        assert_eq!(
+            t.plan_guest_completion(40, Some(true), &[5]),
+            Ok(CompletionPlan::Unchanged)
+        );
+        assert!(!t.is_completable_by_guest(40));
     }
 
     #[test]

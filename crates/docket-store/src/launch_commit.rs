@@ -154,7 +154,7 @@ impl Writer {
             let mut out = Vec::with_capacity(launches.len());
             for (l, watchers) in launches {
                 // The batch runs on the writer's task: each launch records its own launcher.
-                let acting = Acting { user_id: l.started_by };
+                let acting = Acting::Member(l.started_by);
                 out.push(ACTING.scope(acting, write_in(conn, l, watchers)).await?);
             }
             sqlx::query("COMMIT").execute(&mut **conn).await?;

@@ -101,6 +101,8 @@ pub const TABLES: &[Table] = &[
     data("task_guests", &["task_id", "guest_id"]),
     data("task_groups", &["task_id", "group_id"]),
     data("task_completions", &["task_id", "user_id"]),
+    // Migration 0017: guests' completion records.
+    data("task_guest_completions", &["task_id", "guest_id"]),
     data("captures", &["task_id", "id"]),
     data("threads", &["id"]),
     data("assets", &["id"]),

@@ -15,6 +15,11 @@ impl Store {
         Ok(on_read!(self, guests::find(org, key))?)
     }
 
+    /// The guests of `org` among `ids` (the activity feed's guest actors, comments' authors).
+    pub async fn guests_by_ids(&self, org: &str, ids: &[i64]) -> StoreResult<Vec<Guest>> {
+        Ok(on_read!(self, guests::by_ids(org, ids))?)
+    }
+
     /// A page of guests and the number of matches.
     pub async fn guests(&self, org: &str, q: &GuestQuery) -> StoreResult<(Vec<Guest>, i64)> {
         Ok(on_read!(self, guests::list(org, q))?)

@@ -2,23 +2,36 @@
 //! feed reads and its query.
 
 /// Who causes the writes of the current request: the server sets it around each authenticated
-/// request ([`ACTING`]), so every store write records its actor without passing it through
-/// every write's input.
+/// request and each guest's write from their link ([`ACTING`]), so every store write records
+/// its actor without passing it through every write's input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Acting {
-    /// The member.
-    pub user_id: i64,
+pub enum Acting {
+    /// A member (user id).
+    Member(i64),
+    /// A guest acting from their link (guest id).
+    Guest(i64),
 }
 
 tokio::task_local! {
-    /// The member acting in the current task (see [`Acting`]); writes outside a request
+    /// Who is acting in the current task (see [`Acting`]); writes outside a request
     /// (start-up, command line) record no actor.
     pub static ACTING: Acting;
 }
 
 /// The member acting in the current task, if any.
 pub fn acting_user() -> Option<i64> {
-    ACTING.try_with(|a| a.user_id).ok()
+    match ACTING.try_with(|a| *a).ok()? {
+        Acting::Member(id) => Some(id),
+        Acting::Guest(_) => None,
+    }
+}
+
+/// The guest acting in the current task, if any.
+pub fn acting_guest() -> Option<i64> {
+    match ACTING.try_with(|a| *a).ok()? {
+        Acting::Guest(id) => Some(id),
+        Acting::Member(_) => None,
+    }
 }
 
 /// What an entry says about a change beyond its object and verb: the changed fields with their
@@ -83,10 +96,12 @@ pub struct ActivityRow {
     pub org_id: String,
     /// §5.6 verb.
     pub verb: String,
-    /// `Member` or `Webhook`.
+    /// `Member`, `Guest` or `Webhook`.
     pub source: String,
     /// The member, if the change had one.
     pub actor_id: Option<i64>,
+    /// The guest, if a guest made the change.
+    pub actor_guest_id: Option<i64>,
     /// §2.6 `type`.
     #[sqlx(rename = "type")]
     pub kind: String,
@@ -141,6 +156,8 @@ pub struct FeedQuery {
     pub verbs: Vec<String>,
     /// Only this actor.
     pub actor_id: Option<i64>,
+    /// Only entries made by guests (`Some(true)`) or not by guests (`Some(false)`).
+    pub guest_actor: Option<bool>,
     /// Only this source.
     pub source: Option<String>,
     /// `created_at >=` (ms).

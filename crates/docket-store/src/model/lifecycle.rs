@@ -17,6 +17,9 @@ pub struct LifecycleCaller {
     /// The task version an `If-Match` header requires, if any: a different current version
     /// refuses the write (412).
     pub expected_version: Option<i64>,
+    /// A guest acting from their link instead of a member (`user_id` and `role` are then
+    /// ignored): the guest rules of `task_rules` apply, and a completion records the guest.
+    pub guest_id: Option<i64>,
 }
 
 impl LifecycleCaller {

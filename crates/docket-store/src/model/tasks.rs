@@ -48,6 +48,8 @@ pub struct TaskRow {
     pub starter_id: Option<i64>,
     /// Completer.
     pub completer_id: Option<i64>,
+    /// The email of the guest who completed it (migration 0017), when a guest did.
+    pub completer_guest: Option<String>,
     /// Every assignee must complete.
     pub everyone_must_complete: bool,
     /// Only assignees may complete.
@@ -146,6 +148,10 @@ pub struct TaskRecord {
     pub captures: Vec<CaptureRow>,
     /// Members recorded as having completed (everyone_must_complete).
     pub completions: Vec<i64>,
+    /// The ids of `guests` (the task rules read them).
+    pub guest_ids: Vec<i64>,
+    /// Guests recorded as having completed (everyone_must_complete).
+    pub guest_completions: Vec<i64>,
 }
 
 impl TaskRecord {
@@ -161,8 +167,11 @@ impl TaskRecord {
             can_complete_only_assignees: self.row.can_complete_only_assignees,
             users: &self.users,
             group_users: &self.group_users,
-            has_guests: !self.guests.is_empty() || !self.group_guests.is_empty(),
+            guests: &self.guest_ids,
+            unlinked_guests: self.group_guests.iter().any(|g| !self.guest_ids.contains(&g.id)),
             completions: &self.completions,
+            guest_completions: &self.guest_completions,
+            prevent_guest_comment: self.row.prevent_guest_comment,
         }
     }
 

@@ -17,8 +17,10 @@ pub struct ThreadRow {
     pub label: String,
     /// `hide-for-guests`, `open` or `collapsed`.
     pub state: String,
-    /// Author member.
+    /// Author member (0 when a guest wrote it).
     pub author_id: i64,
+    /// The guest who wrote it, if a guest did (migration 0017).
+    pub author_guest_id: Option<i64>,
     /// On a problem: the resolving thread.
     pub resolve_id: Option<String>,
     /// Creation.
@@ -55,8 +57,11 @@ pub struct NewThread {
     pub label: String,
     /// `hide-for-guests`, `open` or `collapsed`.
     pub state: String,
-    /// Author member.
+    /// Author member (0 for a guest).
     pub author_id: i64,
+    /// The guest writing it from their link: the store checks, under the task's lock, that
+    /// they may (`TaskFacts::guest_may_comment`).
+    pub author_guest_id: Option<i64>,
     /// Time of the write.
     pub now: i64,
 }
@@ -82,4 +87,7 @@ pub enum ThreadRefusal {
     RunArchived,
     /// C5: the thread is not an open problem thread of the task.
     NotOpenProblem,
+    /// A guest who may not comment on the task (not its direct assignee, or
+    /// `prevent_guest_comment`).
+    GuestRefused,
 }

@@ -4,8 +4,8 @@
 //! [`run`], [`template`], [`step`], [`thread`] (or [`asset`] for files). Each is ONE
 //! `INSERT … SELECT` from the object's row, so the entry holds the object's state as the
 //! transaction sees it; the shape (`type`, `auditable_type`, description) comes from
-//! `docket_domain::activity`. The actor is the member of the current request
-//! ([`crate::model::ACTING`]).
+//! `docket_domain::activity`. The actor is the member of the current request, or the guest
+//! acting from their link (`actor_guest_id`, source `Guest`) ([`crate::model::ACTING`]).
 //!
 //! **The cursor follows commit order.** An entry is inserted with `id` NULL. [`sequence`]
 //! gives every committed unsequenced entry the next ids in `entry_key` order (the order of
@@ -27,7 +27,7 @@ use sqlx::{Pool, Row};
 use super::{Db, IS_PG};
 use crate::model::{
     ActivityRow, FeedObject, FeedQuery, FeedSort, Note, RunPatch, RunTarget, TaskRow, TaskUpdate, TemplatePatch,
-    acting_user,
+    acting_guest, acting_user,
 };
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -38,7 +38,7 @@ const SEQUENCER_LOCK: i64 = 0x646f_636b_6574_6163;
 /// The shared columns of every insert, in bind order after the `SELECT`'s own columns.
 const COLS: &str = "entry_key, org_id, verb, source, actor_id, type, auditable_type, auditable_id,
     parentable_type, parentable_id, description, title, field, old_value, body, run_id, task_id, checklist_id,
-    created_at";
+    created_at, actor_guest_id";
 
 /// The key prefix of the next insert: strictly increasing within this process (microseconds,
 /// bumped past the last key), so the entries of one transaction are numbered in the order it
@@ -56,7 +56,7 @@ fn next_key() -> String {
 
 /// Binds the values every insert shares: `$1` key prefix, `$2` verb, `$3` source, `$4` actor,
 /// `$5` type, `$6` auditable type, `$7` description prefix, `$8` field, `$9` old value,
-/// `$10` text, `$11` now.
+/// `$10` text, `$11` now. (The acting guest, the last column, is bound last by each insert.)
 fn common<'q>(
     sql: &'q str,
     subject: Subject,
@@ -72,7 +72,13 @@ fn common<'q>(
     sqlx::query(sql)
         .bind(next_key())
         .bind(verb)
-        .bind(if note.by_rule { "Webhook" } else { "Member" })
+        .bind(if note.by_rule {
+            "Webhook"
+        } else if acting_guest().is_some() {
+            "Guest"
+        } else {
+            "Member"
+        })
         .bind(acting_user())
         .bind(kind)
         .bind(subject.auditable_type())
@@ -92,7 +98,7 @@ fn common<'q>(
 }
 
 /// Inserts the entries `select` produces (its columns in the order of [`COLS`] after
-/// `org_id`), then numbers them on SQLite.
+/// `org_id`; `$12` is `id`, `$13` the acting guest), then numbers them on SQLite.
 async fn insert(
     conn: &mut Conn,
     select: &str,
@@ -105,6 +111,7 @@ async fn insert(
     let sql = format!("INSERT INTO activity ({COLS}) {select}");
     common(&sql, subject, verb, note, now)
         .bind(id)
+        .bind(acting_guest())
         .execute(&mut *conn)
         .await?;
     if !IS_PG {
@@ -117,7 +124,7 @@ async fn insert(
 pub(crate) async fn task(conn: &mut Conn, task_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
     let select = "SELECT $1 || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
                          CASE WHEN t.run_id IS NULL THEN NULL ELSE 'App\\Models\\Run' END, t.run_id,
-                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11
+                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11, $13
                     FROM tasks t WHERE t.id = $12";
     insert(conn, select, task_id, Subject::Task, verb, &note, now).await
 }
@@ -228,7 +235,7 @@ pub(crate) async fn launched(conn: &mut Conn, run_id: &str, now: i64) -> Result<
 pub(crate) async fn tasks_of_run(conn: &mut Conn, run_id: &str, verb: &str, now: i64) -> Result<(), sqlx::Error> {
     let select = "SELECT $1 || CAST(t.position + 100000000 AS TEXT) || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
                          'App\\Models\\Run', t.run_id,
-                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11
+                         $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11, $13
                     FROM tasks t WHERE t.run_id = $12 AND t.created_at = $11";
     insert(conn, select, run_id, Subject::Task, verb, &Note::none(), now).await
 }
@@ -238,7 +245,7 @@ pub(crate) async fn run(conn: &mut Conn, run_id: &str, verb: &str, note: Note, n
     let select = "SELECT $1 || r.id, r.org_id, $2, $3, $4, $5, $6, r.id,
                          CASE WHEN $2 = 'created' AND r.checklist_id IS NOT NULL THEN 'App\\Models\\Checklist' END,
                          CASE WHEN $2 = 'created' THEN r.checklist_id END,
-                         $7 || r.name, r.name, $8, $9, $10, r.id, NULL, NULL, $11
+                         $7 || r.name, r.name, $8, $9, $10, r.id, NULL, NULL, $11, $13
                     FROM runs r WHERE r.id = $12";
     insert(conn, select, run_id, Subject::Run, verb, &note, now).await
 }
@@ -285,7 +292,7 @@ pub(crate) async fn template(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let select = "SELECT $1 || c.id, c.org_id, $2, $3, $4, $5, $6, c.id, NULL, NULL,
-                         $7 || c.title, c.title, $8, $9, $10, NULL, NULL, c.id, $11
+                         $7 || c.title, c.title, $8, $9, $10, NULL, NULL, c.id, $11, $13
                     FROM checklists c WHERE c.id = $12";
     insert(conn, select, checklist_id, Subject::Template, verb, &note, now).await
 }
@@ -318,7 +325,7 @@ pub(crate) async fn template_update(conn: &mut Conn, id: &str, p: &TemplatePatch
 /// Records `verb` on step `step_id` (parent its template). Call before a delete.
 pub(crate) async fn step(conn: &mut Conn, step_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
     let select = "SELECT $1 || s.id, s.org_id, $2, $3, $4, $5, $6, s.id, 'App\\Models\\Checklist', s.checklist_id,
-                         $7 || s.title, s.title, $8, $9, $10, NULL, NULL, s.checklist_id, $11
+                         $7 || s.title, s.title, $8, $9, $10, NULL, NULL, s.checklist_id, $11, $13
                     FROM steps s WHERE s.id = $12";
     insert(conn, select, step_id, Subject::Step, verb, &note, now).await
 }
@@ -332,7 +339,7 @@ pub(crate) async fn captures_changed(conn: &mut Conn, step_id: &str, now: i64) -
 /// a delete.
 pub(crate) async fn thread(conn: &mut Conn, thread_id: &str, verb: &str, now: i64) -> Result<(), sqlx::Error> {
     let select = "SELECT $1 || h.id, h.org_id, $2, $3, $4, $5, $6, h.id, 'App\\Models\\Task', h.task_id,
-                         $7 || t.title, t.title, $8, $9, COALESCE($10, h.content), t.run_id, t.id, NULL, $11
+                         $7 || t.title, t.title, $8, $9, COALESCE($10, h.content), t.run_id, t.id, NULL, $11, $13
                     FROM threads h JOIN tasks t ON t.id = h.task_id WHERE h.id = $12";
     insert(conn, select, thread_id, Subject::Thread, verb, &Note::none(), now).await
 }
@@ -378,7 +385,7 @@ pub(crate) async fn asset(
     };
     let sql = format!(
         "INSERT INTO activity ({COLS}) VALUES ($1 || $12, $12, $2, $3, $4, $13, $6, $14, $15, $16, $7 || $17, $17,
-                $8, $9, $10, $18, $19, $20, $11)"
+                $8, $9, $10, $18, $19, $20, $11, $21)"
     );
     let verb_note = Note::none();
     common(&sql, Subject::Asset, verb, &verb_note, now)
@@ -391,6 +398,7 @@ pub(crate) async fn asset(
         .bind(run_id)
         .bind(task_id)
         .bind(checklist_id)
+        .bind(acting_guest())
         .execute(&mut *conn)
         .await?;
     if !IS_PG {
@@ -408,7 +416,7 @@ pub(crate) fn created_tasks_batch_sql() -> String {
     format!(
         "INSERT INTO activity ({COLS})
          SELECT 'b:' || t.id, t.org_id, 'created', 'Member', t.starter_id, 'Task', 'App\\Models\\Task', t.id, NULL, NULL,
-                '{prefix}' || t.title, t.title, NULL, NULL, NULL, NULL, t.id, NULL, t.created_at
+                '{prefix}' || t.title, t.title, NULL, NULL, NULL, NULL, t.id, NULL, t.created_at, NULL
            FROM json_each($1) j JOIN tasks t ON t.id = j.value ->> 'id';
          {SEQUENCE_SQL}"
     )
@@ -497,6 +505,11 @@ pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<Activity
         let p = bind(Arg::Int(actor), &mut args);
         w.push(format!("a.actor_id = {p}"));
     }
+    match q.guest_actor {
+        Some(true) => w.push("a.actor_guest_id IS NOT NULL".to_string()),
+        Some(false) => w.push("a.actor_guest_id IS NULL".to_string()),
+        None => {}
+    }
     if let Some(source) = &q.source {
         let p = bind(Arg::Text(source.clone()), &mut args);
         w.push(format!("a.source = {p}"));
@@ -541,7 +554,7 @@ pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<Activity
     let lim = bind(Arg::Int(q.limit), &mut args);
     let off = bind(Arg::Int(q.offset), &mut args);
     let page_sql = format!(
-        "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.type, a.auditable_type, a.auditable_id,
+        "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type, a.auditable_id,
                 a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at
            FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
     );

@@ -210,6 +210,7 @@ async fn purge_tasks(conn: &mut Conn, scope: Scope, key: &str) -> Result<(), sql
         format!("DELETE FROM threads WHERE task_id IN ({ids})"),
         format!("DELETE FROM captures WHERE task_id IN ({ids})"),
         format!("DELETE FROM task_completions WHERE task_id IN ({ids})"),
+        format!("DELETE FROM task_guest_completions WHERE task_id IN ({ids})"),
         format!("DELETE FROM task_users WHERE task_id IN ({ids})"),
         format!("DELETE FROM task_guests WHERE task_id IN ({ids})"),
         format!("DELETE FROM task_groups WHERE task_id IN ({ids})"),

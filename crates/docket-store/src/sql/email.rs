@@ -37,6 +37,7 @@ struct Entry {
     kind: String,
     verb: String,
     actor_id: Option<i64>,
+    actor_guest_id: Option<i64>,
     task_id: Option<String>,
     title: String,
     body: Option<String>,
@@ -49,6 +50,7 @@ struct Assignee {
     /// `user:<id>` or `guest:<id>`.
     recipient: String,
     member: Option<i64>,
+    guest: Option<i64>,
     email: String,
     preference: Option<String>,
     active: bool,
@@ -58,6 +60,7 @@ impl Assignee {
     fn candidate(&self) -> Candidate {
         Candidate {
             member: self.member,
+            guest: self.guest,
             preference: self
                 .preference
                 .as_deref()
@@ -99,7 +102,7 @@ pub(crate) async fn notify_pass(pool: &Pool<Db>, limit: i64, now: i64, oldest: i
         });
     };
     let entries = sqlx::query_as::<_, Entry>(
-        "SELECT a.id, a.org_id, a.type, a.verb, a.actor_id, a.task_id, a.title, a.body, a.created_at
+        "SELECT a.id, a.org_id, a.type, a.verb, a.actor_id, a.actor_guest_id, a.task_id, a.title, a.body, a.created_at
            FROM activity a WHERE a.id > $1 ORDER BY a.id LIMIT $2",
     )
     .bind(after)
@@ -137,13 +140,13 @@ async fn assignees(conn: &mut Conn, org: &str, task_id: &str, groups: bool) -> R
         ""
     };
     let sql = format!(
-        "SELECT 'user:' || CAST(u.id AS TEXT) AS recipient, u.id AS member, u.email, m.email_notifications AS preference,
+        "SELECT 'user:' || CAST(u.id AS TEXT) AS recipient, u.id AS member, CAST(NULL AS BIGINT) AS guest, u.email, m.email_notifications AS preference,
                 (m.status = 'active') AS active
            FROM (SELECT user_id FROM task_users WHERE task_id = $1 {via_groups}) a
            JOIN users u ON u.id = a.user_id
            JOIN memberships m ON m.org_id = $2 AND m.user_id = u.id
          UNION ALL
-         SELECT 'guest:' || CAST(g.id AS TEXT), NULL, g.email, NULL, (g.disabled_at IS NULL)
+         SELECT 'guest:' || CAST(g.id AS TEXT), NULL, g.id, g.email, NULL, (g.disabled_at IS NULL)
            FROM task_guests x JOIN guests g ON g.id = x.guest_id WHERE x.task_id = $1"
     );
     sqlx::query_as::<_, Assignee>(&sql)
@@ -186,18 +189,27 @@ async fn queue_notice(
     if !send {
         return Ok(0);
     }
-    people.retain(|p| notify::hears_instantly(&p.candidate(), e.actor_id));
+    people.retain(|p| notify::hears_instantly(&p.candidate(), e.actor_id, e.actor_guest_id));
     if people.is_empty() {
         return Ok(0);
     }
-    let actor: Option<(String, String)> = match e.actor_id {
-        Some(id) => {
+    let actor: Option<(String, String)> = match (e.actor_id, e.actor_guest_id) {
+        (Some(id), _) => {
             sqlx::query_as("SELECT first_name, last_name FROM users WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?
         }
-        None => None,
+        // A guest is named by their name, else their email.
+        (None, Some(id)) => sqlx::query_as(
+            "SELECT COALESCE(first_name, ''), CASE WHEN COALESCE(first_name, '') = '' AND COALESCE(last_name, '') = ''
+                     THEN email ELSE COALESCE(last_name, '') END
+                   FROM guests WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?,
+        (None, None) => None,
     };
     let actor = actor.map(|(f, l)| format!("{f} {l}").trim().to_string());
     let text = e.body.as_deref().map(|b| b.chars().take(4000).collect::<String>());

@@ -56,6 +56,22 @@ pub(crate) async fn find(pool: &Pool<Db>, org: &str, key: &str) -> Result<Option
     .await
 }
 
+/// The guests of `org` among `ids` (removed ones are missing).
+pub(crate) async fn by_ids(pool: &Pool<Db>, org: &str, ids: &[i64]) -> Result<Vec<Guest>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {GUEST_COLS} FROM guests WHERE org_id = $1 AND id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, Guest>(&sql).bind(org);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await
+}
+
 /// One page of the guests of `org` and the number of matches.
 pub(crate) async fn list(pool: &Pool<Db>, org: &str, q: &GuestQuery) -> Result<(Vec<Guest>, i64), sqlx::Error> {
     let filter = "org_id = $1 AND ($2 IS NULL OR email LIKE $2 ESCAPE '\\'

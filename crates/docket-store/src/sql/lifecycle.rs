@@ -62,8 +62,10 @@ async fn update_once(pool: &Pool<Db>, u: &TaskUpdate) -> Outcome {
     {
         return Ok(Err(LifecycleRefusal::VersionMismatch));
     }
-    if !task.facts().can_edit(u.caller.who()) {
-        return Ok(Err(LifecycleRefusal::NotPermitted));
+    match u.caller.guest_id {
+        Some(guest) => refuse_unless!(task.facts().guest_may_edit(guest)),
+        None if !task.facts().can_edit(u.caller.who()) => return Ok(Err(LifecycleRefusal::NotPermitted)),
+        None => {}
     }
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
@@ -225,16 +227,21 @@ async fn complete_once(pool: &Pool<Db>, c: &TaskCompletion) -> Outcome {
     }
     if let Some(content) = c.comment.as_deref().filter(|s| !s.trim().is_empty()) {
         sqlx::query(
-            "INSERT INTO threads (id, org_id, task_id, content, label, state, author_id, resolve_id, created_at,
-                 updated_at)
-             VALUES ($1, $2, $3, $4, 'comment', 'hide-for-guests', $5, NULL, $6, $6)",
+            "INSERT INTO threads (id, org_id, task_id, content, label, state, author_id, author_guest_id, resolve_id,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'comment', 'hide-for-guests', $5, $7, NULL, $6, $6)",
         )
         .bind(ids::new_id32())
         .bind(&c.org_id)
         .bind(&task.row.id)
         .bind(content)
-        .bind(c.caller.user_id)
+        .bind(if c.caller.guest_id.is_some() {
+            0
+        } else {
+            c.caller.user_id
+        })
         .bind(now)
+        .bind(c.caller.guest_id)
         .execute(&mut *tx)
         .await?;
     }
@@ -272,7 +279,10 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     if run_archived(&mut tx, &task).await? {
         return Ok(Err(LifecycleRefusal::RunArchived));
     }
-    refuse_unless!(task.facts().may_reopen(r.caller.who()));
+    match r.caller.guest_id {
+        Some(guest) => refuse_unless!(task.facts().guest_may_reopen(guest)),
+        None => refuse_unless!(task.facts().may_reopen(r.caller.who())),
+    }
     reopen_row(&mut tx, &task.row.id, r.now).await?;
     activity::task(&mut tx, &task.row.id, "re-opened", Note::none(), r.now).await?;
     let mut rules = Default::default();
@@ -288,9 +298,10 @@ async fn reopen_once(pool: &Pool<Db>, r: &TaskReopen) -> Outcome {
     }))
 }
 
-/// Completes (or, for `everyone_must_complete`, records) `t` as `completer`: the rules of
-/// `task_rules::TaskFacts::plan_completion` on the state this transaction holds, then T8's
-/// checks that read the database (open problems, required form fields), then the writes.
+/// Completes (or, for `everyone_must_complete`, records) `t` as `completer`, or as the guest
+/// of `caller.guest_id`: the rules of `task_rules::TaskFacts::plan_completion` (a guest's:
+/// `plan_guest_completion`) on the state this transaction holds, then T8's checks that read the
+/// database (open problems, required form fields), then the writes.
 async fn complete_row(
     conn: &mut Conn,
     t: &TaskRecord,
@@ -300,10 +311,13 @@ async fn complete_row(
     now: i64,
 ) -> Result<Result<CompletionPlan, LifecycleRefusal>, sqlx::Error> {
     let assignees = t.assignee_users();
-    let plan = match t
-        .facts()
-        .plan_completion(caller.who(), completer, &assignees, is_approved)
-    {
+    let planned = match caller.guest_id {
+        Some(guest) => t.facts().plan_guest_completion(guest, is_approved, &assignees),
+        None => t
+            .facts()
+            .plan_completion(caller.who(), completer, &assignees, is_approved),
+    };
+    let plan = match planned {
         Ok(plan) => plan,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -330,15 +344,22 @@ async fn complete_row(
         return Ok(Err(LifecycleRefusal::RequiredFields(missing)));
     }
     if let CompletionPlan::Record { last, .. } = plan {
-        sqlx::query(
-            "INSERT INTO task_completions (task_id, user_id, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (task_id, user_id) DO NOTHING",
-        )
-        .bind(&t.row.id)
-        .bind(completer)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        let record = match caller.guest_id {
+            Some(_) => {
+                "INSERT INTO task_guest_completions (task_id, guest_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (task_id, guest_id) DO NOTHING"
+            }
+            None => {
+                "INSERT INTO task_completions (task_id, user_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (task_id, user_id) DO NOTHING"
+            }
+        };
+        sqlx::query(record)
+            .bind(&t.row.id)
+            .bind(caller.guest_id.unwrap_or(completer))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         if !last {
             sqlx::query(
                 "UPDATE tasks SET status = 'in-progress', last_updated = $2, version = version + 1 WHERE id = $1",
@@ -351,14 +372,15 @@ async fn complete_row(
         }
     }
     sqlx::query(
-        "UPDATE tasks SET status = 'completed', completed_at = $2, completer_id = $3, is_approved = $4,
-             last_updated = $2, version = version + 1
+        "UPDATE tasks SET status = 'completed', completed_at = $2, completer_id = $3, completer_guest_id = $5,
+             is_approved = $4, last_updated = $2, version = version + 1
          WHERE id = $1",
     )
     .bind(&t.row.id)
     .bind(now)
-    .bind(completer)
+    .bind(caller.guest_id.is_none().then_some(completer))
     .bind(decision)
+    .bind(caller.guest_id)
     .execute(&mut *conn)
     .await?;
     Ok(Ok(plan))
@@ -367,18 +389,20 @@ async fn complete_row(
 /// T9's effects: back to `in-progress`, completion fields and every EMC record cleared.
 async fn reopen_row(conn: &mut Conn, task_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL, is_approved = NULL,
-             was_reopened = TRUE, last_updated = $2, version = version + 1
+        "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL, completer_guest_id = NULL,
+             is_approved = NULL, was_reopened = TRUE, last_updated = $2, version = version + 1
          WHERE id = $1",
     )
     .bind(task_id)
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM task_completions WHERE task_id = $1")
-        .bind(task_id)
-        .execute(&mut *conn)
-        .await?;
+    for table in ["task_completions", "task_guest_completions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE task_id = $1"))
+            .bind(task_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -176,16 +176,18 @@ async fn write(
         let mut keys = Map::new();
         if c.reopened {
             sqlx::query(
-                "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL, is_approved = NULL,
-                     was_reopened = TRUE WHERE id = $1",
+                "UPDATE tasks SET status = 'in-progress', completed_at = NULL, completer_id = NULL,
+                     completer_guest_id = NULL, is_approved = NULL, was_reopened = TRUE WHERE id = $1",
             )
             .bind(&c.task_id)
             .execute(&mut *conn)
             .await?;
-            sqlx::query("DELETE FROM task_completions WHERE task_id = $1")
-                .bind(&c.task_id)
-                .execute(&mut *conn)
-                .await?;
+            for table in ["task_completions", "task_guest_completions"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE task_id = $1"))
+                    .bind(&c.task_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         }
         if let Some(status) = &c.status {
             sqlx::query("UPDATE tasks SET status = $2, skipped_status = $3 WHERE id = $1")

@@ -301,6 +301,7 @@ pub(crate) fn as_written(
             archived_at: None,
             starter_id: Some(c.starter_id),
             completer_id: None,
+            completer_guest: None,
             everyone_must_complete: s.everyone_must_complete,
             can_complete_only_assignees: s.can_complete_only_assignees,
             max_assignable: s.max_assignable,
@@ -324,5 +325,7 @@ pub(crate) fn as_written(
         group_guests: Vec::new(),
         captures,
         completions: Vec::new(),
+        guest_ids: Vec::new(),
+        guest_completions: Vec::new(),
     }
 }

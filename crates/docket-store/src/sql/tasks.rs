@@ -12,7 +12,8 @@ use crate::model::{CaptureRow, GuestRef, TaskRecord, TaskRow};
 /// The columns of [`TaskRow`], over `tasks t JOIN organizations o LEFT JOIN runs r`.
 pub(crate) const TASK_COLS: &str = "t.id, t.org_id, t.increment_id, t.run_id, t.position, t.title, t.original_title,
     t.summary, t.task_type, t.status, t.is_approved, t.started_at, t.deadline, t.created_at, t.last_updated,
-    t.completed_at, t.archived_at, t.starter_id, t.completer_id, t.everyone_must_complete,
+    t.completed_at, t.archived_at, t.starter_id, t.completer_id,
+    (SELECT cg.email FROM guests cg WHERE cg.id = t.completer_guest_id) AS completer_guest, t.everyone_must_complete,
     t.can_complete_only_assignees, t.max_assignable, t.webhook, t.prevent_guest_comment, t.top_secret, t.problem,
     t.is_soft_start_date, t.version, r.status AS run_status,
     CASE WHEN t.run_id IS NULL THEN NULL ELSE COALESCE(t.checklist_id, r.checklist_id, o.misc_template_id) END AS checklist_id,
@@ -181,6 +182,8 @@ pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> 
                 group_guests: Vec::new(),
                 captures: Vec::new(),
                 completions: Vec::new(),
+                guest_ids: Vec::new(),
+                guest_completions: Vec::new(),
             };
             (rec.row.id.clone(), rec)
         })
@@ -219,6 +222,9 @@ pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> 
           WHERE tg.task_id IN ({ph})
          UNION ALL
          SELECT 5, task_id, user_id, NULL, NULL, created_at, user_id FROM task_completions WHERE task_id IN ({ph})
+         UNION ALL
+         SELECT 6, task_id, guest_id, NULL, NULL, created_at, guest_id FROM task_guest_completions
+          WHERE task_id IN ({ph})
          ORDER BY 1, 2, 6, 7"
     );
     type Assignee = (i64, String, i64, Option<String>, Option<String>, i64, i64);
@@ -233,11 +239,15 @@ pub(crate) async fn load_in(conn: &mut Conn, org: &str, task_ids: &[String]) -> 
         };
         match kind {
             0 => r.users.push(n),
-            1 => r.guests.push(guest()),
+            1 => {
+                r.guest_ids.push(n);
+                r.guests.push(guest());
+            }
             2 => r.groups.push(a.unwrap_or_default()),
             3 if !r.group_users.contains(&n) => r.group_users.push(n),
             4 if !r.group_guests.iter().any(|g| g.id == n) => r.group_guests.push(guest()),
             5 => r.completions.push(n),
+            6 => r.guest_completions.push(n),
             _ => {}
         }
     }

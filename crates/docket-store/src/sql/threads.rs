@@ -13,8 +13,8 @@ use crate::model::{NewThread, ThreadEdit, ThreadRefusal, ThreadRow};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
-const THREAD_COLS: &str = "th.id, th.task_id, t.run_id, th.content, th.label, th.state, th.author_id, th.resolve_id,
-    th.created_at, th.updated_at";
+const THREAD_COLS: &str = "th.id, th.task_id, t.run_id, th.content, th.label, th.state, th.author_id,
+    th.author_guest_id, th.resolve_id, th.created_at, th.updated_at";
 
 /// The threads of these tasks of `org`, oldest first.
 pub(crate) async fn of_tasks(pool: &Pool<Db>, org: &str, task_ids: &[String]) -> Result<Vec<ThreadRow>, sqlx::Error> {
@@ -147,8 +147,9 @@ async fn insert(
     let at = last.map_or(new.now, |l| new.now.max(l + 1));
     let id = ids::new_id32();
     sqlx::query(
-        "INSERT INTO threads (id, org_id, task_id, content, label, state, author_id, resolve_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)",
+        "INSERT INTO threads (id, org_id, task_id, content, label, state, author_id, author_guest_id, resolve_id,
+             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, NULL, $8, $8)",
     )
     .bind(&id)
     .bind(org)
@@ -158,6 +159,7 @@ async fn insert(
     .bind(&new.state)
     .bind(new.author_id)
     .bind(at)
+    .bind(new.author_guest_id)
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -180,6 +182,16 @@ async fn create_once(pool: &Pool<Db>, org: &str, task_id: &str, new: &NewThread)
     };
     if task.run_archived {
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
+    }
+    if let Some(guest) = new.author_guest_id {
+        // The rule the guest's page asked, again on the task this transaction holds.
+        let facts_ok = match tasks::load_in(&mut tx, org, &[task_id.to_string()]).await?.pop() {
+            Some(t) => t.facts().guest_may_comment(guest).is_ok(),
+            None => false,
+        };
+        if !facts_ok {
+            return Ok(Some(Err(ThreadRefusal::GuestRefused)));
+        }
     }
     let id = insert(&mut tx, org, task_id, new, &new.label).await?;
     activity::thread(&mut tx, &id, activity_verb(Some(new.label.as_str())), new.now).await?;

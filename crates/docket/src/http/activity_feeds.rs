@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use axum::response::{IntoResponse, Response};
 use docket_domain::ValidationErrors;
-use docket_domain::activity::{ACTOR_TYPE, ENTITY_TYPES, SOURCES, TYPES, VERBS};
+use docket_domain::activity::{ACTOR_TYPE, ENTITY_TYPES, GUEST_ACTOR_TYPE, SOURCES, TYPES, VERBS};
 use docket_domain::page::PageInfo;
 use docket_domain::time::{format_ts, parse_date, start_of_day};
-use docket_store::model::{ActivityRow, FeedQuery, FeedSort, Member};
+use docket_store::model::{ActivityRow, FeedQuery, FeedSort, Guest, Member};
 use docket_store::query::like_pattern;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -100,11 +100,11 @@ pub struct ActivityEntry {
     pub organization_id: String,
     /// `[verb]`.
     pub verb: Vec<String>,
-    /// `["Member"]` or `["Webhook"]` (made by an automation).
+    /// `["Member"]`, `["Guest"]` (a guest from their link) or `["Webhook"]` (made by an automation).
     pub source: Vec<String>,
-    /// `["App\\Models\\User"]`.
+    /// `["App\\Models\\User"]`, or `["App\\Models\\Guest"]` for a guest.
     pub actor_type: Vec<String>,
-    /// `[member id]` (empty for changes made outside a request).
+    /// `[member id]` or `[guest id]` (empty for changes made outside a request).
     pub actor_id: Vec<i64>,
     /// `[{email, username, first_name, last_name, full_name, profile_pic, resize_profile_pic}]`.
     pub actor: Vec<serde_json::Value>,
@@ -208,8 +208,8 @@ async fn list_activity(ctx: Ctx, query: Query) -> Result<Response> {
     q.verbs = vocabulary(&query, "verb", VERBS, &mut errors);
     if let Some(t) = query.text("actor_type") {
         match t.to_ascii_lowercase().as_str() {
-            "user" => {}
-            "guest" => q.nothing = true,
+            "user" => q.guest_actor = Some(false),
+            "guest" => q.guest_actor = Some(true),
             _ => errors.add("actor_type", "The selected actor type is invalid."),
         }
     }
@@ -311,6 +311,17 @@ async fn render(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<Vec<Value>
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
+    let mut guest_ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_guest_id).collect();
+    guest_ids.sort_unstable();
+    guest_ids.dedup();
+    let guests: HashMap<i64, Guest> = ctx
+        .state
+        .store
+        .guests_by_ids(org, &guest_ids)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g))
+        .collect();
     let mut wanted: Vec<(String, String)> = Vec::new();
     for r in rows {
         wanted.push((r.auditable_type.clone(), r.auditable_id.clone()));
@@ -355,6 +366,25 @@ async fn render(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<Vec<Value>
                     "resize_profile_pic": null,
                 })
             });
+            // A guest acting from their link (docs/activity.md): their id and what a guest has of
+            // a member's actor keys.
+            let guest_actor = r.actor_guest_id.and_then(|id| guests.get(&id)).map(|g| {
+                let first = g.first_name.clone().unwrap_or_default();
+                let last = g.last_name.clone().unwrap_or_default();
+                json!({
+                    "email": g.email,
+                    "username": null,
+                    "first_name": first,
+                    "last_name": last,
+                    "full_name": format!("{first} {last}").trim().to_string(),
+                    "profile_pic": null,
+                    "resize_profile_pic": null,
+                })
+            });
+            let (actor_type, actor_id, actor) = match r.actor_guest_id {
+                Some(id) => (GUEST_ACTOR_TYPE, Some(id), guest_actor),
+                None => (ACTOR_TYPE, r.actor_id, actor),
+            };
             let field: Option<Value> = r.field.as_deref().and_then(|f| serde_json::from_str(f).ok());
             let old_value: Option<Value> = r.old_value.as_deref().and_then(|f| serde_json::from_str(f).ok());
             json!({
@@ -362,8 +392,8 @@ async fn render(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<Vec<Value>
                 "organization_id": r.org_id,
                 "verb": [r.verb],
                 "source": [r.source],
-                "actor_type": [ACTOR_TYPE],
-                "actor_id": r.actor_id.map(|a| vec![a]).unwrap_or_default(),
+                "actor_type": [actor_type],
+                "actor_id": actor_id.map(|a| vec![a]).unwrap_or_default(),
                 "actor": actor.map(|a| vec![a]).unwrap_or_default(),
                 "type": [r.kind],
                 "auditable_type": r.auditable_type,

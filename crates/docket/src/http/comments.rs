@@ -31,7 +31,7 @@ const LABELS: [&str; 5] = ["comment", "problem", "resolve", "improvement", "advi
 /// Thread states; the first is the default.
 const STATES: [&str; 3] = ["hide-for-guests", "open", "collapsed"];
 /// Longest comment body, in characters.
-const CONTENT_MAX: usize = 65_535;
+pub(crate) const CONTENT_MAX: usize = 65_535;
 
 /// The routes of this module, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -52,7 +52,9 @@ pub struct CommentJson {
     content: String,
     label: String,
     state: String,
+    /// The member who wrote it, or the guest's id when a guest did (`author_type` `guest`).
     author_id: i64,
+    /// `user`, or `guest` for a guest's comment from their link.
     author_type: &'static str,
     created_at: String,
     updated_at: String,
@@ -71,8 +73,8 @@ impl CommentJson {
             content: t.content.clone(),
             label: t.label.clone(),
             state: t.state.clone(),
-            author_id: t.author_id,
-            author_type: "user",
+            author_id: t.author_guest_id.unwrap_or(t.author_id),
+            author_type: if t.author_guest_id.is_some() { "guest" } else { "user" },
             created_at: format_ts(t.created_at),
             updated_at: format_ts(t.updated_at),
             archived_at: format_opt(None),
@@ -229,6 +231,7 @@ async fn add_comment(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>, Bo
         label,
         state,
         author_id: me.user_id,
+        author_guest_id: None,
         now: ctx.now,
     };
     let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
@@ -315,6 +318,7 @@ async fn report_problem(ctx: Ctx, Path((_org, task_id)): Path<(String, String)>,
         label: "problem".into(),
         state,
         author_id: me.user_id,
+        author_guest_id: None,
         now: ctx.now,
     };
     let row = service::add(&ctx.state, &me, &task.row.id, &new).await?;
@@ -354,6 +358,7 @@ async fn resolve_problem(
         label: "resolve".into(),
         state,
         author_id: me.user_id,
+        author_guest_id: None,
         now: ctx.now,
     };
     let row = service::resolve(&ctx.state, &me, &task.row.id, &thread_id, &new).await?;

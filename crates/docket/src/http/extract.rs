@@ -100,9 +100,7 @@ pub async fn authenticate(
             Ok(params) => match caller(&state, &params, req.headers(), hash.as_deref()).await {
                 Ok(caller) => {
                     // Every store write of the request records this member in the activity feed.
-                    let acting = docket_store::model::Acting {
-                        user_id: caller.user_id,
-                    };
+                    let acting = docket_store::model::Acting::Member(caller.user_id);
                     req.extensions_mut().insert(caller);
                     let run = async {
                         // An upload streams its body to storage, so it cannot be held and

@@ -102,6 +102,7 @@ impl From<ThreadRefusal> for Error {
         match refusal {
             ThreadRefusal::RunArchived => Error::invalid("run", TASK_RUN_ARCHIVED),
             ThreadRefusal::NotOpenProblem => Error::invalid("thread_id", "The selected thread id is invalid."),
+            ThreadRefusal::GuestRefused => Error::no_permission(),
         }
     }
 }

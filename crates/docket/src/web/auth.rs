@@ -33,15 +33,15 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The pre-session CSRF token: the browser's `docket_csrf` cookie, else a new one (set on the
-/// response).
-fn presession_token(headers: &HeaderMap) -> (String, bool) {
+/// response). Also the token of a guest's forms, who never signs in.
+pub(super) fn presession_token(headers: &HeaderMap) -> (String, bool) {
     match session::cookie(headers, CSRF_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => (t.to_string(), false),
         _ => (ids::new_token(), true),
     }
 }
 
-fn with_csrf_cookie(
+pub(super) fn with_csrf_cookie(
     state: &AppState,
     headers: &HeaderMap,
     token: &str,

@@ -121,7 +121,7 @@ impl Api {
             user_id: who.user_id,
             standing: who.standing.clone(),
         });
-        let acting = Acting { user_id: who.user_id };
+        let acting = Acting::Member(who.user_id);
         let call = self.0.clone().oneshot(req);
         match ACTING.scope(acting, call).await {
             Ok(r) => r,

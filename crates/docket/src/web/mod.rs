@@ -1,5 +1,6 @@
 //! The pages for people, served by the same binary (docs/web.md): members sign in under `/app`,
-//! guests open their task through the link in `taskUrls` (`/guest/{code}/tasks/{task_id}`).
+//! guests open their task through the link in `taskUrls` (`/guest/{code}/tasks/{task_id}`) and
+//! act on it there as themselves ([`guest`]).
 //! Server-rendered HTML (maud); htmx (vendored, `static/`) only boosts links and forms, so
 //! every flow also works without JavaScript. Each member page is a view over the API's own
 //! handlers, called in-process as the signed-in member ([`client`]), so what a member may see
@@ -73,6 +74,10 @@ pub fn routes(api: Router) -> Router<AppState> {
         .route("/app/{org}/files/{asset_id}", get(task_files::download))
         .route("/guest/{code}", get(guest::index))
         .route("/guest/{code}/tasks/{task_id}", get(guest::task))
+        .route("/guest/{code}/tasks/{task_id}/fields", post(guest::save_fields))
+        .route("/guest/{code}/tasks/{task_id}/complete", post(guest::complete))
+        .route("/guest/{code}/tasks/{task_id}/reopen", post(guest::reopen))
+        .route("/guest/{code}/tasks/{task_id}/comment", post(guest::comment))
         .layer(axum::Extension(client::Api(api)))
         .layer(middleware::from_fn(security_headers))
 }

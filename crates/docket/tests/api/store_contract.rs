@@ -63,6 +63,7 @@ fn caller(user_id: i64, light: bool, expected_version: Option<i64>) -> Lifecycle
         user_id,
         role: if light { Role::Light } else { Role::Admin },
         expected_version,
+        guest_id: None,
     }
 }
 

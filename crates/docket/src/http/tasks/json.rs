@@ -93,15 +93,17 @@ pub fn taskdata(captures: &[CaptureRow]) -> Map<String, Value> {
         .collect()
 }
 
-/// `completion_progress` for everyone-must-complete tasks: recorded members of the current
+/// `completion_progress` for everyone-must-complete tasks: recorded members and guests of the current
 /// assignee set over the set's size (members and guests), as a percentage.
 pub fn completion_progress(t: &TaskRecord) -> Option<f64> {
     if !t.row.everyone_must_complete {
         return None;
     }
     let users = t.assignee_users();
-    let size = users.len() + t.assignee_guests().len();
-    let done = users.iter().filter(|u| t.completions.contains(u)).count();
+    let guests = t.assignee_guests();
+    let size = users.len() + guests.len();
+    let done = users.iter().filter(|u| t.completions.contains(u)).count()
+        + guests.iter().filter(|g| t.guest_completions.contains(&g.id)).count();
     Some(task::percent(done as i64, size as i64))
 }
 
@@ -148,7 +150,7 @@ impl TaskJson {
             archived_at: format_opt(r.archived_at),
             starter_id: r.starter_id,
             completer_id: r.completer_id,
-            completer_guest: None,
+            completer_guest: r.completer_guest.clone(),
             everyone_must_complete: r.everyone_must_complete,
             completion_progress: completion_progress(t),
             can_complete_only_assignees: r.can_complete_only_assignees,

@@ -8,7 +8,7 @@ pub(crate) mod create;
 mod get;
 pub mod json;
 pub(crate) mod list;
-mod update;
+pub(crate) mod update;
 
 use axum::response::Response;
 use docket_domain::Actor;
@@ -79,15 +79,21 @@ pub fn caller(ctx: &Ctx, me: &Actor, task_id: &str) -> Result<LifecycleCaller> {
         user_id: me.user_id,
         role: me.role,
         expected_version: etag::required_version(ctx.if_match.as_deref(), task_id)?,
+        guest_id: None,
     })
 }
 
 /// How a completion's webhook event is rendered (`webhooks/payload.rs`). Guest links start at
 /// the configured public URL, else `http://` and the listen address (a payload has no request).
 pub fn completion_events(ctx: &Ctx) -> CompletionEvents {
-    let base = match &ctx.state.config.public_url {
+    completion_events_of(&ctx.state)
+}
+
+/// [`completion_events`] outside an API request (a guest's page).
+pub fn completion_events_of(state: &AppState) -> CompletionEvents {
+    let base = match &state.config.public_url {
         Some(u) => u.trim_end_matches('/').to_string(),
-        None => format!("http://{}", ctx.state.config.listen),
+        None => format!("http://{}", state.config.listen),
     };
     crate::webhooks::payload::completion_events(base)
 }

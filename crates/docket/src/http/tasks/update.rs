@@ -194,7 +194,7 @@ async fn update(ctx: &Ctx, me: &Actor, task: TaskRecord, body: &Map<String, Valu
         None => None,
     };
     let (taskdata, file_values) = match &taskdata_raw {
-        Some(map) => read_taskdata(ctx, me, &task, map, &mut errors).await?,
+        Some(map) => read_taskdata(&ctx.state, org, &task, map, &mut errors, Files::Member(ctx, me)).await?,
         None => (Vec::new(), Vec::new()),
     };
     let direct = match &owners {
@@ -254,18 +254,27 @@ fn required_date(r: &mut Reader<'_, '_>, key: &str) -> Option<i64> {
     }
 }
 
-/// Checks `taskdata` against the task's captures (§2.5): keys are capture ids compared after
-/// lower-casing; values are normalized per type; `assignees_form` values are resolved like
-/// `owners`; `file` values must name assets `me` may see (the second list holds them, for the
-/// store to check again as it writes). Problems go under `taskdata.{key}`.
-async fn read_taskdata(
-    ctx: &Ctx,
-    me: &Actor,
+/// Who may name files in a `taskdata` write.
+pub(crate) enum Files<'a> {
+    /// A member: assets they may see (the request's context and the member).
+    Member(&'a Ctx, &'a Actor),
+    /// A guest's page, which carries no `file` values: one is refused.
+    Refused,
+}
+
+/// Checks `taskdata` of task `task` of `org` against the task's captures (§2.5): keys are
+/// capture ids compared after lower-casing; values are normalized per type; `assignees_form`
+/// values are resolved like `owners`; `file` values must name assets the member may see (the
+/// second list holds them, for the store to check again as it writes). Problems go under
+/// `taskdata.{key}`. The guest page checks its answers with the same function.
+pub(crate) async fn read_taskdata(
+    state: &AppState,
+    org: &str,
     task: &TaskRecord,
     map: &Map<String, Value>,
     errors: &mut ValidationErrors,
+    file_check: Files<'_>,
 ) -> Result<TaskdataValues> {
-    let org = me.org_id.as_str();
     let mut out: Vec<(String, Option<String>)> = Vec::new();
     let mut files: Vec<(String, Value)> = Vec::new();
     for (key, value) in map {
@@ -290,7 +299,7 @@ async fn read_taskdata(
             Ok(None) => None,
             Ok(Some(v)) if capture.field_type == "assignees_form" => {
                 let mut inner = ValidationErrors::new();
-                let resolved = owners::resolve(&ctx.state, org, &v, &path, &mut inner).await?;
+                let resolved = owners::resolve(state, org, &v, &path, &mut inner).await?;
                 if !inner.is_empty() {
                     for (_, messages) in inner.entries() {
                         for m in messages {
@@ -306,17 +315,23 @@ async fn read_taskdata(
                     Some(json!({"users": set.users, "guests": set.guests, "groups": set.groups}).to_string())
                 }
             }
-            Ok(Some(v)) if capture.field_type == "file" => match file_values::resolve_file_value(ctx, me, &v).await? {
-                Ok(v) => {
-                    files.retain(|(key, _)| *key != format!("taskdata.{}", capture.id));
-                    files.push((format!("taskdata.{}", capture.id), v.clone()));
-                    Some(v.to_string())
+            Ok(Some(v)) if capture.field_type == "file" => {
+                let checked = match &file_check {
+                    Files::Member(ctx, me) => file_values::resolve_file_value(ctx, me, &v).await?,
+                    Files::Refused => Err("Files cannot be added from this page.".to_string()),
+                };
+                match checked {
+                    Ok(v) => {
+                        files.retain(|(key, _)| *key != format!("taskdata.{}", capture.id));
+                        files.push((format!("taskdata.{}", capture.id), v.clone()));
+                        Some(v.to_string())
+                    }
+                    Err(message) => {
+                        errors.add(path, message);
+                        continue;
+                    }
                 }
-                Err(message) => {
-                    errors.add(path, message);
-                    continue;
-                }
-            },
+            }
             Ok(Some(v)) => Some(v.to_string()),
         };
         out.retain(|(id, _)| *id != capture.id);
@@ -327,4 +342,4 @@ async fn read_taskdata(
 
 /// The values of `taskdata` to write (capture id → stored JSON, `None` clears), and the `file`
 /// values among them by their error key.
-type TaskdataValues = (Vec<(String, Option<String>)>, Vec<(String, Value)>);
+pub(crate) type TaskdataValues = (Vec<(String, Option<String>)>, Vec<(String, Value)>);

@@ -7,6 +7,7 @@ mod actions;
 mod browser;
 mod e2e;
 mod flows;
+mod guest_actions;
 mod security;
 
 pub use browser::Browser;
