@@ -1,8 +1,8 @@
 //! A person using the pages in a real browser: `tests/e2e/pages.py` (Playwright for Python,
 //! headless Chromium) signs in, finds a task in the inbox, fills a field of every type, sees a
 //! validation message, completes the task, comments, launches a template, completes another
-//! task with the keyboard alone, and opens a guest's task from the link in the guest's email
-//! (received here by the SMTP sink). axe-core checks every page (no serious or critical
+//! task with the keyboard alone, and, as a guest, answers, comments on and completes a task
+//! from the link in the guest's email (received here by the SMTP sink). axe-core checks every page (no serious or critical
 //! violation) and each page is photographed at 1280×800 and 390×844 into
 //! `target/screenshots/{backend}/`. This file makes the data, runs the script with the Python
 //! named by `DOCKET_TEST_E2E_PYTHON` (`scripts/test` prepares one) and checks through the API
@@ -179,7 +179,7 @@ async fn a_person_works_the_pages_in_a_browser(backend: Backend) {
     .expect(201);
 
     // A guest is assigned a task; the link comes in their email.
-    let (guest_task, _) = create_task(
+    let (guest_task, gids) = create_task(
         &app,
         json!({
             "title": GUEST_TASK,
@@ -259,6 +259,16 @@ async fn a_person_works_the_pages_in_a_browser(backend: Backend) {
     assert!(prerun.values().any(|v| v == "Globex Inc"), "{run}");
 
     let g = task_json(&app, &guest_task).await;
-    assert_ne!(g["status"], "completed", "{g}");
+    assert_eq!(g["status"], "completed", "{g}");
+    assert_eq!(g["completer_guest"], "gil@partner.test", "{g}");
+    let reference = &gids["Delivery reference"];
+    assert_eq!(g["taskdata"][reference], "DN-2231", "{g}");
+    let said: Vec<(&str, &str)> = g["threads"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| Some((c["content"].as_str()?, c["author_type"].as_str()?)))
+        .collect();
+    assert_eq!(said, [("Signed and sent back.", "guest")], "{g}");
     app.stop().await;
 }
