@@ -2,11 +2,12 @@
 //! headless Chromium) signs in, finds a task in the inbox, fills a field of every type, sees a
 //! validation message, completes the task, comments, launches a template, completes another
 //! task with the keyboard alone, and, as a guest, answers, comments on and completes a task
-//! from the link in the guest's email (received here by the SMTP sink). axe-core checks every page (no serious or critical
-//! violation) and each page is photographed at 1280×800 and 390×844 into
-//! `target/screenshots/{backend}/`. This file makes the data, runs the script with the Python
-//! named by `DOCKET_TEST_E2E_PYTHON` (`scripts/test` prepares one) and checks through the API
-//! what the pages wrote. Without that Python the test fails; leave it out with
+//! from the link in the guest's email (received here by the SMTP sink). axe-core checks every
+//! page (no serious or critical violation) and each page is photographed at 1280×800 and
+//! 390×844 into `target/screenshots/{backend}/`. This file makes the data, runs the script with
+//! the Python named by `DOCKET_TEST_E2E_PYTHON` (`scripts/test` prepares one) and checks
+//! through the API what the pages wrote. Without that Python, or without Chromium
+//! (`DOCKET_TEST_CHROMIUM`, else `/usr/bin/chromium`), the test fails; leave it out with
 //! `-- --skip e2e::`.
 
 use std::process::Command;
