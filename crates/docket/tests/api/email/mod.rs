@@ -4,7 +4,7 @@
 //! their guest link, a refused delivery retried and sent once, nothing sent twice across a
 //! restart, and `docket admin test-email`.
 
-mod smtp;
+pub(crate) mod smtp;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,11 +1,13 @@
 //! The pages for people (`/app`, `/guest/…`), driven through plain HTTP as a browser without
 //! JavaScript would: form posts, cookies, redirects. Security: CSRF, session fixation,
-//! another organization's ids, guest links, escaping, headers and cookie attributes.
+//! another organization's ids, guest links, escaping, headers and cookie attributes. Sign-in
+//! links by email, received by the SMTP sink of the email tests.
 
 mod actions;
 mod browser;
 mod flows;
 mod security;
+mod signin_link;
 
 pub use browser::Browser;
 
