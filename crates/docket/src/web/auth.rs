@@ -76,8 +76,12 @@ pub(super) fn signin_form(csrf: &str, next: &str, email: &str, problem: Option<&
                     input #password type="password" name="password" autocomplete="current-password" required;
                     div.actions { button type="submit" { "Sign in" } }
                 }
-                p.hint { "No password yet? Ask an administrator for an invite link." }
-                @if link { (signin_link::form(csrf)) }
+                @if link {
+                    p.hint { "No password yet? Email yourself a sign-in link below." }
+                    (signin_link::form(csrf))
+                } @else {
+                    p.hint { "No password yet? Ask an administrator for an invite link." }
+                }
             }
         },
     )
