@@ -82,6 +82,8 @@ pub(crate) mod runs;
 pub(crate) mod search;
 #[path = "sql/sessions.rs"]
 pub(crate) mod sessions;
+#[path = "sql/signin_links.rs"]
+pub(crate) mod signin_links;
 #[path = "sql/step_captures.rs"]
 pub(crate) mod step_captures;
 #[path = "sql/steps.rs"]

@@ -128,6 +128,8 @@ pub const TABLES: &[Table] = &[
     derived("web_sessions"),
     derived("web_links"),
     derived("web_signin_failures"),
+    // Migration 0019: one-time sign-in links by email stay behind too.
+    derived("web_signin_links"),
     // SQLite (migration 0005): text-search content tables and FTS5 indexes with their shadow
     // tables, all kept by triggers when `tasks` and `runs` rows are inserted.
     derived("task_text"),

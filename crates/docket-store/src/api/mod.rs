@@ -22,6 +22,7 @@ mod rate_limit;
 mod run_list;
 mod search;
 mod sessions;
+mod signin_links;
 mod steps;
 mod tags;
 mod task_list;

@@ -43,3 +43,29 @@ pub struct NewSession {
     /// When it ends.
     pub expires_at: i64,
 }
+
+/// The member a new sign-in link was stored for, and the address it goes to.
+#[derive(Debug, Clone, FromRow)]
+pub struct SigninLinkMember {
+    /// The member.
+    pub user_id: i64,
+    /// Their email address, as stored.
+    pub email: String,
+}
+
+/// What a one-time sign-in link is worth (migration 0019).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigninLink {
+    /// Unused, unexpired, and its member may sign in: the member (when redeeming, the link is
+    /// now used up).
+    Valid(i64),
+    /// Already used.
+    Used,
+    /// Past its 15 minutes.
+    Expired,
+    /// No such link (or expired long enough ago to be removed).
+    Unknown,
+    /// Its member has no active or invited membership left: nobody signs in (when redeeming,
+    /// the link is used up all the same).
+    Disabled,
+}

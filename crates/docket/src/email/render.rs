@@ -1,5 +1,6 @@
 //! What each mail says: a subject and a plain-text body from a job of the email outbox. A member
 //! gets the link of the task's page under `/app`; a guest the link of their `taskUrls` entry.
+//! Also the one mail that is not a job: a one-time sign-in link ([`signin_link`]).
 
 use docket_store::model::EmailJob;
 use serde_json::Value;
@@ -85,6 +86,20 @@ pub fn render(job: &EmailJob, base: &str, guest_code: Option<&str>) -> Option<Ma
     })
 }
 
+/// The mail with a one-time sign-in link (`{base}/app/sign-in/{token}`), valid for `minutes`.
+/// Not a job of the outbox: it is sent straight away (see `web/signin_link.rs`).
+pub fn signin_link(link: &str, minutes: i64) -> Mail {
+    Mail {
+        subject: "Your sign-in link".to_string(),
+        body: format!(
+            "Someone asked for a link to sign in to docket with this address.\n\n\
+             Sign in: {link}\n\n\
+             The link works once, within {minutes} minutes. If it was not you, ignore this mail: \
+             nobody can sign in without the link.\n"
+        ),
+    }
+}
+
 /// A day's digest: overdue tasks, then those due within a day, each with its link.
 fn digest(p: &Value, base: &str, org: &str) -> Mail {
     let tasks = p["tasks"].as_array().cloned().unwrap_or_default();
@@ -165,5 +180,17 @@ mod tests {
         assert_eq!(Recipient::parse("guest:7"), Some(Recipient::Guest(7)));
         assert_eq!(Recipient::parse("user:x"), None);
         assert!(render(&job("weekly", "{}", "user:2"), "http://x", None).is_none());
+    }
+
+    #[test]
+    fn a_signin_link_mail_names_the_link_and_how_long_it_works() {
+        let m = signin_link("https://d.example/app/sign-in/abc", 15);
+        assert_eq!(m.subject, "Your sign-in link");
+        assert!(
+            m.body.contains("Sign in: https://d.example/app/sign-in/abc\n"),
+            "{}",
+            m.body
+        );
+        assert!(m.body.contains("within 15 minutes"), "{}", m.body);
     }
 }

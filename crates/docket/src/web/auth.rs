@@ -1,4 +1,5 @@
-//! Signing in and out, and setting a password through a one-time link (invite or reset).
+//! Signing in and out, and setting a password through a one-time link (invite or reset). Sign-in
+//! links by email are in [`super::signin_link`].
 
 use std::net::SocketAddr;
 
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use crate::state::AppState;
 use crate::web::layout::{error, page, respond};
 use crate::web::session::{self, CSRF_COOKIE, SESSION_COOKIE, SIGNIN_WINDOW_MS};
-use crate::web::{MAX_FORM_BYTES, form_pairs, password, value_of};
+use crate::web::{MAX_FORM_BYTES, form_pairs, password, signin_link, value_of};
 
 /// Days a one-time password link stays valid.
 pub const LINK_DAYS: i64 = 7;
@@ -57,7 +58,8 @@ pub(super) fn with_csrf_cookie(
     r
 }
 
-fn signin_form(csrf: &str, next: &str, email: &str, problem: Option<&str>) -> Markup {
+/// The sign-in page; `link`: with the form that asks for a sign-in link by email.
+pub(super) fn signin_form(csrf: &str, next: &str, email: &str, problem: Option<&str>, link: bool) -> Markup {
     page(
         "Sign in",
         None,
@@ -74,7 +76,12 @@ fn signin_form(csrf: &str, next: &str, email: &str, problem: Option<&str>) -> Ma
                     input #password type="password" name="password" autocomplete="current-password" required;
                     div.actions { button type="submit" { "Sign in" } }
                 }
-                p.hint { "No password yet? Ask an administrator for an invite link." }
+                @if link {
+                    p.hint { "No password yet? Email yourself a sign-in link below." }
+                    (signin_link::form(csrf))
+                } @else {
+                    p.hint { "No password yet? Ask an administrator for an invite link." }
+                }
             }
         },
     )
@@ -90,7 +97,7 @@ pub async fn signin_page(State(state): State<AppState>, headers: HeaderMap, Quer
         &csrf,
         fresh,
         StatusCode::OK,
-        signin_form(&csrf, &next, "", None),
+        signin_form(&csrf, &next, "", None, signin_link::enabled(&state)),
     )
 }
 
@@ -112,6 +119,7 @@ pub async fn signin(State(state): State<AppState>, req: Request) -> Response {
             &next,
             &email,
             Some("The form had expired. Please sign in again."),
+            signin_link::enabled(&state),
         );
         return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
     }
@@ -124,6 +132,7 @@ pub async fn signin(State(state): State<AppState>, req: Request) -> Response {
                 &next,
                 &email,
                 Some("Too many failed sign-ins. Wait 15 minutes, then try again."),
+                signin_link::enabled(&state),
             );
             let mut r = respond(StatusCode::TOO_MANY_REQUESTS, form);
             r.headers_mut()
@@ -150,14 +159,20 @@ pub async fn signin(State(state): State<AppState>, req: Request) -> Response {
     };
     let Some(user_id) = user_id else {
         let _ = state.store.add_signin_failure(&buckets, now).await;
-        let form = signin_form(&csrf, &next, &email, Some("The email or password is not right."));
+        let form = signin_form(
+            &csrf,
+            &next,
+            &email,
+            Some("The email or password is not right."),
+            signin_link::enabled(&state),
+        );
         return respond(StatusCode::UNPROCESSABLE_ENTITY, form);
     };
     start_session(&state, &headers, user_id, &next).await
 }
 
 /// A new session for `user_id` (ending the one the browser came with) and a redirect to `next`.
-async fn start_session(state: &AppState, headers: &HeaderMap, user_id: i64, next: &str) -> Response {
+pub(super) async fn start_session(state: &AppState, headers: &HeaderMap, user_id: i64, next: &str) -> Response {
     if let Some(old) = session::cookie(headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&ids::token_hash(old)).await;
     }

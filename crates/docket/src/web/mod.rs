@@ -20,6 +20,7 @@ pub mod layout;
 mod pages;
 pub mod password;
 pub mod session;
+mod signin_link;
 mod task_files;
 mod task_page;
 
@@ -48,6 +49,11 @@ pub fn routes(api: Router) -> Router<AppState> {
         .route("/app/static/{name}", get(assets::serve))
         .route("/app/sign-in", get(auth::signin_page).post(auth::signin))
         .route("/app/sign-out", post(auth::signout))
+        .route("/app/sign-in/email", post(signin_link::request))
+        .route(
+            "/app/sign-in/{token}",
+            get(signin_link::confirm_page).post(signin_link::confirm),
+        )
         .route(
             "/app/password/{token}",
             get(auth::set_password_page).post(auth::set_password),
