@@ -1,5 +1,5 @@
 //! The rules of a task's life (spec §2.3, §5.6, §5.7, §5.13): who may see, edit, complete and
-//! reopen it, which status transitions are legal, what a completion does, the cap on direct
+//! reopen it (members, and guests acting from their link: the `guest_*` rules), which status transitions are legal, what a completion does, the cap on direct
 //! assignees, and when a task may be archived or restored.
 //!
 //! Each rule is written once, here, as a function of a [`TaskFacts`] view. The server asks

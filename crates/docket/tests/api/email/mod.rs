@@ -187,6 +187,35 @@ async fn assignees_hear_of_assignments_comments_and_problems_as_they_chose(backe
     app.stop().await;
 }
 
+on_both!(a_guests_comment_from_their_page_is_mailed_to_the_others, backend);
+async fn a_guests_comment_from_their_page_is_mailed_to_the_others(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn_with(backend, mail_via(sink.addr)).await;
+    let task = create_task(
+        &app,
+        json!({"title": "Sign here", "owners": {"users": [app.admin_id], "guests": ["gil@partner.test"]}}),
+    )
+    .await;
+    sink.wait_for("gil@partner.test", 1).await;
+    let url = task["owners"]["taskUrls"][0].as_str().unwrap();
+    let path = format!("/guest/{}", url.split("/guest/").nth(1).unwrap());
+    let mut b = crate::web::Browser::new(&app);
+    b.submit(&path, &format!("{path}/comment"), &[("content", "Done on my side")])
+        .await
+        .expect_status(303);
+    // Bob (an assignee) hears of it, named by the guest's email; the guest does not.
+    let bob = sink.wait_for("bob@acme.test", 1).await;
+    assert_eq!(bob[0].subject(), "New comment on Sign here");
+    assert!(bob[0].body().contains("> Done on my side"), "{}", bob[0].body());
+    assert!(
+        bob[0].body().contains("gil@partner.test commented"),
+        "{}",
+        bob[0].body()
+    );
+    settle(&app).await;
+    assert_eq!(sink.to("gil@partner.test").len(), 1, "only the assignment");
+}
+
 on_both!(the_email_choice_is_checked, backend);
 async fn the_email_choice_is_checked(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -396,3 +396,38 @@ async fn a_guest_completion_of_a_shared_task_waits_for_the_member(app: &TestApp)
     .expect(200);
     assert_eq!(task_json(app, &task).await["status"], "completed");
 }
+
+on_both!(a_guests_writes_send_their_webhook_events, cheap);
+async fn a_guests_writes_send_their_webhook_events(app: &TestApp) {
+    app.json(
+        Method::POST,
+        &app.org_path("/users/1001/add-watcher"),
+        json!({"object_type": "organization", "object_id": "acme", "webhook": "https://hooks.example/all"}),
+    )
+    .await
+    .expect(201);
+    let (task, path, _) = guest_task(app, "wes@partner.test", json!({})).await;
+    let gid = guest_id(app, "wes@partner.test").await;
+    let mut b = Browser::new(app);
+    b.submit(&path, &format!("{path}/comment"), &[("content", "On it")])
+        .await
+        .expect_status(303);
+    b.submit(&path, &format!("{path}/complete"), &[])
+        .await
+        .expect_status(303);
+    let rows = app.store().outbox_events("acme").await.expect("outbox");
+    let payload = |event: &str| -> Value {
+        let row = rows
+            .iter()
+            .find(|r| r.task_id == task && r.event == event)
+            .unwrap_or_else(|| panic!("{event} in {rows:#?}"));
+        serde_json::from_str(&row.payload).expect("payload")
+    };
+    let comment = payload("task.comment_added");
+    assert_eq!(comment["comment"]["author_type"], "guest");
+    assert_eq!(comment["comment"]["author_id"], gid);
+    assert_eq!(comment["actor"], Value::Null);
+    let completed = payload("task.completed");
+    assert_eq!(completed["this_task"]["id"], task.as_str(), "{completed}");
+    assert_eq!(completed["this_task"]["status"], "completed", "{completed}");
+}
