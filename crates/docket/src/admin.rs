@@ -115,6 +115,10 @@ pub enum AdminCommand {
         /// Tasks per transaction.
         #[arg(long, default_value_t = 5_000)]
         batch: usize,
+        /// Then add this many activity-feed entries about the organization's tasks, runs and
+        /// templates (50,000 per transaction), spread over the last 180 days.
+        #[arg(long, default_value_t = 0)]
+        activity: u64,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -478,6 +482,7 @@ async fn execute(
             tasks,
             seed,
             batch,
+            activity,
             json,
             ..
         } => {
@@ -485,11 +490,21 @@ async fn execute(
             let mut bar = crate::progress::Progress::new("tasks");
             let out = crate::demo::seed(store, &org, tasks, seed, batch.max(1), now, |done| bar.set(done, tasks)).await;
             bar.finish();
-            let out = out?;
+            let mut out = out?;
+            if activity > 0 {
+                let mut bar = crate::progress::Progress::new("entries");
+                let made = crate::demo::seed_activity(store, &org, activity, seed, 50_000, now, |done| {
+                    bar.set(done, activity)
+                })
+                .await;
+                bar.finish();
+                out.activity = made?;
+            }
             let human = format!(
-                "added {} tasks and {} runs to {} in {:.1} s{}",
+                "added {} tasks, {} runs and {} activity entries to {} in {:.1} s{}",
                 out.tasks,
                 out.runs,
+                out.activity,
                 out.org_id,
                 started.elapsed().as_secs_f64(),
                 if out.templates > 0 {

@@ -7,7 +7,7 @@ impl Store {
     /// One feed page and the number of entries the filters match.
     pub async fn activity_page(&self, q: &FeedQuery) -> StoreResult<(Vec<ActivityRow>, i64)> {
         // On PostgreSQL the page first numbers the entries committed so far (sql/activity.rs).
-        Ok(on_read!(self, activity::page(q))?)
+        Ok(on_read!(self, activity::page(self.lists(), q))?)
     }
 
     /// The current `(auditable_type, id, title)` of the objects named by `wanted` that still

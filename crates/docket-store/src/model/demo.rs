@@ -68,3 +68,58 @@ pub struct DemoBatch {
     /// Tasks.
     pub tasks: Vec<DemoTask>,
 }
+
+/// One generated activity entry (`seed-demo --activity`), in the shape sql/activity.rs records;
+/// numbered (`id`) when written.
+#[derive(Debug, Clone, Default)]
+pub struct DemoEntry {
+    /// §5.6 verb.
+    pub verb: &'static str,
+    /// `Member` or `Webhook`.
+    pub source: &'static str,
+    /// The member who made the change.
+    pub actor_id: Option<i64>,
+    /// §2.6 `type`.
+    pub kind: &'static str,
+    /// `auditable_type`.
+    pub auditable_type: &'static str,
+    /// `auditable_id`.
+    pub auditable_id: String,
+    /// `parentable_type`.
+    pub parentable_type: Option<&'static str>,
+    /// `parentable_id`.
+    pub parentable_id: Option<String>,
+    /// The sentence.
+    pub description: String,
+    /// The object's title.
+    pub title: String,
+    /// JSON array of changed field names.
+    pub field: Option<String>,
+    /// JSON array of their previous values.
+    pub old_value: Option<String>,
+    /// Comment text.
+    pub body: Option<String>,
+    /// Scope: run.
+    pub run_id: Option<String>,
+    /// Scope: task.
+    pub task_id: Option<String>,
+    /// Scope: template.
+    pub checklist_id: Option<String>,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+/// A task that generated activity entries name, with its run and the run's template.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DemoSubject {
+    /// Task id.
+    pub task_id: String,
+    /// Task title.
+    pub title: String,
+    /// Its run.
+    pub run_id: Option<String>,
+    /// The run's name.
+    pub run_name: Option<String>,
+    /// The run's template.
+    pub checklist_id: Option<String>,
+}

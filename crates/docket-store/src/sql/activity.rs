@@ -24,6 +24,7 @@ use docket_domain::activity::{self, Subject};
 use docket_domain::ids;
 use sqlx::{Pool, Row};
 
+use super::where_clause::{Arg, Lists, Where, bind_args, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{
     ActivityRow, FeedObject, FeedQuery, FeedSort, Note, RunPatch, RunTarget, TaskRow, TaskUpdate, TemplatePatch,
@@ -459,34 +460,30 @@ pub(crate) async fn sequence(pool: &Pool<Db>) -> Result<u64, sqlx::Error> {
     Ok(n)
 }
 
-/// A bound value of the feed query.
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
 /// One feed page of `q` and the number of entries its filters match (for `after`: those after
-/// the cursor).
-pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
+/// the cursor). The total is remembered between writes like a list's (`where_clause.rs`), so
+/// that paging through one filter counts its matches once.
+///
+/// Every order walks an index that leads with the organization: `activity_org_id` for the id
+/// orders and the cursor, `activity_org_created` for the `created_at` orders. A member's
+/// visibility leaves out the entries of the organization's few top-secret tasks they are not
+/// assigned to: that set is read once per statement (`tasks_org_top_secret`), not probed for
+/// every entry.
+pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
     sequence(pool).await?;
-    let mut args: Vec<Arg> = Vec::new();
-    let bind = |a: Arg, args: &mut Vec<Arg>| {
-        args.push(a);
-        format!("${}", args.len())
-    };
-    let mut w: Vec<String> = Vec::new();
-    let p = bind(Arg::Text(q.org.clone()), &mut args);
-    w.push(format!("a.org_id = {p}"));
+    let mut w = Where::default();
+    let org = w.bind(Arg::Text(q.org.clone()));
+    w.push(format!("a.org_id = {org}"));
     w.push("a.id IS NOT NULL".into());
     if q.nothing {
         w.push("1 = 0".into());
     }
     if let Some(after) = q.after {
-        let p = bind(Arg::Int(after), &mut args);
+        let p = w.bind(Arg::Int(after));
         w.push(format!("a.id > {p}"));
     }
     if let Some((kind, id)) = &q.entity {
-        let p = bind(Arg::Text(id.clone()), &mut args);
+        let p = w.bind(Arg::Text(id.clone()));
         w.push(match kind.as_str() {
             "checklist" => format!("a.checklist_id = {p}"),
             "run" => format!("a.run_id = {p}"),
@@ -497,12 +494,12 @@ pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<Activity
     }
     for (col, values) in [("a.type", &q.types), ("a.verb", &q.verbs)] {
         if !values.is_empty() {
-            let ph: Vec<String> = values.iter().map(|v| bind(Arg::Text(v.clone()), &mut args)).collect();
-            w.push(format!("{col} IN ({})", ph.join(", ")));
+            let ph = w.bind_all(values.iter().map(|v| Arg::Text(v.clone())));
+            w.push(format!("{col} IN ({ph})"));
         }
     }
     if let Some(actor) = q.actor_id {
-        let p = bind(Arg::Int(actor), &mut args);
+        let p = w.bind(Arg::Int(actor));
         w.push(format!("a.actor_id = {p}"));
     }
     match q.guest_actor {
@@ -511,75 +508,68 @@ pub(crate) async fn page(pool: &Pool<Db>, q: &FeedQuery) -> Result<(Vec<Activity
         None => {}
     }
     if let Some(source) = &q.source {
-        let p = bind(Arg::Text(source.clone()), &mut args);
+        let p = w.bind(Arg::Text(source.clone()));
         w.push(format!("a.source = {p}"));
     }
     if let Some(min) = q.created_min {
-        let p = bind(Arg::Int(min), &mut args);
+        let p = w.bind(Arg::Int(min));
         w.push(format!("a.created_at >= {p}"));
     }
     if let Some(max) = q.created_max {
-        let p = bind(Arg::Int(max), &mut args);
+        let p = w.bind(Arg::Int(max));
         w.push(format!("a.created_at < {p}"));
     }
     if let Some(pattern) = &q.search {
-        let p = bind(Arg::Text(pattern.clone()), &mut args);
+        let p = w.bind(Arg::Text(pattern.clone()));
         w.push(format!("lower(a.description) LIKE {p} ESCAPE '\\'"));
     }
     if let Some(field) = &q.field {
         let json = serde_json::to_string(field).unwrap_or_default();
-        let p = bind(Arg::Text(super::super::query::like_pattern(&json)), &mut args);
+        let p = w.bind(Arg::Text(super::super::query::like_pattern(&json)));
         w.push(format!("lower(a.field) LIKE {p} ESCAPE '\\'"));
     }
     if let Some(viewer) = q.viewer {
-        let p = bind(Arg::Int(viewer), &mut args);
+        let p = w.bind(Arg::Int(viewer));
         // Entries about a top-secret task (the task, its threads and files) only for its
         // assignees; few tasks are top secret.
         w.push(format!(
-            "(a.task_id IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.top_secret
+            "(a.task_id IS NULL OR a.task_id NOT IN (
+                 SELECT t.id FROM tasks t WHERE t.org_id = {org} AND t.top_secret
                     AND NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id = {p})
                     AND NOT EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
                                      WHERE x.task_id = t.id AND m.user_id = {p})))"
         ));
     }
+    // A run's, task's, step's or thread's entries are few: read them through the object's own
+    // index and sort them, rather than walk the organization's `created_at` order looking for
+    // them (`+` keeps that index out of the plan; SQLite's sampled statistics cannot tell how
+    // few they are, most rows having no task or run). A template's can be many: walked.
+    let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
+    let created = if few { "+a.created_at" } else { "a.created_at" };
     let order = match (q.after.is_some(), q.sort) {
-        (true, _) | (false, FeedSort::IdAsc) => "a.id",
-        (false, FeedSort::IdDesc) => "a.id DESC",
-        (false, FeedSort::CreatedAsc) => "a.created_at, a.id",
-        (false, FeedSort::CreatedDesc) => "a.created_at DESC, a.id DESC",
+        (true, _) | (false, FeedSort::IdAsc) => "a.id".to_string(),
+        (false, FeedSort::IdDesc) => "a.id DESC".to_string(),
+        (false, FeedSort::CreatedAsc) => format!("{created}, a.id"),
+        (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
     };
-    let where_sql = w.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) FROM activity a WHERE {where_sql}");
-    let lim = bind(Arg::Int(q.limit), &mut args);
-    let off = bind(Arg::Int(q.offset), &mut args);
+    let where_sql = w.sql();
+    let count_args = w.args.clone();
+    let lim = w.bind(Arg::Int(q.limit));
+    let off = w.bind(Arg::Int(q.offset));
     let page_sql = format!(
         "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type, a.auditable_id,
                 a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at
            FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
     );
-    let mut tx = pool.begin().await?;
-    let mut pq = sqlx::query_as::<_, ActivityRow>(&page_sql);
-    for a in &args {
-        pq = match a {
-            Arg::Int(v) => pq.bind(*v),
-            Arg::Text(s) => pq.bind(s.as_str()),
-        };
-    }
-    let rows = pq.fetch_all(&mut *tx).await?;
+    let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&page_sql), &w.args)
+        .fetch_all(pool)
+        .await?;
     let total = if q.offset == 0 && (rows.len() as i64) < q.limit {
         rows.len() as i64
     } else {
-        let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-        for a in &args[..args.len() - 2] {
-            cq = match a {
-                Arg::Int(v) => cq.bind(*v),
-                Arg::Text(s) => cq.bind(s.as_str()),
-            };
-        }
-        cq.fetch_one(&mut *tx).await?
+        let counted = Where::with(vec![where_sql], count_args);
+        remembered_count(pool, &lists, &counted, "activity a").await?
     };
-    tx.commit().await?;
     Ok((rows, total))
 }
 

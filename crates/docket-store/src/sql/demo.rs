@@ -5,7 +5,7 @@
 use sqlx::{Pool, QueryBuilder};
 
 use super::Db;
-use crate::model::DemoBatch;
+use crate::model::{DemoBatch, DemoEntry, DemoSubject};
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
 /// Rows per `INSERT` statement (a task binds [`COLUMN_COUNT`] values, 26, which keeps a
@@ -210,5 +210,81 @@ pub(crate) async fn sequences(pool: &Pool<Db>, org: &str) -> Result<Option<(i64,
     sqlx::query_as("SELECT task_seq, run_seq FROM organizations WHERE id = $1")
         .bind(org)
         .fetch_optional(pool)
+        .await
+}
+
+/// Activity entries bind 20 values each.
+const ENTRIES_PER_STATEMENT: usize = 1000;
+const _: () = assert!(ENTRIES_PER_STATEMENT * 20 <= 32766);
+
+/// Writes generated activity entries of `org` in one transaction, numbered after the largest
+/// id so far in the order given; moves the e-mail notifier's cursor past them (generated history
+/// is never mailed, nor the entries before it that the notifier had not passed yet). Returns the
+/// last id.
+pub(crate) async fn insert_activity(pool: &Pool<Db>, org: &str, entries: &[DemoEntry]) -> Result<i64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM activity")
+        .fetch_one(&mut *tx)
+        .await?;
+    for (n, chunk) in entries.chunks(ENTRIES_PER_STATEMENT).enumerate() {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO activity (entry_key, id, org_id, verb, source, actor_id, type, auditable_type, auditable_id,
+                 parentable_type, parentable_id, description, title, field, old_value, body, run_id, task_id,
+                 checklist_id, created_at) ",
+        );
+        let first = base + 1 + (n * ENTRIES_PER_STATEMENT) as i64;
+        q.push_values(chunk.iter().enumerate(), |mut row, (i, e)| {
+            let id = first + i as i64;
+            row.push_bind(format!("demo:{id:016x}"))
+                .push_bind(id)
+                .push_bind(org)
+                .push_bind(e.verb)
+                .push_bind(e.source)
+                .push_bind(e.actor_id)
+                .push_bind(e.kind)
+                .push_bind(e.auditable_type)
+                .push_bind(&e.auditable_id)
+                .push_bind(e.parentable_type)
+                .push_bind(&e.parentable_id)
+                .push_bind(&e.description)
+                .push_bind(&e.title)
+                .push_bind(&e.field)
+                .push_bind(&e.old_value)
+                .push_bind(&e.body)
+                .push_bind(&e.run_id)
+                .push_bind(&e.task_id)
+                .push_bind(&e.checklist_id)
+                .push_bind(e.created_at);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let last = base + entries.len() as i64;
+    sqlx::query("UPDATE email_cursor SET after_id = $1 WHERE name = 'notifier' AND after_id < $1")
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(last)
+}
+
+/// Up to `limit` live tasks of `org` drawn at random, with their runs, for generated activity.
+pub(crate) async fn activity_subjects(pool: &Pool<Db>, org: &str, limit: i64) -> Result<Vec<DemoSubject>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id AS task_id, t.title, t.run_id, r.name AS run_name, r.checklist_id
+           FROM tasks t LEFT JOIN runs r ON r.id = t.run_id
+          WHERE t.org_id = $1 AND t.archived_at IS NULL
+          ORDER BY random() LIMIT $2",
+    )
+    .bind(org)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The templates of `org`: `(id, title)`.
+pub(crate) async fn templates(pool: &Pool<Db>, org: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, title FROM checklists WHERE org_id = $1 ORDER BY id")
+        .bind(org)
+        .fetch_all(pool)
         .await
 }

@@ -34,6 +34,11 @@ impl Where {
         args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
     }
 
+    /// The clauses and values of another `Where` (its `sql()` and `args`).
+    pub(crate) fn with(clauses: Vec<String>, args: Vec<Arg>) -> Self {
+        Where { clauses, args }
+    }
+
     pub(crate) fn push(&mut self, clause: String) {
         self.clauses.push(clause);
     }
@@ -70,6 +75,7 @@ macro_rules! bind_args {
         q
     }};
 }
+pub(crate) use bind_args;
 
 /// `sql`, a query of one text column (ids), with `args` bound in order.
 pub(crate) fn bound_ids<'q>(

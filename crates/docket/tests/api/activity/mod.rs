@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use crate::support::fixtures::seed_members;
 use crate::support::{Backend, TestApp};
 
+mod seeded;
+
 /// Every entry after `after`, following the cursor page by page (100 a page).
 async fn drain(app: &TestApp, token: &str, after: i64) -> (Vec<Value>, i64) {
     let mut out = Vec::new();
