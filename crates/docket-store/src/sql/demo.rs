@@ -8,9 +8,12 @@ use super::Db;
 use crate::model::{DemoBatch, DemoEntry, DemoSubject};
 use crate::task_insert::{COLUMN_COUNT, Rows, insert_sql};
 
-/// Rows per `INSERT` statement (a task binds [`COLUMN_COUNT`] values, 26, which keeps a
-/// statement under SQLite's 32766 and PostgreSQL's 65535 bind limits: checked below).
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Rows per `INSERT` statement (a task binds [`COLUMN_COUNT`] values, which keeps a statement
+/// under SQLite's 32766 and PostgreSQL's 65535 bind limits: checked below). Not more: binding
+/// costs time in the square of a statement's parameters on SQLite (sqlx looks up each one's
+/// name, `sqlite3_bind_parameter_name`, a linear search), which at 1,000 rows (31,000
+/// parameters) was 84 % of a seed's CPU time and held it near 200 tasks/s.
+const ROWS_PER_STATEMENT: usize = 100;
 const _: () = assert!(ROWS_PER_STATEMENT * COLUMN_COUNT <= 32766);
 
 /// Writes one batch in one transaction.
@@ -213,8 +216,8 @@ pub(crate) async fn sequences(pool: &Pool<Db>, org: &str) -> Result<Option<(i64,
         .await
 }
 
-/// Activity entries bind 20 values each.
-const ENTRIES_PER_STATEMENT: usize = 1000;
+/// Activity entries bind 20 values each (few rows per statement: see [`ROWS_PER_STATEMENT`]).
+const ENTRIES_PER_STATEMENT: usize = 100;
 const _: () = assert!(ENTRIES_PER_STATEMENT * 20 <= 32766);
 
 /// Writes generated activity entries of `org` in one transaction, numbered after the largest
