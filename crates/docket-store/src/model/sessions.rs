@@ -27,6 +27,8 @@ pub struct StoredPassword {
     pub user_id: i64,
     /// The argon2id PHC string, if a password was ever set.
     pub hash: Option<String>,
+    /// Whether they may sign in to the pages: one of their memberships is active or invited.
+    pub may_sign_in: bool,
 }
 
 /// A new sign-in session (the cookie's id only as its hash).

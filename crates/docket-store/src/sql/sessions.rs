@@ -6,13 +6,20 @@ use sqlx::Pool;
 use super::Db;
 use crate::model::{Guest, NewSession, SessionLookup, StoredPassword};
 
-/// The member with this email (compared lower-cased) and their password hash, if any.
+/// Whether the member `u` may sign in to the pages (with a password or a sign-in link): at least
+/// one of their memberships is active or invited. A member disabled everywhere is, to the
+/// sign-in forms, no member at all.
+pub(crate) const MAY_SIGN_IN: &str =
+    "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.status IN ('active', 'invited'))";
+
+/// The member with this email (compared lower-cased), their password hash if any, and whether
+/// they may sign in.
 pub(crate) async fn password_by_email(pool: &Pool<Db>, email: &str) -> Result<Option<StoredPassword>, sqlx::Error> {
-    sqlx::query_as::<_, StoredPassword>(
-        "SELECT u.id AS user_id, p.hash AS hash
+    sqlx::query_as::<_, StoredPassword>(&format!(
+        "SELECT u.id AS user_id, p.hash AS hash, {MAY_SIGN_IN} AS may_sign_in
            FROM users u LEFT JOIN user_passwords p ON p.user_id = u.id
-          WHERE lower(u.email) = lower($1)",
-    )
+          WHERE lower(u.email) = lower($1)"
+    ))
     .bind(email)
     .fetch_optional(pool)
     .await

@@ -5,11 +5,8 @@
 use sqlx::Pool;
 
 use super::Db;
+use super::sessions::MAY_SIGN_IN;
 use crate::model::{SigninLink, SigninLinkMember};
-
-/// Whether a member's memberships let them sign in: at least one is active or invited.
-const MAY_SIGN_IN: &str =
-    "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.status IN ('active', 'invited'))";
 
 /// Stores a link with token hash `hash` for the member with `email` (compared lower-cased) if
 /// they may sign in, removing expired links on the way, in one transaction: the member, or

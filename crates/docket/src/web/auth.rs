@@ -148,7 +148,15 @@ pub async fn signin(State(state): State<AppState>, req: Request) -> Response {
             );
         }
     }
-    let stored = state.store.password_by_email(&email).await.ok().flatten();
+    // A member disabled in every organization is, to this form, no member: the same answer as
+    // for a wrong password, and as long to come.
+    let stored = state
+        .store
+        .password_by_email(&email)
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| s.may_sign_in);
     let user_id = match stored.as_ref().and_then(|s| s.hash.as_deref().map(|h| (s.user_id, h))) {
         Some((user_id, hash)) if password::verify(&pw, hash).await => Some(user_id),
         Some(_) => None,

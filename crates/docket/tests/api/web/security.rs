@@ -339,3 +339,27 @@ async fn an_admin_revokes_a_members_sessions(app: &TestApp) {
     assert!(out.contains("\"sessions_ended\":1"), "{out}");
     b.get("/app/acme").await.expect_status(303);
 }
+
+on_both!(a_member_disabled_everywhere_cannot_sign_in_with_a_password, cheap);
+async fn a_member_disabled_everywhere_cannot_sign_in_with_a_password(app: &TestApp) {
+    let (ann, _) = app.add_member("acme", 2001, "ann@acme.test", "standard").await;
+    set_password(app, "ann@acme.test", PASSWORD).await;
+    app.call(Method::DELETE, &app.org_path(&format!("/users/{ann}/disable")))
+        .await
+        .expect(200);
+    let mut b = Browser::new(app);
+    let r = b.sign_in("ann@acme.test", PASSWORD).await;
+    assert_eq!(r.status, 422, "the right password of a disabled member: {}", r.text);
+    assert!(r.text.contains("The email or password is not right."), "{}", r.text);
+    assert!(
+        r.set_cookie("docket_session").is_none(),
+        "no session for a disabled member"
+    );
+    // Enabled again, the same password signs in.
+    app.call(Method::PUT, &app.org_path(&format!("/users/{ann}/enable")))
+        .await
+        .expect(200);
+    let r = b.sign_in("ann@acme.test", PASSWORD).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(r.set_cookie("docket_session").is_some());
+}
