@@ -42,6 +42,20 @@ pub(super) fn presession_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
+/// The pre-session CSRF check of a posted form (sign-in, sign-in link, password link, guest
+/// forms): `Ok(token)` when the form's `_csrf` is the browser's `docket_csrf` cookie;
+/// otherwise `Err(token)`, the token to show the form again with (a new one when the browser
+/// had no cookie; `with_csrf_cookie` sets it).
+pub(super) fn presession_csrf(headers: &HeaderMap, pairs: &[(String, String)]) -> Result<String, String> {
+    let (csrf, fresh) = presession_token(headers);
+    let sent = value_of(pairs, "_csrf");
+    if fresh || !sent.as_deref().is_some_and(|s| session::same(s, &csrf)) {
+        Err(csrf)
+    } else {
+        Ok(csrf)
+    }
+}
+
 pub(super) fn with_csrf_cookie(
     state: &AppState,
     headers: &HeaderMap,
@@ -111,18 +125,19 @@ pub async fn signin(State(state): State<AppState>, req: Request) -> Response {
     let email = value_of(&pairs, "email").unwrap_or_default().trim().to_string();
     let pw = value_of(&pairs, "password").unwrap_or_default();
     let next = safe_next(value_of(&pairs, "next").as_deref());
-    let (csrf, fresh) = presession_token(&headers);
-    let sent = value_of(&pairs, "_csrf");
-    if fresh || !sent.as_deref().is_some_and(|s| session::same(s, &csrf)) {
-        let form = signin_form(
-            &csrf,
-            &next,
-            &email,
-            Some("The form had expired. Please sign in again."),
-            signin_link::enabled(&state),
-        );
-        return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
-    }
+    let csrf = match presession_csrf(&headers, &pairs) {
+        Ok(csrf) => csrf,
+        Err(csrf) => {
+            let form = signin_form(
+                &csrf,
+                &next,
+                &email,
+                Some("The form had expired. Please sign in again."),
+                signin_link::enabled(&state),
+            );
+            return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
+        }
+    };
     let now = state.clock.now();
     let buckets = session::signin_buckets(&email, peer);
     match state.store.signin_failures(&buckets, now - SIGNIN_WINDOW_MS).await {
@@ -292,15 +307,13 @@ pub async fn set_password(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    let (csrf, fresh) = presession_token(&headers);
-    if fresh
-        || !value_of(&pairs, "_csrf")
-            .as_deref()
-            .is_some_and(|s| session::same(s, &csrf))
-    {
-        let form = set_password_form(&csrf, &token, Some("The form had expired. Please try again."));
-        return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
-    }
+    let csrf = match presession_csrf(&headers, &pairs) {
+        Ok(csrf) => csrf,
+        Err(csrf) => {
+            let form = set_password_form(&csrf, &token, Some("The form had expired. Please try again."));
+            return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
+        }
+    };
     let pw = value_of(&pairs, "password").unwrap_or_default();
     let confirm = value_of(&pairs, "confirm").unwrap_or_default();
     if let Err(why) = password::check_new(&pw, &confirm) {

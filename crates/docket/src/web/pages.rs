@@ -218,15 +218,6 @@ pub async fn inbox(
         .to_string();
     let tz = p.nav.tz;
     let list_path = p.api_path("/me/tasks");
-    let mut counts = Vec::new();
-    for (key, _) in VIEWS {
-        let mut params: Vec<(&str, String)> = view_params(key, p.now, tz);
-        params.push(("per_page", "1".into()));
-        params.push(("q", search.clone()));
-        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let a = p.get(&with_query(&list_path, &borrowed)).await;
-        counts.push(a.body["meta"]["pagination"]["total"].as_i64().unwrap_or(0));
-    }
     let mut params = view_params(&view, p.now, tz);
     params.extend([
         ("q", search.clone()),
@@ -241,6 +232,29 @@ pub async fn inbox(
     }
     let tasks = list.data().as_array().cloned().unwrap_or_default();
     let pg = &list.body["meta"]["pagination"];
+    // The other views' counts, asked at once (each a page of one); the shown view's is the
+    // list's own total.
+    let org_page = &p;
+    let others = VIEWS.iter().filter(|(key, _)| *key != view).map(|(key, _)| {
+        let mut params: Vec<(&str, String)> = view_params(key, org_page.now, tz);
+        params.push(("per_page", "1".into()));
+        params.push(("q", search.clone()));
+        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = with_query(&list_path, &borrowed);
+        async move { org_page.get(&path).await }
+    });
+    let mut others = futures_util::future::join_all(others).await.into_iter();
+    let total = |a: &Answer| a.body["meta"]["pagination"]["total"].as_i64().unwrap_or(0);
+    let counts: Vec<i64> = VIEWS
+        .iter()
+        .map(|(key, _)| {
+            if *key == view {
+                total(&list)
+            } else {
+                others.next().map(|a| total(&a)).unwrap_or(0)
+            }
+        })
+        .collect();
     let (current, pages) = (
         pg["current_page"].as_i64().unwrap_or(1),
         pg["total_pages"].as_i64().unwrap_or(1),

@@ -36,7 +36,7 @@ use maud::{Markup, html};
 
 use crate::email::{Mailer, render};
 use crate::state::AppState;
-use crate::web::auth::{presession_token, signin_form, start_session, with_csrf_cookie};
+use crate::web::auth::{presession_csrf, presession_token, signin_form, start_session, with_csrf_cookie};
 use crate::web::layout::{error, page, respond};
 use crate::web::session::{self, SIGNIN_WINDOW_MS};
 use crate::web::{MAX_FORM_BYTES, form_pairs, value_of};
@@ -78,15 +78,13 @@ pub async fn request(State(state): State<AppState>, req: Request) -> Response {
     let body = axum::body::to_bytes(body, MAX_FORM_BYTES).await.unwrap_or_default();
     let pairs = form_pairs(&body);
     let email = value_of(&pairs, "email").unwrap_or_default().trim().to_string();
-    let (csrf, fresh) = presession_token(&headers);
-    if fresh
-        || !value_of(&pairs, "_csrf")
-            .as_deref()
-            .is_some_and(|s| session::same(s, &csrf))
-    {
-        let form = signin_form(&csrf, "/app", "", Some("The form had expired. Please try again."), true);
-        return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
-    }
+    let csrf = match presession_csrf(&headers, &pairs) {
+        Ok(csrf) => csrf,
+        Err(csrf) => {
+            let form = signin_form(&csrf, "/app", "", Some("The form had expired. Please try again."), true);
+            return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
+        }
+    };
     let now = state.clock.now();
     let buckets = session::signin_buckets(&email, peer);
     match state.store.signin_failures(&buckets, now - SIGNIN_WINDOW_MS).await {
@@ -272,12 +270,7 @@ pub async fn confirm(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    let (csrf, fresh) = presession_token(&headers);
-    if fresh
-        || !value_of(&pairs, "_csrf")
-            .as_deref()
-            .is_some_and(|s| session::same(s, &csrf))
-    {
+    if let Err(csrf) = presession_csrf(&headers, &pairs) {
         let form = confirm_form(&csrf, &token, Some("The form had expired. Please try again."));
         return with_csrf_cookie(&state, &headers, &csrf, true, StatusCode::FORBIDDEN, form);
     }

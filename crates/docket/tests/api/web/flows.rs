@@ -61,6 +61,13 @@ async fn a_member_signs_in_and_works_a_task(app: &TestApp) {
     assert!(inbox.text.contains(&format!("/app/acme/tasks/{task}")));
     let overdue = b.get("/app/acme?view=overdue").await.expect_status(200);
     assert!(!overdue.text.contains("Log the visit"));
+    // Each tab's count is the same whether it is the shown view's (the list's own total) or
+    // another's (a count of its own).
+    for label in ["Due today", "Overdue", "Upcoming", "Completed"] {
+        let (a, b) = (tab_count(&inbox.text, label), tab_count(&overdue.text, label));
+        assert_eq!(a, b, "the {label} count differs between the views: {a} and {b}");
+    }
+    assert!(tab_count(&inbox.text, "Upcoming") >= 1);
     // Search narrows the list, through the API's own `q`.
     let none = b
         .get("/app/acme?view=upcoming&q=nothing-like-it")
@@ -274,4 +281,15 @@ async fn a_member_launches_a_template_from_its_kickoff_form(app: &TestApp) {
     assert_eq!(run.data()["prerun"][&client], "Globex Inc", "{}", run.text);
     let page = b.get(&run_page).await.expect_status(200);
     assert!(page.text.contains("Collect documents"), "{}", page.text);
+}
+
+/// The count shown on the inbox tab `label`.
+fn tab_count(html: &str, label: &str) -> i64 {
+    let at = html
+        .find(&format!("{label}<span class=\"count\">"))
+        .unwrap_or_else(|| panic!("no {label} tab: {html}"));
+    let rest = &html[at + label.len() + "<span class=\"count\">".len()..];
+    rest[..rest.find('<').expect("the count's end")]
+        .parse()
+        .expect("a count")
 }
