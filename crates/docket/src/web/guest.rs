@@ -44,6 +44,7 @@ use crate::web::auth::{presession_token, with_csrf_cookie};
 use crate::web::client::{Answer, seg};
 use crate::web::fields::{FieldView, People, Problems, answers, field};
 use crate::web::layout::{error, page, respond, when, zone};
+use crate::web::task_page::{complete_form, reopen_form};
 use crate::web::{form_pairs, session, value_of};
 
 const GONE: &str = "This link does not open anything. Ask the person who sent it for a new one.";
@@ -198,26 +199,14 @@ impl GuestView<'_> {
             div.actions {
                 @if completed {
                     @if facts.guest_may_reopen(g.id).is_ok() {
-                        form method="post" action={ (base) "/reopen" } {
-                            input type="hidden" name="_csrf" value=(csrf);
-                            button.secondary type="submit" { "Reopen" }
-                        }
+                        (reopen_form(&base, csrf))
                     }
                 } @else if !facts.is_completable_by_guest(g.id) {
                     @if t.guest_completions.contains(&g.id) {
                         p.hint { "You have completed your part; the task waits for the other assignees." }
                     }
-                } @else if approval {
-                    form method="post" action={ (base) "/complete" } {
-                        input type="hidden" name="_csrf" value=(csrf);
-                        button type="submit" name="decision" value="approve" { "Approve" }
-                        button.secondary type="submit" name="decision" value="reject" { "Reject" }
-                    }
                 } @else {
-                    form method="post" action={ (base) "/complete" } {
-                        input type="hidden" name="_csrf" value=(csrf);
-                        button type="submit" { "Complete" }
-                    }
+                    (complete_form(&base, csrf, approval))
                 }
             }
             h2 { "Comments" }

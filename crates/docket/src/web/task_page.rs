@@ -94,6 +94,32 @@ pub async fn show(
     )
 }
 
+/// The form that completes the task at `base` (a member's or a guest's page): Approve and
+/// Reject for an approval task, else Complete.
+pub(super) fn complete_form(base: &str, csrf: &str, approval: bool) -> Markup {
+    html! {
+        form method="post" action={ (base) "/complete" } {
+            input type="hidden" name="_csrf" value=(csrf);
+            @if approval {
+                button type="submit" name="decision" value="approve" { "Approve" }
+                button.secondary type="submit" name="decision" value="reject" { "Reject" }
+            } @else {
+                button type="submit" { "Complete" }
+            }
+        }
+    }
+}
+
+/// The form that reopens the completed task at `base`.
+pub(super) fn reopen_form(base: &str, csrf: &str) -> Markup {
+    html! {
+        form method="post" action={ (base) "/reopen" } {
+            input type="hidden" name="_csrf" value=(csrf);
+            button.secondary type="submit" { "Reopen" }
+        }
+    }
+}
+
 /// The page of `task` (the API's task with `form_fields`, `threads` and `run`).
 pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str>, people: &People) -> Markup {
     let tz = p.nav.tz;
@@ -143,21 +169,9 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
         }
         div.actions {
             @if completed {
-                form method="post" action={ (base) "/reopen" } {
-                    input type="hidden" name="_csrf" value=(csrf);
-                    button.secondary type="submit" { "Reopen" }
-                }
-            } @else if approval {
-                form method="post" action={ (base) "/complete" } {
-                    input type="hidden" name="_csrf" value=(csrf);
-                    button type="submit" name="decision" value="approve" { "Approve" }
-                    button.secondary type="submit" name="decision" value="reject" { "Reject" }
-                }
+                (reopen_form(&base, csrf))
             } @else {
-                form method="post" action={ (base) "/complete" } {
-                    input type="hidden" name="_csrf" value=(csrf);
-                    button type="submit" { "Complete" }
-                }
+                (complete_form(&base, csrf, approval))
             }
         }
         h2 { "Comments" }
