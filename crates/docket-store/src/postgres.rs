@@ -94,6 +94,8 @@ pub(crate) mod tag_links;
 pub(crate) mod tags;
 #[path = "sql/task_create.rs"]
 pub(crate) mod task_create;
+#[path = "sql/task_fragments.rs"]
+pub(crate) mod task_fragments;
 #[path = "sql/task_list.rs"]
 pub(crate) mod task_list;
 #[path = "sql/tasks.rs"]

@@ -5,120 +5,14 @@
 use sqlx::Pool;
 
 use super::tags::title_key;
+use super::task_fragments::{
+    assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, tagged_sql, text_sql,
+};
 use super::tasks::load;
 use super::where_clause::{Arg, Lists, Shape, Where, bound_ids, page, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
-
-/// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders, and
-/// `deadline` is the column expression of the deadline for `overdue` (see [`where_clause`]):
-/// `due_soon` is one day of deadlines, a range narrow enough to start from.
-fn condition_sql(c: TaskCondition, now: &str, soon: &str, deadline: &str) -> String {
-    const INCOMPLETE: &str = "t.status NOT IN ('completed', 'auto-skipped')";
-    match c {
-        TaskCondition::Active => format!("({INCOMPLETE} AND (t.is_soft_start_date OR t.started_at <= {now}))"),
-        TaskCondition::Incomplete => format!("({INCOMPLETE})"),
-        TaskCondition::Complete => "(t.status = 'completed')".into(),
-        TaskCondition::InProgress => "(t.status = 'in-progress')".into(),
-        TaskCondition::NotStarted => "(t.status = 'not-started')".into(),
-        TaskCondition::Overdue => format!("({INCOMPLETE} AND {deadline} < {now})"),
-        TaskCondition::DueSoon => format!("({INCOMPLETE} AND t.deadline >= {now} AND t.deadline < {soon})"),
-        TaskCondition::HasProblem => "(t.problem AND t.status <> 'auto-skipped')".into(),
-    }
-}
-
-/// Members assigned directly or through a group, given as placeholders.
-fn assigned_members_sql(ph: &str, shape: Shape) -> String {
-    match shape {
-        Shape::Drive => format!(
-            "t.id IN (SELECT x.task_id FROM task_users x WHERE x.user_id IN ({ph})
-                      UNION SELECT x.task_id FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
-                             WHERE m.user_id IN ({ph}))"
-        ),
-        Shape::Walk => format!(
-            "(EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id IN ({ph}))
-              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
-                          WHERE x.task_id = t.id AND m.user_id IN ({ph})))"
-        ),
-    }
-}
-
-/// Guests assigned directly or through a group; `guest` is a condition on `g` (a `guests`
-/// row) over placeholders.
-fn assigned_guests_sql(guest: &str, shape: Shape) -> String {
-    match shape {
-        Shape::Drive => format!(
-            "t.id IN (SELECT x.task_id FROM task_guests x JOIN guests g ON g.id = x.guest_id WHERE {guest}
-                      UNION SELECT x.task_id FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
-                             JOIN guests g ON g.id = gg.guest_id WHERE {guest})"
-        ),
-        Shape::Walk => format!(
-            "(EXISTS (SELECT 1 FROM task_guests x JOIN guests g ON g.id = x.guest_id
-                       WHERE x.task_id = t.id AND {guest})
-              OR EXISTS (SELECT 1 FROM task_groups x JOIN group_guests gg ON gg.group_id = x.group_id
-                           JOIN guests g ON g.id = gg.guest_id
-                          WHERE x.task_id = t.id AND {guest}))"
-        ),
-    }
-}
-
-/// A tag of `org` named by `id` or by `key` (a `title_key`) on the task or on its run.
-fn tagged_sql(org: &str, id: &str, key: &str, shape: Shape) -> String {
-    let tag = format!("g.org_id = {org} AND (g.id = {id} OR g.title_key = {key})");
-    let on = |subject: &str| {
-        format!(
-            "SELECT l.subject_id FROM tag_links l JOIN tags g ON g.id = l.tag_id WHERE l.subject_type = '{subject}' AND {tag}"
-        )
-    };
-    match shape {
-        Shape::Drive => format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run")),
-        Shape::Walk => format!(
-            "(EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                       WHERE l.subject_type = 'Task' AND l.subject_id = t.id AND {tag})
-              OR EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                          WHERE l.subject_type = 'Run' AND l.subject_id = t.run_id AND {tag}))"
-        ),
-    }
-}
-
-/// The task, or its run, is filed directly in one of the folders `f` (a placeholder list). Both sets are small (the objects of
-/// one folder, through the `(folder_id, …)` unique index), so either shape reads them as sets.
-fn filed_sql(org: &str, f: &str) -> String {
-    let on = |subject: &str| {
-        format!(
-            "SELECT o.subject_id FROM folder_objects o
-              WHERE o.org_id = {org} AND o.folder_id IN ({f}) AND o.subject_type = '{subject}'"
-        )
-    };
-    format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run"))
-}
-
-/// The task's title or its run's name contains the text of `p`, a [`crate::query::like_pattern`]
-/// placeholder whose value is `pattern`. A text index answers it where it helps: on
-/// PostgreSQL the trigram indexes of `lower(title)` and `lower(name)`; on SQLite the FTS5
-/// trigram tables, for a `Drive` read of a pattern without escapes (FTS5 cannot use its index
-/// under `ESCAPE`). A `Walk` checks each row it passes.
-fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
-    if IS_PG {
-        return format!(
-            "(lower(t.title) LIKE {p} ESCAPE '\\'
-              OR t.run_id IN (SELECT r.id FROM runs r WHERE r.org_id = {org} AND lower(r.name) LIKE {p} ESCAPE '\\'))"
-        );
-    }
-    if shape == Shape::Drive && !pattern.contains('\\') {
-        // One set (not an OR of two), so that SQLite starts from it instead of scanning tasks.
-        return format!(
-            "t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p})
-                      UNION SELECT y.id FROM tasks y WHERE y.run_id IN
-                          (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
-        );
-    }
-    format!(
-        "(lower(t.title) LIKE {p} ESCAPE '\\'
-          OR EXISTS (SELECT 1 FROM runs r WHERE r.id = t.run_id AND lower(r.name) LIKE {p} ESCAPE '\\'))"
-    )
-}
 
 /// A filter docket can never satisfy (see the callers).
 const NOTHING: &str = "1 = 0";
