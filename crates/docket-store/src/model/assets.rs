@@ -31,8 +31,10 @@ pub struct AssetRow {
     pub source: String,
     /// Free text, as sent.
     pub system: Option<String>,
-    /// The uploading member.
+    /// The uploading member (0 when a guest uploaded it).
     pub uploaded_by: i64,
     /// Upload time.
     pub uploaded_at: i64,
+    /// The guest who uploaded it from their link, if a guest did (migration 0021).
+    pub uploaded_by_guest_id: Option<i64>,
 }

@@ -60,7 +60,8 @@ pub struct NewThread {
     /// Author member (0 for a guest).
     pub author_id: i64,
     /// The guest writing it from their link: the store checks, under the task's lock, that
-    /// they may (`TaskFacts::guest_may_comment`).
+    /// they may (`TaskFacts::guest_may_comment`, `guest_may_report_problem` for a `problem`,
+    /// `guest_may_resolve_problem` and `guest_sees_thread` for a resolution).
     pub author_guest_id: Option<i64>,
     /// Time of the write.
     pub now: i64,
@@ -87,7 +88,7 @@ pub enum ThreadRefusal {
     RunArchived,
     /// C5: the thread is not an open problem thread of the task.
     NotOpenProblem,
-    /// A guest who may not comment on the task (not its direct assignee, or
-    /// `prevent_guest_comment`).
+    /// A guest who may not comment on the task, report a problem on it or resolve one (not its
+    /// direct assignee, `prevent_guest_comment`, or a completed task for a new problem).
     GuestRefused,
 }

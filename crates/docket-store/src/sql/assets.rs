@@ -11,13 +11,13 @@ use crate::model::AssetRow;
 type Conn = <Db as sqlx::Database>::Connection;
 
 const COLS: &str = "id, org_id, subject_type, subject_id, filename, mime_type, size, sha256, uploaded_from, \
-                    step_id, checklist_id, source, system, uploaded_by, uploaded_at";
+                    step_id, checklist_id, source, system, uploaded_by, uploaded_at, uploaded_by_guest_id";
 
 /// Stores a new asset row.
 pub(crate) async fn insert(pool: &Pool<Db>, a: &AssetRow) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query(&format!(
-        "INSERT INTO assets ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        "INSERT INTO assets ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(&a.id)
     .bind(&a.org_id)
@@ -34,6 +34,7 @@ pub(crate) async fn insert(pool: &Pool<Db>, a: &AssetRow) -> Result<(), sqlx::Er
     .bind(&a.system)
     .bind(a.uploaded_by)
     .bind(a.uploaded_at)
+    .bind(a.uploaded_by_guest_id)
     .execute(&mut *tx)
     .await?;
     super::activity::asset(

@@ -1,9 +1,11 @@
 //! Comment threads on tasks (C1–C5). Every write locks the task row, changes the threads,
 //! re-derives the task's `problem` flag and the run's status, all in one transaction (run again
-//! when PostgreSQL picks it as a deadlock victim).
+//! when PostgreSQL picks it as a deadlock victim). A guest's comment, problem or resolution is
+//! checked again here with the guest rules of `docket_domain::task_rules::guest`.
 
 use docket_domain::activity::thread_verb as activity_verb;
 use docket_domain::ids;
+use docket_domain::task_rules::guest::guest_sees_thread;
 use sqlx::Pool;
 
 use super::tasks::placeholders;
@@ -165,6 +167,22 @@ async fn insert(
     Ok(id)
 }
 
+/// Whether `guest` may add a thread labelled `label` (a `problem`, a `resolve`, else a
+/// comment) to the task: the rule the guest's page asked, again on the task this transaction
+/// holds.
+async fn guest_may(conn: &mut Conn, org: &str, task_id: &str, guest: i64, label: &str) -> Result<bool, sqlx::Error> {
+    let Some(t) = tasks::load_in(conn, org, &[task_id.to_string()]).await?.pop() else {
+        return Ok(false);
+    };
+    let facts = t.facts();
+    Ok(match label {
+        "problem" => facts.guest_may_report_problem(guest),
+        "resolve" => facts.guest_may_resolve_problem(guest),
+        _ => facts.guest_may_comment(guest),
+    }
+    .is_ok())
+}
+
 /// Adds a thread to task `task_id` of `org` (C1, C4).
 pub(crate) async fn create(
     pool: &Pool<Db>,
@@ -183,15 +201,10 @@ async fn create_once(pool: &Pool<Db>, org: &str, task_id: &str, new: &NewThread)
     if task.run_archived {
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
     }
-    if let Some(guest) = new.author_guest_id {
-        // The rule the guest's page asked, again on the task this transaction holds.
-        let facts_ok = match tasks::load_in(&mut tx, org, &[task_id.to_string()]).await?.pop() {
-            Some(t) => t.facts().guest_may_comment(guest).is_ok(),
-            None => false,
-        };
-        if !facts_ok {
-            return Ok(Some(Err(ThreadRefusal::GuestRefused)));
-        }
+    if let Some(guest) = new.author_guest_id
+        && !guest_may(&mut tx, org, task_id, guest, &new.label).await?
+    {
+        return Ok(Some(Err(ThreadRefusal::GuestRefused)));
     }
     let id = insert(&mut tx, org, task_id, new, &new.label).await?;
     activity::thread(&mut tx, &id, activity_verb(Some(new.label.as_str())), new.now).await?;
@@ -308,19 +321,30 @@ async fn resolve_once(
     let Some(task) = lock_task(&mut tx, org, task_id).await? else {
         return Ok(None);
     };
-    let open: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM threads WHERE id = $1 AND task_id = $2 AND label = 'problem' AND resolve_id IS NULL",
+    let open: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT state, author_guest_id FROM threads
+          WHERE id = $1 AND task_id = $2 AND label = 'problem' AND resolve_id IS NULL",
     )
     .bind(problem_id)
     .bind(task_id)
     .fetch_optional(&mut *tx)
     .await?;
-    // Field validation (the thread) before the state rule (the run), as in spec §1.9.
-    if open.is_none() {
+    // Field validation (the thread) before the state rule (the run), as in spec §1.9. A guest
+    // resolves only a problem they see: one hidden from them is no problem of theirs.
+    let seen = |(state, author): &(String, Option<i64>)| {
+        new.author_guest_id
+            .is_none_or(|guest| guest_sees_thread(state, *author, guest))
+    };
+    if !open.as_ref().is_some_and(seen) {
         return Ok(Some(Err(ThreadRefusal::NotOpenProblem)));
     }
     if task.run_archived {
         return Ok(Some(Err(ThreadRefusal::RunArchived)));
+    }
+    if let Some(guest) = new.author_guest_id
+        && !guest_may(&mut tx, org, task_id, guest, "resolve").await?
+    {
+        return Ok(Some(Err(ThreadRefusal::GuestRefused)));
     }
     let id = insert(&mut tx, org, task_id, new, "resolve").await?;
     activity::thread(&mut tx, &id, "issue-resolved", new.now).await?;

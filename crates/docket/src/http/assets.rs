@@ -85,8 +85,11 @@ pub struct AssetJson {
     pub(crate) size: i64,
     /// Derived from the file name's extension.
     pub(crate) mime_type: String,
-    /// The uploading member.
+    /// The uploading member, or the guest's id when a guest uploaded it from their link
+    /// (`uploaded_by_type` `guest`).
     pub(crate) uploaded_by: i64,
+    /// `user`, or `guest` for a guest's upload from their link.
+    pub(crate) uploaded_by_type: &'static str,
     /// `organizations/{org}/file/{id}/dl`, relative.
     pub(crate) url: String,
     /// The same, absolute.
@@ -122,7 +125,12 @@ pub fn render(base: &str, a: &AssetRow) -> AssetJson {
         },
         size: a.size,
         mime_type: a.mime_type.clone(),
-        uploaded_by: a.uploaded_by,
+        uploaded_by: a.uploaded_by_guest_id.unwrap_or(a.uploaded_by),
+        uploaded_by_type: if a.uploaded_by_guest_id.is_some() {
+            "guest"
+        } else {
+            "user"
+        },
         full_url: format!("{base}/{url}"),
         url,
     }
@@ -374,24 +382,14 @@ async fn store_upload(
 
 /// Releases the stored bytes of a refused upload unless a row names them.
 async fn release(ctx: &Ctx, stored: Option<Stored>) {
-    let Some(stored) = stored else { return };
-    let sha = stored.sha256.clone();
-    drop(stored);
-    let store = ctx.state.store.clone();
-    let key = sha.clone();
-    if let Err(e) = ctx
-        .state
-        .storage
-        .release(&sha, async move || store.asset_sha_in_use(&key).await)
-        .await
-    {
-        tracing::warn!(error = %e, "the stored bytes of a refused upload could not be released");
+    if let Some(stored) = stored {
+        crate::service::files::release_stored(&ctx.state, stored).await;
     }
 }
 
 /// The 413 of an oversized file, in the envelope, naming the field.
 fn too_large(limit: u64) -> Response {
-    let message = format!("The name may not be greater than {} kilobytes.", limit / 1024);
+    let message = too_large_message(limit);
     let mut errors = serde_json::Map::new();
     errors.insert("name".into(), json!([message]));
     let body = json!({"error": true, "message": message, "code": "PAYLOAD_TOO_LARGE", "errors": errors});
@@ -401,6 +399,11 @@ fn too_large(limit: u64) -> Response {
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
+}
+
+/// What an upload over the `limit` (bytes) is told, by the API (its 413) and the guest's page.
+pub(crate) fn too_large_message(limit: u64) -> String {
+    format!("The name may not be greater than {} kilobytes.", limit / 1024)
 }
 
 /// A file name as stored: the last path component (`/` or `\`), control characters removed,
@@ -415,6 +418,24 @@ pub fn safe_filename(sent: &str) -> Option<String> {
     Some(cleaned.chars().take(FILENAME_MAX).collect())
 }
 
+/// The name a stored upload of `size` bytes keeps ([`safe_filename`] of the name `sent`), if
+/// its extension is one of `extensions`; else the refusal of the upload's `name` part. The
+/// API's upload and the guest's page both ask it.
+pub(crate) fn file_name(extensions: &[String], sent: Option<&str>, size: u64) -> std::result::Result<String, String> {
+    if size == 0 {
+        return Err("The name field is required.".into());
+    }
+    let Some(name) = sent.and_then(safe_filename) else {
+        return Err("The name must be a file.".into());
+    };
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if ext.is_some_and(|e| extensions.contains(&e)) {
+        Ok(name)
+    } else {
+        Err(format!("The name must be a file of type: {}.", extensions.join(", ")))
+    }
+}
+
 /// Checks the parts of an upload and the caller's right; the row to write.
 async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>) -> Result<AssetRow> {
     let org = &me.org_id;
@@ -425,26 +446,11 @@ async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>
             errors.add("name", "The name field is required.");
             None
         }
-        Some(part) if part.stored.size == 0 => {
-            errors.add("name", "The name field is required.");
-            None
-        }
-        Some(part) => match part.filename.as_deref().and_then(safe_filename) {
-            None => {
-                errors.add("name", "The name must be a file.");
+        Some(part) => match file_name(extensions, part.filename.as_deref(), part.stored.size) {
+            Ok(name) => Some(name),
+            Err(message) => {
+                errors.add("name", message);
                 None
-            }
-            Some(name) => {
-                let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-                if ext.is_some_and(|e| extensions.contains(&e)) {
-                    Some(name)
-                } else {
-                    errors.add(
-                        "name",
-                        format!("The name must be a file of type: {}.", extensions.join(", ")),
-                    );
-                    None
-                }
             }
         },
     };
@@ -561,6 +567,7 @@ async fn checked(ctx: &Ctx, me: &Actor, f: UploadFields, file: &Option<FilePart>
         system,
         uploaded_by: me.user_id,
         uploaded_at: ctx.now,
+        uploaded_by_guest_id: None,
     })
 }
 
@@ -782,6 +789,17 @@ pub fn content_disposition(kind: &str, filename: &str) -> String {
 async fn bytes(ctx: Ctx, id: &str, headers: &HeaderMap, attachment: bool) -> Result<Response> {
     let me = ctx.member()?;
     let asset = visible_asset(&ctx, &me, id).await?;
+    send_file(&ctx.state, &asset, headers, attachment).await
+}
+
+/// The bytes of `asset` (the part the request's `Range` asks for), inline or as an
+/// `attachment`: the API's AS5/AS6 answer, and the guest page's download.
+pub(crate) async fn send_file(
+    state: &AppState,
+    asset: &AssetRow,
+    headers: &HeaderMap,
+    attachment: bool,
+) -> Result<Response> {
     let size = asset.size.max(0) as u64;
     let ask = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     if ask == RangeAsk::Unsatisfiable {
@@ -796,8 +814,7 @@ async fn bytes(ctx: Ctx, id: &str, headers: &HeaderMap, attachment: bool) -> Res
         RangeAsk::Part(r) => Some(r.clone()),
         _ => None,
     };
-    let stream = ctx
-        .state
+    let stream = state
         .storage
         .get(&asset.sha256, range.clone())
         .await

@@ -1,17 +1,19 @@
 //! Files as other objects show them: the values of `file` form fields (checked with the
 //! domain's rule against the assets the caller may see, and filled from them) and the `assets`
-//! include of templates, runs and tasks.
+//! include of templates, runs and tasks. A guest names, on their task, only the files of that
+//! task.
 
 use std::collections::HashMap;
 
 use docket_domain::Actor;
 use docket_domain::file_value::{self, AssetRef};
-use docket_store::model::AssetRow;
+use docket_store::model::{AssetRow, TaskRecord};
 use serde_json::Value;
 
 use crate::error::Result;
 use crate::http::assets::{AssetJson, render, subject_right};
 use crate::http::extract::Ctx;
+use crate::state::AppState;
 
 /// The `assets` include of templates, runs or tasks (`subject_type` `Checklist`, `Run`,
 /// `Task`): for each of `ids`, the assets uploaded to it, oldest first.
@@ -63,5 +65,38 @@ pub async fn resolve_file_value(ctx: &Ctx, me: &Actor, v: &Value) -> Result<std:
             visible.push(asset_ref(&ctx.base, &row));
         }
     }
+    Ok(file_value::resolve(v, &visible))
+}
+
+/// The assets the `file` fields of `task` name now.
+pub fn named_by_task(task: &TaskRecord) -> Vec<String> {
+    let mut ids: Vec<String> = task
+        .captures
+        .iter()
+        .filter(|c| c.field_type == "file")
+        .filter_map(|c| c.value.as_deref().and_then(|v| serde_json::from_str::<Value>(v).ok()))
+        .flat_map(|v| file_value::asset_ids(&v))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// [`resolve_file_value`] for a guest on their `task`: the files they may name are those
+/// uploaded to the task and those its `file` fields name already (which they see).
+pub async fn resolve_guest_file_value(
+    state: &AppState,
+    base: &str,
+    task: &TaskRecord,
+    v: &Value,
+) -> Result<std::result::Result<Value, String>> {
+    let ids = file_value::asset_ids(v);
+    let named = named_by_task(task);
+    let rows = state.store.assets_by_ids(&task.row.org_id, &ids).await?;
+    let visible: Vec<AssetRef> = rows
+        .iter()
+        .filter(|a| (a.subject_type == "Task" && a.subject_id == task.row.id) || named.contains(&a.id))
+        .map(|a| asset_ref(base, a))
+        .collect();
     Ok(file_value::resolve(v, &visible))
 }

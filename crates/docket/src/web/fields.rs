@@ -232,14 +232,22 @@ pub fn file_entries(v: &Value) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
-/// The list of a file field's files, each with a download link when it names an asset.
+/// The list of a file field's files, each with a download link when it names an asset (a
+/// member's page of organization `org`).
 pub fn file_list(v: &Value, org: Option<&str>) -> Markup {
+    let downloads = org.map(|o| format!("/app/{}/files", seg(o)));
+    file_links(v, downloads.as_deref())
+}
+
+/// The list of a file field's files, each asset downloading from `{downloads}/{asset id}`
+/// (a member's or a guest's page); without `downloads`, names only.
+pub fn file_links(v: &Value, downloads: Option<&str>) -> Markup {
     let files = file_entries(v);
     html! {
         @if files.is_empty() { p { span.hint { "No files" } } } @else {
             ul.files { @for (id, name) in &files {
-                li { @match (id, org) {
-                    (Some(id), Some(org)) => a href={ "/app/" (seg(org)) "/files/" (seg(id)) } download hx-boost="false" { (name) },
+                li { @match (id, downloads) {
+                    (Some(id), Some(d)) => a href={ (d) "/" (seg(id)) } download hx-boost="false" { (name) },
                     _ => span { (name) },
                 } }
             } }

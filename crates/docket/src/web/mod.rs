@@ -80,10 +80,24 @@ pub fn routes(api: Router) -> Router<AppState> {
         .route("/app/{org}/files/{asset_id}", get(task_files::download))
         .route("/guest/{code}", get(guest::index))
         .route("/guest/{code}/tasks/{task_id}", get(guest::task))
-        .route("/guest/{code}/tasks/{task_id}/fields", post(guest::save_fields))
-        .route("/guest/{code}/tasks/{task_id}/complete", post(guest::complete))
-        .route("/guest/{code}/tasks/{task_id}/reopen", post(guest::reopen))
-        .route("/guest/{code}/tasks/{task_id}/comment", post(guest::comment))
+        .route(
+            "/guest/{code}/tasks/{task_id}/fields",
+            post(guest::actions::save_fields),
+        )
+        .route("/guest/{code}/tasks/{task_id}/complete", post(guest::actions::complete))
+        .route("/guest/{code}/tasks/{task_id}/reopen", post(guest::actions::reopen))
+        .route("/guest/{code}/tasks/{task_id}/comment", post(guest::actions::comment))
+        .route("/guest/{code}/tasks/{task_id}/problem", post(guest::actions::problem))
+        .route("/guest/{code}/tasks/{task_id}/resolve", post(guest::actions::resolve))
+        // GET downloads the file (asset) of that id; POST uploads to the file field of that id.
+        .route(
+            "/guest/{code}/tasks/{task_id}/files/{id}",
+            get(guest::files::download).post(guest::files::upload),
+        )
+        .route(
+            "/guest/{code}/tasks/{task_id}/files/{id}/remove",
+            post(guest::files::remove),
+        )
         .layer(axum::Extension(client::Api(api)))
         .layer(middleware::from_fn(security_headers))
 }

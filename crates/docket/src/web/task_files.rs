@@ -1,9 +1,14 @@
-//! File fields on the task page: each has its own upload form (`multipart/form-data`, which
-//! cannot nest in the fields form) and a remove button per file; the files download through
-//! the page. All of it is the API's: the upload is streamed in-process to `POST …/assets` (the
-//! API's checks: extension, size, the member's right to the task), then the field's value
-//! gets the new asset through `PUT …/tasks/{id}` (the API's field-value rules); a download is
-//! `GET …/file/{id}/dl` as the member, so a file they may not see is the API's 404.
+//! File fields on the task pages, a member's and a guest's: each field has its own upload form
+//! (`multipart/form-data`, which cannot nest in the fields form) and a remove button per file;
+//! the files download through the page ([`FileForms`] says where each form posts). The token
+//! is the upload form's first part, so nothing is read further, let alone stored, for a form
+//! without it ([`UploadForm`]).
+//!
+//! On a member's page all of it is the API's: the upload is streamed in-process to
+//! `POST …/assets` (the API's checks: extension, size, the member's right to the task), then
+//! the field's value gets the new asset through `PUT …/tasks/{id}` (the API's field-value
+//! rules); a download is `GET …/file/{id}/dl` as the member, so a file they may not see is the
+//! API's 404. A guest's page stores the file itself with the same checks (`web/guest/files.rs`).
 
 use axum::Extension;
 use axum::body::{Body, Bytes};
@@ -17,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::state::AppState;
 use crate::web::client::{Answer, Api, seg};
-use crate::web::fields::{Problems, file_entries, file_list};
+use crate::web::fields::{Problems, file_entries, file_links};
 use crate::web::layout::error;
 use crate::web::pages::OrgPage;
 use crate::web::task_page::{back, open_post, page_again};
@@ -26,9 +31,28 @@ use crate::web::value_of;
 /// The largest text part (`_csrf`) of an upload form.
 const TEXT_PART_MAX: u64 = 4096;
 
+/// Where a task page's file forms post and its files download.
+pub struct FileForms<'a> {
+    /// The task page's path: an upload posts to `{base}/files/{field id}`, a removal to
+    /// `{base}/files/{field id}/remove`.
+    pub base: &'a str,
+    /// The page's CSRF token.
+    pub csrf: &'a str,
+    /// Files download from `{downloads}/{asset id}`.
+    pub downloads: &'a str,
+    /// Files are listed only: the task takes no changes (completed, or not the guest's to edit).
+    pub read_only: bool,
+}
+
 /// A file field's section: its files with download links and remove buttons, and the upload
 /// form with the API's message beside it.
-pub fn section(base: &str, csrf: &str, f: &Value, problems: &Problems, completed: bool, org: &str) -> Markup {
+pub fn section(forms: &FileForms, f: &Value, problems: &Problems) -> Markup {
+    let FileForms {
+        base,
+        csrf,
+        downloads,
+        read_only,
+    } = *forms;
     let id = f["id"].as_str().unwrap_or("");
     let dom = format!("f-{id}");
     let err_id = format!("f-{id}-error");
@@ -38,13 +62,13 @@ pub fn section(base: &str, csrf: &str, f: &Value, problems: &Problems, completed
     html! {
         div.card.field.(if problem.is_some() { "field-invalid" } else { "" }) {
             h3 { (f["label"].as_str().unwrap_or("")) @if required { " *" } }
-            @if completed || files.is_empty() {
-                (file_list(&f["value"], Some(org)))
+            @if read_only || files.is_empty() {
+                (file_links(&f["value"], Some(downloads)))
             } @else {
                 ul.files { @for (i, (asset, name)) in files.iter().enumerate() {
                     li {
                         @match asset {
-                            Some(a) => a href={ "/app/" (seg(org)) "/files/" (seg(a)) } download hx-boost="false" { (name) },
+                            Some(a) => a href={ (downloads) "/" (seg(a)) } download hx-boost="false" { (name) },
                             None => span { (name) },
                         }
                         " "
@@ -57,7 +81,7 @@ pub fn section(base: &str, csrf: &str, f: &Value, problems: &Problems, completed
                 } }
             }
             @if let Some(g) = f["guidance"].as_str().filter(|g| !g.is_empty()) { p.hint { (g) } }
-            @if !completed {
+            @if !read_only {
                 form method="post" action={ (base) "/files/" (seg(id)) } enctype="multipart/form-data" hx-boost="false" {
                     input type="hidden" name="_csrf" value=(csrf);
                     label for=(dom) { "Add a file" }
@@ -70,6 +94,72 @@ pub fn section(base: &str, csrf: &str, f: &Value, problems: &Problems, completed
         }
     }
 }
+
+/// An upload form's body as it arrives: the token (its first part) read, the rest streamed.
+pub struct UploadForm {
+    /// The `_csrf` part, when the body is `multipart/form-data` and starts with it.
+    pub csrf: Option<String>,
+    form: Option<multer::Multipart<'static>>,
+}
+
+impl UploadForm {
+    /// Reads the first part of `body` (the token; browsers send parts in the form's order).
+    /// Only the `file` part is unbounded (storage counts it against the upload limit).
+    pub async fn read(headers: &HeaderMap, body: Body) -> UploadForm {
+        let boundary = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let Some(boundary) = boundary else {
+            return UploadForm { csrf: None, form: None };
+        };
+        let constraints = multer::Constraints::new().size_limit(
+            multer::SizeLimit::new()
+                .per_field(TEXT_PART_MAX)
+                .for_field("file", u64::MAX),
+        );
+        let mut form = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+        let csrf = match form.next_field().await {
+            Ok(Some(f)) if f.name() == Some("_csrf") => f.text().await.ok(),
+            _ => None,
+        };
+        UploadForm { csrf, form: Some(form) }
+    }
+
+    /// The `file` part, when one with a file name follows.
+    pub async fn file(&mut self) -> Option<multer::Field<'static>> {
+        let form = self.form.as_mut()?;
+        let file = loop {
+            match form.next_field().await {
+                Ok(Some(f)) if f.name() == Some("file") => break Some(f),
+                Ok(Some(_)) => continue,
+                _ => break None,
+            }
+        };
+        file.filter(|f| f.file_name().is_some_and(|n| !n.is_empty()))
+    }
+}
+
+/// The value of a file field whose files are `current` once file `index` of the remove form is
+/// taken out (`Null` when none is left); `None` when `index` names no file.
+pub fn without(mut current: Vec<Value>, index: Option<&str>) -> Option<Value> {
+    match index.and_then(|i| i.parse::<usize>().ok()) {
+        Some(i) if i < current.len() => {
+            current.remove(i);
+        }
+        _ => return None,
+    }
+    Some(if current.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(current)
+    })
+}
+
+/// The message of an upload without a file.
+pub const NO_FILE: &str = "Choose a file first.";
+/// The page's sentence over a refused upload.
+pub const NOT_ADDED: &str = "The file was not added.";
 
 /// A file name as a multipart header may carry it (quotes and line breaks replaced).
 fn header_safe(name: &str) -> String {
@@ -130,35 +220,13 @@ pub async fn upload(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let expired = || {
-        error(
+    let mut form = UploadForm::read(&parts.headers, body).await;
+    if !p.member.csrf_ok(form.csrf.as_deref()) {
+        return error(
             StatusCode::FORBIDDEN,
             "The form had expired. Reload the page and try again.",
             Some(&p.nav),
-        )
-    };
-    let boundary = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer::parse_boundary(v).ok());
-    let Some(boundary) = boundary else {
-        return expired();
-    };
-    let constraints = multer::Constraints::new().size_limit(
-        multer::SizeLimit::new()
-            .per_field(TEXT_PART_MAX)
-            .for_field("file", u64::MAX),
-    );
-    let mut form = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-    // The token comes first (browsers send parts in the form's order): nothing is read further,
-    // let alone stored, for a form without it.
-    let csrf = match form.next_field().await {
-        Ok(Some(f)) if f.name() == Some("_csrf") => f.text().await.ok(),
-        _ => None,
-    };
-    if !p.member.csrf_ok(csrf.as_deref()) {
-        return expired();
+        );
     }
     let task = crate::web::task_page::load(&p, &task_id).await;
     if !task.ok() {
@@ -168,21 +236,14 @@ pub async fn upload(
         return error(StatusCode::NOT_FOUND, "No such file field on this task.", Some(&p.nav));
     };
     let mut current = def["value"].as_array().cloned().unwrap_or_default();
-    let file = loop {
-        match form.next_field().await {
-            Ok(Some(f)) if f.name() == Some("file") => break Some(f),
-            Ok(Some(_)) => continue,
-            _ => break None,
-        }
-    };
-    let Some(file) = file.filter(|f| f.file_name().is_some_and(|n| !n.is_empty())) else {
+    let Some(file) = form.file().await else {
         return beside(
             &p,
             &task_id,
             &field_id,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a file first.".into(),
-            "The file was not added.".into(),
+            NO_FILE.into(),
+            NOT_ADDED.into(),
         )
         .await;
     };
@@ -275,18 +336,9 @@ pub async fn remove(
     let Some(def) = file_field(task.data(), &field_id) else {
         return error(StatusCode::NOT_FOUND, "No such file field on this task.", Some(&p.nav));
     };
-    let mut current = def["value"].as_array().cloned().unwrap_or_default();
-    let index = value_of(&pairs, "index").and_then(|i| i.parse::<usize>().ok());
-    match index {
-        Some(i) if i < current.len() => {
-            current.remove(i);
-        }
-        _ => return back(&org, &task_id, "removed"),
-    }
-    let value = if current.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(current)
+    let current = def["value"].as_array().cloned().unwrap_or_default();
+    let Some(value) = without(current, value_of(&pairs, "index").as_deref()) else {
+        return back(&org, &task_id, "removed");
     };
     let saved = save(&p, &task_id, &field_id, value).await;
     if !saved.ok() {

@@ -17,6 +17,7 @@ use crate::web::client::{Answer, Api, seg};
 use crate::web::fields::{FieldView, People, Problems, answers, field};
 use crate::web::layout::{error, page, respond, when};
 use crate::web::pages::OrgPage;
+use crate::web::task_files::{FileForms, section};
 use crate::web::{form_pairs, value_of};
 
 /// What a page shows after a write: `?done=`.
@@ -137,6 +138,13 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
         people: Some(people),
         org: Some(&p.org),
     };
+    let downloads = format!("/app/{}/files", seg(&p.org));
+    let forms = FileForms {
+        base: &base,
+        csrf,
+        downloads: &downloads,
+        read_only: completed,
+    };
     let body = html! {
         @if let Some(run) = task["run"]["data"].as_object() {
             p.hint { "Process: " a href={ "/app/" (seg(&p.org)) "/runs/" (seg(run.get("id").and_then(Value::as_str).unwrap_or(""))) } {
@@ -165,7 +173,7 @@ pub fn render(p: &OrgPage, task: &Value, problems: &Problems, flash: Option<&str
         }
         @if !files.is_empty() {
             h2 { "Files" }
-            @for f in &files { (crate::web::task_files::section(&base, csrf, f, problems, completed, &p.org)) }
+            @for f in &files { (section(&forms, f, problems)) }
         }
         div.actions {
             @if completed {

@@ -258,8 +258,10 @@ fn required_date(r: &mut Reader<'_, '_>, key: &str) -> Option<i64> {
 pub(crate) enum Files<'a> {
     /// A member: assets they may see (the request's context and the member).
     Member(&'a Ctx, &'a Actor),
-    /// A guest's page, which carries no `file` values: one is refused.
+    /// A guest's form of answers, which carries no `file` values: one is refused.
     Refused,
+    /// A guest's file upload or removal: files of the task (the public base URL of the links).
+    Guest(&'a str),
 }
 
 /// Checks `taskdata` of task `task` of `org` against the task's captures (§2.5): keys are
@@ -319,6 +321,7 @@ pub(crate) async fn read_taskdata(
                 let checked = match &file_check {
                     Files::Member(ctx, me) => file_values::resolve_file_value(ctx, me, &v).await?,
                     Files::Refused => Err("Files cannot be added from this page.".to_string()),
+                    Files::Guest(base) => file_values::resolve_guest_file_value(state, base, task, &v).await?,
                 };
                 match checked {
                     Ok(v) => {

@@ -13,7 +13,7 @@ use crate::support::fixtures::capture_ids;
 
 /// A standalone task for `guest` made by the admin through the API: its id, its guest page's
 /// path and the capture ids by label.
-async fn guest_task(
+pub(super) async fn guest_task(
     app: &TestApp,
     guest: &str,
     extra: Value,
@@ -33,7 +33,8 @@ async fn guest_task(
     (id, path, capture_ids(t.data()))
 }
 
-async fn task_json(app: &TestApp, id: &str) -> Value {
+/// The task as the admin reads it, with its form fields and comments.
+pub(super) async fn task_json(app: &TestApp, id: &str) -> Value {
     app.get(&app.org_path(&format!("/tasks/{id}?with=form_fields,threads")))
         .await
         .expect(200)
@@ -42,7 +43,7 @@ async fn task_json(app: &TestApp, id: &str) -> Value {
 }
 
 /// The guest's id (the API's guest shape).
-async fn guest_id(app: &TestApp, email: &str) -> i64 {
+pub(super) async fn guest_id(app: &TestApp, email: &str) -> i64 {
     app.get(&app.org_path(&format!("/guests/{email}")))
         .await
         .expect(200)

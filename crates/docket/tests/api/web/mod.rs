@@ -1,7 +1,8 @@
 //! The pages for people (`/app`, `/guest/…`), driven through plain HTTP as a browser without
 //! JavaScript would: form posts, cookies, redirects. Security: CSRF, session fixation,
 //! another organization's ids, guest links, escaping, headers and cookie attributes. Sign-in
-//! links by email, received by the SMTP sink of the email tests. `e2e`: the same pages in
+//! links by email, received by the SMTP sink of the email tests. A guest's files and problems
+//! from their task page. `e2e`: the same pages in
 //! headless Chromium, as a person uses them (`tests/e2e/pages.py`).
 
 mod actions;
@@ -9,6 +10,8 @@ mod browser;
 mod e2e;
 mod flows;
 mod guest_actions;
+mod guest_files;
+mod guest_problems;
 mod security;
 mod signin_link;
 

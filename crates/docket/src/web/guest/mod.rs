@@ -6,47 +6,44 @@
 //! sites.
 //!
 //! From the page a guest does what an assignee does, as themselves: fills the form fields
-//! (the API's own value rules and messages, `http::tasks::update::read_taskdata`), completes
-//! the task (approves or rejects an approval task), reopens it, and comments unless the task
-//! has `prevent_guest_comment`. Each may-they rule is one function of
-//! `docket_domain::task_rules` (`guest_may_edit`, `plan_guest_completion`, `guest_may_reopen`,
-//! `guest_may_comment`) that this page asks first and the store asks again under the task's
-//! lock. The writes run in the guest's [`ACTING`] scope, so the activity feed names the guest,
-//! a completion records `completer_guest` and a comment its guest author. Plain HTML forms,
-//! POST-redirect-GET; CSRF is a double-submit `docket_csrf` cookie (a guest has no session).
-//! Files are shown, not uploaded, from this page.
+//! (the API's own value rules and messages, `http::tasks::update::read_taskdata`), adds files
+//! to the `file` fields and removes them ([`files`]), completes the task (approves or rejects
+//! an approval task), reopens it, comments, reports a problem and resolves one ([`actions`]).
+//! Each may-they rule is one function of `docket_domain::task_rules::guest` (`guest_may_edit`,
+//! `plan_guest_completion`, `guest_may_reopen`, `guest_may_comment`,
+//! `guest_may_report_problem`, `guest_may_resolve_problem`) that this page asks first (to show
+//! a form, and before a write) and the store asks again under the task's lock. The writes run
+//! in the guest's [`ACTING`](docket_store::model::ACTING) scope, so the activity feed, the
+//! webhook events and the emails name the guest: a completion records `completer_guest`, a
+//! comment or problem its guest author, an upload its guest uploader. Plain HTML forms,
+//! POST-redirect-GET (an upload is `multipart/form-data`); CSRF is a double-submit
+//! `docket_csrf` cookie (a guest has no session).
 
-use axum::body::Bytes;
+pub mod actions;
+pub mod files;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use docket_domain::input::Reader;
+use axum::response::Response;
 use docket_domain::task::{TaskStatus, TaskType};
-use docket_domain::task_rules::Refusal;
+use docket_domain::task_rules::guest::guest_sees_thread;
 use docket_domain::time::format_ts;
-use docket_domain::{Actor, Role, ValidationErrors};
-use docket_store::model::{
-    ACTING, Acting, Guest, LifecycleCaller, NewThread, TaskCompletion, TaskRecord, TaskUpdate, ThreadRow,
-};
+use docket_domain::{Actor, Role};
+use docket_store::model::{Guest, TaskRecord, ThreadRow};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::error::Error;
-use crate::http::comments::CONTENT_MAX;
-use crate::http::tasks::completion_events_of;
 use crate::http::tasks::json::{CaptureJson, TaskJson};
-use crate::http::tasks::update::{Files, read_taskdata};
-use crate::service::refusals::TaskWrite;
-use crate::service::{comments, tasks as service};
 use crate::state::AppState;
 use crate::web::auth::{presession_token, with_csrf_cookie};
-use crate::web::client::{Answer, seg};
-use crate::web::fields::{FieldView, People, Problems, answers, field};
+use crate::web::client::seg;
+use crate::web::fields::{FieldView, People, Problems, field};
 use crate::web::layout::{error, page, respond, when, zone};
+use crate::web::task_files::{FileForms, section};
 use crate::web::task_page::{complete_form, reopen_form};
-use crate::web::{form_pairs, session, value_of};
 
+/// The answer of a link that opens nothing.
 const GONE: &str = "This link does not open anything. Ask the person who sent it for a new one.";
 
 async fn guest(state: &AppState, code: &str) -> Option<Guest> {
@@ -80,7 +77,7 @@ async fn guest_task(state: &AppState, g: &Guest, task_id: &str) -> Option<TaskRe
 }
 
 /// The guest of `code` and their task `task_id`, else the 404 every other pair gets.
-async fn open(state: &AppState, code: &str, task_id: &str) -> Result<(Guest, TaskRecord), Response> {
+pub(super) async fn open(state: &AppState, code: &str, task_id: &str) -> Result<(Guest, TaskRecord), Response> {
     let gone = || error(StatusCode::NOT_FOUND, GONE, None);
     let g = guest(state, code).await.ok_or_else(gone)?;
     let t = guest_task(state, &g, task_id).await.ok_or_else(gone)?;
@@ -111,6 +108,10 @@ pub async fn task(
         Some("rejected") => Some("Rejected."),
         Some("reopened") => Some("Task reopened."),
         Some("commented") => Some("Comment added."),
+        Some("problem") => Some("Problem reported."),
+        Some("resolved") => Some("Problem resolved."),
+        Some("uploaded") => Some("File added."),
+        Some("removed") => Some("File removed."),
         _ => None,
     };
     let (csrf, fresh) = presession_token(&headers);
@@ -125,16 +126,16 @@ pub async fn task(
 }
 
 /// What renders a guest's page.
-struct GuestView<'a> {
-    state: &'a AppState,
-    headers: &'a HeaderMap,
-    code: &'a str,
-    csrf: &'a str,
+pub(super) struct GuestView<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) code: &'a str,
+    pub(super) csrf: &'a str,
 }
 
 impl GuestView<'_> {
     /// The page of task `t` for guest `g`, with `problems` of a refused write.
-    async fn render(&self, g: &Guest, t: &TaskRecord, problems: &Problems, flash: Option<&str>) -> Markup {
+    pub(super) async fn render(&self, g: &Guest, t: &TaskRecord, problems: &Problems, flash: Option<&str>) -> Markup {
         let state = self.state;
         // The API's shapes of the task and its fields, as a light member would see them (the
         // guest's own rules decide the buttons).
@@ -154,6 +155,8 @@ impl GuestView<'_> {
         let editable = facts.guest_may_edit(g.id).is_ok();
         let approval = t.row.task_type == TaskType::Approval;
         let may_comment = facts.guest_may_comment(g.id).is_ok();
+        let may_report = facts.guest_may_report_problem(g.id).is_ok();
+        let may_resolve = facts.guest_may_resolve_problem(g.id).is_ok();
         let threads = self.visible_threads(g, t).await;
         let names = self.author_names(g, &threads).await;
         let people = self.people(t).await;
@@ -165,10 +168,12 @@ impl GuestView<'_> {
             people: Some(&people),
             org: None,
         };
-        let files_view = FieldView {
-            read_only: true,
-            people: None,
-            org: None,
+        let downloads = format!("{base}/files");
+        let forms = FileForms {
+            base: &base,
+            csrf,
+            downloads: &downloads,
+            read_only: !editable,
         };
         let body = html! {
             h1 { (json["title"].as_str().unwrap_or("")) }
@@ -180,6 +185,9 @@ impl GuestView<'_> {
                     dt { "Deadline" } dd { (when(json["deadline"].as_str(), tz)) }
                     @if completed {
                         dt { "Completed" } dd { (when(json["completed_at"].as_str(), tz)) }
+                    }
+                    @if json["problem"].as_bool() == Some(true) {
+                        dt { "Problem" } dd { span.status.problem { "open problem" } }
                     }
                 }
                 @if let Some(s) = json["summary"].as_str().filter(|s| !s.is_empty()) { p { (s) } }
@@ -194,7 +202,7 @@ impl GuestView<'_> {
             }
             @if !files.is_empty() {
                 h2 { "Files" }
-                div.card { @for f in &files { (field(f, problems, &files_view)) } }
+                @for f in &files { (section(&forms, f, problems)) }
             }
             div.actions {
                 @if completed {
@@ -212,24 +220,36 @@ impl GuestView<'_> {
             h2 { "Comments" }
             @if threads.is_empty() { p.hint { "No comments yet." } }
             ul.comments { @for c in &threads {
-                li {
+                li.(if c.label == "problem" { "problem" } else { "" }) {
                     div.meta {
                         @if c.label == "problem" { strong { "Problem" } " · " }
                         @if c.label == "resolve" { strong { "Resolved" } " · " }
                         "by " (author_name(c, g, &names)) " · " (when(Some(&format_ts(c.created_at)), tz))
                     }
                     p { (c.content) }
+                    @if may_resolve && c.label == "problem" && c.resolve_id.is_none() {
+                        form method="post" action={ (base) "/resolve" } {
+                            input type="hidden" name="_csrf" value=(csrf);
+                            input type="hidden" name="thread_id" value=(c.id);
+                            button.secondary type="submit" { "Resolve" }
+                        }
+                    }
                 }
             } }
             @if may_comment {
                 form.card method="post" action={ (base) "/comment" } {
                     input type="hidden" name="_csrf" value=(csrf);
-                    label for="content" { "Comment" }
+                    label for="content" { @if may_report { "Comment or problem" } @else { "Comment" } }
                     textarea #content name="content" required aria-describedby=[problems.fields.get("content").map(|_| "content-error")] {
                         (problems.comment.as_deref().unwrap_or(""))
                     }
                     @if let Some(m) = problems.fields.get("content") { p.error #content-error { (m) } }
-                    div.actions { button type="submit" { "Comment" } }
+                    div.actions {
+                        button type="submit" { "Comment" }
+                        @if may_report {
+                            button.secondary type="submit" formaction={ (base) "/problem" } { "Report a problem" }
+                        }
+                    }
                 }
             }
             p.hint { "Times are in " (whose) " time zone (" (tz.name()) ")." }
@@ -246,7 +266,7 @@ impl GuestView<'_> {
             .await
             .unwrap_or_default();
         all.into_iter()
-            .filter(|c| c.state != "hide-for-guests" || c.author_guest_id == Some(g.id))
+            .filter(|c| guest_sees_thread(&c.state, c.author_guest_id, g.id))
             .collect()
     }
 
@@ -358,288 +378,11 @@ fn author_name(c: &ThreadRow, me: &Guest, names: &Names) -> String {
 
 /// The API's task shapes are rendered for a member; a guest's page renders them as a light
 /// member who is nobody (`user_id` 0) would see them.
-fn viewer(g: &Guest) -> Actor {
+pub(super) fn viewer(g: &Guest) -> Actor {
     Actor {
         user_id: 0,
         org_id: g.org_id.clone(),
         role: Role::Light,
-    }
-}
-
-/// The caller of a guest's write.
-fn caller(g: &Guest) -> LifecycleCaller {
-    LifecycleCaller {
-        user_id: 0,
-        role: Role::Light,
-        expected_version: None,
-        guest_id: Some(g.id),
-    }
-}
-
-/// A guest's write form: the guest, their task and the form's pairs, CSRF checked (the
-/// double-submit cookie); a link that opens nothing is the same 404 as the page.
-struct GuestPost {
-    state: AppState,
-    headers: HeaderMap,
-    code: String,
-    g: Guest,
-    t: TaskRecord,
-    pairs: Vec<(String, String)>,
-    csrf: String,
-}
-
-impl GuestPost {
-    async fn open(
-        state: AppState,
-        headers: HeaderMap,
-        code: String,
-        task_id: &str,
-        body: &Bytes,
-    ) -> Result<GuestPost, Response> {
-        let (g, t) = open(&state, &code, task_id).await?;
-        let pairs = form_pairs(body);
-        let (csrf, fresh) = presession_token(&headers);
-        let sent = value_of(&pairs, "_csrf");
-        if fresh || !sent.as_deref().is_some_and(|s| session::same(s, &csrf)) {
-            let mut r = error(
-                StatusCode::FORBIDDEN,
-                "The form had expired. Reload the page and try again.",
-                None,
-            );
-            if fresh {
-                let c = session::set_cookie(
-                    session::CSRF_COOKIE,
-                    &csrf,
-                    60 * 60 * 24,
-                    session::secure(&state, &headers),
-                );
-                r.headers_mut().append(axum::http::header::SET_COOKIE, c);
-            }
-            return Err(r);
-        }
-        Ok(GuestPost {
-            state,
-            headers,
-            code,
-            g,
-            t,
-            pairs,
-            csrf,
-        })
-    }
-
-    /// The task page again (303, so a reload sends nothing twice), saying `done`.
-    fn back(&self, done: &str) -> Response {
-        let to = format!("/guest/{}/tasks/{}?done={done}", seg(&self.code), seg(&self.t.row.id));
-        let mut r = Redirect::to(&to).into_response();
-        *r.status_mut() = StatusCode::SEE_OTHER;
-        r
-    }
-
-    /// The page again with the refusal `err` (the API's status and messages), or the 404 of a
-    /// link that stopped opening the task.
-    async fn refused(&self, err: Error, mut problems: Problems) -> Response {
-        let answer = Answer::read(err.into_response()).await;
-        let Ok((g, t)) = open(&self.state, &self.code, &self.t.row.id).await else {
-            return error(StatusCode::NOT_FOUND, GONE, None);
-        };
-        if answer.status == StatusCode::NOT_FOUND {
-            return error(StatusCode::NOT_FOUND, GONE, None);
-        }
-        problems.absorb(&answer);
-        let view = GuestView {
-            state: &self.state,
-            headers: &self.headers,
-            code: &self.code,
-            csrf: &self.csrf,
-        };
-        respond(answer.status, view.render(&g, &t, &problems, None).await)
-    }
-
-    /// Runs `write` as the guest: every store write inside records them as its actor.
-    async fn as_guest<F: std::future::Future>(&self, write: F) -> F::Output {
-        ACTING.scope(Acting::Guest(self.g.id), write).await
-    }
-}
-
-/// `POST /guest/{code}/tasks/{task_id}/fields`: the form's answers as `taskdata`, checked by
-/// the API's value rules.
-pub async fn save_fields(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((code, task_id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(refusal) = p.t.facts().guest_may_edit(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Update, refusal)), Problems::default())
-            .await;
-    }
-    let defs: Vec<Value> =
-        p.t.captures
-            .iter()
-            .map(|c| serde_json::to_value(CaptureJson::new(c)).unwrap_or(Value::Null))
-            .collect();
-    let data: Map<String, Value> = answers(&defs, &p.pairs);
-    let mut errors = ValidationErrors::new();
-    let checked = read_taskdata(&p.state, &p.g.org_id, &p.t, &data, &mut errors, Files::Refused).await;
-    let sent = Problems {
-        sent: data.clone(),
-        ..Problems::default()
-    };
-    let (taskdata, file_values) = match checked {
-        Ok(_) if !errors.is_empty() => return p.refused(Error::Invalid(errors), sent).await,
-        Ok(values) => values,
-        Err(e) => return p.refused(e, sent).await,
-    };
-    let now = p.state.clock.now();
-    let u = TaskUpdate {
-        org_id: p.g.org_id.clone(),
-        task_id: p.t.row.id.clone(),
-        caller: caller(&p.g),
-        title: None,
-        summary: None,
-        deadline: None,
-        started_at: None,
-        owners: None,
-        taskdata,
-        file_values,
-        status: None,
-        is_approved: None,
-        task_type: None,
-        webhook: None,
-        prevent_guest_comment: None,
-        top_secret: None,
-        everyone_must_complete: None,
-        can_complete_only_assignees: None,
-        is_soft_start_date: None,
-        max_assignable: None,
-        position: None,
-        tags: None,
-        events: completion_events_of(&p.state),
-        now,
-    };
-    if u.taskdata.is_empty() {
-        return p.back("saved");
-    }
-    match p.as_guest(service::update(&p.state, &u)).await {
-        Ok(_) => p.back("saved"),
-        Err(e) => p.refused(e, sent).await,
-    }
-}
-
-/// `POST …/complete`: completes the task as the guest; an approval task's form sends
-/// `decision` (`approve` or `reject`).
-pub async fn complete(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((code, task_id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (is_approved, done) = match value_of(&p.pairs, "decision").as_deref() {
-        Some("approve") => (Some(true), "approved"),
-        Some("reject") => (Some(false), "rejected"),
-        _ => (None, "completed"),
-    };
-    let assignees = p.t.assignee_users();
-    if let Err(refusal) = p.t.facts().plan_guest_completion(p.g.id, is_approved, &assignees) {
-        return p
-            .refused(Error::from((TaskWrite::Complete, refusal)), Problems::default())
-            .await;
-    }
-    let c = TaskCompletion {
-        org_id: p.g.org_id.clone(),
-        task_id: p.t.row.id.clone(),
-        caller: caller(&p.g),
-        completer_id: 0,
-        is_approved,
-        comment: None,
-        events: completion_events_of(&p.state),
-        now: p.state.clock.now(),
-    };
-    match p.as_guest(service::complete(&p.state, &c)).await {
-        Ok(_) => p.back(done),
-        Err(e) => p.refused(e, Problems::default()).await,
-    }
-}
-
-/// `POST …/reopen`.
-pub async fn reopen(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((code, task_id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(refusal) = p.t.facts().guest_may_reopen(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Reopen, refusal)), Problems::default())
-            .await;
-    }
-    let now = p.state.clock.now();
-    let me = viewer(&p.g);
-    let write = service::reopen(&p.state, &p.t.row.id, &me, caller(&p.g), now);
-    match p.as_guest(write).await {
-        Ok(_) => p.back("reopened"),
-        Err(e) => p.refused(e, Problems::default()).await,
-    }
-}
-
-/// `POST …/comment`: a comment by the guest (state `open`: guests see it), refused (403) when
-/// the task has `prevent_guest_comment`.
-pub async fn comment(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((code, task_id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let content = value_of(&p.pairs, "content").unwrap_or_default();
-    let sent = content.clone();
-    let kept = || Problems {
-        comment: Some(sent.clone()),
-        ..Problems::default()
-    };
-    if p.t.facts().guest_may_comment(p.g.id).is_err() {
-        return p
-            .refused(Error::from((TaskWrite::Update, Refusal::NotPermitted)), kept())
-            .await;
-    }
-    // The API's own reading of `content` (C1): required, trimmed, its length limit.
-    let mut errors = ValidationErrors::new();
-    let body = Map::from_iter([("content".to_string(), Value::String(content))]);
-    let read = Reader::new(&body, &mut errors).required_text(&["content"], CONTENT_MAX);
-    let Some(content) = read.filter(|_| errors.is_empty()) else {
-        return p.refused(Error::Invalid(errors), kept()).await;
-    };
-    let new = NewThread {
-        content,
-        label: "comment".into(),
-        state: "open".into(),
-        author_id: 0,
-        author_guest_id: Some(p.g.id),
-        now: p.state.clock.now(),
-    };
-    match p
-        .as_guest(comments::add(&p.state, &viewer(&p.g), &p.t.row.id, &new))
-        .await
-    {
-        Ok(_) => p.back("commented"),
-        Err(e) => p.refused(e, kept()).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The rules of a task's life (spec §2.3, §5.6, §5.7, §5.13): who may see, edit, complete and
-//! reopen it (members, and guests acting from their link: the `guest_*` rules), which status transitions are legal, what a completion does, the cap on direct
-//! assignees, and when a task may be archived or restored.
+//! reopen it (members here; guests acting from their link in [`guest`]), which status
+//! transitions are legal, what a completion does, the cap on direct assignees, and when a task
+//! may be archived or restored.
 //!
 //! Each rule is written once, here, as a function of a [`TaskFacts`] view. The server asks
 //! them before a write (to answer early and render `is_completable`); the store asks the same
@@ -8,6 +9,8 @@
 //!
 //! A task's `deadline` is deliberately not compared with its `started_at` (either may be in the
 //! past, in any order): there is no rule for it here.
+
+pub mod guest;
 
 use crate::role::Role;
 use crate::task::{TaskStatus, TaskType};
@@ -289,67 +292,6 @@ impl TaskFacts<'_> {
         }
         Ok(())
     }
-
-    /// Whether `guest` is one of the task's direct guest assignees.
-    pub fn is_guest_assignee(&self, guest: i64) -> bool {
-        self.guests.contains(&guest)
-    }
-
-    /// A guest acts on a task (from their link) only as one of its direct assignees, and never
-    /// on an archived task; they act where an assignee may.
-    pub fn guest_may_act(&self, guest: i64) -> Result<(), Refusal> {
-        if self.is_guest_assignee(guest) && !self.archived {
-            Ok(())
-        } else {
-            Err(Refusal::NotPermitted)
-        }
-    }
-
-    /// A guest's answers to the form fields: an assignee's edit, which a completed task takes
-    /// only after a reopening (T4 step 1).
-    pub fn guest_may_edit(&self, guest: i64) -> Result<(), Refusal> {
-        self.guest_may_act(guest)?;
-        status_change(self.status, None).map(|_| ())
-    }
-
-    /// T8 for a guest: they complete as themselves (an assignee, so
-    /// `can_complete_only_assignees` passes); on an `everyone_must_complete` task their
-    /// completion is recorded like a member's.
-    pub fn plan_guest_completion(
-        &self,
-        guest: i64,
-        is_approved: Option<bool>,
-        assignees: &[i64],
-    ) -> Result<CompletionPlan, Refusal> {
-        self.guest_may_act(guest)?;
-        self.plan(Completer::Guest(guest), true, assignees, is_approved)
-    }
-
-    /// T9 for a guest.
-    pub fn guest_may_reopen(&self, guest: i64) -> Result<(), Refusal> {
-        self.guest_may_act(guest)?;
-        if self.status != TaskStatus::Completed {
-            return Err(Refusal::NotCompleted);
-        }
-        Ok(())
-    }
-
-    /// A guest's comment: unless the task has `prevent_guest_comment`.
-    pub fn guest_may_comment(&self, guest: i64) -> Result<(), Refusal> {
-        self.guest_may_act(guest)?;
-        if self.prevent_guest_comment {
-            return Err(Refusal::NotPermitted);
-        }
-        Ok(())
-    }
-
-    /// Whether `guest` could complete the task now (their page's Complete button).
-    pub fn is_completable_by_guest(&self, guest: i64) -> bool {
-        self.status != TaskStatus::Completed
-            && self.status != TaskStatus::AutoSkipped
-            && self.guest_may_act(guest).is_ok()
-            && !(self.everyone_must_complete && self.guest_completions.contains(&guest))
-    }
 }
 
 #[cfg(test)]
@@ -369,7 +311,7 @@ mod tests {
         role: Role::Standard,
     };
 
-    fn open<'a>(users: &'a [i64], completions: &'a [i64]) -> TaskFacts<'a> {
+    pub(super) fn open<'a>(users: &'a [i64], completions: &'a [i64]) -> TaskFacts<'a> {
         TaskFacts {
             status: TaskStatus::NotStarted,
             task_type: TaskType::Task,
@@ -473,58 +415,6 @@ mod tests {
         t.guest_completions = &[];
         // A completer who is not assigned completes it outright.
         assert!(t.plan_completion(ADMIN, 9, &[1, 3], None).unwrap().completes());
-    }
-
-    #[test]
-    fn guests_act_only_on_tasks_they_are_directly_assigned() {
-        let mut t = open(&[5], &[]);
-        t.guests = &[40];
-        assert_eq!(t.guest_may_act(40), Ok(()));
-        assert_eq!(t.guest_may_act(41), Err(Refusal::NotPermitted));
-        assert_eq!(t.guest_may_edit(41), Err(Refusal::NotPermitted));
-        assert_eq!(t.guest_may_reopen(40), Err(Refusal::NotCompleted));
-        assert_eq!(
-            t.plan_guest_completion(40, None, &[5]),
-            Ok(CompletionPlan::Complete { decision: None })
-        );
-        // `can_complete_only_assignees` lets a guest assignee complete.
-        t.can_complete_only_assignees = true;
-        assert!(t.is_completable_by_guest(40) && !t.is_completable_by_guest(41));
-        t.archived = true;
-        assert_eq!(t.guest_may_act(40), Err(Refusal::NotPermitted));
-        t.archived = false;
-        t.prevent_guest_comment = true;
-        assert_eq!(t.guest_may_comment(40), Err(Refusal::NotPermitted));
-        t.prevent_guest_comment = false;
-        assert_eq!(t.guest_may_comment(40), Ok(()));
-        t.status = TaskStatus::Completed;
-        assert_eq!(t.guest_may_edit(40), Err(Refusal::CompletedLocked));
-        assert_eq!(t.guest_may_reopen(40), Ok(()));
-        assert_eq!(t.plan_guest_completion(40, None, &[5]), Ok(CompletionPlan::Unchanged));
-    }
-
-    #[test]
-    fn a_guest_completion_of_a_shared_task_is_recorded_until_the_last() {
-        let mut t = open(&[5], &[]);
-        t.everyone_must_complete = true;
-        t.guests = &[40];
-        t.task_type = TaskType::Approval;
-        assert_eq!(t.plan_guest_completion(40, None, &[5]), Err(Refusal::ApprovalRequired));
-        assert_eq!(
-            t.plan_guest_completion(40, Some(true), &[5]),
-            Ok(CompletionPlan::Record {
-                last: false,
-                decision: Some(true)
-            })
-        );
-        t.completions = &[5];
-        assert!(t.plan_guest_completion(40, Some(true), &[5]).unwrap().completes());
-        t.guest_completions = &[40];
-        assert_eq!(
-            t.plan_guest_completion(40, Some(true), &[5]),
-            Ok(CompletionPlan::Unchanged)
-        );
-        assert!(!t.is_completable_by_guest(40));
     }
 
     #[test]
