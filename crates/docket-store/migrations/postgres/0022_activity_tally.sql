@@ -26,6 +26,13 @@ CREATE TABLE activity_tally (
     PRIMARY KEY (org_id, actor, detail, day, block, source, type, verb, guest)
 );
 
+-- A member's total subtracts the matching entries of the top-secret tasks hidden from them,
+-- counted through this index: it carries every column the feed's filters compare, so that
+-- count reads the index alone (with a filter it read each entry's row: 50-70 ms for 7,000
+-- entries at 1,000,000, against a few ms).
+DROP INDEX activity_org_task;
+CREATE INDEX activity_org_task ON activity (org_id, task_id, id) INCLUDE (created_at, type, verb, source, actor_id, actor_guest_id);
+
 -- The entries numbered so far (sql/activity_tally.rs `REBUILD`, as an import runs it).
 WITH e (org_id, actor_id, day, block, source, type, verb, guest, c) AS (
         SELECT a.org_id, a.actor_id, a.created_at / 86400000, (a.id) / 4096, a.source, a.type, a.verb,

@@ -162,7 +162,11 @@ pub(crate) async fn tally_total(pool: &Pool<Db>, q: &FeedQuery) -> Result<i64, s
     if let Some(after) = q.after {
         let from = w.bind(Arg::Int(after));
         let to = w.bind(Arg::Int(activity_tally::block_end(after)));
-        let mut c = vec![format!("a.org_id = {org}"), format!("a.id > {from}"), format!("a.id < {to}")];
+        let mut c = vec![
+            format!("a.org_id = {org}"),
+            format!("a.id > {from}"),
+            format!("a.id < {to}"),
+        ];
         c.extend(conditions(q, &mut w, true));
         sql.push_str(&format!(
             " + (SELECT COUNT(*) FROM activity a WHERE {})",

@@ -12,9 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::{activity_render, envelope};
 use crate::http::extract::{Ctx, Query};
 use crate::http::params::page_request;
+use crate::http::{activity_render, envelope};
 use crate::state::AppState;
 
 /// The feed's filters.
