@@ -194,6 +194,7 @@ async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(a
         Some(last - 1),
         Some(last),
         Some(last + 10 * BLOCK),
+        Some(i64::MAX),
     ]
     .into();
     for (query, keep) in cases(&everything) {
