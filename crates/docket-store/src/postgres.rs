@@ -32,6 +32,10 @@ pub(crate) async fn outside_transaction(conn: &mut sqlx::PgConnection) -> Result
 
 #[path = "sql/activity.rs"]
 pub(crate) mod activity;
+#[path = "sql/activity_feed.rs"]
+pub(crate) mod activity_feed;
+#[path = "sql/activity_tally.rs"]
+pub(crate) mod activity_tally;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
 #[path = "sql/assets.rs"]

@@ -8,6 +8,10 @@ pub(crate) const IS_PG: bool = false;
 
 #[path = "sql/activity.rs"]
 pub(crate) mod activity;
+#[path = "sql/activity_feed.rs"]
+pub(crate) mod activity_feed;
+#[path = "sql/activity_tally.rs"]
+pub(crate) mod activity_tally;
 #[path = "sql/archive.rs"]
 pub(crate) mod archive;
 #[path = "sql/assets.rs"]

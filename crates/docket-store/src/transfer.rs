@@ -150,6 +150,9 @@ pub const TABLES: &[Table] = &[
     // Both (migration 0011): task counts per organization and status, kept by triggers on
     // `tasks`.
     derived("task_counts"),
+    // Both (migration 0022): the activity feed's counts, kept by the numbering of entries;
+    // import rebuilds them from the imported entries.
+    derived("activity_tally"),
     // PostgreSQL (migration 0006): the UNLOGGED shared rate-limit log; budgets start afresh.
     derived("rate_limit_hits"),
     // PostgreSQL (migration 0014): the bytes of the "postgres" file storage. They travel

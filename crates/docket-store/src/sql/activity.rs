@@ -18,18 +18,17 @@
 //! committed entries, each numbering transaction commits before the next one starts, and an
 //! entry becomes visible to the cursor only with its id: so a reader that sees id N also sees
 //! every id below N, and an entry that commits late simply gets a higher id. No entry is
-//! skipped or repeated by `after`.
+//! skipped or repeated by `after`. The numbering also adds the entries it numbers to the
+//! feed's counts (`activity_tally.rs`), in the same transaction.
+//!
+//! Reading the feed is `activity_feed.rs`.
 
 use docket_domain::activity::{self, Subject};
 use docket_domain::ids;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 
-use super::where_clause::{Arg, Lists, Where, bind_args, remembered_count};
 use super::{Db, IS_PG};
-use crate::model::{
-    ActivityRow, FeedObject, FeedQuery, FeedSort, Note, RunPatch, RunTarget, TaskRow, TaskUpdate, TemplatePatch,
-    acting_guest, acting_user,
-};
+use crate::model::{Note, RunPatch, RunTarget, TaskRow, TaskUpdate, TemplatePatch, acting_guest, acting_user};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
@@ -419,7 +418,9 @@ pub(crate) fn created_tasks_batch_sql() -> String {
          SELECT 'b:' || t.id, t.org_id, 'created', 'Member', t.starter_id, 'Task', 'App\\Models\\Task', t.id, NULL, NULL,
                 '{prefix}' || t.title, t.title, NULL, NULL, NULL, NULL, t.id, NULL, t.created_at, NULL
            FROM json_each($1) j JOIN tasks t ON t.id = j.value ->> 'id';
-         {SEQUENCE_SQL}"
+         {};
+         {SEQUENCE_SQL}",
+        *super::activity_tally::ADD_UNSEQUENCED
     )
 }
 
@@ -429,8 +430,19 @@ const SEQUENCE_SQL: &str = "WITH b AS (SELECT COALESCE(MAX(id), 0) AS base FROM 
                       FROM activity WHERE id IS NULL)
          UPDATE activity SET id = (SELECT base FROM b) + s.rn FROM s WHERE activity.entry_key = s.entry_key";
 
-/// Numbers the committed unsequenced entries, in one statement (see the module comment).
+/// Numbers the committed unsequenced entries and adds them to the tally
+/// (`activity_tally.rs`), in this transaction; answers how many it numbered. SQLite: the
+/// tally's statement, then the numbering; PostgreSQL: one statement that does both.
 async fn sequence_in(conn: &mut Conn) -> Result<u64, sqlx::Error> {
+    if IS_PG {
+        let n: i64 = sqlx::query_scalar(&super::activity_tally::SEQUENCE_AND_ADD_PG)
+            .fetch_one(&mut *conn)
+            .await?;
+        return Ok(n as u64);
+    }
+    sqlx::query(&super::activity_tally::ADD_UNSEQUENCED)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(SEQUENCE_SQL)
         .execute(&mut *conn)
         .await
@@ -458,150 +470,4 @@ pub(crate) async fn sequence(pool: &Pool<Db>) -> Result<u64, sqlx::Error> {
     let n = sequence_in(&mut tx).await?;
     tx.commit().await?;
     Ok(n)
-}
-
-/// One feed page of `q` and the number of entries its filters match (for `after`: those after
-/// the cursor). The total is remembered between writes like a list's (`where_clause.rs`), so
-/// that paging through one filter counts its matches once.
-///
-/// Every order walks an index that leads with the organization: `activity_org_id` for the id
-/// orders and the cursor, `activity_org_created` for the `created_at` orders. A member's
-/// visibility leaves out the entries of the organization's few top-secret tasks they are not
-/// assigned to: that set is read once per statement (`tasks_org_top_secret`), not probed for
-/// every entry.
-pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
-    sequence(pool).await?;
-    let mut w = Where::default();
-    let org = w.bind(Arg::Text(q.org.clone()));
-    w.push(format!("a.org_id = {org}"));
-    w.push("a.id IS NOT NULL".into());
-    if q.nothing {
-        w.push("1 = 0".into());
-    }
-    if let Some(after) = q.after {
-        let p = w.bind(Arg::Int(after));
-        w.push(format!("a.id > {p}"));
-    }
-    if let Some((kind, id)) = &q.entity {
-        let p = w.bind(Arg::Text(id.clone()));
-        w.push(match kind.as_str() {
-            "checklist" => format!("a.checklist_id = {p}"),
-            "run" => format!("a.run_id = {p}"),
-            "task" => format!("a.task_id = {p}"),
-            "step" => format!("(a.auditable_type = 'App\\Models\\Step' AND a.auditable_id = {p})"),
-            _ => format!("(a.auditable_type = 'App\\Models\\Thread' AND a.auditable_id = {p})"),
-        });
-    }
-    for (col, values) in [("a.type", &q.types), ("a.verb", &q.verbs)] {
-        if !values.is_empty() {
-            let ph = w.bind_all(values.iter().map(|v| Arg::Text(v.clone())));
-            w.push(format!("{col} IN ({ph})"));
-        }
-    }
-    if let Some(actor) = q.actor_id {
-        let p = w.bind(Arg::Int(actor));
-        w.push(format!("a.actor_id = {p}"));
-    }
-    match q.guest_actor {
-        Some(true) => w.push("a.actor_guest_id IS NOT NULL".to_string()),
-        Some(false) => w.push("a.actor_guest_id IS NULL".to_string()),
-        None => {}
-    }
-    if let Some(source) = &q.source {
-        let p = w.bind(Arg::Text(source.clone()));
-        w.push(format!("a.source = {p}"));
-    }
-    if let Some(min) = q.created_min {
-        let p = w.bind(Arg::Int(min));
-        w.push(format!("a.created_at >= {p}"));
-    }
-    if let Some(max) = q.created_max {
-        let p = w.bind(Arg::Int(max));
-        w.push(format!("a.created_at < {p}"));
-    }
-    if let Some(pattern) = &q.search {
-        let p = w.bind(Arg::Text(pattern.clone()));
-        w.push(format!("lower(a.description) LIKE {p} ESCAPE '\\'"));
-    }
-    if let Some(field) = &q.field {
-        let json = serde_json::to_string(field).unwrap_or_default();
-        let p = w.bind(Arg::Text(super::super::query::like_pattern(&json)));
-        w.push(format!("lower(a.field) LIKE {p} ESCAPE '\\'"));
-    }
-    if let Some(viewer) = q.viewer {
-        let p = w.bind(Arg::Int(viewer));
-        // Entries about a top-secret task (the task, its threads and files) only for its
-        // assignees; few tasks are top secret.
-        w.push(format!(
-            "(a.task_id IS NULL OR a.task_id NOT IN (
-                 SELECT t.id FROM tasks t WHERE t.org_id = {org} AND t.top_secret
-                    AND NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id = {p})
-                    AND NOT EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
-                                     WHERE x.task_id = t.id AND m.user_id = {p})))"
-        ));
-    }
-    // A run's, task's, step's or thread's entries are few: read them through the object's own
-    // index and sort them, rather than walk the organization's `created_at` order looking for
-    // them (`+` keeps that index out of the plan; SQLite's sampled statistics cannot tell how
-    // few they are, most rows having no task or run). A template's can be many: walked.
-    let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
-    let created = if few { "+a.created_at" } else { "a.created_at" };
-    let order = match (q.after.is_some(), q.sort) {
-        (true, _) | (false, FeedSort::IdAsc) => "a.id".to_string(),
-        (false, FeedSort::IdDesc) => "a.id DESC".to_string(),
-        (false, FeedSort::CreatedAsc) => format!("{created}, a.id"),
-        (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
-    };
-    let where_sql = w.sql();
-    let count_args = w.args.clone();
-    let lim = w.bind(Arg::Int(q.limit));
-    let off = w.bind(Arg::Int(q.offset));
-    let page_sql = format!(
-        "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type, a.auditable_id,
-                a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at
-           FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
-    );
-    let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&page_sql), &w.args)
-        .fetch_all(pool)
-        .await?;
-    let total = if q.offset == 0 && (rows.len() as i64) < q.limit {
-        rows.len() as i64
-    } else {
-        let counted = Where::with(vec![where_sql], count_args);
-        remembered_count(pool, &lists, &counted, "activity a").await?
-    };
-    Ok((rows, total))
-}
-
-/// The current state of the objects entries name: `(auditable_type, id, title)` of those that
-/// still exist, for `audit` and `parent`.
-pub(crate) async fn objects(
-    pool: &Pool<Db>,
-    org: &str,
-    wanted: &[(String, String)],
-) -> Result<Vec<FeedObject>, sqlx::Error> {
-    let mut out = Vec::new();
-    let tables = [
-        ("App\\Models\\Checklist", "SELECT id, title FROM checklists"),
-        ("App\\Models\\Step", "SELECT id, title FROM steps"),
-        ("App\\Models\\Run", "SELECT id, name FROM runs"),
-        ("App\\Models\\Task", "SELECT id, title FROM tasks"),
-        ("App\\Models\\Thread", "SELECT id, substr(content, 1, 100) FROM threads"),
-    ];
-    for (kind, select) in tables {
-        let ids: Vec<&String> = wanted.iter().filter(|(k, _)| k == kind).map(|(_, id)| id).collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!("{select} WHERE org_id = $1 AND id IN ({})", ph.join(", "));
-        let mut qq = sqlx::query(&sql).bind(org);
-        for id in ids {
-            qq = qq.bind(id.as_str());
-        }
-        for row in qq.fetch_all(pool).await? {
-            out.push((kind.to_string(), row.try_get(0)?, row.try_get(1)?));
-        }
-    }
-    Ok(out)
 }

@@ -221,7 +221,7 @@ const ENTRIES_PER_STATEMENT: usize = 100;
 const _: () = assert!(ENTRIES_PER_STATEMENT * 20 <= 32766);
 
 /// Writes generated activity entries of `org` in one transaction, numbered after the largest
-/// id so far in the order given; moves the e-mail notifier's cursor past them (generated history
+/// id so far in the order given, and adds them to the feed's counts; moves the e-mail notifier's cursor past them (generated history
 /// is never mailed, nor the entries before it that the notifier had not passed yet). Returns the
 /// last id.
 pub(crate) async fn insert_activity(pool: &Pool<Db>, org: &str, entries: &[DemoEntry]) -> Result<i64, sqlx::Error> {
@@ -262,6 +262,13 @@ pub(crate) async fn insert_activity(pool: &Pool<Db>, org: &str, entries: &[DemoE
         q.build().execute(&mut *tx).await?;
     }
     let last = base + entries.len() as i64;
+    // Counted as the numbering counts the entries it numbers (`activity_tally.rs`).
+    sqlx::query(&super::activity_tally::ADD_RANGE)
+        .bind(org)
+        .bind(base)
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE email_cursor SET after_id = $1 WHERE name = 'notifier' AND after_id < $1")
         .bind(last)
         .execute(&mut *tx)

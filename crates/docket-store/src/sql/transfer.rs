@@ -247,6 +247,10 @@ pub(crate) async fn import(
         }
         summary.tables.insert(table.name.to_string(), head.rows);
     }
+    // The feed's counts (`activity_tally.rs`) of the imported entries that were numbered; the
+    // others are counted when they are numbered.
+    sqlx::query("DELETE FROM activity_tally").execute(&mut *tx).await?;
+    sqlx::query(&super::activity_tally::REBUILD).execute(&mut *tx).await?;
     // The id counters stay above every imported id, also if the source's were behind.
     for (counter, sql) in [
         ("user_id", "SELECT COALESCE(MAX(id), 0) FROM users"),

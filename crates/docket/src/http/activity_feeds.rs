@@ -1,22 +1,20 @@
 //! The activity feed (AF1, spec §4.9) and the ActivityEntry shape (§2.6).
 
-use std::collections::HashMap;
-
 use axum::response::{IntoResponse, Response};
 use docket_domain::ValidationErrors;
-use docket_domain::activity::{ACTOR_TYPE, ENTITY_TYPES, GUEST_ACTOR_TYPE, SOURCES, TYPES, VERBS};
+use docket_domain::activity::{ENTITY_TYPES, SOURCES, TYPES, VERBS};
 use docket_domain::page::PageInfo;
-use docket_domain::time::{format_ts, parse_date, start_of_day};
-use docket_store::model::{ActivityRow, FeedQuery, FeedSort, Guest, Member};
+use docket_domain::time::{parse_date, start_of_day};
+use docket_store::model::{FeedQuery, FeedSort};
 use docket_store::query::like_pattern;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::http::envelope;
 use crate::http::extract::{Ctx, Query};
 use crate::http::params::page_request;
+use crate::http::{activity_render, envelope};
 use crate::state::AppState;
 
 /// The feed's filters.
@@ -282,11 +280,19 @@ async fn list_activity(ctx: Ctx, query: Query) -> Result<Response> {
     q.limit = page.limit().unwrap_or(MAX_ROWS);
     let (rows, total) = ctx.state.store.activity_page(&q).await?;
     let cursor = rows.iter().map(|r| r.id).max().unwrap_or(q.after.unwrap_or(0));
-    let items = render(&ctx, &me.org_id, &rows).await?;
-    let info = PageInfo::new(&page, total, items.len() as i64);
+    let named = activity_render::named(&ctx, &me.org_id, &rows).await?;
+    let data = activity_render::entries(&rows, &named);
+    let info = PageInfo::new(&page, total, data.len() as i64);
     // `meta.cursor` beside the pagination ([docket]).
     let meta = json!({ "pagination": envelope::pagination(&ctx, &info), "cursor": { "after": cursor } });
-    Ok(axum::Json(json!({ "data": items, "meta": meta })).into_response())
+    Ok(axum::Json(FeedPage { data, meta }).into_response())
+}
+
+/// The response body: the entries, then `meta`.
+#[derive(serde::Serialize)]
+struct FeedPage<'a> {
+    data: Vec<activity_render::Entry<'a>>,
+    meta: Value,
 }
 
 /// A comma list of `key` whose every item is one of `allowed`.
@@ -296,121 +302,4 @@ fn vocabulary(query: &Query, key: &str, allowed: &[&str], errors: &mut Validatio
         errors.add(key, format!("The selected {key} is invalid."));
     }
     items
-}
-
-/// The §2.6 shapes of `rows`, with their actors and the current state of what they name.
-async fn render(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<Vec<Value>> {
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let members: HashMap<i64, Member> = ctx
-        .state
-        .store
-        .members_by_ids(org, &ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    let mut guest_ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_guest_id).collect();
-    guest_ids.sort_unstable();
-    guest_ids.dedup();
-    let guests: HashMap<i64, Guest> = ctx
-        .state
-        .store
-        .guests_by_ids(org, &guest_ids)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g))
-        .collect();
-    let mut wanted: Vec<(String, String)> = Vec::new();
-    for r in rows {
-        wanted.push((r.auditable_type.clone(), r.auditable_id.clone()));
-        if let (Some(t), Some(id)) = (&r.parentable_type, &r.parentable_id) {
-            wanted.push((t.clone(), id.clone()));
-        }
-    }
-    wanted.sort();
-    wanted.dedup();
-    let objects: HashMap<(String, String), String> = ctx
-        .state
-        .store
-        .activity_objects(org, &wanted)
-        .await?
-        .into_iter()
-        .map(|(t, id, title)| ((t, id), title))
-        .collect();
-    let summary = |t: Option<&String>, id: Option<&String>| -> Value {
-        match (t, id) {
-            (Some(t), Some(id)) => match objects.get(&(t.clone(), id.clone())) {
-                Some(title) => json!({ "data": {
-                    "id": id,
-                    "type": t.rsplit('\\').next().unwrap_or(t),
-                    "title": title,
-                }}),
-                None => json!({ "data": null }),
-            },
-            _ => json!({ "data": null }),
-        }
-    };
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let actor = r.actor_id.and_then(|id| members.get(&id)).map(|m| {
-                json!({
-                    "email": m.email,
-                    "username": m.username,
-                    "first_name": m.first_name,
-                    "last_name": m.last_name,
-                    "full_name": format!("{} {}", m.first_name, m.last_name).trim().to_string(),
-                    "profile_pic": null,
-                    "resize_profile_pic": null,
-                })
-            });
-            // A guest acting from their link (docs/activity.md): their id and what a guest has of
-            // a member's actor keys.
-            let guest_actor = r.actor_guest_id.and_then(|id| guests.get(&id)).map(|g| {
-                let first = g.first_name.clone().unwrap_or_default();
-                let last = g.last_name.clone().unwrap_or_default();
-                json!({
-                    "email": g.email,
-                    "username": null,
-                    "first_name": first,
-                    "last_name": last,
-                    "full_name": format!("{first} {last}").trim().to_string(),
-                    "profile_pic": null,
-                    "resize_profile_pic": null,
-                })
-            });
-            let (actor_type, actor_id, actor) = match r.actor_guest_id {
-                Some(id) => (GUEST_ACTOR_TYPE, Some(id), guest_actor),
-                None => (ACTOR_TYPE, r.actor_id, actor),
-            };
-            let field: Option<Value> = r.field.as_deref().and_then(|f| serde_json::from_str(f).ok());
-            let old_value: Option<Value> = r.old_value.as_deref().and_then(|f| serde_json::from_str(f).ok());
-            json!({
-                "id": r.id,
-                "organization_id": r.org_id,
-                "verb": [r.verb],
-                "source": [r.source],
-                "actor_type": [actor_type],
-                "actor_id": actor_id.map(|a| vec![a]).unwrap_or_default(),
-                "actor": actor.map(|a| vec![a]).unwrap_or_default(),
-                "type": [r.kind],
-                "auditable_type": r.auditable_type,
-                "auditable_id": r.auditable_id,
-                "parentable_type": r.parentable_type,
-                "parentable_id": r.parentable_id,
-                "description": [r.description],
-                "field": field,
-                "old_value": old_value,
-                "text": r.body.as_ref().map(|t| vec![t]),
-                "references": null,
-                "undoable": false,
-                "created_at": format_ts(r.created_at),
-                "audit": summary(Some(&r.auditable_type), Some(&r.auditable_id)),
-                "parent": summary(r.parentable_type.as_ref(), r.parentable_id.as_ref()),
-                "origin": null,
-            })
-        })
-        .collect())
 }

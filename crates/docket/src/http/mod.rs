@@ -6,6 +6,7 @@
 //! metrics).
 
 mod activity_feeds;
+mod activity_render;
 pub mod assets;
 pub mod automations;
 pub(crate) mod comments;

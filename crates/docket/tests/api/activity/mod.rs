@@ -13,6 +13,7 @@ use crate::support::fixtures::seed_members;
 use crate::support::{Backend, TestApp};
 
 mod seeded;
+mod totals;
 
 /// Every entry after `after`, following the cursor page by page (100 a page).
 async fn drain(app: &TestApp, token: &str, after: i64) -> (Vec<Value>, i64) {
@@ -35,6 +36,28 @@ async fn drain(app: &TestApp, token: &str, after: i64) -> (Vec<Value>, i64) {
         }
         assert_eq!(next, page.last().unwrap()["id"].as_i64().unwrap());
         cursor = next;
+        out.extend(page);
+    }
+}
+
+/// Every entry after `after` that `query` (`&key=value…`) matches, through the cursor.
+async fn drain_query(app: &TestApp, token: &str, after: i64, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor = after;
+    loop {
+        let r = app
+            .send(app.request_as(
+                token,
+                Method::GET,
+                &app.org_path(&format!("/activity-feeds?after={cursor}&per_page=100{query}")),
+            ))
+            .await
+            .expect(200);
+        let page = r.data().as_array().expect("entries").clone();
+        if page.is_empty() {
+            return out;
+        }
+        cursor = r.body["meta"]["cursor"]["after"].as_i64().expect("cursor");
         out.extend(page);
     }
 }

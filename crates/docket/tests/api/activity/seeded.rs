@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
-fn seed(url: &str, args: &[&str]) -> Value {
+pub(super) fn seed(url: &str, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_docket"))
         .args(["admin", "seed-demo", "--org", "acme", "--json"])
         .args(args)
@@ -26,7 +26,7 @@ fn seed(url: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
-fn total(r: &Value) -> i64 {
+pub(super) fn total(r: &Value) -> i64 {
     r["meta"]["pagination"]["total"].as_i64().expect("total")
 }
 
