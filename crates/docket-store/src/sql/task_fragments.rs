@@ -92,8 +92,11 @@ pub(super) fn filed_sql(org: &str, f: &str) -> String {
 /// The task's title or its run's name contains the text of `p`, a [`crate::query::like_pattern`]
 /// placeholder whose value is `pattern`. A text index answers it where it helps: on
 /// PostgreSQL the trigram indexes of `lower(title)` and `lower(name)`; on SQLite the FTS5
-/// trigram tables, for a `Drive` read of a pattern without escapes (FTS5 cannot use its index
-/// under `ESCAPE`). A `Walk` checks each row it passes.
+/// trigram tables, for a pattern without escapes (FTS5 cannot use its index under `ESCAPE`).
+/// A `Drive` read takes both sets; a `Walk` checks each row's title as it passes, and its run
+/// against the set of runs whose name holds the text (read once, far fewer than tasks: testing
+/// each row's run by a lookup in `runs` took 0.06 s of a 0.08 s count over one member's
+/// 24,000 tasks at 1,000,000).
 pub(super) fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
     if IS_PG {
         return format!(
@@ -107,6 +110,12 @@ pub(super) fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> Strin
             "t.id IN (SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p})
                       UNION SELECT y.id FROM tasks y WHERE y.run_id IN
                           (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
+        );
+    }
+    if !pattern.contains('\\') {
+        return format!(
+            "(lower(t.title) LIKE {p} ESCAPE '\\'
+              OR t.run_id IN (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
         );
     }
     format!(

@@ -18,20 +18,11 @@ use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery,
 const NOTHING: &str = "1 = 0";
 
 /// The member whose `member_tasks` rows a list reads instead of `tasks`, if it has one: the
-/// member of a member's task list, or the one member of `owners`, unless a filter needs the
-/// title, which `member_tasks` does not hold. Those rows are one range of an index in the
-/// default sort order, so the page is a short scan and the count covers that member's tasks
-/// only. [`page_driver`] says whether the page reads them too.
+/// member of a member's task list, or the one member of `owners`. Those rows are one range of
+/// an index in the default sort order, so the page is a short scan and the count covers that
+/// member's tasks only; they carry the title, so a text search (`q`) tests that member's rows
+/// alone. [`page_driver`] says whether the page reads them too.
 fn driving_member(q: &TaskQuery) -> Option<i64> {
-    if q.q.is_some() {
-        return None;
-    }
-    one_member(q)
-}
-
-/// The one member a list is about: the member of a member's task list, or the one member of
-/// `owners`.
-fn one_member(q: &TaskQuery) -> Option<i64> {
     match (q.assignee, q.owners.as_slice()) {
         (Some(TaskAssignee::Member(id)), _) | (_, &[id]) => Some(id),
         _ => None,
@@ -80,7 +71,11 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
         // Within one member's tasks the text is tested on each of them: their set is read
         // anyway, and a common word's set of the whole organization is far larger (at
         // 1,000,000 tasks, 0.07 s against 0.3 s for a member of 24,500 tasks; BENCHMARKS.md).
-        let text_shape = if one_member(q).is_some() { Shape::Walk } else { shape };
+        let text_shape = if driving_member(q).is_some() {
+            Shape::Walk
+        } else {
+            shape
+        };
         w.push(text_sql(&org, &p, pattern, text_shape));
     }
     if let Some(tag) = &q.tag {

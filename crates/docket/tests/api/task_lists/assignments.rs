@@ -1,5 +1,6 @@
 //! A member's lists (`owners=`, T10, T11) read `member_tasks`, which the database keeps from
-//! assignments, group memberships and tasks: every change to those shows in the next list.
+//! assignments, group memberships and tasks: every change to those shows in the next list,
+//! searches (`q`) included.
 
 use super::*;
 
@@ -102,4 +103,84 @@ async fn member_lists_follow_every_change_to_assignments_groups_and_tasks(app: &
         list(app, &format!("{TASKS}?owners=1005&status=all&archived=true&sort=title")).await,
         ["Ann direct", "Both"]
     );
+}
+
+on_both!(a_members_search_follows_titles_and_assignments);
+async fn a_members_search_follows_titles_and_assignments(app: &TestApp) {
+    let (_, ann, _) = members(app).await;
+    let ops = group(app, "Ops", &[1005], &[]).await;
+    let soon = |d: i64| json!(format_ts(docket_domain::time::now_ms() + d * DAY));
+    let direct = task(
+        app,
+        "Quarterly report",
+        json!({"owners": {"users": [1005]}, "deadline": soon(1)}),
+    )
+    .await;
+    let grouped = task(
+        app,
+        "Report to the board",
+        json!({"owners": {"groups": [ops]}, "deadline": soon(2)}),
+    )
+    .await;
+    task(
+        app,
+        "Sam's report",
+        json!({"owners": {"users": [1002]}, "deadline": soon(3)}),
+    )
+    .await;
+    let (run_id, _) = run_of(app, "Invoice run", 1005, json!({"deadline": soon(4)})).await;
+    let search = |q: &'static str| {
+        let ann = ann.clone();
+        async move {
+            let r = get_as(app, &ann, &format!("/organizations/acme/me/tasks?status=all&q={q}"))
+                .await
+                .expect(200);
+            let owned = list(app, &format!("{TASKS}?owners=1005&status=all&q={q}")).await;
+            assert_eq!(titles(&r), owned, "me/tasks and owners= agree for q={q}");
+            assert_eq!(total(&r), owned.len() as i64, "the total counts the matches of q={q}");
+            owned
+        }
+    };
+    assert_eq!(search("REPORT").await, ["Quarterly report", "Report to the board"]);
+    assert_eq!(search("board").await, ["Report to the board"], "through the group");
+    // A run's name matches its tasks.
+    assert_eq!(search("invoice").await, ["Invoice run"]);
+
+    // A renamed task is found by its new title only.
+    app.json(
+        Method::PUT,
+        &format!("{TASKS}/{direct}"),
+        json!({"title": "Annual summary"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(search("report").await, ["Report to the board"]);
+    assert_eq!(search("annual").await, ["Annual summary"]);
+    // So is a renamed run's task.
+    app.json(
+        Method::PUT,
+        &format!("/organizations/acme/runs/{run_id}"),
+        json!({"name": "Payroll run"}),
+    )
+    .await
+    .expect(200);
+    assert!(search("invoice").await.is_empty());
+
+    // Leaving the group takes its task out of her search; joining another member's task adds it.
+    app.json(
+        Method::PUT,
+        &format!("/organizations/acme/groups/{ops}"),
+        json!({"name": "Ops", "members": [1007]}),
+    )
+    .await
+    .expect(200);
+    assert!(search("board").await.is_empty());
+    app.json(
+        Method::PUT,
+        &format!("{TASKS}/{grouped}"),
+        json!({"owners": {"users": [1005], "groups": [ops]}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(search("board").await, ["Report to the board"]);
 }
