@@ -9,6 +9,7 @@ mod browser;
 mod e2e;
 mod flows;
 mod guest_actions;
+mod inbox_counts;
 mod security;
 mod signin_link;
 
