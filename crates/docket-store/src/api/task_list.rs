@@ -11,6 +11,12 @@ impl Store {
         Ok(on_read!(self, task_list::list(self.lists(), org, q))?)
     }
 
+    /// The number of matches of each of `qs` (each only what its `viewer` may see): the
+    /// inbox's views of one member are counted together (`task_list::counts`).
+    pub async fn task_counts(&self, org: &str, qs: &[TaskQuery]) -> StoreResult<Vec<i64>> {
+        Ok(on_read!(self, task_list::counts(self.lists(), org, qs))?)
+    }
+
     /// Every task of `org` matching `q` (only those `q.viewer` may see, `q.window` aside), in
     /// order, sent to `tx` in batches of `batch`; an error is sent as the last message. At most a
     /// few streams run at once (each holds a connection throughout): later ones wait.

@@ -9,7 +9,7 @@ use super::task_fragments::{
     assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, tagged_sql, text_sql,
 };
 use super::tasks::load;
-use super::where_clause::{Arg, Lists, Shape, Where, bound_ids, page, remembered_count};
+use super::where_clause::{Arg, Lists, Shape, Where, bind_args, bound_ids, count_key, page, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -118,29 +118,22 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
     }
     // The driving member's own rows need no check; other members do.
     let driven = driver.is_some() && q.owners.as_slice() == [driver.unwrap_or_default()];
-    if !q.conditions.is_empty() {
-        let now = w.bind(Arg::Now(q.now));
-        let soon = w.bind(Arg::Now(q.now.saturating_add(86_400_000)));
-        // With a set to start from, SQLite would still take `overdue` for a range of the
-        // organization's deadline index (its statistics cannot tell how wide a range is):
-        // every past deadline of the organization, read to find a set's few tasks. `+` keeps
-        // the index out.
-        let other_member = matches!(q.assignee, Some(TaskAssignee::Member(id)) if driver != Some(id));
-        let sets = shape == Shape::Drive
-            && (other_member
-                || matches!(q.assignee, Some(TaskAssignee::Guest(_)))
-                || q.q.is_some()
-                || q.tag.is_some()
-                || (!q.owners.is_empty() && !driven)
-                || !q.guests.is_empty()
-                || !q.groups.is_empty());
-        let deadline = if sets && !IS_PG { "+t.deadline" } else { "t.deadline" };
-        let any: Vec<String> = q
-            .conditions
-            .iter()
-            .map(|c| condition_sql(*c, &now, &soon, deadline))
-            .collect();
-        w.push(format!("({})", any.join(" OR ")));
+    // With a set to start from, SQLite would still take `overdue` for a range of the
+    // organization's deadline index (its statistics cannot tell how wide a range is): every
+    // past deadline of the organization, read to find a set's few tasks. `+` keeps the index
+    // out. (A driving member's rows are no such set: their deadline range is what to read.)
+    let other_member = matches!(q.assignee, Some(TaskAssignee::Member(id)) if driver != Some(id));
+    let sets = shape == Shape::Drive
+        && (other_member
+            || matches!(q.assignee, Some(TaskAssignee::Guest(_)))
+            || (q.q.is_some() && driver.is_none())
+            || q.tag.is_some()
+            || (!q.owners.is_empty() && !driven)
+            || !q.guests.is_empty()
+            || !q.groups.is_empty());
+    let deadline = if sets && !IS_PG { "+t.deadline" } else { "t.deadline" };
+    for clause in window_clauses(&mut w, q, deadline) {
+        w.push(clause);
     }
     if !q.owners.is_empty() && !driven {
         let ph = w.bind_all(q.owners.iter().map(|u| Arg::Int(*u)));
@@ -168,15 +161,32 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
                 .into(),
         );
     }
+    w
+}
+
+/// The clauses of `q`'s status conditions and deadline window (bound into `w`), on the
+/// deadline column `deadline`: what sets the inbox's views apart, see [`counts`].
+fn window_clauses(w: &mut Where, q: &TaskQuery, deadline: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !q.conditions.is_empty() {
+        let now = w.bind(Arg::Now(q.now));
+        let soon = w.bind(Arg::Now(q.now.saturating_add(86_400_000)));
+        let any: Vec<String> = q
+            .conditions
+            .iter()
+            .map(|c| condition_sql(*c, &now, &soon, deadline))
+            .collect();
+        out.push(format!("({})", any.join(" OR ")));
+    }
     if let Some(min) = q.deadline_min {
         let p = w.bind(Arg::Int(min));
-        w.push(format!("t.deadline >= {p}"));
+        out.push(format!("t.deadline >= {p}"));
     }
     if let Some(max) = q.deadline_max {
         let p = w.bind(Arg::Int(max));
-        w.push(format!("t.deadline <= {p}"));
+        out.push(format!("t.deadline <= {p}"));
     }
-    w
+    out
 }
 
 /// The `ORDER BY` list of a sort: fixed SQL per column, ties by `increment_id`.
@@ -242,6 +252,77 @@ pub(crate) async fn list(
         page(pool, &lists, w, filter, from, "t", &order, q.window, total, universe).await?
     };
     Ok((load(pool, org, &ids).await?, total))
+}
+
+/// The number of matches of each of `qs`. Lists of one member that differ only in their status
+/// conditions and deadline windows (the inbox's views: due today, overdue, upcoming, completed,
+/// with or without a search) are counted by one statement over that member's rows, and each
+/// total is remembered as that list's own (the key [`list`] counts under), so that the list of
+/// the view shown next finds its total; a search tests the text once per row, not once per
+/// view. Any other set of lists is counted one by one.
+pub(crate) async fn counts(
+    pool: &Pool<Db>,
+    lists: Lists,
+    org: &str,
+    qs: &[TaskQuery],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let own: Vec<(Where, &str)> = qs
+        .iter()
+        .map(|q| {
+            let member = driving_member(q);
+            (where_clause(org, q, member, Shape::Drive), list_from(member))
+        })
+        .collect();
+    let keys: Vec<String> = own.iter().map(|(w, from)| count_key(w, from).1).collect();
+    let known: Option<Vec<i64>> = keys.iter().map(|k| lists.counts.fresh(k, &lists.generation)).collect();
+    if let Some(known) = known {
+        return Ok(known);
+    }
+    let member = qs.first().and_then(driving_member);
+    let common = |q: &TaskQuery| {
+        let mut c = q.clone();
+        c.conditions.clear();
+        (c.deadline_min, c.deadline_max) = (None, None);
+        where_clause(org, &c, member, Shape::Drive)
+    };
+    let Some(first) = qs.first().map(common) else {
+        return Ok(Vec::new());
+    };
+    let from = list_from(member);
+    let first_key = count_key(&first, from).1;
+    let one_member = member.is_some() && qs.iter().all(|q| driving_member(q) == member);
+    if !one_member || qs.iter().any(|q| count_key(&common(q), from).1 != first_key) {
+        let mut out = Vec::with_capacity(qs.len());
+        for (w, from) in &own {
+            out.push(remembered_count(pool, &lists, w, from).await?);
+        }
+        return Ok(out);
+    }
+    let mut w = first;
+    let cases: Vec<String> = qs
+        .iter()
+        .map(|q| {
+            let clauses = window_clauses(&mut w, q, "t.deadline");
+            let when = if clauses.is_empty() {
+                "1 = 1".to_string()
+            } else {
+                clauses.join(" AND ")
+            };
+            format!("COUNT(CASE WHEN {when} THEN 1 END)")
+        })
+        .collect();
+    let sql = format!("SELECT {} FROM {from} WHERE {}", cases.join(", "), w.sql());
+    let read_at = lists.generation.current();
+    let started = std::time::Instant::now();
+    let row = bind_args!(sqlx::query(&sql), &w.args).fetch_one(pool).await?;
+    let took = started.elapsed();
+    let mut out = Vec::with_capacity(qs.len());
+    for (i, key) in keys.into_iter().enumerate() {
+        let n: i64 = sqlx::Row::try_get(&row, i)?;
+        lists.counts.put_read_in(key, read_at, &lists.generation, n, took);
+        out.push(n);
+    }
+    Ok(out)
 }
 
 /// Every condition of `q` holds for incomplete tasks only (and there is one).

@@ -85,6 +85,13 @@ pub(crate) fn bound_ids<'q>(
     bind_args!(sqlx::query_scalar::<_, String>(sql), args)
 }
 
+/// The count statement of `FROM {from} WHERE {w}` and the key its total is remembered under.
+pub(crate) fn count_key(w: &Where, from: &str) -> (String, String) {
+    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
+    let key = w.key(&count_sql);
+    (count_sql, key)
+}
+
 /// Runs `count_sql` and remembers the total under `key`.
 async fn count(
     pool: &sqlx::Pool<super::Db>,
@@ -132,8 +139,7 @@ pub(crate) async fn remembered_count(
     w: &Where,
     from: &str,
 ) -> Result<i64, sqlx::Error> {
-    let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
-    let key = w.key(&count_sql);
+    let (count_sql, key) = count_key(w, from);
     let total = match lists.counts.lookup(&key, &lists.generation) {
         Lookup::Valid(total) => total,
         Lookup::Refresh(total) => {

@@ -5,10 +5,14 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_domain::Actor;
+use docket_store::query::TaskAssignee;
 use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::http::extract::{Query as ApiQuery, Standing};
+use crate::http::task_filters::{self, ASSIGNED_TASKS};
 use crate::state::AppState;
 use crate::web::client::{Answer, Api, seg, with_query};
 use crate::web::fields::{FieldView, People, Problems, answers, field};
@@ -180,6 +184,41 @@ fn view_params(view: &str, now: i64, tz: chrono_tz::Tz) -> Vec<(&'static str, St
     }
 }
 
+/// The number of the member's tasks in each of [`VIEWS`] with the search `search`: each view's
+/// `GET /me/tasks` parameters read by the API's own parser, so each count is the `total` that
+/// list answers, and counted together over the member's tasks (`Store::task_counts`: one
+/// statement, which also leaves each total remembered for the list of the view shown).
+async fn view_counts(state: &AppState, p: &OrgPage, search: &str) -> Result<Vec<i64>, Response> {
+    let Some(Standing::Member(role)) = p.member.standing.clone() else {
+        return Err(error(StatusCode::NOT_FOUND, "Not found.", Some(&p.nav)));
+    };
+    let me = Actor {
+        user_id: p.member.user_id,
+        org_id: p.org.clone(),
+        role,
+    };
+    let unavailable = || {
+        error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The counts could not be read just now. Try again.",
+            Some(&p.nav),
+        )
+    };
+    let mut qs = Vec::with_capacity(VIEWS.len());
+    for (key, _) in VIEWS {
+        let mut params = view_params(key, p.now, p.nav.tz);
+        params.push(("q", search.to_string()));
+        let query = ApiQuery(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+        let (mut q, _) = task_filters::parse(&query, &me, p.now, &ASSIGNED_TASKS).map_err(|_| unavailable())?;
+        q.assignee = Some(TaskAssignee::Member(me.user_id));
+        qs.push(q);
+    }
+    state.store.task_counts(&p.org, &qs).await.map_err(|e| {
+        tracing::warn!(error = %e, "inbox counts");
+        unavailable()
+    })
+}
+
 fn status_class(task: &Value) -> &'static str {
     match task["status"].as_str() {
         Some("completed") => "completed",
@@ -225,6 +264,11 @@ pub async fn inbox(
         ("per_page", "20".into()),
         ("with", "run".into()),
     ]);
+    // Every view's count first, in one statement; the list then finds its total remembered.
+    let counts = match view_counts(&state, &p, &search).await {
+        Ok(counts) => counts,
+        Err(r) => return r,
+    };
     let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let list = p.get(&with_query(&list_path, &borrowed)).await;
     if !list.ok() {
@@ -232,29 +276,6 @@ pub async fn inbox(
     }
     let tasks = list.data().as_array().cloned().unwrap_or_default();
     let pg = &list.body["meta"]["pagination"];
-    // The other views' counts, asked at once (each a page of one); the shown view's is the
-    // list's own total.
-    let org_page = &p;
-    let others = VIEWS.iter().filter(|(key, _)| *key != view).map(|(key, _)| {
-        let mut params: Vec<(&str, String)> = view_params(key, org_page.now, tz);
-        params.push(("per_page", "1".into()));
-        params.push(("q", search.clone()));
-        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let path = with_query(&list_path, &borrowed);
-        async move { org_page.get(&path).await }
-    });
-    let mut others = futures_util::future::join_all(others).await.into_iter();
-    let total = |a: &Answer| a.body["meta"]["pagination"]["total"].as_i64().unwrap_or(0);
-    let counts: Vec<i64> = VIEWS
-        .iter()
-        .map(|(key, _)| {
-            if *key == view {
-                total(&list)
-            } else {
-                others.next().map(|a| total(&a)).unwrap_or(0)
-            }
-        })
-        .collect();
     let (current, pages) = (
         pg["current_page"].as_i64().unwrap_or(1),
         pg["total_pages"].as_i64().unwrap_or(1),

@@ -12,6 +12,7 @@ mod flows;
 mod guest_actions;
 mod guest_files;
 mod guest_problems;
+mod inbox_counts;
 mod security;
 mod signin_link;
 
