@@ -108,7 +108,9 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
         ArchivedFilter::Only => w.push("t.archived_at IS NOT NULL".into()),
         ArchivedFilter::Include => {}
     }
-    if let Some(viewer) = q.viewer {
+    // The viewer's own rows (their list, or `owners` of just them) are the tasks assigned to
+    // them, directly or through a group: every one of them visible to them, top secret or not.
+    if let Some(viewer) = q.viewer.filter(|v| driver != Some(*v)) {
         let p = w.bind(Arg::Int(viewer));
         // Few tasks are top secret: checking just those, row by row, beats any set.
         w.push(format!(
@@ -254,12 +256,12 @@ pub(crate) async fn list(
     Ok((load(pool, org, &ids).await?, total))
 }
 
-/// The number of matches of each of `qs`. Lists of one member that differ only in their status
-/// conditions and deadline windows (the inbox's views: due today, overdue, upcoming, completed,
-/// with or without a search) are counted by one statement over that member's rows, and each
-/// total is remembered as that list's own (the key [`list`] counts under), so that the list of
-/// the view shown next finds its total; a search tests the text once per row, not once per
-/// view. Any other set of lists is counted one by one.
+/// The number of matches of each of `qs`. Lists of one member with a search that differ only
+/// in their status conditions and deadline windows (the inbox's views, due today, overdue,
+/// upcoming and completed, while searching) are counted by one statement over that member's
+/// rows, and each total is remembered as that list's own (the key [`list`] counts under), so
+/// that the list of the view shown next finds its total; the text is tested once per row, not
+/// once per view. Any other set of lists is counted list by list, at once.
 pub(crate) async fn counts(
     pool: &Pool<Db>,
     lists: Lists,
@@ -290,13 +292,14 @@ pub(crate) async fn counts(
     };
     let from = list_from(member);
     let first_key = count_key(&first, from).1;
-    let one_member = member.is_some() && qs.iter().all(|q| driving_member(q) == member);
+    // Grouping pays for a search: the text is tested once per row instead of once per view.
+    // Without one, each view reads its own range of the member's deadline index, cheaper than
+    // evaluating every view on every row (at 56,000 tasks of one member: 5-8 ms each against
+    // 23-36 ms for the four in one).
+    let one_member = member.is_some() && qs.iter().all(|q| driving_member(q) == member && q.q.is_some());
     if !one_member || qs.iter().any(|q| count_key(&common(q), from).1 != first_key) {
-        let mut out = Vec::with_capacity(qs.len());
-        for (w, from) in &own {
-            out.push(remembered_count(pool, &lists, w, from).await?);
-        }
-        return Ok(out);
+        let each = own.iter().map(|(w, from)| remembered_count(pool, &lists, w, from));
+        return futures_util::future::try_join_all(each).await;
     }
     let mut w = first;
     let cases: Vec<String> = qs
