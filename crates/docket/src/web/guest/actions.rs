@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_domain::ValidationErrors;
 use docket_domain::input::Reader;
-use docket_domain::task_rules::Refusal;
+use docket_domain::task_rules::{Refusal, TaskFacts};
 use docket_store::model::{ACTING, Acting, Guest, LifecycleCaller, NewThread, TaskCompletion, TaskRecord, TaskUpdate};
 use serde_json::{Map, Value};
 
@@ -63,6 +63,35 @@ impl GuestPost {
         let pairs = form_pairs(body);
         let sent = value_of(&pairs, "_csrf");
         GuestPost::check(state, headers, code, task_id, pairs, sent.as_deref()).await
+    }
+
+    /// [`GuestPost::open`], then the guest's `rule` (one of `task_rules`' guest rules) for the
+    /// task: its refusal, as one of a `write`, is the page's answer.
+    pub(super) async fn open_for(
+        state: AppState,
+        headers: HeaderMap,
+        code: String,
+        task_id: &str,
+        body: &Bytes,
+        write: TaskWrite,
+        rule: impl FnOnce(&TaskFacts<'_>, i64) -> Result<(), Refusal>,
+    ) -> Result<GuestPost, Response> {
+        GuestPost::open(state, headers, code, task_id, body)
+            .await?
+            .may(write, rule)
+            .await
+    }
+
+    /// This post if the guest's `rule` lets them, else the page's answer to its refusal.
+    pub(super) async fn may(
+        self,
+        write: TaskWrite,
+        rule: impl FnOnce(&TaskFacts<'_>, i64) -> Result<(), Refusal>,
+    ) -> Result<GuestPost, Response> {
+        match rule(&self.t.facts(), self.g.id) {
+            Ok(()) => Ok(self),
+            Err(refusal) => Err(self.refused(Error::from((write, refusal)), Problems::default()).await),
+        }
     }
 
     /// The guest and task of the link, and the token `sent` with the form (an upload's first
@@ -193,15 +222,13 @@ pub async fn save_fields(
     Path((code, task_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
+    let opened = GuestPost::open_for(state, headers, code, &task_id, &body, TaskWrite::Update, |f, g| {
+        f.guest_may_edit(g)
+    });
+    let p = match opened.await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(refusal) = p.t.facts().guest_may_edit(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Update, refusal)), Problems::default())
-            .await;
-    }
     let defs: Vec<Value> =
         p.t.captures
             .iter()
@@ -266,15 +293,13 @@ pub async fn reopen(
     Path((code, task_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
+    let opened = GuestPost::open_for(state, headers, code, &task_id, &body, TaskWrite::Reopen, |f, g| {
+        f.guest_may_reopen(g)
+    });
+    let p = match opened.await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(refusal) = p.t.facts().guest_may_reopen(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Reopen, refusal)), Problems::default())
-            .await;
-    }
     let now = p.state.clock.now();
     let me = viewer(&p.g);
     let write = service::reopen(&p.state, &p.t.row.id, &me, caller(&p.g), now);
@@ -363,15 +388,13 @@ pub async fn resolve(
     Path((code, task_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
+    let opened = GuestPost::open_for(state, headers, code, &task_id, &body, TaskWrite::Update, |f, g| {
+        f.guest_may_resolve_problem(g)
+    });
+    let p = match opened.await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(refusal) = p.t.facts().guest_may_resolve_problem(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Update, refusal)), Problems::default())
-            .await;
-    }
     // The API's reading of `thread_id`; the store says whether it is an open problem the
     // guest sees.
     let mut errors = ValidationErrors::new();

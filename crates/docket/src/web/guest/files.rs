@@ -84,15 +84,15 @@ pub async fn upload(
     let (parts, body) = req.into_parts();
     let mut form = UploadForm::read(&parts.headers, body).await;
     let csrf = form.csrf.take();
-    let p = match GuestPost::check(state, parts.headers, code, &task_id, Vec::new(), csrf.as_deref()).await {
+    let checked = GuestPost::check(state, parts.headers, code, &task_id, Vec::new(), csrf.as_deref()).await;
+    let p = match checked {
+        Ok(p) => p.may(TaskWrite::Update, |f, g| f.guest_may_edit(g)).await,
+        Err(r) => Err(r),
+    };
+    let p = match p {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(refusal) = p.t.facts().guest_may_edit(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Update, refusal)), Problems::default())
-            .await;
-    }
     let Some((capture, mut files)) = file_field(&p, &field_id) else {
         return no_field();
     };
@@ -171,15 +171,13 @@ pub async fn remove(
     Path((code, task_id, field_id)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Response {
-    let p = match GuestPost::open(state, headers, code, &task_id, &body).await {
+    let opened = GuestPost::open_for(state, headers, code, &task_id, &body, TaskWrite::Update, |f, g| {
+        f.guest_may_edit(g)
+    });
+    let p = match opened.await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(refusal) = p.t.facts().guest_may_edit(p.g.id) {
-        return p
-            .refused(Error::from((TaskWrite::Update, refusal)), Problems::default())
-            .await;
-    }
     let Some((capture, files)) = file_field(&p, &field_id) else {
         return no_field();
     };
