@@ -303,7 +303,7 @@ def guest(browser):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.get_by_label("Delivery reference", exact=True)).to_have_value("DN-2231")
-    page.get_by_label("Comment", exact=True).fill("Signed and sent back.")
+    page.get_by_label("Comment or problem").fill("Signed and sent back.")
     page.get_by_role("button", name="Comment", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Comment added.")
     expect(page.locator("ul.comments")).to_contain_text("Signed and sent back.")
