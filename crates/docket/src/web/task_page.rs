@@ -48,6 +48,24 @@ pub async fn people_of(p: &OrgPage, defs: &[Value]) -> Option<People> {
     Some(people_for(p).await)
 }
 
+/// The message a task page shows after the write `done` names (its redirect's `?done=`): the
+/// member's and the guest's page alike.
+pub fn flash(done: Option<&str>) -> Option<&'static str> {
+    match done {
+        Some("saved") => Some("Saved."),
+        Some("completed") => Some("Task completed."),
+        Some("approved") => Some("Approved."),
+        Some("rejected") => Some("Rejected."),
+        Some("reopened") => Some("Task reopened."),
+        Some("commented") => Some("Comment added."),
+        Some("problem") => Some("Problem reported."),
+        Some("resolved") => Some("Problem resolved."),
+        Some("uploaded") => Some("File added."),
+        Some("removed") => Some("File removed."),
+        _ => None,
+    }
+}
+
 /// The page of a task as the member sees it now, with `problems` and the answer's `status`.
 pub async fn page_again(p: &OrgPage, task_id: &str, status: StatusCode, problems: &Problems) -> Response {
     let task = load(p, task_id).await;
@@ -75,19 +93,7 @@ pub async fn show(
     if !task.ok() {
         return p.refused(&task);
     }
-    let flash = match done.done.as_deref() {
-        Some("saved") => Some("Saved."),
-        Some("completed") => Some("Task completed."),
-        Some("approved") => Some("Approved."),
-        Some("rejected") => Some("Rejected."),
-        Some("reopened") => Some("Task reopened."),
-        Some("commented") => Some("Comment added."),
-        Some("problem") => Some("Problem reported."),
-        Some("resolved") => Some("Problem resolved."),
-        Some("uploaded") => Some("File added."),
-        Some("removed") => Some("File removed."),
-        _ => None,
-    };
+    let flash = flash(done.done.as_deref());
     let people = people_for(&p).await;
     respond(
         StatusCode::OK,

@@ -41,7 +41,7 @@ use crate::web::client::seg;
 use crate::web::fields::{FieldView, People, Problems, field};
 use crate::web::layout::{error, page, respond, when, zone};
 use crate::web::task_files::{FileForms, section};
-use crate::web::task_page::{complete_form, reopen_form};
+use crate::web::task_page::{complete_form, flash, reopen_form};
 
 /// The answer of a link that opens nothing.
 const GONE: &str = "This link does not open anything. Ask the person who sent it for a new one.";
@@ -101,19 +101,7 @@ pub async fn task(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let flash = match done.done.as_deref() {
-        Some("saved") => Some("Saved."),
-        Some("completed") => Some("Task completed."),
-        Some("approved") => Some("Approved."),
-        Some("rejected") => Some("Rejected."),
-        Some("reopened") => Some("Task reopened."),
-        Some("commented") => Some("Comment added."),
-        Some("problem") => Some("Problem reported."),
-        Some("resolved") => Some("Problem resolved."),
-        Some("uploaded") => Some("File added."),
-        Some("removed") => Some("File removed."),
-        _ => None,
-    };
+    let flash = flash(done.done.as_deref());
     let (csrf, fresh) = presession_token(&headers);
     let view = GuestView {
         state: &state,
