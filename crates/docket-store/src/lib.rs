@@ -111,6 +111,8 @@ pub struct Store {
     generation: Arc<memo::Generation>,
     counts: Arc<memo::Memo<i64>>,
     counting: Arc<memo::Flights>,
+    /// What each member may not see of each organization's feed (`api/activity.rs`).
+    hidden: Arc<memo::Memo<Arc<model::HiddenEntries>>>,
     /// Bumped by the writes that can change tokens, memberships or organizations.
     identity: Arc<memo::Generation>,
     tokens: Arc<memo::Memo<model::TokenLookup>>,
@@ -333,6 +335,10 @@ impl Store {
             generation: Arc::default(),
             counts: Arc::new(memo::Memo::new(opts.count_cache_ttl)),
             counting: Arc::default(),
+            hidden: Arc::new(memo::Memo::with_capacity(
+                opts.count_cache_ttl,
+                api::activity::HIDDEN_KEPT,
+            )),
             identity: Arc::default(),
             tokens: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),
             orgs: Arc::new(memo::Memo::new(opts.identity_cache_ttl)),

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// At most this many values are remembered per memo; past it the memo starts afresh.
+/// At most this many values are remembered per memo (unless it says otherwise,
+/// [`Memo::with_capacity`]); past it the memo starts afresh.
 const CAPACITY: usize = 4096;
 
 /// A value that took this many times longer to read than the time to live holds that long
@@ -71,14 +72,21 @@ struct Entry<V> {
 /// Values by key, valid while the write generation is unchanged and younger than the TTL.
 pub struct Memo<V> {
     ttl: Duration,
+    capacity: usize,
     entries: Mutex<HashMap<String, Entry<V>>>,
 }
 
 impl<V: Clone> Memo<V> {
     /// A memo whose values live at most `ttl`; a zero `ttl` disables it.
     pub fn new(ttl: Duration) -> Self {
+        Self::with_capacity(ttl, CAPACITY)
+    }
+
+    /// A memo of at most `capacity` values, for values too big to keep thousands of.
+    pub fn with_capacity(ttl: Duration, capacity: usize) -> Self {
         Memo {
             ttl,
+            capacity: capacity.max(1),
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -150,7 +158,7 @@ impl<V: Clone> Memo<V> {
             .ttl
             .max(took.saturating_mul(SLOW_READ_FACTOR).min(SLOW_READ_TTL_MAX));
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CAPACITY {
+        if entries.len() >= self.capacity {
             entries.clear();
         }
         entries.insert(

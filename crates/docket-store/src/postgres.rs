@@ -34,6 +34,8 @@ pub(crate) async fn outside_transaction(conn: &mut sqlx::PgConnection) -> Result
 pub(crate) mod activity;
 #[path = "sql/activity_feed.rs"]
 pub(crate) mod activity_feed;
+#[path = "sql/activity_hidden.rs"]
+pub(crate) mod activity_hidden;
 #[path = "sql/activity_tally.rs"]
 pub(crate) mod activity_tally;
 #[path = "sql/archive.rs"]

@@ -10,6 +10,8 @@ pub(crate) const IS_PG: bool = false;
 pub(crate) mod activity;
 #[path = "sql/activity_feed.rs"]
 pub(crate) mod activity_feed;
+#[path = "sql/activity_hidden.rs"]
+pub(crate) mod activity_hidden;
 #[path = "sql/activity_tally.rs"]
 pub(crate) mod activity_tally;
 #[path = "sql/archive.rs"]

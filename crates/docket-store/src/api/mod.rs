@@ -1,7 +1,7 @@
 //! The public methods of [`crate::Store`], one file per aggregate. Each dispatches to the
 //! backend's compiled copy of `src/sql/<aggregate>.rs`.
 
-mod activity;
+pub(crate) mod activity;
 mod archive;
 mod assets;
 mod auth;

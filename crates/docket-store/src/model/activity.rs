@@ -180,5 +180,17 @@ pub struct FeedQuery {
     pub limit: i64,
 }
 
+/// What a member may not see of an organization's feed: its top-secret tasks they are not
+/// assigned to (directly or through a group), and the entries about them.
+#[derive(Debug, Clone, Default)]
+pub struct HiddenEntries {
+    /// How many tasks are hidden.
+    pub tasks: usize,
+    /// Their ids as a JSON array, bound as one parameter.
+    pub tasks_json: String,
+    /// The ids of the entries about them, ascending; `None` when there are too many to keep.
+    pub entries: Option<Vec<i64>>,
+}
+
 /// The current state of an object an entry names: `(auditable_type, id, title)`.
 pub type FeedObject = (String, String, String);

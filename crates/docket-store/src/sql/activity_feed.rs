@@ -5,10 +5,11 @@
 use sqlx::{Pool, Row};
 
 use super::activity::sequence;
+use super::activity_hidden::{hidden_tasks, id_set};
 use super::activity_tally;
 use super::where_clause::{Arg, Lists, Where, bind_args, remembered_count};
 use super::{Db, IS_PG};
-use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort};
+use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort, HiddenEntries};
 
 /// The conditions of `q`'s filters on `activity a` but the cursor and the viewer's visibility.
 /// `counting`: for the counts beside the tally, which must read the index the caller means
@@ -68,30 +69,35 @@ fn conditions(q: &FeedQuery, w: &mut Where, counting: bool) -> Vec<String> {
     c
 }
 
-/// The organization's top-secret tasks that member `viewer` is not assigned to (directly or by
-/// a group): the tasks whose entries they do not see. Few: read through `tasks_org_top_secret`.
-fn hidden_tasks(org: &str, viewer: &str) -> String {
-    format!(
-        "SELECT t.id FROM tasks t WHERE t.org_id = {org} AND t.top_secret
-            AND NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id = {viewer})
-            AND NOT EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
-                             WHERE x.task_id = t.id AND m.user_id = {viewer})"
-    )
+/// The select of the tasks hidden from member `viewer` in `w`'s statement (`org` its
+/// placeholder): the set `hidden` read beforehand, bound; without one, worked out in the
+/// statement. `None` when nothing is hidden.
+fn hidden_set(w: &mut Where, org: &str, viewer: i64, hidden: Option<&HiddenEntries>) -> Option<String> {
+    match hidden {
+        Some(h) if h.tasks == 0 => None,
+        Some(h) => Some(id_set(&w.bind(Arg::Text(h.tasks_json.clone())))),
+        None => Some(hidden_tasks(org, &w.bind(Arg::Int(viewer)))),
+    }
 }
 
 /// One feed page of `q` and the number of entries its filters match (for `after`: those after
-/// the cursor).
+/// the cursor). `hidden`: what the viewer of `q` (a member) may not see, read by
+/// `activity_hidden.rs`; `None` for an admin.
 ///
 /// Every order walks an index that leads with the organization: `activity_org_id` for the id
 /// orders and the cursor, `activity_org_created` for the `created_at` orders. A member's
 /// visibility leaves out the entries of the organization's few top-secret tasks they are not
-/// assigned to: that set is read once per statement (`tasks_org_top_secret`), not probed for
-/// every entry.
+/// assigned to: that set is bound to the statement, not worked out in it.
 ///
 /// The total is summed from the tally ([`tally_total`]) when it can answer; else (text, field
 /// and object filters) counted, and remembered between writes like a list's (`where_clause.rs`),
 /// so that paging through one filter counts its matches once.
-pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
+pub(crate) async fn page(
+    pool: &Pool<Db>,
+    lists: Lists,
+    q: &FeedQuery,
+    hidden: Option<&HiddenEntries>,
+) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
     sequence(pool).await?;
     let mut w = Where::default();
     let org = w.bind(Arg::Text(q.org.clone()));
@@ -104,14 +110,16 @@ pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result
     for c in conditions(q, &mut w, false) {
         w.push(c);
     }
+    // Entries about a top-secret task (the task, its threads and files) only for its assignees.
+    // The count works the set out in its statement, so that its key stays short
+    // (`where_clause.rs`).
+    let mut counted = w.clone();
     if let Some(viewer) = q.viewer {
-        let p = w.bind(Arg::Int(viewer));
-        // Entries about a top-secret task (the task, its threads and files) only for its
-        // assignees; few tasks are top secret.
-        w.push(format!(
-            "(a.task_id IS NULL OR a.task_id NOT IN ({}))",
-            hidden_tasks(&org, &p)
-        ));
+        for (target, read) in [(&mut counted, None), (&mut w, hidden)] {
+            if let Some(set) = hidden_set(target, &org, viewer, read) {
+                target.push(format!("(a.task_id IS NULL OR a.task_id NOT IN ({set}))"));
+            }
+        }
     }
     // A run's, task's, step's or thread's entries are few: read them through the object's own
     // index and sort them, rather than walk the organization's `created_at` order looking for
@@ -126,7 +134,6 @@ pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result
         (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
     };
     let where_sql = w.sql();
-    let count_args = w.args.clone();
     let lim = w.bind(Arg::Int(q.limit));
     let off = w.bind(Arg::Int(q.offset));
     let page_sql = format!(
@@ -142,9 +149,8 @@ pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result
     } else if q.offset == 0 && (rows.len() as i64) < q.limit {
         rows.len() as i64
     } else if activity_tally::answers(q) {
-        tally_total(pool, q).await?
+        tally_total(pool, q, hidden).await?
     } else {
-        let counted = Where::with(vec![where_sql], count_args);
         remembered_count(pool, &lists, &counted, "activity a").await?
     };
     Ok((rows, total))
@@ -152,10 +158,15 @@ pub(crate) async fn page(pool: &Pool<Db>, lists: Lists, q: &FeedQuery) -> Result
 
 /// The number of entries `q` matches, in one statement (one snapshot): the tally's sum, plus
 /// for `after` the exact count of the cursor's own block above the cursor (at most
-/// [`activity_tally::BLOCK`] entries of the `(org_id, id)` index), less for a member the exact
-/// count of the matching entries of the top-secret tasks hidden from them (through
-/// `activity_org_task`). Only for queries the tally answers ([`activity_tally::answers`]).
-pub(crate) async fn tally_total(pool: &Pool<Db>, q: &FeedQuery) -> Result<i64, sqlx::Error> {
+/// [`activity_tally::BLOCK`] entries of the `(org_id, id)` index), less for a member the
+/// matching entries of the top-secret tasks hidden from them (`hidden`): without other filters
+/// those past the cursor among the ids kept, else counted through `activity_org_task`. Only for
+/// queries the tally answers ([`activity_tally::answers`]).
+pub(crate) async fn tally_total(
+    pool: &Pool<Db>,
+    q: &FeedQuery,
+    hidden: Option<&HiddenEntries>,
+) -> Result<i64, sqlx::Error> {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(q.org.clone()));
     let mut sql = activity_tally::sum(q, &mut w, &org);
@@ -173,27 +184,39 @@ pub(crate) async fn tally_total(pool: &Pool<Db>, q: &FeedQuery) -> Result<i64, s
             c.join(" AND ")
         ));
     }
+    let mut kept_hidden = 0;
     if let Some(viewer) = q.viewer {
-        let p = w.bind(Arg::Int(viewer));
-        let mut c = vec![
-            format!("a.org_id = {org}"),
-            format!("a.task_id IN ({})", hidden_tasks(&org, &p)),
-            "+a.id IS NOT NULL".to_string(),
-        ];
-        if let Some(after) = q.after {
-            let from = w.bind(Arg::Int(after));
-            c.push(format!("+a.id > {from}"));
+        let filtered = !conditions(q, &mut Where::default(), true).is_empty();
+        match hidden.and_then(|h| h.entries.as_ref()) {
+            Some(ids) if !filtered => {
+                let after = q.after.unwrap_or(i64::MIN);
+                kept_hidden = (ids.len() - ids.partition_point(|id| *id <= after)) as i64;
+            }
+            _ => {
+                if let Some(set) = hidden_set(&mut w, &org, viewer, hidden) {
+                    let mut c = vec![
+                        format!("a.org_id = {org}"),
+                        format!("a.task_id IN ({set})"),
+                        "+a.id IS NOT NULL".to_string(),
+                    ];
+                    if let Some(after) = q.after {
+                        let from = w.bind(Arg::Int(after));
+                        c.push(format!("+a.id > {from}"));
+                    }
+                    c.extend(conditions(q, &mut w, true));
+                    sql.push_str(&format!(
+                        " - (SELECT COUNT(*) FROM activity a WHERE {})",
+                        c.join(" AND ")
+                    ));
+                }
+            }
         }
-        c.extend(conditions(q, &mut w, true));
-        sql.push_str(&format!(
-            " - (SELECT COUNT(*) FROM activity a WHERE {})",
-            c.join(" AND ")
-        ));
     }
     let sql = format!("SELECT {sql}");
-    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+    let total = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
         .fetch_one(pool)
-        .await
+        .await?;
+    Ok(total - kept_hidden)
 }
 
 /// The current state of the objects entries name: `(auditable_type, id, title)` of those that

@@ -16,7 +16,7 @@ pub(crate) enum Arg {
 }
 
 /// `AND`-ed conditions and the values they bind, in placeholder order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Where {
     clauses: Vec<String>,
     pub(crate) args: Vec<Arg>,
@@ -32,11 +32,6 @@ impl Where {
     /// Binds every value and returns the comma-separated placeholders.
     pub(crate) fn bind_all(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
         args.into_iter().map(|a| self.bind(a)).collect::<Vec<_>>().join(", ")
-    }
-
-    /// The clauses and values of another `Where` (its `sql()` and `args`).
-    pub(crate) fn with(clauses: Vec<String>, args: Vec<Arg>) -> Self {
-        Where { clauses, args }
     }
 
     pub(crate) fn push(&mut self, clause: String) {

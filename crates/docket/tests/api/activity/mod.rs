@@ -399,6 +399,32 @@ async fn top_secret_tasks_stay_hidden_from_who_may_not_see_them(app: &TestApp) {
         .expect(200);
     assert_eq!(r.data().as_array().unwrap().len(), 0);
     assert_eq!(r.body["meta"]["pagination"]["total"], 0);
+
+    // What a member may not see is remembered between reads, and follows every write that
+    // changes it: assigned to the secret task, the member sees it and everything about it;
+    // taken off, no longer. Pages and totals agree each time.
+    let total_as = |token: String, query: &'static str| async move {
+        let path = app.org_path(&format!("/activity-feeds?per_page=1&page=2{query}"));
+        let r = app.send(app.request_as(&token, Method::GET, &path)).await.expect(200);
+        r.body["meta"]["pagination"]["total"].as_i64().expect("total")
+    };
+    let secret_path = app.org_path(&format!("/tasks/{secret_id}"));
+    for (owners, sees) in [(json!([12345, 1010]), true), (json!([12345]), false)] {
+        app.json(Method::PUT, &secret_path, json!({"owners": {"users": owners}}))
+            .await
+            .expect(200);
+        let (all, _) = drain(app, &app.token, 0).await;
+        let (theirs, _) = drain(app, &sam, 0).await;
+        let about_secret = |e: &&Value| e["auditable_id"] == secret_id || e["parentable_id"] == secret_id;
+        let want: Vec<&Value> = all.iter().filter(|e| sees || !about_secret(e)).collect();
+        assert_eq!(theirs.len(), want.len(), "{:?}", titles(&theirs));
+        assert_eq!(theirs.iter().any(|e| about_secret(&e)), sees);
+        assert_eq!(total_as(sam.clone(), "").await, want.len() as i64);
+        let past_first = want.iter().filter(|e| e["id"].as_i64() > Some(1)).count() as i64;
+        assert_eq!(total_as(sam.clone(), "&after=1").await, past_first);
+        let tasks = want.iter().filter(|e| e["type"][0] == "Task").count() as i64;
+        assert_eq!(total_as(sam.clone(), "&type=Task").await, tasks);
+    }
 }
 
 /// Many writers create tasks at once while a reader follows the cursor: the reader sees every
