@@ -19,18 +19,10 @@
 -- `STATUS code:count …` and a few sampled requests (`SAMPLE …`); with one connection per thread
 -- also the first refused requests (`REFUSED …`).
 
-local function lines(dir, name)
-  local out = {}
-  local f = io.open(dir .. "/" .. name, "r")
-  if not f then return out end
-  for line in f:lines() do
-    if line ~= "" then out[#out + 1] = line end
-  end
-  f:close()
-  return out
-end
-
-local function pick(t) return t[math.random(#t)] end
+-- The DATA_DIR reader and the report done() prints, shared (scripts/bench-report.lua).
+local report = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "bench-report.lua")
+local lines, pick = report.lines, report.pick
+setup, response, done = report.setup, report.response, report.done
 
 local SORTS = { "", "", "", "", "&sort=-created_at", "&sort=created_at", "&sort=id", "&sort=-id" }
 local TYPES = { "Task", "Task", "Task", "Comment", "Process", "Blueprint", "Task,Comment", "Process,Blueprint" }
@@ -88,15 +80,6 @@ local READS = { "newest", "after", "tail", "filters", "entity" }
 families["mix"] = function() return families[pick(READS)]() end
 families["static"] = function() return "/feed.json?n=" .. math.random(1e9) end
 
-codes, non2xx, samples, refused, pending = {}, 0, {}, {}, nil
-
-local threads, counter = {}, 0
-function setup(thread)
-  counter = counter + 1
-  thread:set("tid", counter)
-  threads[#threads + 1] = thread
-end
-
 local family, one_conn, admin_headers, member_headers
 function init(args)
   family, dir, one_conn = args[1], args[2], tonumber(args[3] or "0") == 1
@@ -123,35 +106,4 @@ function request()
   local copy = {}
   for k, v in pairs(h) do copy[k] = v end
   return wrk.format("GET", path, copy)
-end
-
-function response(status, hdrs, body)
-  codes[status] = (codes[status] or 0) + 1
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
-    if #refused < 3 then
-      refused[#refused + 1] = status .. " " .. (pending or "(request unknown at c>1 per thread)")
-        .. " " .. string.sub(body or "", 1, 200)
-    end
-  end
-end
-
-function done(summary, latency, requests)
-  local all, bad, lines_out = {}, 0, {}
-  for _, t in ipairs(threads) do
-    bad = bad + (t:get("non2xx") or 0)
-    for code, n in pairs(t:get("codes") or {}) do all[code] = (all[code] or 0) + n end
-    for _, s in ipairs(t:get("samples") or {}) do lines_out[#lines_out + 1] = "SAMPLE " .. s end
-    for _, s in ipairs(t:get("refused") or {}) do lines_out[#lines_out + 1] = "REFUSED " .. s end
-  end
-  local secs = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d\n", summary.requests / secs,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad, summary.requests,
-    e.connect + e.read + e.write + e.timeout))
-  local st = {}
-  for code, n in pairs(all) do st[#st + 1] = code .. ":" .. n end
-  table.sort(st)
-  io.write("STATUS " .. table.concat(st, " ") .. "\n")
-  for _, l in ipairs(lines_out) do io.write(l .. "\n") end
 end

@@ -4,14 +4,9 @@
 -- step ids joined by commas), members, org, token.
 -- done() prints `RESULT rps p50_ms p99_ms non2xx total` and the first refused launches.
 
-local function lines(dir, name)
-  local out = {}
-  for line in io.lines(dir .. "/" .. name) do
-    if line ~= "" then out[#out + 1] = line end
-  end
-  return out
-end
-local function pick(t) return t[math.random(#t)] end
+-- The DATA_DIR reader, shared (scripts/bench-report.lua); this script's report is its own.
+local report = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "bench-report.lua")
+local lines, pick = report.lines, report.pick
 local function split(s, sep)
   local out = {}
   for piece in string.gmatch(s, "[^" .. sep .. "]+") do out[#out + 1] = piece end
