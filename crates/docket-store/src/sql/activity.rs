@@ -108,12 +108,33 @@ async fn insert(
     note: &Note,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    add(conn, select, id, subject, verb, note, now).await?;
+    number(conn).await
+}
+
+/// [`insert`] without the numbering, for a caller that records several kinds of entry and
+/// then numbers them at once (their keys keep the order they were added in).
+async fn add(
+    conn: &mut Conn,
+    select: &str,
+    id: &str,
+    subject: Subject,
+    verb: &str,
+    note: &Note,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let sql = format!("INSERT INTO activity ({COLS}) {select}");
     common(&sql, subject, verb, note, now)
         .bind(id)
         .bind(acting_guest())
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Numbers the entries added in this transaction, on SQLite (PostgreSQL's readers number them
+/// once committed).
+async fn number(conn: &mut Conn) -> Result<(), sqlx::Error> {
     if !IS_PG {
         sequence_in(conn).await?;
     }
@@ -225,29 +246,40 @@ pub(crate) async fn created_tasks(
     Ok(())
 }
 
-/// Records an R8 launch: `created` for the run and each of its tasks.
+/// Records an R8 launch: `created` for the run and each of its tasks, numbered together (one
+/// numbering per launch).
 pub(crate) async fn launched(conn: &mut Conn, run_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    run(conn, run_id, "created", Note::none(), now).await?;
-    tasks_of_run(conn, run_id, "created", now).await
+    add(conn, RUN_ENTRY, run_id, Subject::Run, "created", &Note::none(), now).await?;
+    add(
+        conn,
+        TASKS_OF_RUN_ENTRIES,
+        run_id,
+        Subject::Task,
+        "created",
+        &Note::none(),
+        now,
+    )
+    .await?;
+    number(conn).await
 }
 
-/// Records `verb` on every task of `run_id` created at `now` (a launch's or a fan-out's tasks).
-pub(crate) async fn tasks_of_run(conn: &mut Conn, run_id: &str, verb: &str, now: i64) -> Result<(), sqlx::Error> {
-    let select = "SELECT $1 || CAST(t.position + 100000000 AS TEXT) || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
+/// The entries of every task of run `$12` created at `$11` (a launch's tasks), for [`add`].
+const TASKS_OF_RUN_ENTRIES: &str =
+    "SELECT $1 || CAST(t.position + 100000000 AS TEXT) || t.id, t.org_id, $2, $3, $4, $5, $6, t.id,
                          'App\\Models\\Run', t.run_id,
                          $7 || t.title, t.title, $8, $9, $10, t.run_id, t.id, NULL, $11, $13
                     FROM tasks t WHERE t.run_id = $12 AND t.created_at = $11";
-    insert(conn, select, run_id, Subject::Task, verb, &Note::none(), now).await
-}
 
-/// Records `verb` on run `run_id` (auditable Run; parent its template for `created`).
-pub(crate) async fn run(conn: &mut Conn, run_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
-    let select = "SELECT $1 || r.id, r.org_id, $2, $3, $4, $5, $6, r.id,
+/// The entry of run `$12` (auditable Run; parent its template for `created`), for [`add`].
+const RUN_ENTRY: &str = "SELECT $1 || r.id, r.org_id, $2, $3, $4, $5, $6, r.id,
                          CASE WHEN $2 = 'created' AND r.checklist_id IS NOT NULL THEN 'App\\Models\\Checklist' END,
                          CASE WHEN $2 = 'created' THEN r.checklist_id END,
                          $7 || r.name, r.name, $8, $9, $10, r.id, NULL, NULL, $11, $13
                     FROM runs r WHERE r.id = $12";
-    insert(conn, select, run_id, Subject::Run, verb, &note, now).await
+
+/// Records `verb` on run `run_id` (auditable Run; parent its template for `created`).
+pub(crate) async fn run(conn: &mut Conn, run_id: &str, verb: &str, note: Note, now: i64) -> Result<(), sqlx::Error> {
+    insert(conn, RUN_ENTRY, run_id, Subject::Run, verb, &note, now).await
 }
 
 /// Records an R3 update of run `run_id`: `updated` with the fields the patch gave.
