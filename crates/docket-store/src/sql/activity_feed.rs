@@ -85,7 +85,8 @@ fn hidden_set(w: &mut Where, org: &str, viewer: i64, hidden: Option<&HiddenEntri
 /// `activity_hidden.rs`; `None` for an admin.
 ///
 /// Every order walks an index that leads with the organization: `activity_org_id` for the id
-/// orders and the cursor, `activity_org_created` for the `created_at` orders. A member's
+/// orders and the cursor, `activity_org_created` for the `created_at` orders (a template's
+/// entries: `activity_org_checklist` and `activity_org_checklist_created`). A member's
 /// visibility leaves out the entries of the organization's few top-secret tasks they are not
 /// assigned to: that set is bound to the statement, not worked out in it.
 ///
@@ -124,7 +125,8 @@ pub(crate) async fn page(
     // A run's, task's, step's or thread's entries are few: read them through the object's own
     // index and sort them, rather than walk the organization's `created_at` order looking for
     // them (`+` keeps that index out of the plan; SQLite's sampled statistics cannot tell how
-    // few they are, most rows having no task or run). A template's can be many: walked.
+    // few they are, most rows having no task or run). A template's can be many: read in order
+    // from their own indexes (`activity_org_checklist_created`, migration 0024).
     let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
     let created = if few { "+a.created_at" } else { "a.created_at" };
     let order = match (q.after.is_some(), q.sort) {
