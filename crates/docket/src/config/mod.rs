@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use serde::Deserialize;
 
+mod file;
 mod sections;
+use file::read_file;
 pub use sections::*;
 
 /// Everything `docket serve` and the admin commands need to know.
@@ -118,137 +119,6 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
-}
-
-/// The optional `docket.toml`, section by section.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    #[serde(default)]
-    server: FileServer,
-    #[serde(default)]
-    database: FileDatabase,
-    #[serde(default)]
-    rate_limit: FileRateLimit,
-    #[serde(default)]
-    webhooks: FileWebhooks,
-    #[serde(default)]
-    log: FileLog,
-    #[serde(default)]
-    metrics: FileMetrics,
-    #[serde(default)]
-    fair_share: FileFairShare,
-    #[serde(default)]
-    storage: FileStorage,
-    #[serde(default)]
-    web: FileWeb,
-    #[serde(default)]
-    email: FileEmail,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileEmail {
-    smtp_host: Option<String>,
-    smtp_port: Option<u16>,
-    smtp_tls: Option<String>,
-    smtp_username: Option<String>,
-    smtp_password: Option<String>,
-    from: Option<String>,
-    timeout_secs: Option<u64>,
-    retry_base_ms: Option<u64>,
-    digest_hour: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileStorage {
-    backend: Option<String>,
-    dir: Option<PathBuf>,
-    max_upload_bytes: Option<u64>,
-    extensions: Option<Vec<String>>,
-    postgres_connections: Option<u32>,
-    #[serde(default)]
-    s3: FileS3,
-}
-
-/// `[storage.s3]`: everything but the secret key, which only the environment gives.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileS3 {
-    bucket: Option<String>,
-    endpoint: Option<String>,
-    region: Option<String>,
-    access_key_id: Option<String>,
-    path_style: Option<bool>,
-    prefix: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileWeb {
-    secure_cookies: Option<bool>,
-    session_hours: Option<i64>,
-    signin_limit: Option<i64>,
-    password_memory_kib: Option<u32>,
-    password_iterations: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileFairShare {
-    per_token: Option<usize>,
-    queue: Option<usize>,
-    global: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileMetrics {
-    token: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileServer {
-    listen: Option<String>,
-    public_url: Option<String>,
-    bootstrap: Option<PathBuf>,
-    request_timeout_secs: Option<u64>,
-    header_timeout_secs: Option<u64>,
-    idle_timeout_secs: Option<u64>,
-    max_open_connections: Option<usize>,
-    min_body_rate: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileDatabase {
-    url: Option<String>,
-    synchronous: Option<String>,
-    max_connections: Option<u32>,
-    cache_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileRateLimit {
-    per_minute: Option<u32>,
-    store: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileWebhooks {
-    timeout_secs: Option<u64>,
-    retry_base_ms: Option<u64>,
-    allow_private: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileLog {
-    format: Option<String>,
 }
 
 /// The environment variables docket reads (anything else starting `DOCKET_` is warned about).
@@ -549,11 +419,6 @@ fn set<T>(slot: &mut T, value: Option<T>) {
 fn non_empty(v: &str) -> Option<String> {
     let t = v.trim();
     (!t.is_empty()).then(|| t.to_string())
-}
-
-fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
 fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> anyhow::Result<T> {

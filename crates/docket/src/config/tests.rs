@@ -1,5 +1,6 @@
 //! The layering of configuration sources, each section's settings and the example file.
 
+use super::file::FileConfig;
 use super::*;
 
 #[test]
