@@ -226,6 +226,18 @@ mod tests {
     }
 
     #[test]
+    fn a_memo_keeps_at_most_its_capacity() {
+        let g = Generation::default();
+        let m = Memo::with_capacity(Duration::from_secs(60), 2);
+        m.put("a".into(), g.current(), &g, 1);
+        m.put("b".into(), g.current(), &g, 2);
+        assert_eq!((m.get("a", &g), m.get("b", &g)), (Some(1), Some(2)));
+        m.put("c".into(), g.current(), &g, 3);
+        assert_eq!((m.get("a", &g), m.get("b", &g)), (None, None), "full: started afresh");
+        assert_eq!(m.get("c", &g), Some(3));
+    }
+
+    #[test]
     fn a_read_that_raced_a_write_is_not_remembered() {
         let g = Generation::default();
         let m = Memo::new(Duration::from_secs(60));
