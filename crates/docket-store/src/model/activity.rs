@@ -188,8 +188,25 @@ pub struct HiddenEntries {
     pub tasks: usize,
     /// Their ids as a JSON array, bound as one parameter.
     pub tasks_json: String,
-    /// The ids of the entries about them, ascending; `None` when there are too many to keep.
-    pub entries: Option<Vec<i64>>,
+    /// The entries about them, by id ascending; `None` when there are too many to keep.
+    pub entries: Option<Vec<HiddenEntry>>,
+    /// The `(source, type, verb)` kinds of those entries ([`HiddenEntry::kind`] indexes it).
+    pub kinds: Vec<(String, String, String)>,
+}
+
+/// One entry hidden from a member: what the feed's tallied filters compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HiddenEntry {
+    /// The entry's id (its place in the feed).
+    pub id: i64,
+    /// When it was made (ms).
+    pub created_at: i64,
+    /// The member who acted; -1 for no member.
+    pub actor: i64,
+    /// Whether a guest acted.
+    pub guest: bool,
+    /// Index into [`HiddenEntries::kinds`].
+    pub kind: u16,
 }
 
 /// The current state of an object an entry names: `(auditable_type, id, title)`.

@@ -5,16 +5,19 @@
 use sqlx::{Pool, Row};
 
 use super::activity::sequence;
-use super::activity_hidden::{hidden_tasks, id_set};
+use super::activity_hidden::{self, hidden_task, hidden_tasks, id_set};
 use super::activity_tally;
 use super::where_clause::{Arg, Lists, Where, bind_args, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort, HiddenEntries};
 
+type Conn = <Db as sqlx::Database>::Connection;
+
 /// The conditions of `q`'s filters on `activity a` but the cursor and the viewer's visibility.
 /// `counting`: for the counts beside the tally, which must read the index the caller means
-/// (`+` keeps `activity_org_created` out of their plans).
-fn conditions(q: &FeedQuery, w: &mut Where, counting: bool) -> Vec<String> {
+/// (`+` keeps `activity_org_created` out of their plans). `by_kind`: but type, verb, source
+/// and actor, which the arms of a page read kind by kind compare ([`arms`]).
+fn conditions(q: &FeedQuery, w: &mut Where, counting: bool, by_kind: bool) -> Vec<String> {
     let mut c = Vec::new();
     if q.nothing {
         c.push("1 = 0".into());
@@ -30,12 +33,12 @@ fn conditions(q: &FeedQuery, w: &mut Where, counting: bool) -> Vec<String> {
         });
     }
     for (col, values) in [("a.type", &q.types), ("a.verb", &q.verbs)] {
-        if !values.is_empty() {
+        if !values.is_empty() && !by_kind {
             let ph = w.bind_all(values.iter().map(|v| Arg::Text(v.clone())));
             c.push(format!("{col} IN ({ph})"));
         }
     }
-    if let Some(actor) = q.actor_id {
+    if let Some(actor) = q.actor_id.filter(|_| !by_kind) {
         let p = w.bind(Arg::Int(actor));
         c.push(format!("a.actor_id = {p}"));
     }
@@ -44,7 +47,7 @@ fn conditions(q: &FeedQuery, w: &mut Where, counting: bool) -> Vec<String> {
         Some(false) => c.push("a.actor_guest_id IS NULL".to_string()),
         None => {}
     }
-    if let Some(source) = &q.source {
+    if let Some(source) = q.source.as_ref().filter(|_| !by_kind) {
         let p = w.bind(Arg::Text(source.clone()));
         c.push(format!("a.source = {p}"));
     }
@@ -80,15 +83,38 @@ fn hidden_set(w: &mut Where, org: &str, viewer: i64, hidden: Option<&HiddenEntri
     }
 }
 
+/// At most this many kinds of entry are read arm by arm ([`page`]); more (not seen in practice)
+/// read the organization's order with the filters.
+const KIND_ARMS: usize = 120;
+/// At most this many id ranges are read arm by arm ([`window_ranges`]); more are read as one.
+const RANGE_ARMS: usize = 4;
+
+/// The columns of a feed page.
+const PAGE_COLUMNS: &str = "a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type,
+    a.auditable_id, a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at";
+
+/// The kinds of entry a filtered page is read by, one arm each: `(source, type, verb)`.
+type Kinds = Vec<(String, String, String)>;
+
 /// One feed page of `q` and the number of entries its filters match (for `after`: those after
 /// the cursor). `hidden`: what the viewer of `q` (a member) may not see, read by
-/// `activity_hidden.rs`; `None` for an admin.
+/// `activity_hidden.rs`; `None` for an admin. The page, and its total when the tally sums it,
+/// are read in one snapshot (a read transaction).
 ///
 /// Every order walks an index that leads with the organization: `activity_org_id` for the id
 /// orders and the cursor, `activity_org_created` for the `created_at` orders (a template's
 /// entries: `activity_org_checklist` and `activity_org_checklist_created`). A member's
 /// visibility leaves out the entries of the organization's few top-secret tasks they are not
 /// assigned to: that set is bound to the statement, not worked out in it.
+///
+/// A page filtered by type, verb, source, guest flag or actor ([`activity_tally::by_kind`]) is
+/// read kind by kind: the tally names the `(source, type, verb)` kinds that match and have
+/// entries (of the actor), and the page merges one ordered range per kind, of
+/// `activity_org_kind_*` or, with an actor, `activity_org_actor_*` (migration 0025), so that it
+/// reads about as many index entries as it returns, however rare the filter. Walking the
+/// organization's order instead read every entry up to the page's last match: 1-2.5 s at
+/// 1,000,000 for a rare one. In an id order a `created_*` window also bounds the ids read, to
+/// the blocks the tally has entries of those days in.
 ///
 /// The total is summed from the tally ([`tally_total`]) when it can answer; else (text, field
 /// and object filters) counted, and remembered between writes like a list's (`where_clause.rs`),
@@ -100,62 +126,238 @@ pub(crate) async fn page(
     hidden: Option<&HiddenEntries>,
 ) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
     sequence(pool).await?;
+    let mut tx = pool.begin().await?;
+    if IS_PG {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let kinds = match activity_tally::by_kind(q) {
+        true => Some(kinds(&mut tx, q).await?).filter(|k| k.len() <= KIND_ARMS),
+        false => None,
+    };
+    if kinds.as_ref().is_some_and(Vec::is_empty) {
+        tx.commit().await?;
+        return Ok((Vec::new(), 0));
+    }
+    let id_order = q.after.is_some() || matches!(q.sort, FeedSort::IdAsc | FeedSort::IdDesc);
     let mut w = Where::default();
     let org = w.bind(Arg::Text(q.org.clone()));
     w.push(format!("a.org_id = {org}"));
     w.push("a.id IS NOT NULL".into());
+    let mut counted = w.clone();
     if let Some(after) = q.after {
+        let p = counted.bind(Arg::Int(after));
+        counted.push(format!("a.id > {p}"));
+    }
+    for c in conditions(q, &mut counted, false, false) {
+        counted.push(c);
+    }
+    for c in conditions(q, &mut w, false, kinds.is_some()) {
+        w.push(c);
+    }
+    let ranges = match id_order {
+        true => window_ranges(&mut tx, q).await?,
+        false => None,
+    };
+    if ranges.is_none()
+        && let Some(after) = q.after
+    {
         let p = w.bind(Arg::Int(after));
         w.push(format!("a.id > {p}"));
-    }
-    for c in conditions(q, &mut w, false) {
-        w.push(c);
     }
     // Entries about a top-secret task (the task, its threads and files) only for its assignees.
     // The count works the set out in its statement, so that its key stays short
     // (`where_clause.rs`).
-    let mut counted = w.clone();
+    // A page read in arms would build the bound set into a lookup table once per arm (0.2 ms
+    // each for 1,000 hidden tasks): SQLite tests each row it reads against its task instead
+    // (a primary-key lookup), PostgreSQL reads the set once into the statement's `hid`.
+    let by_arms = kinds.is_some() || ranges.is_some();
+    let mut with = String::new();
     if let Some(viewer) = q.viewer {
-        for (target, read) in [(&mut counted, None), (&mut w, hidden)] {
-            if let Some(set) = hidden_set(target, &org, viewer, read) {
-                target.push(format!("(a.task_id IS NULL OR a.task_id NOT IN ({set}))"));
+        if let Some(set) = hidden_set(&mut counted, &org, viewer, None) {
+            counted.push(format!("(a.task_id IS NULL OR a.task_id NOT IN ({set}))"));
+        }
+        match (by_arms, hidden) {
+            (true, Some(h)) if h.tasks == 0 => {}
+            (true, Some(h)) if IS_PG => {
+                let set = id_set(&w.bind(Arg::Text(h.tasks_json.clone())));
+                with = format!("WITH hid AS MATERIALIZED ({set}) ");
+                w.push("(a.task_id IS NULL OR a.task_id NOT IN (SELECT value FROM hid))".into());
+            }
+            (true, _) => {
+                let viewer = w.bind(Arg::Int(viewer));
+                w.push(format!(
+                    "(a.task_id IS NULL OR NOT EXISTS ({}))",
+                    hidden_task(&org, &viewer)
+                ));
+            }
+            (false, _) => {
+                if let Some(set) = hidden_set(&mut w, &org, viewer, hidden) {
+                    w.push(format!("(a.task_id IS NULL OR a.task_id NOT IN ({set}))"));
+                }
             }
         }
     }
-    // A run's, task's, step's or thread's entries are few: read them through the object's own
-    // index and sort them, rather than walk the organization's `created_at` order looking for
-    // them (`+` keeps that index out of the plan; SQLite's sampled statistics cannot tell how
-    // few they are, most rows having no task or run). A template's can be many: read in order
-    // from their own indexes (`activity_org_checklist_created`, migration 0024).
-    let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
-    let created = if few { "+a.created_at" } else { "a.created_at" };
-    let order = match (q.after.is_some(), q.sort) {
-        (true, _) | (false, FeedSort::IdAsc) => "a.id".to_string(),
-        (false, FeedSort::IdDesc) => "a.id DESC".to_string(),
-        (false, FeedSort::CreatedAsc) => format!("{created}, a.id"),
-        (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
-    };
     let where_sql = w.sql();
-    let lim = w.bind(Arg::Int(q.limit));
-    let off = w.bind(Arg::Int(q.offset));
-    let page_sql = format!(
-        "SELECT a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type, a.auditable_id,
-                a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at
-           FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
-    );
-    let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&page_sql), &w.args)
-        .fetch_all(pool)
-        .await?;
+    let rows = if !by_arms {
+        // A run's, task's, step's or thread's entries are few: read them through the object's
+        // own index and sort them, rather than walk the organization's `created_at` order
+        // looking for them (`+` keeps that index out of the plan; SQLite's sampled statistics
+        // cannot tell how few they are, most rows having no task or run). A template's can be
+        // many: read in order from their own indexes (`activity_org_checklist_created`,
+        // migration 0024).
+        let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
+        let created = if few { "+a.created_at" } else { "a.created_at" };
+        let order = match (q.after.is_some(), q.sort) {
+            (true, _) | (false, FeedSort::IdAsc) => "a.id".to_string(),
+            (false, FeedSort::IdDesc) => "a.id DESC".to_string(),
+            (false, FeedSort::CreatedAsc) => format!("{created}, a.id"),
+            (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
+        };
+        let (lim, off) = (w.bind(Arg::Int(q.limit)), w.bind(Arg::Int(q.offset)));
+        let sql = format!(
+            "SELECT {PAGE_COLUMNS} FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
+        );
+        bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), &w.args)
+            .fetch_all(&mut *tx)
+            .await?
+    } else {
+        let arms = arms(q, &mut w, kinds.as_deref(), ranges.as_deref(), &where_sql, false);
+        if arms.is_empty() {
+            Vec::new()
+        } else {
+            let (lim, off) = (w.bind(Arg::Int(q.limit)), w.bind(Arg::Int(q.offset)));
+            // The order by the arms' result columns, and in an arm.
+            let (order, in_arm) = match (q.after.is_some(), q.sort) {
+                (true, _) | (false, FeedSort::IdAsc) => ("id", "a.id"),
+                (false, FeedSort::IdDesc) => ("id DESC", "a.id DESC"),
+                (false, FeedSort::CreatedAsc) => ("created_at, id", "a.created_at, a.id"),
+                (false, FeedSort::CreatedDesc) => ("created_at DESC, id DESC", "a.created_at DESC, a.id DESC"),
+            };
+            // SQLite merges the arms, each walking its index in order, and stops at the page's
+            // end. PostgreSQL would rather read every arm whole and sort (hundreds of ms for a
+            // common kind): each arm is limited to the rows up to the page's end, in order.
+            let arms = match IS_PG {
+                true => {
+                    let upto = w.bind(Arg::Int(q.offset.saturating_add(q.limit)));
+                    let arms: Vec<String> = arms
+                        .iter()
+                        .map(|arm| format!("({arm} ORDER BY {in_arm} LIMIT {upto})"))
+                        .collect();
+                    format!("{with}SELECT * FROM ({}) a", arms.join(" UNION ALL "))
+                }
+                false => arms.join(" UNION ALL "),
+            };
+            let sql = format!("{arms} ORDER BY {order} LIMIT {lim} OFFSET {off}");
+            bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), &w.args)
+                .fetch_all(&mut *tx)
+                .await?
+        }
+    };
     let total = if q.nothing {
         0
     } else if q.offset == 0 && (rows.len() as i64) < q.limit {
         rows.len() as i64
     } else if activity_tally::answers(q) {
-        tally_total(pool, q, hidden).await?
+        tally_total(&mut tx, q, hidden, kinds.as_deref()).await?
     } else {
         remembered_count(pool, &lists, &counted, "activity a").await?
     };
+    tx.commit().await?;
     Ok((rows, total))
+}
+
+/// The kinds of entry `q` (one [`activity_tally::by_kind`] accepts) matches, from the tally.
+async fn kinds(conn: &mut Conn, q: &FeedQuery) -> Result<Kinds, sqlx::Error> {
+    let mut w = Where::default();
+    let org = w.bind(Arg::Text(q.org.clone()));
+    let sql = activity_tally::kinds(q, &mut w, &org);
+    bind_args!(sqlx::query_as::<_, (String, String, String)>(&sql), &w.args)
+        .fetch_all(conn)
+        .await
+}
+
+/// For a page in id order with a `created_*` window: the id ranges (`[first, end)`, ascending,
+/// past the cursor) of the blocks the tally has entries of the window's days in. Ids mostly rise
+/// with time, so this is one range, but not always (an import, entries dated back): one range
+/// from the first block to the last could be the whole feed. `None`: no window.
+async fn window_ranges(conn: &mut Conn, q: &FeedQuery) -> Result<Option<Vec<(i64, i64)>>, sqlx::Error> {
+    let mut w = Where::default();
+    let org = w.bind(Arg::Text(q.org.clone()));
+    let Some(sql) = activity_tally::window_blocks(q, &mut w, &org) else {
+        return Ok(None);
+    };
+    let blocks = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_all(conn)
+        .await?;
+    let mut ranges = activity_tally::id_ranges(&blocks, q.after);
+    if ranges.len() > RANGE_ARMS {
+        ranges = vec![(ranges[0].0, ranges[ranges.len() - 1].1)];
+    }
+    Ok(Some(ranges))
+}
+
+/// One select of `activity a` for each kind of `kinds` (`None`: of any kind) and each id range
+/// of `ranges` (`None`: every id), with the conditions `where_sql` (which must not compare the
+/// kind's columns or the actor when `kinds` is given) and the arm's own; binds into `w`.
+/// `count`: each selects `COUNT(*)`, else the page's columns. On SQLite an arm of one kind
+/// names the index it reads (`activity_org_actor_*` with an actor, else `activity_org_kind_*`;
+/// by id when counting or in an id order), so that the planner's sampled statistics cannot
+/// send it down the organization's whole order.
+fn arms(
+    q: &FeedQuery,
+    w: &mut Where,
+    kinds: Option<&[(String, String, String)]>,
+    ranges: Option<&[(i64, i64)]>,
+    where_sql: &str,
+    count: bool,
+) -> Vec<String> {
+    let actor = kinds.and(q.actor_id).map(|a| w.bind(Arg::Int(a)));
+    let by_id = count || q.after.is_some() || matches!(q.sort, FeedSort::IdAsc | FeedSort::IdDesc);
+    let index = match (actor.is_some(), by_id) {
+        (true, true) => "activity_org_actor_id",
+        (true, false) => "activity_org_actor_created",
+        (false, true) => "activity_org_kind_id",
+        (false, false) => "activity_org_kind_created",
+    };
+    let from = match kinds.is_some() && !IS_PG {
+        true => format!("activity a INDEXED BY {index}"),
+        false => "activity a".to_string(),
+    };
+    let columns = if count { "COUNT(*)" } else { PAGE_COLUMNS };
+    let actor = actor.map(|p| format!(" AND a.actor_id = {p}")).unwrap_or_default();
+    let kinds: Vec<String> = match kinds {
+        Some(kinds) => kinds
+            .iter()
+            .map(|(source, kind, verb)| {
+                let (s, t, v) = (
+                    w.bind(Arg::Text(source.clone())),
+                    w.bind(Arg::Text(kind.clone())),
+                    w.bind(Arg::Text(verb.clone())),
+                );
+                format!("{actor} AND a.source = {s} AND a.type = {t} AND a.verb = {v}")
+            })
+            .collect(),
+        None => vec![String::new()],
+    };
+    let ranges: Vec<String> = match ranges {
+        Some(ranges) => ranges
+            .iter()
+            .map(|(first, end)| {
+                let (f, e) = (w.bind(Arg::Int(*first)), w.bind(Arg::Int(*end)));
+                format!(" AND a.id >= {f} AND a.id < {e}")
+            })
+            .collect(),
+        None => vec![String::new()],
+    };
+    let mut out = Vec::with_capacity(kinds.len() * ranges.len());
+    for range in &ranges {
+        for kind in &kinds {
+            out.push(format!("SELECT {columns} FROM {from} WHERE {where_sql}{kind}{range}"));
+        }
+    }
+    out
 }
 
 /// The number of entries `q` matches, in one statement (one snapshot): the tally's sum, plus
@@ -163,11 +365,13 @@ pub(crate) async fn page(
 /// [`activity_tally::BLOCK`] entries of the `(org_id, id)` index), less for a member the
 /// matching entries of the top-secret tasks hidden from them (`hidden`): without other filters
 /// those past the cursor among the ids kept, else counted through `activity_org_task`. Only for
-/// queries the tally answers ([`activity_tally::answers`]).
-pub(crate) async fn tally_total(
-    pool: &Pool<Db>,
+/// queries the tally answers ([`activity_tally::answers`]). `kinds`: those the page was read by,
+/// whose arms count the cursor's block through their own indexes.
+async fn tally_total(
+    conn: &mut Conn,
     q: &FeedQuery,
     hidden: Option<&HiddenEntries>,
+    kinds: Option<&[(String, String, String)]>,
 ) -> Result<i64, sqlx::Error> {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(q.org.clone()));
@@ -177,24 +381,25 @@ pub(crate) async fn tally_total(
         let to = w.bind(Arg::Int(activity_tally::block_end(after)));
         let mut c = vec![
             format!("a.org_id = {org}"),
+            "a.id IS NOT NULL".to_string(),
             format!("a.id > {from}"),
             format!("a.id < {to}"),
         ];
-        c.extend(conditions(q, &mut w, true));
-        sql.push_str(&format!(
-            " + (SELECT COUNT(*) FROM activity a WHERE {})",
-            c.join(" AND ")
-        ));
+        c.extend(conditions(q, &mut w, true, kinds.is_some()));
+        let block = c.join(" AND ");
+        let arms = match kinds {
+            Some(kinds) => arms(q, &mut w, Some(kinds), None, &block, true),
+            None => vec![format!("SELECT COUNT(*) FROM activity a WHERE {block}")],
+        };
+        for arm in arms {
+            sql.push_str(&format!(" + ({arm})"));
+        }
     }
     let mut kept_hidden = 0;
     if let Some(viewer) = q.viewer {
-        let filtered = !conditions(q, &mut Where::default(), true).is_empty();
-        match hidden.and_then(|h| h.entries.as_ref()) {
-            Some(ids) if !filtered => {
-                let after = q.after.unwrap_or(i64::MIN);
-                kept_hidden = (ids.len() - ids.partition_point(|id| *id <= after)) as i64;
-            }
-            _ => {
+        match hidden.and_then(|h| activity_hidden::matching(h, q)) {
+            Some(n) => kept_hidden = n,
+            None => {
                 if let Some(set) = hidden_set(&mut w, &org, viewer, hidden) {
                     let mut c = vec![
                         format!("a.org_id = {org}"),
@@ -205,7 +410,7 @@ pub(crate) async fn tally_total(
                         let from = w.bind(Arg::Int(after));
                         c.push(format!("+a.id > {from}"));
                     }
-                    c.extend(conditions(q, &mut w, true));
+                    c.extend(conditions(q, &mut w, true, false));
                     sql.push_str(&format!(
                         " - (SELECT COUNT(*) FROM activity a WHERE {})",
                         c.join(" AND ")
@@ -216,7 +421,7 @@ pub(crate) async fn tally_total(
     }
     let sql = format!("SELECT {sql}");
     let total = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?;
     Ok(total - kept_hidden)
 }

@@ -208,24 +208,109 @@ pub(crate) fn sum(q: &FeedQuery, w: &mut Where, org: &str) -> String {
         None => {}
     }
     if detail {
-        for (col, values) in [("t.type", &q.types), ("t.verb", &q.verbs)] {
-            if !values.is_empty() {
-                let ph = w.bind_all(values.iter().map(|v| Arg::Text(v.clone())));
-                c.push(format!("{col} IN ({ph})"));
-            }
-        }
-        if let Some(source) = &q.source {
-            let p = w.bind(Arg::Text(source.clone()));
-            c.push(format!("t.source = {p}"));
-        }
-        if let Some(guest) = q.guest_actor {
-            c.push(format!("t.guest = {}", i32::from(guest)));
-        }
+        c.extend(detail_conditions(q, w));
     }
     format!(
         "(SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM activity_tally t WHERE {})",
         c.join(" AND ")
     )
+}
+
+/// The conditions on the detail columns of `activity_tally t` that `q`'s type, verb, source and
+/// guest filters make.
+fn detail_conditions(q: &FeedQuery, w: &mut Where) -> Vec<String> {
+    let mut c = Vec::new();
+    for (col, values) in [("t.type", &q.types), ("t.verb", &q.verbs)] {
+        if !values.is_empty() {
+            let ph = w.bind_all(values.iter().map(|v| Arg::Text(v.clone())));
+            c.push(format!("{col} IN ({ph})"));
+        }
+    }
+    if let Some(source) = &q.source {
+        let p = w.bind(Arg::Text(source.clone()));
+        c.push(format!("t.source = {p}"));
+    }
+    if let Some(guest) = q.guest_actor {
+        c.push(format!("t.guest = {}", i32::from(guest)));
+    }
+    c
+}
+
+/// Whether a page of `q` is read kind by kind ([`kinds`]): it filters by type, verb, source,
+/// guest flag or actor, with values the tally keeps, and not by one object.
+pub(crate) fn by_kind(q: &FeedQuery) -> bool {
+    let filtered = !q.types.is_empty()
+        || !q.verbs.is_empty()
+        || q.source.is_some()
+        || q.guest_actor.is_some()
+        || q.actor_id.is_some();
+    filtered
+        && !q.nothing
+        && q.entity.is_none()
+        && answers(&FeedQuery {
+            search: None,
+            field: None,
+            ..q.clone()
+        })
+}
+
+/// The statement of the `(source, type, verb)` kinds of entry that `q`'s type, verb, source and
+/// guest filters let through and that have entries (of `q`'s actor, when it names one): every
+/// kind of entry has a row in the tally's all-time grain from its first entry on. Binds into
+/// `w`; `org` is the organization's placeholder. For queries [`by_kind`] accepts.
+pub(crate) fn kinds(q: &FeedQuery, w: &mut Where, org: &str) -> String {
+    let actor = w.bind(Arg::Int(q.actor_id.unwrap_or(-1)));
+    let mut c = vec![
+        format!("t.org_id = {org}"),
+        format!("t.actor = {actor}"),
+        "t.detail = 1".into(),
+        "t.day = -1".into(),
+        "t.block = -1".into(),
+        "t.n > 0".into(),
+    ];
+    c.extend(detail_conditions(q, w));
+    format!(
+        "SELECT DISTINCT t.source, t.type, t.verb FROM activity_tally t WHERE {} ORDER BY 1, 2, 3",
+        c.join(" AND ")
+    )
+}
+
+/// The statement of the id blocks holding entries made on the UTC days of `q`'s `created_*`
+/// window, ascending (the tally's per-day grain); `None` without a window or with one before
+/// 1970. Binds into `w`; `org` is the organization's placeholder.
+pub(crate) fn window_blocks(q: &FeedQuery, w: &mut Where, org: &str) -> Option<String> {
+    if q.created_min.is_none() && q.created_max.is_none() {
+        return None;
+    }
+    let first = q.created_min.unwrap_or(0);
+    let last = q.created_max.map_or(i64::MAX, |max| max.saturating_sub(1));
+    if first < 0 || last < 0 {
+        return None;
+    }
+    let from = w.bind(Arg::Int(first / DAY_MS));
+    let to = w.bind(Arg::Int(last / DAY_MS));
+    Some(format!(
+        "SELECT DISTINCT t.block FROM activity_tally t
+          WHERE t.org_id = {org} AND t.actor = -1 AND t.detail = 0 AND t.day >= {from} AND t.day <= {to}
+          ORDER BY t.block"
+    ))
+}
+
+/// The id ranges `[first, end)` of `blocks` (ascending), adjacent blocks joined, above `after`.
+pub(crate) fn id_ranges(blocks: &[i64], after: Option<i64>) -> Vec<(i64, i64)> {
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for &b in blocks {
+        let (first, end) = (b.saturating_mul(BLOCK), block_end(b.saturating_mul(BLOCK)));
+        match ranges.last_mut() {
+            Some(last) if last.1 == first => last.1 = end,
+            _ => ranges.push((first, end)),
+        }
+    }
+    let from = after.map_or(i64::MIN, |a| a.saturating_add(1));
+    ranges
+        .into_iter()
+        .filter_map(|(first, end)| (end > from).then_some((first.max(from), end)))
+        .collect()
 }
 
 /// The first id of the block after the one that holds `after`.

@@ -15,6 +15,22 @@ use crate::support::{Backend, TestApp};
 mod seeded;
 mod totals;
 
+/// The ids of the organization's top-secret tasks, archived ones included.
+async fn secret_tasks(app: &TestApp) -> HashSet<String> {
+    let tasks = app
+        .get(&app.org_path("/tasks?without_pagination=true&archived=true"))
+        .await
+        .expect(200);
+    tasks
+        .data()
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter(|t| t["top_secret"] == true)
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Every entry after `after`, following the cursor page by page (100 a page).
 async fn drain(app: &TestApp, token: &str, after: i64) -> (Vec<Value>, i64) {
     let mut out = Vec::new();

@@ -138,45 +138,65 @@ fn task_of(e: &Value) -> Option<&str> {
     }
 }
 
-on_both!(the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer);
-/// More than two blocks of generated entries (numbered by `seed-demo`), then writes numbered
-/// by the writers (SQLite) or a reader (PostgreSQL); every case's total, as the admin and as a
-/// member who does not see the top-secret tasks, against the entries of the admin's cursor
-/// walk filtered here.
-async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(app: &TestApp) {
-    let url = app.store_url();
-    seed(&url, &["--tasks", "150", "--activity", "9000", "--seed", "5"]);
-    app.store().forget_counts();
-    for i in 0..3 {
-        app.json(
-            Method::POST,
-            &app.org_path("/tasks"),
-            json!({"title": format!("Written {i}")}),
-        )
-        .await
-        .expect(201);
+/// The feed the total and page tests read: more than two blocks of generated entries (numbered
+/// by `seed-demo`), then writes numbered by the writers (SQLite) or a reader (PostgreSQL).
+struct Feed {
+    /// Every entry, in id order (the admin's cursor walk).
+    everything: Vec<Value>,
+    /// The last id.
+    last: i64,
+    /// The top-secret tasks (none of them assigned to `kim`).
+    secret: HashSet<String>,
+    admin: String,
+    /// A standard member assigned nothing.
+    kim: String,
+}
+
+impl Feed {
+    async fn seeded(app: &TestApp) -> Feed {
+        let url = app.store_url();
+        seed(&url, &["--tasks", "150", "--activity", "9000", "--seed", "5"]);
+        app.store().forget_counts();
+        for i in 0..3 {
+            app.json(
+                Method::POST,
+                &app.org_path("/tasks"),
+                json!({"title": format!("Written {i}")}),
+            )
+            .await
+            .expect(201);
+        }
+        let kim = app.add_member("acme", 1077, "kim@acme.test", "standard").await.1;
+        let secret = super::secret_tasks(app).await;
+        let admin = app.token.clone();
+        let (everything, last) = super::drain(app, &admin, 0).await;
+        assert!(last > 2 * BLOCK, "more than two blocks: {last}");
+        Feed {
+            everything,
+            last,
+            secret,
+            admin,
+            kim,
+        }
     }
+
+    /// Whether `e` is about a top-secret task (hidden from `kim`).
+    fn hidden(&self, e: &Value) -> bool {
+        task_of(e).is_some_and(|t| self.secret.contains(t))
+    }
+}
+
+on_both!(the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer);
+/// Every case's total, as the admin and as a member who does not see the top-secret tasks,
+/// against the entries of the admin's cursor walk filtered here.
+async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(app: &TestApp) {
+    let feed = Feed::seeded(app).await;
     assert_eq!(disagreements(app).await, 0, "the counts agree with the entries");
-    let kim = app.add_member("acme", 1077, "kim@acme.test", "standard").await.1;
-    let tasks = app
-        .get(&app.org_path("/tasks?without_pagination=true&archived=true"))
-        .await
-        .expect(200);
-    let secret: HashSet<String> = tasks
-        .data()
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .filter(|t| t["top_secret"] == true)
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect();
-    let admin = app.token.clone();
-    let (everything, last) = super::drain(app, &admin, 0).await;
-    assert!(last > 2 * BLOCK, "more than two blocks: {last}");
-    let hidden = |e: &Value| task_of(e).is_some_and(|t| secret.contains(t));
+    let (everything, last, admin, kim) = (&feed.everything, feed.last, &feed.admin, &feed.kim);
+    let hidden = |e: &Value| feed.hidden(e);
     assert!(everything.iter().any(hidden), "the seed names a top-secret task");
     // The member's own walk leaves out exactly the hidden entries.
-    let (theirs, _) = super::drain(app, &kim, 0).await;
+    let (theirs, _) = super::drain(app, kim, 0).await;
     assert_eq!(theirs.len(), everything.iter().filter(|e| !hidden(e)).count());
 
     let id = |e: &Value| e["id"].as_i64().unwrap();
@@ -197,10 +217,10 @@ async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(a
         Some(i64::MAX),
     ]
     .into();
-    for (query, keep) in cases(&everything) {
+    for (query, keep) in cases(everything) {
         for after in &afters {
             let cursor = after.map(|a| format!("&after={a}")).unwrap_or_default();
-            for (who, token) in [("admin", &admin), ("member", &kim)] {
+            for (who, token) in [("admin", admin), ("member", kim)] {
                 let want = everything
                     .iter()
                     .filter(|e| after.is_none_or(|a| id(e) > a))
@@ -214,13 +234,13 @@ async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(a
     }
 
     // A client walking all pages sees the total (a filter, as the member).
-    let walked = super::drain_query(app, &kim, 0, "&type=Task").await;
-    assert_eq!(total_of(app, &kim, "&type=Task").await, walked.len() as i64);
+    let walked = super::drain_query(app, kim, 0, "&type=Task").await;
+    assert_eq!(total_of(app, kim, "&type=Task").await, walked.len() as i64);
 
     // New writes move every total by exactly the entries written.
-    let before = total_of(app, &admin, "").await;
-    let tasks_before = total_of(app, &admin, "&type=Task").await;
-    let after_last = total_of(app, &admin, &format!("&after={last}")).await;
+    let before = total_of(app, admin, "").await;
+    let tasks_before = total_of(app, admin, "&type=Task").await;
+    let after_last = total_of(app, admin, &format!("&after={last}")).await;
     assert_eq!(after_last, 0);
     let r = app
         .json(Method::POST, &app.org_path("/tasks"), json!({"title": "Later"}))
@@ -241,12 +261,12 @@ async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(a
     )
     .await
     .expect(200);
-    let (new, _) = super::drain(app, &admin, last).await;
+    let (new, _) = super::drain(app, admin, last).await;
     assert_eq!(new.len(), 3, "{new:?}");
-    assert_eq!(total_of(app, &admin, "").await, before + 3);
-    assert_eq!(total_of(app, &admin, "&type=Task").await, tasks_before + 2);
-    assert_eq!(total_of(app, &admin, &format!("&after={last}")).await, 3);
-    assert_eq!(total_of(app, &kim, &format!("&after={last}&verb=commented")).await, 1);
+    assert_eq!(total_of(app, admin, "").await, before + 3);
+    assert_eq!(total_of(app, admin, "&type=Task").await, tasks_before + 2);
+    assert_eq!(total_of(app, admin, &format!("&after={last}")).await, 3);
+    assert_eq!(total_of(app, kim, &format!("&after={last}&verb=commented")).await, 1);
     assert_eq!(disagreements(app).await, 0, "the counts agree after the writes");
 
     // The counts are what the totals read: one removed is seen (the test fails if a write
@@ -257,8 +277,54 @@ async fn the_total_is_the_number_of_entries_for_every_filter_cursor_and_viewer(a
             AND day = -1 AND block = -1",
     )
     .await;
-    assert_eq!(total_of(app, &admin, "").await, before + 2);
+    assert_eq!(total_of(app, admin, "").await, before + 2);
     assert_eq!(disagreements(app).await, 1);
+}
+
+on_both!(every_tallied_filter_pages_the_entries_it_counts);
+/// A page filtered by type, verb, source or actor is merged from one range per kind of entry
+/// (`activity_org_kind_*`, `activity_org_actor_*`), and one in id order with a `created_*`
+/// window reads only the id blocks of the window's days (several ranges here: the seed's own
+/// entries have the first ids and today's date). For every case, order, cursor and viewer, the
+/// pages hold exactly the entries of the admin's cursor walk that the filter keeps, in order.
+async fn every_tallied_filter_pages_the_entries_it_counts(app: &TestApp) {
+    let feed = Feed::seeded(app).await;
+    let everything = &feed.everything;
+    let id = |e: &Value| e["id"].as_i64().unwrap();
+    let key = |e: &Value| (e["created_at"].as_str().unwrap().to_string(), id(e));
+    let mid = id(&everything[everything.len() / 2]);
+    for (query, keep) in cases(everything) {
+        for (who, token) in [("admin", &feed.admin), ("member", &feed.kim)] {
+            let mut want: Vec<&Value> = everything
+                .iter()
+                .filter(|e| keep(e))
+                .filter(|e| who == "admin" || !feed.hidden(e))
+                .collect();
+            for sort in ["-created_at", "created_at", "id", "-id"] {
+                match sort {
+                    "id" => want.sort_by_key(|e| id(e)),
+                    "-id" => want.sort_by_key(|e| std::cmp::Reverse(id(e))),
+                    "created_at" => want.sort_by_key(|e| key(e)),
+                    _ => want.sort_by_key(|e| std::cmp::Reverse(key(e))),
+                }
+                for page in [1, 3] {
+                    let path = app.org_path(&format!("/activity-feeds?per_page=40&page={page}&sort={sort}{query}"));
+                    let r = app.send(app.request_as(token, Method::GET, &path)).await.expect(200);
+                    let got: Vec<i64> = r.data().as_array().expect("entries").iter().map(id).collect();
+                    let expected: Vec<i64> = want.iter().skip((page - 1) * 40).take(40).map(|e| id(e)).collect();
+                    assert_eq!(got, expected, "{who}: sort={sort}&page={page}{query}");
+                }
+            }
+            want.sort_by_key(|e| id(e));
+            for after in [0, BLOCK - 1, BLOCK + 7, mid, feed.last - 1] {
+                let path = app.org_path(&format!("/activity-feeds?per_page=40&after={after}{query}"));
+                let r = app.send(app.request_as(token, Method::GET, &path)).await.expect(200);
+                let got: Vec<i64> = r.data().as_array().expect("entries").iter().map(id).collect();
+                let expected: Vec<i64> = want.iter().map(|e| id(e)).filter(|i| *i > after).take(40).collect();
+                assert_eq!(got, expected, "{who}: after={after}{query}");
+            }
+        }
+    }
 }
 
 on_both!(entries_committed_out_of_order_are_counted_when_numbered);
