@@ -5,9 +5,9 @@
 use sqlx::{Pool, Row};
 
 use super::activity::sequence;
-use super::activity_hidden::{self, hidden_task, hidden_tasks, id_set};
+use super::activity_hidden::{self, hidden_task, hidden_tasks};
 use super::activity_tally;
-use super::where_clause::{Arg, Lists, Where, bind_args, remembered_count};
+use super::where_clause::{Arg, Lists, Where, bind_args, id_set, json_array, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort, HiddenEntries};
 
@@ -427,7 +427,8 @@ async fn tally_total(
 }
 
 /// The current state of the objects entries name: `(auditable_type, id, title)` of those that
-/// still exist, for `audit` and `parent`. One statement for every kind.
+/// still exist, for `audit` and `parent`. One statement for every kind, the same text for every
+/// page (each kind's ids bound as one JSON array), so that it is prepared once.
 pub(crate) async fn objects(
     pool: &Pool<Db>,
     org: &str,
@@ -440,23 +441,22 @@ pub(crate) async fn objects(
         ("App\\Models\\Task", "id, title FROM tasks"),
         ("App\\Models\\Thread", "id, substr(content, 1, 100) FROM threads"),
     ];
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut parts = Vec::new();
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     for (i, (kind, select)) in TABLES.iter().enumerate() {
-        let ids = wanted
+        let ids: Vec<&str> = wanted
             .iter()
             .filter(|(k, _)| k == kind)
-            .map(|(_, id)| Arg::Text(id.clone()));
-        let ph = w.bind_all(ids);
-        if !ph.is_empty() {
-            parts.push(format!(
-                "SELECT {i} AS kind, {select} WHERE org_id = {org} AND id IN ({ph})"
-            ));
-        }
-    }
-    if parts.is_empty() {
-        return Ok(Vec::new());
+            .map(|(_, id)| id.as_str())
+            .collect();
+        let set = id_set(&w.bind(Arg::Text(json_array(&ids))));
+        parts.push(format!(
+            "SELECT {i} AS kind, {select} WHERE org_id = {org} AND id IN ({set})"
+        ));
     }
     let sql = parts.join(" UNION ALL ");
     let rows = bind_args!(sqlx::query(&sql), &w.args).fetch_all(pool).await?;

@@ -36,15 +36,6 @@ pub(crate) fn hidden_task(org: &str, viewer: &str) -> String {
     )
 }
 
-/// The set of the ids in the JSON array bound at placeholder `p`, as a subquery's select.
-pub(crate) fn id_set(p: &str) -> String {
-    if IS_PG {
-        format!("SELECT jsonb_array_elements_text(CAST({p} AS jsonb)) AS value")
-    } else {
-        format!("SELECT value FROM json_each({p})")
-    }
-}
-
 /// What member `viewer` may not see of `org`'s feed, as of now (entries committed so far are
 /// numbered first, so that every hidden entry has its id). One statement with one row: the
 /// tasks, their ids as JSON, and their entries (each `id created_at actor guest source type

@@ -368,4 +368,40 @@ mod tests {
         assert_eq!(block_end(BLOCK), 2 * BLOCK);
         assert_eq!(block_end(i64::MAX), i64::MAX, "any cursor the handler accepts");
     }
+
+    #[test]
+    fn window_blocks_become_id_ranges_past_the_cursor() {
+        // Adjacent blocks join; a gap starts a new range.
+        assert_eq!(
+            id_ranges(&[0, 238, 239, 240], None),
+            [(0, BLOCK), (238 * BLOCK, 241 * BLOCK)]
+        );
+        // The cursor cuts into a range, and drops the ranges at or below it.
+        assert_eq!(
+            id_ranges(&[0, 238, 239], Some(238 * BLOCK + 5)),
+            [(238 * BLOCK + 6, 240 * BLOCK)]
+        );
+        assert_eq!(id_ranges(&[0], Some(BLOCK - 1)), []);
+        assert_eq!(id_ranges(&[0, 1], Some(i64::MAX)), []);
+        assert_eq!(id_ranges(&[], None), []);
+        // A window before its start or before 1970 reads no blocks from the tally.
+        let q = FeedQuery::default();
+        assert!(window_blocks(&q, &mut Where::default(), "$1").is_none());
+        let before = FeedQuery {
+            created_min: Some(-DAY_MS),
+            ..q.clone()
+        };
+        assert!(window_blocks(&before, &mut Where::default(), "$1").is_none());
+        let mut w = Where::default();
+        let day = FeedQuery {
+            created_min: Some(3 * DAY_MS),
+            created_max: Some(4 * DAY_MS),
+            ..q
+        };
+        assert!(window_blocks(&day, &mut w, "$1").is_some());
+        assert!(
+            matches!(w.args[..], [Arg::Int(3), Arg::Int(3)]),
+            "[3 days, 4 days) is day 3 alone"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use sqlx::Pool;
 
+use super::where_clause::{int_set, json_array};
 use super::{Db, IS_PG, counters};
 use crate::StoreError;
 use crate::model::{Invite, Member, StatusChange};
@@ -17,12 +18,14 @@ pub(crate) async fn get_many(pool: &Pool<Db>, org: &str, ids: &[i64]) -> Result<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // One statement text for any number of ids (bound as one JSON array): prepared once.
     sqlx::query_as::<_, Member>(&format!(
         "SELECT {MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id
-          WHERE m.org_id = $1 AND m.user_id IN ({list}) ORDER BY u.id"
+          WHERE m.org_id = $1 AND m.user_id IN ({}) ORDER BY u.id",
+        int_set("$2")
     ))
     .bind(org)
+    .bind(json_array(ids))
     .fetch_all(pool)
     .await
 }

@@ -1,6 +1,6 @@
 //! A `WHERE` clause built from fixed SQL fragments and the values they bind, in placeholder order:
 //! user input only ever reaches the database as a bound value. Shared by the task list, the run
-//! list and search.
+//! list, search and the activity feed; also the sets of ids bound as one JSON array.
 
 pub(crate) use crate::list_plan::{Lists, Shape};
 use crate::memo::Lookup;
@@ -55,6 +55,31 @@ impl Where {
         }
         key
     }
+}
+
+/// The set of the ids in the JSON array bound at placeholder `p`, as a subquery's select.
+pub(crate) fn id_set(p: &str) -> String {
+    if super::IS_PG {
+        format!("SELECT jsonb_array_elements_text(CAST({p} AS jsonb)) AS value")
+    } else {
+        format!("SELECT value FROM json_each({p})")
+    }
+}
+
+/// The set of the integers in the JSON array bound at placeholder `p`, as a subquery's select.
+pub(crate) fn int_set(p: &str) -> String {
+    if super::IS_PG {
+        format!("SELECT CAST(jsonb_array_elements_text(CAST({p} AS jsonb)) AS BIGINT) AS value")
+    } else {
+        format!("SELECT value FROM json_each({p})")
+    }
+}
+
+/// `values` as a JSON array, to bind for [`id_set`] or [`int_set`]: one statement text however
+/// many there are, so that it is prepared once (a list of placeholders is a new statement, and
+/// a new entry in the connection's statement cache, for each length).
+pub(crate) fn json_array<T: serde::Serialize>(values: &[T]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_string())
 }
 
 /// Binds `args` to a query, in order.
