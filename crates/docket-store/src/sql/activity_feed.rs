@@ -209,12 +209,7 @@ pub(crate) async fn page(
         // migration 0024).
         let few = q.entity.as_ref().is_some_and(|(kind, _)| kind != "checklist");
         let created = if few { "+a.created_at" } else { "a.created_at" };
-        let order = match (q.after.is_some(), q.sort) {
-            (true, _) | (false, FeedSort::IdAsc) => "a.id".to_string(),
-            (false, FeedSort::IdDesc) => "a.id DESC".to_string(),
-            (false, FeedSort::CreatedAsc) => format!("{created}, a.id"),
-            (false, FeedSort::CreatedDesc) => format!("{created} DESC, a.id DESC"),
-        };
+        let order = order_by(q, created, "a.id");
         let (lim, off) = (w.bind(Arg::Int(q.limit)), w.bind(Arg::Int(q.offset)));
         let sql = format!(
             "SELECT {PAGE_COLUMNS} FROM activity a WHERE {where_sql} ORDER BY {order} LIMIT {lim} OFFSET {off}"
@@ -229,12 +224,7 @@ pub(crate) async fn page(
         } else {
             let (lim, off) = (w.bind(Arg::Int(q.limit)), w.bind(Arg::Int(q.offset)));
             // The order by the arms' result columns, and in an arm.
-            let (order, in_arm) = match (q.after.is_some(), q.sort) {
-                (true, _) | (false, FeedSort::IdAsc) => ("id", "a.id"),
-                (false, FeedSort::IdDesc) => ("id DESC", "a.id DESC"),
-                (false, FeedSort::CreatedAsc) => ("created_at, id", "a.created_at, a.id"),
-                (false, FeedSort::CreatedDesc) => ("created_at DESC, id DESC", "a.created_at DESC, a.id DESC"),
-            };
+            let (order, in_arm) = (order_by(q, "created_at", "id"), order_by(q, "a.created_at", "a.id"));
             // SQLite merges the arms, each walking its index in order, and stops at the page's
             // end. PostgreSQL would rather read every arm whole and sort (hundreds of ms for a
             // common kind): each arm is limited to the rows up to the page's end, in order.
@@ -268,6 +258,17 @@ pub(crate) async fn page(
     Ok((rows, total))
 }
 
+/// The `ORDER BY` of `q`'s page with `created` and `id` the expressions of the two columns (the
+/// cursor's pages are in id order).
+fn order_by(q: &FeedQuery, created: &str, id: &str) -> String {
+    match (q.after.is_some(), q.sort) {
+        (true, _) | (false, FeedSort::IdAsc) => id.to_string(),
+        (false, FeedSort::IdDesc) => format!("{id} DESC"),
+        (false, FeedSort::CreatedAsc) => format!("{created}, {id}"),
+        (false, FeedSort::CreatedDesc) => format!("{created} DESC, {id} DESC"),
+    }
+}
+
 /// The kinds of entry `q` (one [`activity_tally::by_kind`] accepts) matches, from the tally.
 async fn kinds(conn: &mut Conn, q: &FeedQuery) -> Result<Kinds, sqlx::Error> {
     let mut w = Where::default();
@@ -291,11 +292,7 @@ async fn window_ranges(conn: &mut Conn, q: &FeedQuery) -> Result<Option<Vec<(i64
     let blocks = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
         .fetch_all(conn)
         .await?;
-    let mut ranges = activity_tally::id_ranges(&blocks, q.after);
-    if ranges.len() > RANGE_ARMS {
-        ranges = vec![(ranges[0].0, ranges[ranges.len() - 1].1)];
-    }
-    Ok(Some(ranges))
+    Ok(Some(activity_tally::id_ranges(&blocks, q.after, RANGE_ARMS)))
 }
 
 /// One select of `activity a` for each kind of `kinds` (`None`: of any kind) and each id range

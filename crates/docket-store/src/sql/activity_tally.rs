@@ -167,11 +167,13 @@ pub(crate) static REBUILD: LazyLock<String> = LazyLock::new(|| {
 /// Whether the tally can count `q`: no text or object filter, and the values it compares are
 /// ones the tally keeps (whole UTC days from 1970 on, a member id, the sources and no `''`).
 pub(crate) fn answers(q: &FeedQuery) -> bool {
+    q.search.is_none() && q.field.is_none() && q.entity.is_none() && kept_values(q)
+}
+
+/// Whether the values `q`'s tallied filters compare are ones the tally keeps.
+fn kept_values(q: &FeedQuery) -> bool {
     let day = |t: Option<i64>| t.is_none_or(|t| t >= 0 && t % DAY_MS == 0);
-    q.search.is_none()
-        && q.field.is_none()
-        && q.entity.is_none()
-        && day(q.created_min)
+    day(q.created_min)
         && day(q.created_max)
         && q.actor_id.is_none_or(|a| a >= 0)
         && q.after.is_none_or(|a| a >= 0)
@@ -244,14 +246,7 @@ pub(crate) fn by_kind(q: &FeedQuery) -> bool {
         || q.source.is_some()
         || q.guest_actor.is_some()
         || q.actor_id.is_some();
-    filtered
-        && !q.nothing
-        && q.entity.is_none()
-        && answers(&FeedQuery {
-            search: None,
-            field: None,
-            ..q.clone()
-        })
+    filtered && !q.nothing && q.entity.is_none() && kept_values(q)
 }
 
 /// The statement of the `(source, type, verb)` kinds of entry that `q`'s type, verb, source and
@@ -296,8 +291,9 @@ pub(crate) fn window_blocks(q: &FeedQuery, w: &mut Where, org: &str) -> Option<S
     ))
 }
 
-/// The id ranges `[first, end)` of `blocks` (ascending), adjacent blocks joined, above `after`.
-pub(crate) fn id_ranges(blocks: &[i64], after: Option<i64>) -> Vec<(i64, i64)> {
+/// The id ranges `[first, end)` of `blocks` (ascending), adjacent blocks joined, above `after`;
+/// more than `most` become one, from the first to the last.
+pub(crate) fn id_ranges(blocks: &[i64], after: Option<i64>, most: usize) -> Vec<(i64, i64)> {
     let mut ranges: Vec<(i64, i64)> = Vec::new();
     for &b in blocks {
         let (first, end) = (b.saturating_mul(BLOCK), block_end(b.saturating_mul(BLOCK)));
@@ -307,10 +303,14 @@ pub(crate) fn id_ranges(blocks: &[i64], after: Option<i64>) -> Vec<(i64, i64)> {
         }
     }
     let from = after.map_or(i64::MIN, |a| a.saturating_add(1));
-    ranges
+    let ranges: Vec<(i64, i64)> = ranges
         .into_iter()
         .filter_map(|(first, end)| (end > from).then_some((first.max(from), end)))
-        .collect()
+        .collect();
+    match (ranges.first(), ranges.last()) {
+        (Some(first), Some(last)) if ranges.len() > most => vec![(first.0, last.1)],
+        _ => ranges,
+    }
 }
 
 /// The first id of the block after the one that holds `after`.
@@ -373,17 +373,23 @@ mod tests {
     fn window_blocks_become_id_ranges_past_the_cursor() {
         // Adjacent blocks join; a gap starts a new range.
         assert_eq!(
-            id_ranges(&[0, 238, 239, 240], None),
+            id_ranges(&[0, 238, 239, 240], None, 4),
             [(0, BLOCK), (238 * BLOCK, 241 * BLOCK)]
         );
         // The cursor cuts into a range, and drops the ranges at or below it.
         assert_eq!(
-            id_ranges(&[0, 238, 239], Some(238 * BLOCK + 5)),
+            id_ranges(&[0, 238, 239], Some(238 * BLOCK + 5), 4),
             [(238 * BLOCK + 6, 240 * BLOCK)]
         );
-        assert_eq!(id_ranges(&[0], Some(BLOCK - 1)), []);
-        assert_eq!(id_ranges(&[0, 1], Some(i64::MAX)), []);
-        assert_eq!(id_ranges(&[], None), []);
+        assert_eq!(id_ranges(&[0], Some(BLOCK - 1), 4), []);
+        assert_eq!(id_ranges(&[0, 1], Some(i64::MAX), 4), []);
+        assert_eq!(id_ranges(&[], None, 4), []);
+        // Past `most` ranges, one from the first to the last (what it reads is a superset).
+        assert_eq!(id_ranges(&[0, 2, 4], None, 2), [(0, 5 * BLOCK)]);
+        assert_eq!(
+            id_ranges(&[0, 2, 4], Some(BLOCK), 2),
+            [(2 * BLOCK, 3 * BLOCK), (4 * BLOCK, 5 * BLOCK)]
+        );
         // A window before its start or before 1970 reads no blocks from the tally.
         let q = FeedQuery::default();
         assert!(window_blocks(&q, &mut Where::default(), "$1").is_none());

@@ -95,6 +95,11 @@ fn cases<'a>(everything: &'a [Value]) -> Vec<Case<'a>> {
             Box::new(move |e| verb(e, "created") || verb(e, "updated")),
         ),
         ("&source=Webhook".into(), Box::new(|e| e["source"][0] == "Webhook")),
+        // One kind of entry alone: a page of one arm.
+        (
+            "&source=Member&type=Task&verb=re-opened".into(),
+            Box::new(move |e| e["source"][0] == "Member" && kind(e, "Task") && verb(e, "re-opened")),
+        ),
         (
             "&source=Member&verb=updated".into(),
             Box::new(move |e| e["source"][0] == "Member" && verb(e, "updated")),
