@@ -112,7 +112,7 @@ pub struct Store {
     counts: Arc<memo::Memo<i64>>,
     counting: Arc<memo::Flights>,
     /// What each member may not see of each organization's feed (`api/activity.rs`).
-    hidden: Arc<memo::Memo<Arc<model::HiddenEntries>>>,
+    hidden: Arc<memo::Memo<api::activity::KeptHidden>>,
     /// Bumped by the writes that can change tokens, memberships or organizations.
     identity: Arc<memo::Generation>,
     tokens: Arc<memo::Memo<model::TokenLookup>>,
@@ -284,7 +284,11 @@ impl Store {
             .pragma("temp_store", "memory")
             // 4 MiB of page cache per connection (nine of them): the operating system caches the
             // file as well, and the server stays well under 150 MB resident at a million tasks.
-            .pragma("cache_size", "-4000");
+            .pragma("cache_size", "-4000")
+            // A page of 100 rows crosses from the connection's thread in one go: with sqlx's 50,
+            // the thread stopped halfway through each page until the request's task woke and
+            // drained the channel (two more thread switches a page).
+            .row_buffer_size(128);
         // The writer first, so that it creates the file and switches it to WAL before readers open.
         // It has a larger cache: every write walks the indexes of the tasks it changes.
         let write = SqlitePoolOptions::new()
@@ -417,6 +421,27 @@ impl Store {
             .fetch_one(pool)
             .await
             .unwrap_or(false),
+        }
+    }
+
+    /// A mark that changes whenever a commit may have changed the data: on SQLite
+    /// `PRAGMA data_version` of the checkpointer's connection (any commit but that connection's
+    /// own, from this process's writer or another process such as an admin command); on
+    /// PostgreSQL the current snapshot (`xmin:xmax:xids in progress`), which moves whenever a
+    /// transaction that writes begins or ends, on any node and in any database of the cluster.
+    /// `None` when it cannot be read. A value that depends on the data alone, not on the clock,
+    /// is still current while this is unchanged since before it was read.
+    pub(crate) async fn data_version(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Sqlite { checkpoints, .. } => sqlx::query_scalar::<_, i64>("PRAGMA data_version")
+                .fetch_one(checkpoints)
+                .await
+                .ok()
+                .map(|v| v.to_string()),
+            Backend::Postgres(pool) => sqlx::query_scalar::<_, String>("SELECT pg_current_snapshot()::text")
+                .fetch_one(pool)
+                .await
+                .ok(),
         }
     }
 

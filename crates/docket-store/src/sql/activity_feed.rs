@@ -7,7 +7,7 @@ use sqlx::{Pool, Row};
 use super::activity::sequence;
 use super::activity_hidden::{self, hidden_task, hidden_tasks};
 use super::activity_tally;
-use super::where_clause::{Arg, Lists, Where, bind_args, id_set, json_array, remembered_count};
+use super::where_clause::{Arg, Lists, Where, bind_args, id_set, in_set, int_set, json_array, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort, HiddenEntries};
 
@@ -96,6 +96,10 @@ const PAGE_COLUMNS: &str = "a.id, a.org_id, a.verb, a.source, a.actor_id, a.acto
 /// The kinds of entry a filtered page is read by, one arm each: `(source, type, verb)`.
 type Kinds = Vec<(String, String, String)>;
 
+/// What a page read in arms has one arm of: each kind (`None`: every kind) in each id range
+/// (`None`: every id), as [`arms`] takes them.
+type ArmsOf<'a> = (Option<&'a [(String, String, String)]>, Option<&'a [(i64, i64)]>);
+
 /// One feed page of `q` and the number of entries its filters match (for `after`: those after
 /// the cursor). `hidden`: what the viewer of `q` (a member) may not see, read by
 /// `activity_hidden.rs`; `None` for an admin. The page, and its total when the tally sums it,
@@ -119,6 +123,8 @@ type Kinds = Vec<(String, String, String)>;
 /// The total is summed from the tally ([`tally_total`]) when it can answer; else (text, field
 /// and object filters) counted, and remembered between writes like a list's (`where_clause.rs`),
 /// so that paging through one filter counts its matches once.
+///
+/// On PostgreSQL a page read in arms reads its keys first ([`keyed_rows`]).
 pub(crate) async fn page(
     pool: &Pool<Db>,
     lists: Lists,
@@ -126,6 +132,22 @@ pub(crate) async fn page(
     hidden: Option<&HiddenEntries>,
 ) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
     sequence(pool).await?;
+    if let Some(page) = read_page(pool, &lists, q, hidden, IS_PG).await? {
+        return Ok(page);
+    }
+    // A key read belonged to a task the remembered hidden set did not name yet.
+    Ok(read_page(pool, &lists, q, hidden, false).await?.unwrap_or_default())
+}
+
+/// [`page`]; `keyed`: an arm page may read its keys first, which answers `None` when it finds
+/// the viewer's remembered hidden set out of date.
+async fn read_page(
+    pool: &Pool<Db>,
+    lists: &Lists,
+    q: &FeedQuery,
+    hidden: Option<&HiddenEntries>,
+    keyed: bool,
+) -> Result<Option<(Vec<ActivityRow>, i64)>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     if IS_PG {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -138,7 +160,7 @@ pub(crate) async fn page(
     };
     if kinds.as_ref().is_some_and(Vec::is_empty) {
         tx.commit().await?;
-        return Ok((Vec::new(), 0));
+        return Ok(Some((Vec::new(), 0)));
     }
     let id_order = q.after.is_some() || matches!(q.sort, FeedSort::IdAsc | FeedSort::IdDesc);
     let mut w = Where::default();
@@ -171,8 +193,16 @@ pub(crate) async fn page(
     // (`where_clause.rs`).
     // A page read in arms would build the bound set into a lookup table once per arm (0.2 ms
     // each for 1,000 hidden tasks): SQLite tests each row it reads against its task instead
-    // (a primary-key lookup), PostgreSQL reads the set once into the statement's `hid`.
+    // (in the index of top-secret tasks, `hidden_task`), PostgreSQL leaves them out by id once
+    // the keys are read (`keyed_rows`) or, failing that, reads the set once into `hid`.
     let by_arms = kinds.is_some() || ranges.is_some();
+    // Keys first when every condition of an arm is in its index: not the guest flag or text.
+    let keyed = keyed
+        && by_arms
+        && q.guest_actor.is_none()
+        && q.search.is_none()
+        && q.field.is_none()
+        && (q.viewer.is_none() || hidden.is_some_and(|h| h.tasks == 0 || h.entries.is_some()));
     let mut with = String::new();
     if let Some(viewer) = q.viewer {
         if let Some(set) = hidden_set(&mut counted, &org, viewer, None) {
@@ -180,6 +210,8 @@ pub(crate) async fn page(
         }
         match (by_arms, hidden) {
             (true, Some(h)) if h.tasks == 0 => {}
+            // Left out by id once the keys are read.
+            (true, Some(_)) if keyed => {}
             (true, Some(h)) if IS_PG => {
                 let set = id_set(&w.bind(Arg::Text(h.tasks_json.clone())));
                 with = format!("WITH hid AS MATERIALIZED ({set}) ");
@@ -217,8 +249,27 @@ pub(crate) async fn page(
         bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), &w.args)
             .fetch_all(&mut *tx)
             .await?
+    } else if keyed {
+        let arms = (kinds.as_deref(), ranges.as_deref());
+        match keyed_rows(&mut tx, q, w, arms, &where_sql, hidden).await? {
+            Some(rows) => rows,
+            None => {
+                tx.commit().await?;
+                return Ok(None);
+            }
+        }
     } else {
-        let arms = arms(q, &mut w, kinds.as_deref(), ranges.as_deref(), &where_sql, false);
+        let arms: Vec<String> = arms(
+            q,
+            &mut w,
+            kinds.as_deref(),
+            ranges.as_deref(),
+            &where_sql,
+            Columns::Page,
+        )
+        .into_iter()
+        .map(|(_, arm)| arm)
+        .collect();
         if arms.is_empty() {
             Vec::new()
         } else {
@@ -252,10 +303,154 @@ pub(crate) async fn page(
     } else if activity_tally::answers(q) {
         tally_total(&mut tx, q, hidden, kinds.as_deref()).await?
     } else {
-        remembered_count(pool, &lists, &counted, "activity a").await?
+        remembered_count(pool, lists, &counted, "activity a").await?
     };
     tx.commit().await?;
-    Ok((rows, total))
+    Ok(Some((rows, total)))
+}
+
+/// PostgreSQL: the rows of a page read in arms, keys first. PostgreSQL does not merge the arms
+/// in order as SQLite does: each is read up to the page's end, and reading those rows whole
+/// cost a table row each, most of them then left out (25 ms for 14 arms of a one-week window).
+/// Here each arm reads `(id, created_at)` from its index alone (every condition an arm tests is
+/// in it: migrations 0025 and 0026), the page's ids are taken from the arms' merge
+/// ([`page_keys`]), and only their rows are read. `None` when a row read is of a task the
+/// viewer's remembered hidden set hides but whose entry it did not list (made since the set
+/// was read, on another node): the caller then reads the page with the visibility condition in
+/// each arm.
+async fn keyed_rows(
+    conn: &mut Conn,
+    q: &FeedQuery,
+    w: Where,
+    arms: ArmsOf<'_>,
+    where_sql: &str,
+    hidden: Option<&HiddenEntries>,
+) -> Result<Option<Vec<ActivityRow>>, sqlx::Error> {
+    let hidden = hidden.filter(|h| h.tasks > 0);
+    let ids = match page_keys(conn, q, w.clone(), arms, where_sql, hidden, true).await? {
+        Some(ids) => ids,
+        None => page_keys(conn, q, w, arms, where_sql, hidden, false)
+            .await?
+            .unwrap_or_default(),
+    };
+    if ids.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let mut r = Where::default();
+    let org = r.bind(Arg::Text(q.org.clone()));
+    let set = in_set("a.id", &int_set(&r.bind(Arg::Text(json_array(&ids)))));
+    let mut sql = format!("SELECT {PAGE_COLUMNS} FROM activity a WHERE a.org_id = {org} AND {set}");
+    if let Some(h) = hidden {
+        let tasks = id_set(&r.bind(Arg::Text(h.tasks_json.clone())));
+        sql.push_str(&format!(" AND (a.task_id IS NULL OR a.task_id NOT IN ({tasks}))"));
+    }
+    sql.push_str(&format!(" ORDER BY {}", order_by(q, "a.created_at", "a.id")));
+    let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), &r.args)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((rows.len() == ids.len()).then_some(rows))
+}
+
+/// The ids of `q`'s page read in arms ([`keyed_rows`]), a member's hidden entries (`hidden`,
+/// its entries kept) left out by id. Each arm reads the page's end (`offset + limit`) and as
+/// many more keys as the hidden set has entries of its kind that the filters match, which
+/// suffices whatever their order; that can be thousands of keys for a member who may not see
+/// many entries, nearly all of them past the page. `capped` first reads at most half a page
+/// more per arm, and answers `None` when that could be wrong: when the merge holds fewer
+/// visible keys than the page's end before the point where an arm read all it was allowed.
+async fn page_keys(
+    conn: &mut Conn,
+    q: &FeedQuery,
+    mut w: Where,
+    (kinds, ranges): ArmsOf<'_>,
+    where_sql: &str,
+    hidden: Option<&HiddenEntries>,
+    capped: bool,
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let kept = hidden.and_then(|h| h.entries.as_deref());
+    // The kept hidden entries the filters match, by the set's own kinds.
+    let mut by_kind = vec![0_i64; hidden.map_or(0, |h| h.kinds.len())];
+    if let Some(entries) = hidden.and_then(|h| activity_hidden::matching_entries(h, q)) {
+        for e in entries {
+            if let Some(n) = by_kind.get_mut(usize::from(e.kind)) {
+                *n += 1;
+            }
+        }
+    }
+    let upto = q.offset.saturating_add(q.limit);
+    let more = |kind: Option<&(String, String, String)>| -> i64 {
+        let n = match (hidden, kind) {
+            (None, _) => 0,
+            (Some(_), None) => by_kind.iter().sum(),
+            (Some(h), Some(k)) => h
+                .kinds
+                .iter()
+                .position(|x| x == k)
+                .and_then(|i| by_kind.get(i))
+                .copied()
+                .unwrap_or(0),
+        };
+        if capped { n.min(upto / 2 + 16) } else { n }
+    };
+    let (order, in_arm) = (order_by(q, "created_at", "id"), order_by(q, "a.created_at", "a.id"));
+    let mut limited = Vec::new();
+    let mut limits = Vec::new();
+    for (arm_no, (i, arm)) in arms(q, &mut w, kinds, ranges, where_sql, Columns::Keys)
+        .into_iter()
+        .enumerate()
+    {
+        let limit = upto.saturating_add(more(kinds.and_then(|k| k.get(i))));
+        let lim = w.bind(Arg::Int(limit));
+        limited.push(format!(
+            "(SELECT {arm_no} AS arm, k.* FROM ({arm} ORDER BY {in_arm} LIMIT {lim}) k)"
+        ));
+        limits.push(limit);
+    }
+    if limited.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    // The page's end, and every arm's extra keys (an upper bound of the hidden ones among them).
+    let most = limits.iter().fold(upto, |most, l| most.saturating_add(l - upto));
+    let most_p = w.bind(Arg::Int(most));
+    let sql = format!(
+        "SELECT arm, id FROM ({}) a ORDER BY {order} LIMIT {most_p}",
+        limited.join(" UNION ALL ")
+    );
+    let keys = bind_args!(sqlx::query_as::<_, (i32, i64)>(&sql), &w.args)
+        .fetch_all(&mut *conn)
+        .await?;
+    // The merge is exact up to the last key of any arm that read all it was allowed (its next
+    // key could come anywhere after).
+    let mut read = vec![0_i64; limits.len()];
+    let mut last = vec![0_usize; limits.len()];
+    for (at, (arm, _)) in keys.iter().enumerate() {
+        let arm = usize::try_from(*arm).unwrap_or(0);
+        if let Some(n) = read.get_mut(arm) {
+            *n += 1;
+            last[arm] = at;
+        }
+    }
+    let full: Vec<usize> = (0..limits.len())
+        .filter(|&a| read[a] == limits[a])
+        .map(|a| last[a])
+        .collect();
+    let exact = full.iter().min().map_or(keys.len(), |at| at + 1);
+    let everything = full.is_empty() && (keys.len() as i64) < most;
+    let visible: Vec<i64> = keys[..exact]
+        .iter()
+        .map(|(_, id)| *id)
+        .filter(|id| kept.is_none_or(|e| e.binary_search_by_key(id, |e| e.id).is_err()))
+        .collect();
+    if (visible.len() as i64) < upto && !everything && capped {
+        return Ok(None);
+    }
+    Ok(Some(
+        visible
+            .into_iter()
+            .skip(usize::try_from(q.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(q.limit).unwrap_or(0))
+            .collect(),
+    ))
 }
 
 /// The `ORDER BY` of `q`'s page with `created` and `id` the expressions of the two columns (the
@@ -298,7 +493,8 @@ async fn window_ranges(conn: &mut Conn, q: &FeedQuery) -> Result<Option<Vec<(i64
 /// One select of `activity a` for each kind of `kinds` (`None`: of any kind) and each id range
 /// of `ranges` (`None`: every id), with the conditions `where_sql` (which must not compare the
 /// kind's columns or the actor when `kinds` is given) and the arm's own; binds into `w`.
-/// `count`: each selects `COUNT(*)`, else the page's columns. On SQLite an arm of one kind
+/// `columns`: what each selects. Each comes with the index in `kinds` of its kind (0 without
+/// kinds). On SQLite an arm of one kind
 /// names the index it reads (`activity_org_actor_*` with an actor, else `activity_org_kind_*`;
 /// by id when counting or in an id order), so that the planner's sampled statistics cannot
 /// send it down the organization's whole order.
@@ -308,9 +504,10 @@ fn arms(
     kinds: Option<&[(String, String, String)]>,
     ranges: Option<&[(i64, i64)]>,
     where_sql: &str,
-    count: bool,
-) -> Vec<String> {
+    columns: Columns,
+) -> Vec<(usize, String)> {
     let actor = kinds.and(q.actor_id).map(|a| w.bind(Arg::Int(a)));
+    let count = columns == Columns::Count;
     let by_id = count || q.after.is_some() || matches!(q.sort, FeedSort::IdAsc | FeedSort::IdDesc);
     let index = match (actor.is_some(), by_id) {
         (true, true) => "activity_org_actor_id",
@@ -322,7 +519,11 @@ fn arms(
         true => format!("activity a INDEXED BY {index}"),
         false => "activity a".to_string(),
     };
-    let columns = if count { "COUNT(*)" } else { PAGE_COLUMNS };
+    let columns = match columns {
+        Columns::Count => "COUNT(*)",
+        Columns::Page => PAGE_COLUMNS,
+        Columns::Keys => "a.id, a.created_at",
+    };
     let actor = actor.map(|p| format!(" AND a.actor_id = {p}")).unwrap_or_default();
     let kinds: Vec<String> = match kinds {
         Some(kinds) => kinds
@@ -350,11 +551,42 @@ fn arms(
     };
     let mut out = Vec::with_capacity(kinds.len() * ranges.len());
     for range in &ranges {
-        for kind in &kinds {
-            out.push(format!("SELECT {columns} FROM {from} WHERE {where_sql}{kind}{range}"));
+        for (i, kind) in kinds.iter().enumerate() {
+            out.push((
+                i,
+                format!("SELECT {columns} FROM {from} WHERE {where_sql}{kind}{range}"),
+            ));
         }
     }
     out
+}
+
+/// The distinct sources, types and verbs of `kinds`, by column. The kinds a query's filters let
+/// through are every existing `(source, type, verb)` of a product of lists (one source or all,
+/// the types, the verbs), so the product of these lists lets through exactly the same entries.
+fn kind_lists(kinds: &[(String, String, String)]) -> [(&'static str, Vec<&str>); 3] {
+    let distinct = |pick: fn(&(String, String, String)) -> &str| {
+        let mut v: Vec<&str> = kinds.iter().map(pick).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    [
+        ("a.source", distinct(|k| &k.0)),
+        ("a.type", distinct(|k| &k.1)),
+        ("a.verb", distinct(|k| &k.2)),
+    ]
+}
+
+/// What each arm of [`arms`] selects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// `COUNT(*)`.
+    Count,
+    /// The page's columns.
+    Page,
+    /// `id, created_at`: the keys of [`keyed_rows`].
+    Keys,
 }
 
 /// The number of entries `q` matches, in one statement (one snapshot): the tally's sum, plus
@@ -385,7 +617,24 @@ async fn tally_total(
         c.extend(conditions(q, &mut w, true, kinds.is_some()));
         let block = c.join(" AND ");
         let arms = match kinds {
-            Some(kinds) => arms(q, &mut w, Some(kinds), None, &block, true),
+            // PostgreSQL plans each statement it is sent anew (the kinds make most of them new to
+            // a connection): one count, of the kinds' sources × types × verbs (exactly the kinds
+            // the filters let through, [`kind_lists`]), planned once, in place of one per kind.
+            Some(kinds) if IS_PG => {
+                let mut c = vec![block];
+                if let Some(actor) = q.actor_id {
+                    c.push(format!("a.actor_id = {}", w.bind(Arg::Int(actor))));
+                }
+                for (col, values) in kind_lists(kinds) {
+                    let list = w.bind_all(values.into_iter().map(|v| Arg::Text(v.to_string())));
+                    c.push(format!("{col} IN ({list})"));
+                }
+                vec![format!("SELECT COUNT(*) FROM activity a WHERE {}", c.join(" AND "))]
+            }
+            Some(kinds) => arms(q, &mut w, Some(kinds), None, &block, Columns::Count)
+                .into_iter()
+                .map(|(_, arm)| arm)
+                .collect(),
             None => vec![format!("SELECT COUNT(*) FROM activity a WHERE {block}")],
         };
         for arm in arms {
@@ -450,10 +699,8 @@ pub(crate) async fn objects(
             .filter(|(k, _)| k == kind)
             .map(|(_, id)| id.as_str())
             .collect();
-        let set = id_set(&w.bind(Arg::Text(json_array(&ids))));
-        parts.push(format!(
-            "SELECT {i} AS kind, {select} WHERE org_id = {org} AND id IN ({set})"
-        ));
+        let set = in_set("id", &id_set(&w.bind(Arg::Text(json_array(&ids)))));
+        parts.push(format!("SELECT {i} AS kind, {select} WHERE org_id = {org} AND {set}"));
     }
     let sql = parts.join(" UNION ALL ");
     let rows = bind_args!(sqlx::query(&sql), &w.args).fetch_all(pool).await?;

@@ -26,10 +26,18 @@ pub(crate) fn hidden_tasks(org: &str, viewer: &str) -> String {
 }
 
 /// The select of task `a.task_id` when it is one of those [`hidden_tasks`] names (`org` and
-/// `viewer` being placeholders): a test of one row, through the task's primary key.
+/// `viewer` being placeholders): a test of one row. On SQLite through the small index of the
+/// organization's top-secret tasks (`tasks_org_top_secret`, a few pages that stay cached), not
+/// the primary key: that read a page of the key and one of the table for every entry of a
+/// page, nearly always from outside the connection's cache at a million entries.
 pub(crate) fn hidden_task(org: &str, viewer: &str) -> String {
+    let tasks = if IS_PG {
+        "tasks t"
+    } else {
+        "tasks t INDEXED BY tasks_org_top_secret"
+    };
     format!(
-        "SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.org_id = {org} AND t.top_secret
+        "SELECT 1 FROM {tasks} WHERE t.org_id = {org} AND t.id = a.task_id AND t.top_secret
             AND NOT EXISTS (SELECT 1 FROM task_users x WHERE x.task_id = t.id AND x.user_id = {viewer})
             AND NOT EXISTS (SELECT 1 FROM task_groups x JOIN group_members m ON m.group_id = x.group_id
                              WHERE x.task_id = t.id AND m.user_id = {viewer})"
@@ -127,6 +135,15 @@ pub(crate) async fn read(pool: &Pool<Db>, org: &str, viewer: i64) -> Result<Hidd
 /// entries: for queries the tally answers (`activity_tally::answers`), whose filters are all
 /// here. `None` when the entries were too many to keep.
 pub(crate) fn matching(hidden: &HiddenEntries, q: &FeedQuery) -> Option<i64> {
+    Some(matching_entries(hidden, q)?.count() as i64)
+}
+
+/// The kept entries hidden from a member that `q`'s tallied filters match (past its cursor);
+/// `None` when the entries were too many to keep.
+pub(crate) fn matching_entries<'a>(
+    hidden: &'a HiddenEntries,
+    q: &'a FeedQuery,
+) -> Option<impl Iterator<Item = &'a HiddenEntry> + 'a> {
     let entries = hidden.entries.as_ref()?;
     let from = entries.partition_point(|e| q.after.is_some_and(|after| e.id <= after));
     let kind_ok: Vec<bool> = hidden
@@ -138,15 +155,11 @@ pub(crate) fn matching(hidden: &HiddenEntries, q: &FeedQuery) -> Option<i64> {
                 && (q.verbs.is_empty() || q.verbs.contains(verb))
         })
         .collect();
-    let n = entries[from..]
-        .iter()
-        .filter(|e| {
-            kind_ok.get(usize::from(e.kind)).copied().unwrap_or(false)
-                && q.actor_id.is_none_or(|a| e.actor == a)
-                && q.guest_actor.is_none_or(|g| e.guest == g)
-                && q.created_min.is_none_or(|min| e.created_at >= min)
-                && q.created_max.is_none_or(|max| e.created_at < max)
-        })
-        .count();
-    Some(n as i64)
+    Some(entries[from..].iter().filter(move |e| {
+        kind_ok.get(usize::from(e.kind)).copied().unwrap_or(false)
+            && q.actor_id.is_none_or(|a| e.actor == a)
+            && q.guest_actor.is_none_or(|g| e.guest == g)
+            && q.created_min.is_none_or(|min| e.created_at >= min)
+            && q.created_max.is_none_or(|max| e.created_at < max)
+    }))
 }

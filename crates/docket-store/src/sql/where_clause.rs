@@ -75,6 +75,18 @@ pub(crate) fn int_set(p: &str) -> String {
     }
 }
 
+/// `col` is one of the values of `set` (an [`id_set`] or [`int_set`]). On PostgreSQL as
+/// `= ANY(ARRAY(…))`: the set is read once and the column probed through its index for each
+/// value, where `IN (…)` took the set function for 100 rows and hashed a sequential scan of the
+/// table against it (2 ms for a page's 60 runs among 5,869).
+pub(crate) fn in_set(col: &str, set: &str) -> String {
+    if super::IS_PG {
+        format!("{col} = ANY(ARRAY({set}))")
+    } else {
+        format!("{col} IN ({set})")
+    }
+}
+
 /// `values` as a JSON array, to bind for [`id_set`] or [`int_set`]: one statement text however
 /// many there are, so that it is prepared once (a list of placeholders is a new statement, and
 /// a new entry in the connection's statement cache, for each length).
