@@ -487,14 +487,22 @@ pub(crate) async fn sequence(pool: &Pool<Db>) -> Result<u64, sqlx::Error> {
     if !IS_PG {
         return Ok(0);
     }
+    sequence_on(&mut *pool.acquire().await?).await
+}
+
+/// [`sequence`] on `conn` (outside any transaction), for a reader that goes on to read on it.
+pub(crate) async fn sequence_on(conn: &mut <Db as sqlx::Database>::Connection) -> Result<u64, sqlx::Error> {
+    if !IS_PG {
+        return Ok(0);
+    }
     // Cheap when there is nothing to number: no lock taken.
     let pending: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity WHERE id IS NULL)")
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
     if !pending {
         return Ok(0);
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(conn).await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(SEQUENCER_LOCK)
         .execute(&mut *tx)

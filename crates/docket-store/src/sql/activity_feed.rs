@@ -4,7 +4,7 @@
 
 use sqlx::{Pool, Row};
 
-use super::activity::sequence;
+use super::activity::sequence_on;
 use super::activity_hidden::{self, hidden_task, hidden_tasks};
 use super::activity_tally;
 use super::where_clause::{Arg, Lists, Where, bind_args, id_set, in_set, int_set, json_array, remembered_count};
@@ -131,24 +131,30 @@ pub(crate) async fn page(
     q: &FeedQuery,
     hidden: Option<&HiddenEntries>,
 ) -> Result<(Vec<ActivityRow>, i64), sqlx::Error> {
-    sequence(pool).await?;
-    if let Some(page) = read_page(pool, &lists, q, hidden, IS_PG).await? {
+    // One connection for the numbering and the page (each connection handed out costs a round
+    // trip on PostgreSQL, `postgres.rs::outside_transaction`).
+    let mut conn = pool.acquire().await?;
+    sequence_on(&mut conn).await?;
+    if let Some(page) = read_page(&mut conn, pool, &lists, q, hidden, IS_PG).await? {
         return Ok(page);
     }
     // A key read belonged to a task the remembered hidden set did not name yet.
-    Ok(read_page(pool, &lists, q, hidden, false).await?.unwrap_or_default())
+    Ok(read_page(&mut conn, pool, &lists, q, hidden, false)
+        .await?
+        .unwrap_or_default())
 }
 
 /// [`page`]; `keyed`: an arm page may read its keys first, which answers `None` when it finds
 /// the viewer's remembered hidden set out of date.
 async fn read_page(
+    conn: &mut Conn,
     pool: &Pool<Db>,
     lists: &Lists,
     q: &FeedQuery,
     hidden: Option<&HiddenEntries>,
     keyed: bool,
 ) -> Result<Option<(Vec<ActivityRow>, i64)>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(conn).await?;
     if IS_PG {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
@@ -355,8 +361,8 @@ async fn keyed_rows(
 /// its entries kept) left out by id. Each arm reads the page's end (`offset + limit`) and as
 /// many more keys as the hidden set has entries of its kind that the filters match, which
 /// suffices whatever their order; that can be thousands of keys for a member who may not see
-/// many entries, nearly all of them past the page. `capped` first reads at most half a page
-/// more per arm, and answers `None` when that could be wrong: when the merge holds fewer
+/// many entries, nearly all of them past the page. `capped` first reads at most an eighth of the
+/// page's end and 16 more per arm, and answers `None` when that could be wrong: when the merge holds fewer
 /// visible keys than the page's end before the point where an arm read all it was allowed.
 async fn page_keys(
     conn: &mut Conn,
@@ -390,7 +396,7 @@ async fn page_keys(
                 .copied()
                 .unwrap_or(0),
         };
-        if capped { n.min(upto / 2 + 16) } else { n }
+        if capped { n.min(upto / 8 + 16) } else { n }
     };
     let (order, in_arm) = (order_by(q, "created_at", "id"), order_by(q, "a.created_at", "a.id"));
     let mut limited = Vec::new();

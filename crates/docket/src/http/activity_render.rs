@@ -107,26 +107,14 @@ pub(crate) struct Named {
 }
 
 /// Reads what `rows` name: members and guests who acted (one statement each, guests only when
-/// a guest acted), the objects' titles (one statement for every kind).
+/// a guest acted), the objects' titles (one statement for every kind), the three at once.
 pub(crate) async fn named(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<Named> {
     let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let members = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        let found = ctx.state.store.members_by_ids(org, &ids).await?;
-        found.into_iter().map(|m| (m.id, m)).collect()
-    };
     let mut guest_ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_guest_id).collect();
     guest_ids.sort_unstable();
     guest_ids.dedup();
-    let guests = if guest_ids.is_empty() {
-        HashMap::new()
-    } else {
-        let found = ctx.state.store.guests_by_ids(org, &guest_ids).await?;
-        found.into_iter().map(|g| (g.id, g)).collect()
-    };
     let mut wanted: Vec<(&str, &str)> = Vec::with_capacity(rows.len() * 2);
     for r in rows {
         wanted.push((&r.auditable_type, &r.auditable_id));
@@ -140,7 +128,23 @@ pub(crate) async fn named(ctx: &Ctx, org: &str, rows: &[ActivityRow]) -> Result<
         .into_iter()
         .map(|(t, id)| (t.to_string(), id.to_string()))
         .collect();
-    let objects = ctx.state.store.activity_objects(org, &wanted).await?;
+    let store = &ctx.state.store;
+    let members = async {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = store.members_by_ids(org, &ids).await?;
+        Ok::<_, crate::error::Error>(found.into_iter().map(|m| (m.id, m)).collect())
+    };
+    let guests = async {
+        if guest_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = store.guests_by_ids(org, &guest_ids).await?;
+        Ok::<_, crate::error::Error>(found.into_iter().map(|g| (g.id, g)).collect())
+    };
+    let objects = async { Ok::<_, crate::error::Error>(store.activity_objects(org, &wanted).await?) };
+    let (members, guests, objects) = tokio::try_join!(members, guests, objects)?;
     Ok(Named {
         members,
         guests,
