@@ -13,19 +13,31 @@ impl Store {
     }
 
     /// Members of `org` with these ids, by id; ids that are not members are skipped.
-    /// Remembered between writes that can change them (see `memo.rs`).
+    /// Remembered member by member between writes that can change them (see `memo.rs`), so
+    /// that a feed page's or a list's actors, a different set each time, are read only once
+    /// each; the ones not remembered are read in one statement.
     pub async fn members_by_ids(&self, org: &str, ids: &[i64]) -> StoreResult<Vec<Member>> {
-        use std::fmt::Write;
-        let mut key = org.to_string();
-        for id in ids {
-            let _ = write!(key, ",{id}");
+        let key = |id: i64| format!("{org},{id}");
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.members.get(&key(id), &self.identity) {
+                Some(member) => found.extend(member),
+                None => missing.push(id),
+            }
         }
-        if let Some(found) = self.members.get(&key, &self.identity) {
-            return Ok(found);
+        if !missing.is_empty() {
+            let read_at = self.identity.current();
+            let read = on_read!(self, users::get_many(org, &missing))?;
+            for &id in &missing {
+                // One member, or none: a non-member is remembered as such too.
+                let member: Vec<Member> = read.iter().filter(|m| m.id == id).cloned().collect();
+                self.members.put(key(id), read_at, &self.identity, member);
+            }
+            found.extend(read);
         }
-        let read_at = self.identity.current();
-        let found = on_read!(self, users::get_many(org, ids))?;
-        self.members.put(key, read_at, &self.identity, found.clone());
+        found.sort_by_key(|m| m.id);
+        found.dedup_by_key(|m| m.id);
         Ok(found)
     }
 
