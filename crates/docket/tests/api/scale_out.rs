@@ -80,20 +80,7 @@ async fn a_write_on_one_node_is_seen_on_the_other_within_cache_ms_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_made_elsewhere_about_a_hidden_task_stays_hidden_postgres() {
     Backend::require_postgres();
-    let a = TestApp::spawn_with(Backend::Postgres, |c| c.cache_ms = 60_000).await;
-    let b = TestApp::spawn_on(&a.store_url(), Backend::Postgres, |c| c.cache_ms = 60_000).await;
-    let (_, sam) = a.add_member("acme", 1010, "kim@acme.test", "standard").await;
-    a.add_member("acme", 1011, "lee@acme.test", "standard").await;
-    let secret = a
-        .json(
-            Method::POST,
-            &a.org_path("/tasks"),
-            json!({"title": "Salaries", "top_secret": true, "owners": {"users": [1011]}}),
-        )
-        .await
-        .expect(201);
-    let secret_id = secret.data()["id"].as_str().unwrap().to_string();
-    comment(&a, &secret_id, "confidential").await.expect(201);
+    let (a, b, sam, secret_id) = two_nodes_and_a_secret(60_000).await;
     let open = a
         .json(Method::POST, &a.org_path("/tasks"), json!({"title": "Lunch"}))
         .await
@@ -141,20 +128,7 @@ async fn an_entry_made_elsewhere_about_a_hidden_task_stays_hidden_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_let_in_on_another_node_sees_the_task_after_cache_ms_postgres() {
     Backend::require_postgres();
-    let a = TestApp::spawn_with(Backend::Postgres, |c| c.cache_ms = CACHE_MS).await;
-    let b = TestApp::spawn_on(&a.store_url(), Backend::Postgres, |c| c.cache_ms = CACHE_MS).await;
-    let (_, sam) = a.add_member("acme", 1010, "kim@acme.test", "standard").await;
-    a.add_member("acme", 1011, "lee@acme.test", "standard").await;
-    let secret = a
-        .json(
-            Method::POST,
-            &a.org_path("/tasks"),
-            json!({"title": "Salaries", "top_secret": true, "owners": {"users": [1011]}}),
-        )
-        .await
-        .expect(201);
-    let secret_id = secret.data()["id"].as_str().unwrap().to_string();
-    comment(&a, &secret_id, "confidential").await.expect(201);
+    let (a, b, sam, secret_id) = two_nodes_and_a_secret(CACHE_MS).await;
     let about = |r: &crate::support::Resp| {
         let entries = r.data().as_array().unwrap().clone();
         entries
@@ -185,6 +159,26 @@ async fn a_member_let_in_on_another_node_sees_the_task_after_cache_ms_postgres()
     }
     b.stop().await;
     a.stop().await;
+}
+
+/// Two nodes over one database with `cache_ms`, a standard member Sam (whose token comes back)
+/// and a top-secret task assigned to another member, with one comment: the task's id.
+async fn two_nodes_and_a_secret(cache_ms: u64) -> (TestApp, TestApp, String, String) {
+    let a = TestApp::spawn_with(Backend::Postgres, |c| c.cache_ms = cache_ms).await;
+    let b = TestApp::spawn_on(&a.store_url(), Backend::Postgres, |c| c.cache_ms = cache_ms).await;
+    let (_, sam) = a.add_member("acme", 1010, "kim@acme.test", "standard").await;
+    a.add_member("acme", 1011, "lee@acme.test", "standard").await;
+    let secret = a
+        .json(
+            Method::POST,
+            &a.org_path("/tasks"),
+            json!({"title": "Salaries", "top_secret": true, "owners": {"users": [1011]}}),
+        )
+        .await
+        .expect(201);
+    let secret_id = secret.data()["id"].as_str().unwrap().to_string();
+    comment(&a, &secret_id, "confidential").await.expect(201);
+    (a, b, sam, secret_id)
 }
 
 async fn comment(app: &TestApp, task: &str, text: &str) -> crate::support::Resp {
