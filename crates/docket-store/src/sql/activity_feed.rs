@@ -361,9 +361,10 @@ async fn keyed_rows(
 /// its entries kept) left out by id. Each arm reads the page's end (`offset + limit`) and as
 /// many more keys as the hidden set has entries of its kind that the filters match, which
 /// suffices whatever their order; that can be thousands of keys for a member who may not see
-/// many entries, nearly all of them past the page. `capped` first reads at most an eighth of the
-/// page's end and 16 more per arm, and answers `None` when that could be wrong: when the merge holds fewer
-/// visible keys than the page's end before the point where an arm read all it was allowed.
+/// many entries, nearly all of them past the page. `capped` first reads at most an eighth of
+/// the page's end and 16 more per arm, and answers `None` when that could be wrong: when the
+/// merge holds fewer visible keys than the page's end before the point where an arm read all
+/// it was allowed.
 async fn page_keys(
     conn: &mut Conn,
     q: &FeedQuery,
