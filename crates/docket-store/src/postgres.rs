@@ -36,6 +36,8 @@ pub(crate) mod activity;
 pub(crate) mod activity_feed;
 #[path = "sql/activity_hidden.rs"]
 pub(crate) mod activity_hidden;
+#[path = "sql/activity_keys.rs"]
+pub(crate) mod activity_keys;
 #[path = "sql/activity_tally.rs"]
 pub(crate) mod activity_tally;
 #[path = "sql/archive.rs"]

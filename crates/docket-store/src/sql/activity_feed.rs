@@ -6,8 +6,9 @@ use sqlx::{Pool, Row};
 
 use super::activity::sequence_on;
 use super::activity_hidden::{self, hidden_task, hidden_tasks};
+use super::activity_keys;
 use super::activity_tally;
-use super::where_clause::{Arg, Lists, Where, bind_args, id_set, in_set, int_set, json_array, remembered_count};
+use super::where_clause::{Arg, Lists, Where, bind_args, id_set, in_set, json_array, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::{ActivityRow, FeedObject, FeedQuery, FeedSort, HiddenEntries};
 
@@ -90,7 +91,7 @@ const KIND_ARMS: usize = 120;
 const RANGE_ARMS: usize = 4;
 
 /// The columns of a feed page.
-const PAGE_COLUMNS: &str = "a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type,
+pub(super) const PAGE_COLUMNS: &str = "a.id, a.org_id, a.verb, a.source, a.actor_id, a.actor_guest_id, a.type, a.auditable_type,
     a.auditable_id, a.parentable_type, a.parentable_id, a.description, a.title, a.field, a.old_value, a.body, a.created_at";
 
 /// The kinds of entry a filtered page is read by, one arm each: `(source, type, verb)`.
@@ -98,7 +99,7 @@ type Kinds = Vec<(String, String, String)>;
 
 /// What a page read in arms has one arm of: each kind (`None`: every kind) in each id range
 /// (`None`: every id), as [`arms`] takes them.
-type ArmsOf<'a> = (Option<&'a [(String, String, String)]>, Option<&'a [(i64, i64)]>);
+pub(super) type ArmsOf<'a> = (Option<&'a [(String, String, String)]>, Option<&'a [(i64, i64)]>);
 
 /// One feed page of `q` and the number of entries its filters match (for `after`: those after
 /// the cursor). `hidden`: what the viewer of `q` (a member) may not see, read by
@@ -124,7 +125,7 @@ type ArmsOf<'a> = (Option<&'a [(String, String, String)]>, Option<&'a [(i64, i64
 /// and object filters) counted, and remembered between writes like a list's (`where_clause.rs`),
 /// so that paging through one filter counts its matches once.
 ///
-/// On PostgreSQL a page read in arms reads its keys first ([`keyed_rows`]).
+/// On PostgreSQL a page read in arms reads its keys first ([`activity_keys::rows`]).
 pub(crate) async fn page(
     pool: &Pool<Db>,
     lists: Lists,
@@ -200,7 +201,7 @@ async fn read_page(
     // A page read in arms would build the bound set into a lookup table once per arm (0.2 ms
     // each for 1,000 hidden tasks): SQLite tests each row it reads against its task instead
     // (in the index of top-secret tasks, `hidden_task`), PostgreSQL leaves them out by id once
-    // the keys are read (`keyed_rows`) or, failing that, reads the set once into `hid`.
+    // the keys are read (`activity_keys::rows`) or, failing that, reads the set once into `hid`.
     let by_arms = kinds.is_some() || ranges.is_some();
     // Keys first when every condition of an arm is in its index: not the guest flag or text.
     let keyed = keyed
@@ -257,7 +258,7 @@ async fn read_page(
             .await?
     } else if keyed {
         let arms = (kinds.as_deref(), ranges.as_deref());
-        match keyed_rows(&mut tx, q, w, arms, &where_sql, hidden).await? {
+        match activity_keys::rows(&mut tx, q, w, arms, &where_sql, hidden).await? {
             Some(rows) => rows,
             None => {
                 tx.commit().await?;
@@ -315,154 +316,9 @@ async fn read_page(
     Ok(Some((rows, total)))
 }
 
-/// PostgreSQL: the rows of a page read in arms, keys first. PostgreSQL does not merge the arms
-/// in order as SQLite does: each is read up to the page's end, and reading those rows whole
-/// cost a table row each, most of them then left out (25 ms for 14 arms of a one-week window).
-/// Here each arm reads `(id, created_at)` from its index alone (every condition an arm tests is
-/// in it: migrations 0025 and 0026), the page's ids are taken from the arms' merge
-/// ([`page_keys`]), and only their rows are read. `None` when a row read is of a task the
-/// viewer's remembered hidden set hides but whose entry it did not list (made since the set
-/// was read, on another node): the caller then reads the page with the visibility condition in
-/// each arm.
-async fn keyed_rows(
-    conn: &mut Conn,
-    q: &FeedQuery,
-    w: Where,
-    arms: ArmsOf<'_>,
-    where_sql: &str,
-    hidden: Option<&HiddenEntries>,
-) -> Result<Option<Vec<ActivityRow>>, sqlx::Error> {
-    let hidden = hidden.filter(|h| h.tasks > 0);
-    let ids = match page_keys(conn, q, w.clone(), arms, where_sql, hidden, true).await? {
-        Some(ids) => ids,
-        None => page_keys(conn, q, w, arms, where_sql, hidden, false)
-            .await?
-            .unwrap_or_default(),
-    };
-    if ids.is_empty() {
-        return Ok(Some(Vec::new()));
-    }
-    let mut r = Where::default();
-    let org = r.bind(Arg::Text(q.org.clone()));
-    let set = in_set("a.id", &int_set(&r.bind(Arg::Text(json_array(&ids)))));
-    let mut sql = format!("SELECT {PAGE_COLUMNS} FROM activity a WHERE a.org_id = {org} AND {set}");
-    if let Some(h) = hidden {
-        let tasks = id_set(&r.bind(Arg::Text(h.tasks_json.clone())));
-        sql.push_str(&format!(" AND (a.task_id IS NULL OR a.task_id NOT IN ({tasks}))"));
-    }
-    sql.push_str(&format!(" ORDER BY {}", order_by(q, "a.created_at", "a.id")));
-    let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), &r.args)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok((rows.len() == ids.len()).then_some(rows))
-}
-
-/// The ids of `q`'s page read in arms ([`keyed_rows`]), a member's hidden entries (`hidden`,
-/// its entries kept) left out by id. Each arm reads the page's end (`offset + limit`) and as
-/// many more keys as the hidden set has entries of its kind that the filters match, which
-/// suffices whatever their order; that can be thousands of keys for a member who may not see
-/// many entries, nearly all of them past the page. `capped` first reads at most an eighth of
-/// the page's end and 16 more per arm, and answers `None` when that could be wrong: when the
-/// merge holds fewer visible keys than the page's end before the point where an arm read all
-/// it was allowed.
-async fn page_keys(
-    conn: &mut Conn,
-    q: &FeedQuery,
-    mut w: Where,
-    (kinds, ranges): ArmsOf<'_>,
-    where_sql: &str,
-    hidden: Option<&HiddenEntries>,
-    capped: bool,
-) -> Result<Option<Vec<i64>>, sqlx::Error> {
-    let kept = hidden.and_then(|h| h.entries.as_deref());
-    // The kept hidden entries the filters match, by the set's own kinds.
-    let mut by_kind = vec![0_i64; hidden.map_or(0, |h| h.kinds.len())];
-    if let Some(entries) = hidden.and_then(|h| activity_hidden::matching_entries(h, q)) {
-        for e in entries {
-            if let Some(n) = by_kind.get_mut(usize::from(e.kind)) {
-                *n += 1;
-            }
-        }
-    }
-    let upto = q.offset.saturating_add(q.limit);
-    let more = |kind: Option<&(String, String, String)>| -> i64 {
-        let n = match (hidden, kind) {
-            (None, _) => 0,
-            (Some(_), None) => by_kind.iter().sum(),
-            (Some(h), Some(k)) => h
-                .kinds
-                .iter()
-                .position(|x| x == k)
-                .and_then(|i| by_kind.get(i))
-                .copied()
-                .unwrap_or(0),
-        };
-        if capped { n.min(upto / 8 + 16) } else { n }
-    };
-    let (order, in_arm) = (order_by(q, "created_at", "id"), order_by(q, "a.created_at", "a.id"));
-    let mut limited = Vec::new();
-    let mut limits = Vec::new();
-    for (arm_no, (i, arm)) in arms(q, &mut w, kinds, ranges, where_sql, Columns::Keys)
-        .into_iter()
-        .enumerate()
-    {
-        let limit = upto.saturating_add(more(kinds.and_then(|k| k.get(i))));
-        let lim = w.bind(Arg::Int(limit));
-        limited.push(format!(
-            "(SELECT {arm_no} AS arm, k.* FROM ({arm} ORDER BY {in_arm} LIMIT {lim}) k)"
-        ));
-        limits.push(limit);
-    }
-    if limited.is_empty() {
-        return Ok(Some(Vec::new()));
-    }
-    // The page's end, and every arm's extra keys (an upper bound of the hidden ones among them).
-    let most = limits.iter().fold(upto, |most, l| most.saturating_add(l - upto));
-    let most_p = w.bind(Arg::Int(most));
-    let sql = format!(
-        "SELECT arm, id FROM ({}) a ORDER BY {order} LIMIT {most_p}",
-        limited.join(" UNION ALL ")
-    );
-    let keys = bind_args!(sqlx::query_as::<_, (i32, i64)>(&sql), &w.args)
-        .fetch_all(&mut *conn)
-        .await?;
-    // The merge is exact up to the last key of any arm that read all it was allowed (its next
-    // key could come anywhere after).
-    let mut read = vec![0_i64; limits.len()];
-    let mut last = vec![0_usize; limits.len()];
-    for (at, (arm, _)) in keys.iter().enumerate() {
-        let arm = usize::try_from(*arm).unwrap_or(0);
-        if let Some(n) = read.get_mut(arm) {
-            *n += 1;
-            last[arm] = at;
-        }
-    }
-    let full: Vec<usize> = (0..limits.len())
-        .filter(|&a| read[a] == limits[a])
-        .map(|a| last[a])
-        .collect();
-    let exact = full.iter().min().map_or(keys.len(), |at| at + 1);
-    let everything = full.is_empty() && (keys.len() as i64) < most;
-    let visible: Vec<i64> = keys[..exact]
-        .iter()
-        .map(|(_, id)| *id)
-        .filter(|id| kept.is_none_or(|e| e.binary_search_by_key(id, |e| e.id).is_err()))
-        .collect();
-    if (visible.len() as i64) < upto && !everything && capped {
-        return Ok(None);
-    }
-    Ok(Some(
-        visible
-            .into_iter()
-            .skip(usize::try_from(q.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(q.limit).unwrap_or(0))
-            .collect(),
-    ))
-}
-
 /// The `ORDER BY` of `q`'s page with `created` and `id` the expressions of the two columns (the
 /// cursor's pages are in id order).
-fn order_by(q: &FeedQuery, created: &str, id: &str) -> String {
+pub(super) fn order_by(q: &FeedQuery, created: &str, id: &str) -> String {
     match (q.after.is_some(), q.sort) {
         (true, _) | (false, FeedSort::IdAsc) => id.to_string(),
         (false, FeedSort::IdDesc) => format!("{id} DESC"),
@@ -505,7 +361,7 @@ async fn window_ranges(conn: &mut Conn, q: &FeedQuery) -> Result<Option<Vec<(i64
 /// names the index it reads (`activity_org_actor_*` with an actor, else `activity_org_kind_*`;
 /// by id when counting or in an id order), so that the planner's sampled statistics cannot
 /// send it down the organization's whole order.
-fn arms(
+pub(super) fn arms(
     q: &FeedQuery,
     w: &mut Where,
     kinds: Option<&[(String, String, String)]>,
@@ -587,12 +443,12 @@ fn kind_lists(kinds: &[(String, String, String)]) -> [(&'static str, Vec<&str>);
 
 /// What each arm of [`arms`] selects.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Columns {
+pub(super) enum Columns {
     /// `COUNT(*)`.
     Count,
     /// The page's columns.
     Page,
-    /// `id, created_at`: the keys of [`keyed_rows`].
+    /// `id, created_at`: the keys of [`activity_keys::rows`].
     Keys,
 }
 
@@ -722,4 +578,32 @@ pub(crate) async fn objects(
         out.push((kind.to_string(), row.try_get(1)?, row.try_get(2)?));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_lists;
+
+    fn kind(s: &str, t: &str, v: &str) -> (String, String, String) {
+        (s.into(), t.into(), v.into())
+    }
+
+    #[test]
+    fn kinds_become_the_lists_of_their_distinct_columns() {
+        let kinds = [
+            kind("Member", "Task", "updated"),
+            kind("Member", "Task", "created"),
+            kind("Webhook", "Task", "created"),
+            kind("Member", "Comment", "created"),
+        ];
+        assert_eq!(
+            kind_lists(&kinds),
+            [
+                ("a.source", vec!["Member", "Webhook"]),
+                ("a.type", vec!["Comment", "Task"]),
+                ("a.verb", vec!["created", "updated"]),
+            ]
+        );
+        assert_eq!(kind_lists(&[]).map(|(_, v)| v.len()), [0, 0, 0]);
+    }
 }
