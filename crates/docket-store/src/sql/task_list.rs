@@ -19,20 +19,14 @@ const NOTHING: &str = "1 = 0";
 
 /// The member whose `member_tasks` rows a list reads instead of `tasks`, if it has one: the
 /// member of a member's task list, or the one member of `owners`. Those rows are one range of
-/// an index in the default sort order, so the page is a short scan and the count covers that
-/// member's tasks only; they carry the title, so a text search (`q`) tests that member's rows
-/// alone. [`page_driver`] says whether the page reads them too.
+/// an index in every sort order (migrations 0007, 0011 and 0027), so the page is a short scan
+/// and the count covers that member's tasks only; they carry the title, so a text search
+/// (`q`) tests that member's rows alone.
 fn driving_member(q: &TaskQuery) -> Option<i64> {
     match (q.assignee, q.owners.as_slice()) {
         (Some(TaskAssignee::Member(id)), _) | (_, &[id]) => Some(id),
         _ => None,
     }
-}
-
-/// The [`driving_member`] of the page, which a sort by title reads from `tasks` (walking the
-/// title index); its count still covers the member's rows alone.
-fn page_driver(q: &TaskQuery) -> Option<i64> {
-    driving_member(q).filter(|_| q.sort.column != TaskSortColumn::Title)
 }
 
 /// The table a list of tasks reads, as `t`: `member_tasks` (which has every column the
@@ -228,7 +222,7 @@ pub(crate) async fn list(
     org: &str,
     q: &TaskQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
-    let (counter, driver) = (driving_member(q), page_driver(q));
+    let driver = driving_member(q);
     let filter = |shape| where_clause(org, q, driver, shape);
     let (from, order) = (list_from(driver), order_by(q.sort));
     // A list of `tasks` walks the organization's rows; a member's list, that member's only.
@@ -240,10 +234,6 @@ pub(crate) async fn list(
     let w = filter(Shape::Drive);
     let total = match cells.as_deref().and_then(|c| counted_total(c, q)) {
         Some(total) => total - started_ahead(pool, org, q).await?,
-        None if counter != driver => {
-            let counted = where_clause(org, q, counter, Shape::Drive);
-            remembered_count(pool, &lists, &counted, list_from(counter)).await?
-        }
         None => remembered_count(pool, &lists, &w, from).await?,
     };
     let universe = cells.map(|c| c.iter().map(|c| c.n).sum());
@@ -539,7 +529,7 @@ pub(crate) async fn stream(
 ) -> Result<(), sqlx::Error> {
     use futures_util::TryStreamExt;
 
-    let driver = page_driver(q);
+    let driver = driving_member(q);
     // A selective filter (a guest's or another member's tasks, text, a tag) walked in sort
     // order checks every task of the organization; when its sets hold few tasks (counted as a
     // list's total is, and remembered with it), the ids are read from the sets instead.

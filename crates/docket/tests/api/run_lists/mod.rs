@@ -8,6 +8,7 @@ use crate::support::fixtures::exec_sql;
 use crate::support::{Backend, Resp, TestApp};
 
 mod filters;
+mod kept_deadlines;
 mod ordering;
 mod requests;
 
