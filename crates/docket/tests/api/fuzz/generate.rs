@@ -1,39 +1,10 @@
-//! The fuzz generator: a small seeded PRNG and the malformed inputs it draws (random JSON of
+//! The fuzz generator: the malformed inputs it draws (random JSON of
 //! every type, wrong types in known fields, huge strings and arrays, deep nesting, invalid
 //! UTF-8, odd content types, form bodies with odd brackets).
 
 use serde_json::{Map, Value, json};
 
-/// splitmix64: tiny, fast, and the same sequence for a seed on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+pub use crate::support::rng::Rng;
 
 /// Field names the write routes read, so that random bodies reach their validation.
 pub const FIELDS: &[&str] = &[

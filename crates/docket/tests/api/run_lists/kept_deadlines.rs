@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::support::fixtures::count_rows;
+use crate::support::rng::Rng;
 
 /// 2030-01-01T00:00:00Z.
 const NOW: i64 = 1_893_456_000_000;
@@ -25,19 +26,6 @@ const DELAYED: &str = "SELECT COUNT(*) FROM runs r WHERE r.org_id = $1 AND r.arc
                                     AND t.deadline < {now})
     OR (r.status <> 'complete' AND (SELECT MAX(t.deadline) FROM tasks t
                                      WHERE t.run_id = r.id AND t.status <> 'auto-skipped') < {now}))";
-
-/// SplitMix64, seeded per run; the seed is in every message.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
 
 /// A deadline a few days either side of the clock, as the API writes it.
 fn deadline(rng: &mut Rng) -> String {
@@ -94,7 +82,7 @@ async fn kept_deadlines_follow_random_writes(backend: Backend) {
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0x0028, |d| d.as_nanos() as u64);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut runs = Vec::new();
     let mut tasks: Vec<String> = Vec::new();
     for i in 0..4 {

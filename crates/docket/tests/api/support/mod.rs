@@ -46,6 +46,7 @@
 pub mod app;
 pub mod backend;
 pub mod fixtures;
+pub mod rng;
 pub mod storage;
 
 pub use app::{Resp, TestApp};

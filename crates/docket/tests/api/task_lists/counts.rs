@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::support::fixtures::count_rows;
+use crate::support::rng::Rng;
 
 /// Cells where the maintained count and a fresh count of `tasks` differ.
 const DRIFT: &str = "SELECT COUNT(*) FROM (
@@ -35,19 +36,6 @@ const LISTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// SplitMix64, seeded per run; the seed is in every message.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
-
 async fn check(app: &TestApp, seed: u64, step: usize) {
     let drift = count_rows(app, DRIFT, "acme").await;
     assert_eq!(
@@ -73,7 +61,7 @@ async fn status_counts_follow_random_writes(backend: Backend) {
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0x0011, |d| d.as_nanos() as u64);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut ids: Vec<String> = Vec::new();
     for i in 0..6 {
         ids.push(task(app, &format!("Seed {i}"), json!({"owners": {"users": [1002]}})).await);

@@ -8,30 +8,7 @@ use expect::expect;
 mod generate;
 use generate::{build_model, random_case};
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use crate::support::rng::Rng;
 
 /// What the test knows about one task.
 #[derive(Debug, Clone)]
@@ -145,7 +122,7 @@ async fn random_filters_agree_with_the_model(backend: Backend) {
     .await;
     let (sam, ann, _) = members(&app).await;
     let seed = seed();
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let model = build_model(&app, &mut rng).await;
     let mut non_empty = 0;
     for n in 0..400 {
