@@ -32,6 +32,8 @@ pub(crate) async fn outside_transaction(conn: &mut sqlx::PgConnection) -> Result
 
 #[path = "sql/activity.rs"]
 pub(crate) mod activity;
+#[path = "sql/activity_arms.rs"]
+pub(crate) mod activity_arms;
 #[path = "sql/activity_feed.rs"]
 pub(crate) mod activity_feed;
 #[path = "sql/activity_hidden.rs"]

@@ -8,6 +8,8 @@ pub(crate) const IS_PG: bool = false;
 
 #[path = "sql/activity.rs"]
 pub(crate) mod activity;
+#[path = "sql/activity_arms.rs"]
+pub(crate) mod activity_arms;
 #[path = "sql/activity_feed.rs"]
 pub(crate) mod activity_feed;
 #[path = "sql/activity_hidden.rs"]

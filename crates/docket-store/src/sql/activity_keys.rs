@@ -4,7 +4,8 @@
 //! ids are taken from their merge, and only those rows are read whole.
 
 use super::Db;
-use super::activity_feed::{ArmsOf, Columns, PAGE_COLUMNS, arms, order_by};
+use super::activity_arms::{ArmsOf, Columns, PAGE_COLUMNS, arms};
+use super::activity_feed::order_by;
 use super::activity_hidden;
 use super::where_clause::{Arg, Where, bind_args, id_set, in_set, int_set, json_array};
 use crate::model::{ActivityRow, FeedQuery, HiddenEntries};
