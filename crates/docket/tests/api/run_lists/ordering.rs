@@ -76,6 +76,16 @@ async fn every_sort_orders_the_runs(app: &TestApp) {
     assert_eq!(by("sort=-created_at").await, ALL);
 }
 
+on_both!(every_sort_orders_runs_walked_in_sort_order, backend);
+/// The same orders when no list is small enough to be sorted after filtering
+/// (`list_drive_max` = 0): SQLite then walks the sort indexes (`run_list.rs::list`), where
+/// above it was told to sort the matches.
+async fn every_sort_orders_runs_walked_in_sort_order(backend: Backend) {
+    let owned = TestApp::spawn_with(backend, |c| c.list_drive_max = 0).await;
+    every_sort_orders_the_runs(&owned).await;
+    owned.stop().await;
+}
+
 on_both!(pages_and_their_meta);
 async fn pages_and_their_meta(app: &TestApp) {
     fixture(app).await;
