@@ -3,7 +3,7 @@
 //! an operator, an unreachable database a retry, a conflict a different request).
 
 /// A failed store call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The addressed row does not exist.
     #[error("not found")]

@@ -20,7 +20,6 @@ mod api;
 mod checkpoint;
 mod error;
 mod group_commit;
-mod launch_commit;
 mod list_plan;
 pub mod memo;
 pub mod model;
@@ -99,9 +98,13 @@ enum Backend {
         /// The common creates, written in batches on `write`.
         creates: group_commit::Committer,
         /// Launches from templates, written in batches on `write`.
-        launches: launch_commit::Launches,
+        launches: sqlite::launch_commit::Launches,
     },
-    Postgres(Pool<Postgres>),
+    Postgres {
+        pool: Pool<Postgres>,
+        /// Launches from templates, written in batches on `pool`.
+        launches: postgres::launch_commit::Launches,
+    },
 }
 
 /// The database behind docket. Cheap to clone (pools are shared).
@@ -138,7 +141,7 @@ macro_rules! on_read {
     ($store:expr, $module:ident :: $func:ident ( $($arg:expr),* $(,)? )) => {
         match &$store.backend {
             $crate::Backend::Sqlite { read, .. } => $crate::sqlite::$module::$func(read, $($arg),*).await,
-            $crate::Backend::Postgres(pool) => {
+            $crate::Backend::Postgres { pool, .. } => {
                 let mut attempts = $crate::retry::Attempts::new();
                 loop {
                     let result = $crate::postgres::$module::$func(pool, $($arg),*).await;
@@ -174,7 +177,7 @@ macro_rules! on_write {
         let stale: $crate::Stale = $stale;
         let result = match &$store.backend {
             $crate::Backend::Sqlite { write, .. } => $crate::sqlite::$module::$func(write, $($arg),*).await,
-            $crate::Backend::Postgres(pool) => {
+            $crate::Backend::Postgres { pool, .. } => {
                 let mut attempts = $crate::retry::Attempts::new();
                 loop {
                     let (result, progress) =
@@ -261,7 +264,8 @@ impl Store {
                 .connect_with(connect)
                 .await
                 .map_err(StoreError::other)?;
-            return Ok(Store::new(Backend::Postgres(pool), opts));
+            let launches = postgres::launch_commit::Launches::start(pool.clone(), checkpoint::Wake::default());
+            return Ok(Store::new(Backend::Postgres { pool, launches }, opts));
         }
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Other(format!(
@@ -325,7 +329,7 @@ impl Store {
             Backend::Sqlite {
                 read,
                 creates: group_commit::Committer::start(write.clone(), wake.clone()),
-                launches: launch_commit::Launches::start(write.clone(), wake),
+                launches: sqlite::launch_commit::Launches::start(write.clone(), wake),
                 write,
                 checkpoints,
             },
@@ -381,7 +385,7 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.backend {
             Backend::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
-            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Backend::Postgres { pool, .. } => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
         if let Backend::Sqlite { write, .. } = &self.backend {
@@ -396,7 +400,7 @@ impl Store {
     pub fn kind(&self) -> BackendKind {
         match self.backend {
             Backend::Sqlite { .. } => BackendKind::Sqlite,
-            Backend::Postgres(_) => BackendKind::Postgres,
+            Backend::Postgres { .. } => BackendKind::Postgres,
         }
     }
 
@@ -404,7 +408,7 @@ impl Store {
     pub async fn ping(&self) -> bool {
         let r = match &self.backend {
             Backend::Sqlite { read, .. } => sqlx::query("SELECT 1").execute(read).await.map(|_| ()),
-            Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            Backend::Postgres { pool, .. } => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
         };
         r.is_ok()
     }
@@ -415,7 +419,7 @@ impl Store {
     pub async fn accepts_writes(&self) -> bool {
         match &self.backend {
             Backend::Sqlite { .. } => true,
-            Backend::Postgres(pool) => sqlx::query_scalar::<_, bool>(
+            Backend::Postgres { pool, .. } => sqlx::query_scalar::<_, bool>(
                 "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
             )
             .fetch_one(pool)
@@ -438,7 +442,7 @@ impl Store {
                 .await
                 .ok()
                 .map(|v| v.to_string()),
-            Backend::Postgres(pool) => sqlx::query_scalar::<_, String>("SELECT pg_current_snapshot()::text")
+            Backend::Postgres { pool, .. } => sqlx::query_scalar::<_, String>("SELECT pg_current_snapshot()::text")
                 .fetch_one(pool)
                 .await
                 .ok(),
@@ -458,7 +462,7 @@ impl Store {
         }
         match &self.backend {
             Backend::Sqlite { read, write, .. } => vec![stats("read", read), stats("write", write)],
-            Backend::Postgres(pool) => vec![stats("main", pool)],
+            Backend::Postgres { pool, .. } => vec![stats("main", pool)],
         }
     }
 
@@ -475,7 +479,7 @@ impl Store {
                 write.close().await;
                 checkpoints.close().await;
             }
-            Backend::Postgres(pool) => pool.close().await,
+            Backend::Postgres { pool, .. } => pool.close().await,
         }
     }
 }

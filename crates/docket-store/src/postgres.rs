@@ -72,6 +72,8 @@ pub(crate) mod idempotency;
 pub(crate) mod kickoff_fields;
 #[path = "sql/launch.rs"]
 pub(crate) mod launch;
+#[path = "sql/launch_commit.rs"]
+pub(crate) mod launch_commit;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
@@ -174,7 +176,7 @@ mod tests {
         let mut opts = StoreOptions::new(url);
         opts.max_connections = 2;
         let store = Store::connect(&opts).await.expect("store");
-        let Backend::Postgres(pool) = &store.backend else {
+        let Backend::Postgres { pool, .. } = &store.backend else {
             unreachable!()
         };
         for _ in 0..5 {

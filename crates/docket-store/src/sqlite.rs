@@ -48,6 +48,8 @@ pub(crate) mod idempotency;
 pub(crate) mod kickoff_fields;
 #[path = "sql/launch.rs"]
 pub(crate) mod launch;
+#[path = "sql/launch_commit.rs"]
+pub(crate) mod launch_commit;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]

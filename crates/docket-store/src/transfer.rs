@@ -401,7 +401,7 @@ impl Store {
                 sqlx::query("VACUUM INTO $1").bind(target).execute(read).await?;
                 Ok(())
             }
-            crate::Backend::Postgres(_) => Err(StoreError::Other(
+            crate::Backend::Postgres { .. } => Err(StoreError::Other(
                 "docket backup copies SQLite databases; for PostgreSQL use pg_dump (e.g. `pg_dump -Fc -f docket.dump DBNAME`), or `docket export` for a portable copy".into(),
             )),
         }

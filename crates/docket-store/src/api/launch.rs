@@ -47,15 +47,15 @@ impl Store {
     /// Writes a launch in one transaction: the run, its tasks with their assignees, form fields
     /// and tags, the run's tags and folders, and the template's launch count. The new run as
     /// written (what a load at the launch instant reads), or a refusal when the template was
-    /// archived or deleted meanwhile. On SQLite the launches waiting for the writer share one
-    /// commit (`launch_commit.rs`), each still all or nothing.
+    /// archived or deleted meanwhile. The launches waiting for the writer share one commit
+    /// (`sql/launch_commit.rs`), each still all or nothing.
     pub async fn launch_run(&self, l: LaunchRun) -> StoreResult<Result<RunRecord, LaunchRefusal>> {
         let (org, now) = (l.org_id.clone(), l.now);
         // Remembered: a launch reads no watcher rows while the organization's watchers stay.
         let watchers = self.watcher_targets(&org).await?;
         let written = match &self.backend {
             Backend::Sqlite { launches, .. } => launches.launch(l, watchers).await,
-            Backend::Postgres(pool) => crate::postgres::launch::write(pool, &l, &watchers).await,
+            Backend::Postgres { launches, .. } => launches.launch(l, watchers).await,
         };
         self.mark_stale(Stale::Launch);
         let written = match written? {

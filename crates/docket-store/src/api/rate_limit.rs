@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, StoreResult};
 impl Store {
     /// Whether this store can hold a rate-limit budget shared between processes (PostgreSQL).
     pub fn shares_rate_limit(&self) -> bool {
-        matches!(self.backend, Backend::Postgres(_))
+        matches!(self.backend, Backend::Postgres { .. })
     }
 
     /// Counts one request of `bucket` against `limit` per `window_ms` (one round trip; see
@@ -20,7 +20,7 @@ impl Store {
         now: Option<i64>,
     ) -> StoreResult<RateHit> {
         match &self.backend {
-            Backend::Postgres(pool) => Ok(sqlx::query_as::<_, RateHit>(
+            Backend::Postgres { pool, .. } => Ok(sqlx::query_as::<_, RateHit>(
                 "SELECT allowed, used, oldest, now_ms FROM docket_rate_limit_hit($1, $2, $3, $4)",
             )
             .bind(bucket)
@@ -39,7 +39,7 @@ impl Store {
     /// of `window_ms` before the database clock; returns how many. Nothing to do on SQLite.
     pub async fn prune_rate_limit(&self, window_ms: i64) -> StoreResult<u64> {
         match &self.backend {
-            Backend::Postgres(pool) => Ok(sqlx::query(
+            Backend::Postgres { pool, .. } => Ok(sqlx::query(
                 "DELETE FROM rate_limit_hits WHERE at <= floor(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT - $1",
             )
             .bind(window_ms)

@@ -10,7 +10,7 @@ use sqlx::{Pool, QueryBuilder};
 
 use super::tasks::{ensure_tag, placeholders};
 use super::{Db, counters, events, guests, rule_pass};
-use crate::StoreError;
+use crate::model::{ACTING, Acting, LaunchTask};
 use crate::model::{
     IdKind, LaunchChecklist, LaunchField, LaunchRefusal, LaunchRule, LaunchRun, LaunchStep, LaunchWritten, RunRecord,
     RunRow, RunStats, TagTarget, TemplateSnapshot, WatcherTarget,
@@ -104,126 +104,233 @@ pub(crate) async fn existing(
     q.fetch_all(pool).await
 }
 
-#[allow(
-    dead_code,
-    reason = "on SQLite launches are written in batches (launch_commit.rs), with write_in"
-)]
-/// Writes the launch `l` in a transaction of its own; the new run as written, or a refusal when
-/// the template was archived or deleted since it was read (nothing is written then).
-pub(crate) async fn write(
-    pool: &Pool<Db>,
-    l: &LaunchRun,
-    watchers: &[WatcherTarget],
-) -> Result<Result<LaunchWritten, LaunchRefusal>, StoreError> {
-    let mut tx = pool.begin().await?;
-    let written = write_in(&mut tx, l, watchers).await?;
-    if written.is_ok() {
-        tx.commit().await?;
-    }
-    Ok(written)
-}
-
-/// Counts the launch on its template, which must still be live: `false` (nothing changed) when
-/// it was archived or deleted since it was read.
-async fn count_on_template(conn: &mut Conn, l: &LaunchRun) -> Result<bool, sqlx::Error> {
+/// Counts `n` launches on template `checklist_id` of `org`, which must still be live: `false`
+/// (nothing changed) when it was archived or deleted since it was read.
+async fn count_on_template(conn: &mut Conn, org: &str, checklist_id: &str, n: usize) -> Result<bool, sqlx::Error> {
     let counted = sqlx::query(
-        "UPDATE checklists SET started_processes = started_processes + 1
+        "UPDATE checklists SET started_processes = started_processes + $3
           WHERE id = $1 AND org_id = $2 AND archived_at IS NULL",
     )
-    .bind(&l.checklist_id)
-    .bind(&l.org_id)
+    .bind(checklist_id)
+    .bind(org)
+    .bind(n as i64)
     .execute(&mut *conn)
     .await?;
     Ok(counted.rows_affected() > 0)
 }
 
-/// Writes the launch `l` inside the transaction open on `conn`; the caller commits (several
-/// launches may share one transaction on SQLite, see `launch_commit.rs`). On a refusal nothing
-/// was written. `watchers` are the organization's watchers (the store's memo) for its events.
-pub(crate) async fn write_in(
-    conn: &mut Conn,
-    l: &LaunchRun,
-    watchers: &[WatcherTarget],
-) -> Result<Result<LaunchWritten, LaunchRefusal>, sqlx::Error> {
-    let now = l.now;
-    if let Some(key) = super::assets::first_unknown_file(conn, &l.org_id, &l.file_values).await? {
-        return Ok(Err(LaunchRefusal::UnknownFile(key)));
-    }
-    if !count_on_template(conn, l).await? {
-        return Ok(Err(LaunchRefusal::TemplateGone));
-    }
-    let tx = conn;
-    let n = l.tasks.len() as i64;
-    let (run_seq, task_seq): (i64, i64) = sqlx::query_as(
-        "UPDATE organizations SET run_seq = run_seq + 1, task_seq = task_seq + $2 WHERE id = $1
-         RETURNING run_seq, task_seq",
-    )
-    .bind(&l.org_id)
-    .bind(n)
-    .fetch_one(&mut *tx)
-    .await?;
+/// A launch of a batch that passed its checks, with what the batch's shared statements give it.
+struct Accepted<'a> {
+    l: &'a LaunchRun,
+    watchers: &'a [WatcherTarget],
+    run_id: String,
+    run_number: i64,
+    task_ids: Vec<String>,
+    first_task_number: i64,
+}
 
-    let mut emails: Vec<String> = Vec::new();
-    for e in l.tasks.iter().flat_map(|t| t.owners.guests.iter()) {
-        if !emails.contains(e) {
-            emails.push(e.clone());
+/// The items of `items` grouped by `key`, groups in the order of their first item.
+fn grouped<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
+    let mut groups: Vec<(K, Vec<&T>)> = Vec::new();
+    for item in items {
+        let k = key(item);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, members)) => members.push(item),
+            None => groups.push((k, vec![item])),
         }
     }
-    let guest_ids: HashMap<String, i64> = if emails.is_empty() {
-        HashMap::new()
-    } else {
-        let ids = guests::ensure(&mut *tx, &l.org_id, &emails, now).await?;
-        emails.into_iter().zip(ids).collect()
-    };
+    groups
+}
 
-    let run_id = ids::new_id32();
-    sqlx::query(
-        "INSERT INTO runs (id, org_id, increment_id, name, summary, owner_id, started_by, starred, is_public,
-             user_ids, group_ids, status, prerun_completed_at, prerun_completed_by, started_at, created_at,
-             last_updated, checklist_id, checklist_title, run_type, prerun, kickoff_fields, rules, template_webhook,
-             can_add_oot, parent_id, launch_extra)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $7, $13, $12, $12, $14, $15, $16,
-             $17, $18, $19, $20, $21, $22, $23)",
-    )
-    .bind(&run_id)
-    .bind(&l.org_id)
-    .bind(run_seq)
-    .bind(&l.name)
-    .bind(&l.summary)
-    .bind(l.owner_id)
-    .bind(l.started_by)
-    .bind(l.starred)
-    .bind(l.is_public)
-    .bind(json_list(&l.users))
-    .bind(json_list(&l.groups))
-    .bind(now)
-    .bind(l.started_at)
-    .bind(&l.checklist_id)
-    .bind(&l.checklist_title)
-    .bind(&l.run_type)
-    .bind(&l.prerun)
-    .bind(&l.kickoff_fields)
-    .bind(&l.rules)
-    .bind(&l.template_webhook)
-    .bind(l.can_add_oot)
-    .bind(&l.parent_id)
-    .bind(&l.launch_extra)
-    .execute(&mut *tx)
-    .await?;
+/// Writes `launches` (each with its organization's watchers, the store's memo, for its events)
+/// inside the transaction open on `conn`; the caller commits (the launches waiting for the
+/// writer share one transaction, see `launch_commit.rs`). Each launch's answer, in order: the
+/// run as written, or a refusal (its template archived or deleted since it was read, a file
+/// value naming no file), for which nothing was written.
+///
+/// Each kind of row is written for the whole batch by one statement (the runs, their tasks,
+/// the assignees, form fields and tag links), the numbers of each organization taken in one
+/// move, so that a batch costs about as many statements as one launch: on PostgreSQL each is a
+/// round trip, on SQLite a hop to the writer's thread.
+pub(crate) async fn write_in(
+    conn: &mut Conn,
+    launches: &[(&LaunchRun, &[WatcherTarget])],
+) -> Result<Vec<Result<LaunchWritten, LaunchRefusal>>, sqlx::Error> {
+    let mut refused: Vec<Option<LaunchRefusal>> = Vec::with_capacity(launches.len());
+    for (l, _) in launches {
+        let unknown = super::assets::first_unknown_file(conn, &l.org_id, &l.file_values).await?;
+        refused.push(unknown.map(LaunchRefusal::UnknownFile));
+    }
+    let checked: Vec<usize> = (0..launches.len()).filter(|i| refused[*i].is_none()).collect();
+    for ((org, template), members) in grouped(&checked, |i| (&launches[*i].0.org_id, &launches[*i].0.checklist_id)) {
+        if !count_on_template(conn, org, template, members.len()).await? {
+            for i in members {
+                refused[*i] = Some(LaunchRefusal::TemplateGone);
+            }
+        }
+    }
+    let accepted: Vec<(&LaunchRun, &[WatcherTarget])> = launches
+        .iter()
+        .zip(&refused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(l, _)| *l)
+        .collect();
+    let accepted = number(conn, &accepted).await?;
+    let guest_ids = ensure_guests(conn, &accepted).await?;
+    insert_runs(conn, &accepted).await?;
+    insert_tasks(conn, &accepted).await?;
+    write_owners(conn, &accepted, &guest_ids).await?;
+    write_captures(conn, &accepted).await?;
+    write_tags(conn, &accepted).await?;
 
-    let task_ids: Vec<String> = l.tasks.iter().map(|_| ids::new_id32()).collect();
-    let first_number = task_seq - n + 1;
-    let numbered: Vec<(usize, &crate::model::LaunchTask)> = l.tasks.iter().enumerate().collect();
-    for chunk in numbered.chunks(ROWS_PER_STATEMENT) {
+    let mut written = Vec::with_capacity(accepted.len());
+    for a in accepted {
+        // Each launch's own entries, folders, rules and events record its launcher.
+        let acting = Acting::Member(a.l.started_by);
+        let changed_by_rules = ACTING.scope(acting, after_rows(conn, &a)).await?;
+        written.push(LaunchWritten {
+            run: as_written(a.l, a.run_id, a.run_number),
+            changed_by_rules,
+        });
+    }
+    let mut written = written.into_iter();
+    Ok(refused
+        .into_iter()
+        .map(|r| match r {
+            Some(refusal) => Err(refusal),
+            None => written.next().map(Ok).unwrap_or(Err(LaunchRefusal::TemplateGone)),
+        })
+        .collect())
+}
+
+/// Numbers `launches` (already checked): each organization's runs and tasks counted on by one
+/// update of its row, in the batch's order, and new ids for each run and task.
+async fn number<'a>(
+    conn: &mut Conn,
+    launches: &[(&'a LaunchRun, &'a [WatcherTarget])],
+) -> Result<Vec<Accepted<'a>>, sqlx::Error> {
+    let mut numbers: Vec<(i64, i64)> = vec![(0, 0); launches.len()];
+    let indexed: Vec<usize> = (0..launches.len()).collect();
+    for (org, members) in grouped(&indexed, |i| &launches[*i].0.org_id) {
+        let tasks: i64 = members.iter().map(|i| launches[**i].0.tasks.len() as i64).sum();
+        let (run_seq, task_seq): (i64, i64) = sqlx::query_as(
+            "UPDATE organizations SET run_seq = run_seq + $3, task_seq = task_seq + $2 WHERE id = $1
+             RETURNING run_seq, task_seq",
+        )
+        .bind(org)
+        .bind(tasks)
+        .bind(members.len() as i64)
+        .fetch_one(&mut *conn)
+        .await?;
+        let (mut next_run, mut next_task) = (run_seq - members.len() as i64 + 1, task_seq - tasks + 1);
+        for i in members {
+            numbers[*i] = (next_run, next_task);
+            next_run += 1;
+            next_task += launches[*i].0.tasks.len() as i64;
+        }
+    }
+    Ok(launches
+        .iter()
+        .zip(numbers)
+        .map(|((l, watchers), (run_number, first_task_number))| Accepted {
+            l,
+            watchers,
+            run_id: ids::new_id32(),
+            run_number,
+            task_ids: l.tasks.iter().map(|_| ids::new_id32()).collect(),
+            first_task_number,
+        })
+        .collect())
+}
+
+/// The guest ids of every guest assignee of `launches`, by organization and email, made as
+/// needed.
+async fn ensure_guests(
+    conn: &mut Conn,
+    launches: &[Accepted<'_>],
+) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
+    let mut ids = HashMap::new();
+    for (org, members) in grouped(launches, |a| &a.l.org_id) {
+        let mut emails: Vec<String> = Vec::new();
+        for e in members
+            .iter()
+            .flat_map(|a| a.l.tasks.iter().flat_map(|t| t.owners.guests.iter()))
+        {
+            if !emails.contains(e) {
+                emails.push(e.clone());
+            }
+        }
+        if emails.is_empty() {
+            continue;
+        }
+        let now = members[0].l.now;
+        let made = guests::ensure(&mut *conn, org, &emails, now).await?;
+        ids.extend(emails.into_iter().zip(made).map(|(e, id)| ((org.clone(), e), id)));
+    }
+    Ok(ids)
+}
+
+/// The runs of `launches`.
+async fn insert_runs(conn: &mut Conn, launches: &[Accepted<'_>]) -> Result<(), sqlx::Error> {
+    for chunk in launches.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO runs (id, org_id, increment_id, name, summary, owner_id, started_by, starred, is_public,
+                 user_ids, group_ids, status, prerun_completed_at, prerun_completed_by, started_at, created_at,
+                 last_updated, checklist_id, checklist_title, run_type, prerun, kickoff_fields, rules, template_webhook,
+                 can_add_oot, parent_id, launch_extra) ",
+        );
+        q.push_values(chunk, |mut row, a| {
+            let l = a.l;
+            row.push_bind(&a.run_id)
+                .push_bind(&l.org_id)
+                .push_bind(a.run_number)
+                .push_bind(&l.name)
+                .push_bind(&l.summary)
+                .push_bind(l.owner_id)
+                .push_bind(l.started_by)
+                .push_bind(l.starred)
+                .push_bind(l.is_public)
+                .push_bind(json_list(&l.users))
+                .push_bind(json_list(&l.groups))
+                .push("'active'")
+                .push_bind(l.now)
+                .push_bind(l.started_by)
+                .push_bind(l.started_at)
+                .push_bind(l.now)
+                .push_bind(l.now)
+                .push_bind(&l.checklist_id)
+                .push_bind(&l.checklist_title)
+                .push_bind(&l.run_type)
+                .push_bind(&l.prerun)
+                .push_bind(&l.kickoff_fields)
+                .push_bind(&l.rules)
+                .push_bind(&l.template_webhook)
+                .push_bind(l.can_add_oot)
+                .push_bind(&l.parent_id)
+                .push_bind(&l.launch_extra);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The tasks of `launches`, numbered in step order from each launch's first number.
+async fn insert_tasks(conn: &mut Conn, launches: &[Accepted<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&Accepted, usize, &LaunchTask)> = launches
+        .iter()
+        .flat_map(|a| a.l.tasks.iter().enumerate().map(move |(i, t)| (a, i, t)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = insert_sql(Rows::Bound(chunk.len()), None);
         let mut q = sqlx::query(&sql);
-        for (i, t) in chunk {
+        for (a, i, t) in chunk {
+            let l = a.l;
             // Every column of the task insert, in its order (`task_insert::COLUMNS`).
             q = q
-                .bind(&task_ids[*i])
+                .bind(&a.task_ids[*i])
                 .bind(&l.org_id)
-                .bind(first_number + *i as i64)
-                .bind(&run_id)
+                .bind(a.first_task_number + *i as i64)
+                .bind(&a.run_id)
                 .bind(*i as i64 + 1)
                 .bind(&t.title)
                 .bind(&t.title)
@@ -233,8 +340,8 @@ pub(crate) async fn write_in(
                 .bind(None::<bool>)
                 .bind(t.started_at)
                 .bind(t.deadline)
-                .bind(now)
-                .bind(now)
+                .bind(l.now)
+                .bind(l.now)
                 .bind(None::<i64>)
                 .bind(None::<i64>)
                 .bind(l.started_by)
@@ -252,15 +359,18 @@ pub(crate) async fn write_in(
                 .bind(t.blueprint_position)
                 .bind(t.allow_guest_owners);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut *conn).await?;
     }
+    Ok(())
+}
 
-    write_owners(&mut *tx, l, &task_ids, &guest_ids).await?;
-    write_captures(&mut *tx, l, &task_ids).await?;
-    write_tags(&mut *tx, l, &run_id, &task_ids).await?;
-    super::activity::launched(&mut *tx, &run_id, now).await?;
+/// What follows a launch's rows, for each launch of a batch: its feed entries, its folders, the
+/// launch pass of its rules and its events. Whether the rules changed a task.
+async fn after_rows(conn: &mut Conn, a: &Accepted<'_>) -> Result<bool, sqlx::Error> {
+    let l = a.l;
+    super::activity::launched(&mut *conn, &a.run_id, l.now).await?;
     for folder in &l.folders {
-        let id = counters::next(&mut *tx, "folder_object_id").await?;
+        let id = counters::next(&mut *conn, "folder_object_id").await?;
         sqlx::query(
             "INSERT INTO folder_objects (id, org_id, folder_id, subject_type, subject_id, created_at)
              SELECT $1, $2, id, 'Run', $4, $5 FROM folders WHERE id = $3 AND org_id = $2",
@@ -268,9 +378,9 @@ pub(crate) async fn write_in(
         .bind(id)
         .bind(&l.org_id)
         .bind(folder)
-        .bind(&run_id)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind(&a.run_id)
+        .bind(l.now)
+        .execute(&mut *conn)
         .await?;
     }
     // The launch pass of the run's rules: may hide tasks, move deadlines, change assignees. A
@@ -278,26 +388,23 @@ pub(crate) async fn write_in(
     let changed_by_rules = if l.rules == "[]" {
         false
     } else {
-        !rule_pass::apply_at_launch(&mut *tx, &l.org_id, &run_id, now)
+        !rule_pass::apply_at_launch(&mut *conn, &l.org_id, &a.run_id, l.now)
             .await?
             .is_empty()
     };
     events::launched(
-        &mut *tx,
+        &mut *conn,
         &l.org_id,
-        &run_id,
+        &a.run_id,
         l.template_webhook.as_deref(),
-        watchers,
-        now,
+        a.watchers,
+        l.now,
     )
     .await?;
-    Ok(Ok(LaunchWritten {
-        run: as_written(l, run_id, run_seq),
-        changed_by_rules,
-    }))
+    Ok(changed_by_rules)
 }
 
-/// The run of `l` as [`write`] wrote it, numbered `increment_id`, with the aggregates a load
+/// The run of `l` as [`write_in`] wrote it, numbered `increment_id`, with the aggregates a load
 /// at the launch instant derives when no rule changed a task (none is completed or hidden).
 fn as_written(l: &LaunchRun, run_id: String, increment_id: i64) -> RunRecord {
     let now = l.now;
@@ -356,24 +463,22 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
-/// The assignee rows of every task: one statement per kind.
+/// The assignee rows of every task of `launches`: one statement per kind.
 async fn write_owners(
     conn: &mut Conn,
-    l: &LaunchRun,
-    task_ids: &[String],
-    guest_ids: &HashMap<String, i64>,
+    launches: &[Accepted<'_>],
+    guest_ids: &HashMap<(String, String), i64>,
 ) -> Result<(), sqlx::Error> {
-    let users: Vec<(&str, i64, i64)> = l
-        .tasks
-        .iter()
-        .zip(task_ids)
-        .flat_map(|(t, id)| {
-            t.owners
-                .users
+    let tasks = || {
+        launches.iter().flat_map(|a| {
+            a.l.tasks
                 .iter()
-                .enumerate()
-                .map(move |(i, u)| (id.as_str(), *u, i as i64))
+                .zip(&a.task_ids)
+                .map(move |(t, id)| (a, t, id.as_str()))
         })
+    };
+    let users: Vec<(&str, i64, i64)> = tasks()
+        .flat_map(|(_, t, id)| t.owners.users.iter().enumerate().map(move |(i, u)| (id, *u, i as i64)))
         .collect();
     for chunk in users.chunks(ROWS_PER_STATEMENT * 5) {
         let mut q = QueryBuilder::<Db>::new("INSERT INTO task_users (task_id, user_id, position) ");
@@ -382,17 +487,14 @@ async fn write_owners(
         });
         q.build().execute(&mut *conn).await?;
     }
-    let guests: Vec<(&str, i64, i64)> = l
-        .tasks
-        .iter()
-        .zip(task_ids)
-        .flat_map(|(t, id)| {
+    let guests: Vec<(&str, i64, i64)> = tasks()
+        .flat_map(|(a, t, id)| {
             t.owners
                 .guests
                 .iter()
-                .filter_map(|e| guest_ids.get(e).copied())
+                .filter_map(|e| guest_ids.get(&(a.l.org_id.clone(), e.clone())).copied())
                 .enumerate()
-                .map(move |(i, g)| (id.as_str(), g, i as i64))
+                .map(move |(i, g)| (id, g, i as i64))
         })
         .collect();
     for chunk in guests.chunks(ROWS_PER_STATEMENT * 5) {
@@ -402,16 +504,13 @@ async fn write_owners(
         });
         q.build().execute(&mut *conn).await?;
     }
-    let groups: Vec<(&str, &str, i64)> = l
-        .tasks
-        .iter()
-        .zip(task_ids)
-        .flat_map(|(t, id)| {
+    let groups: Vec<(&str, &str, i64)> = tasks()
+        .flat_map(|(_, t, id)| {
             t.owners
                 .groups
                 .iter()
                 .enumerate()
-                .map(move |(i, g)| (id.as_str(), g.as_str(), i as i64))
+                .map(move |(i, g)| (id, g.as_str(), i as i64))
         })
         .collect();
     for chunk in groups.chunks(ROWS_PER_STATEMENT * 5) {
@@ -424,20 +523,23 @@ async fn write_owners(
     Ok(())
 }
 
-/// Every step capture copied onto its task with its template id, unanswered.
-async fn write_captures(conn: &mut Conn, l: &LaunchRun, task_ids: &[String]) -> Result<(), sqlx::Error> {
-    let rows: Vec<(&str, &LaunchField)> = l
-        .tasks
+/// Every step capture of `launches` copied onto its task with its template id, unanswered.
+async fn write_captures(conn: &mut Conn, launches: &[Accepted<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&str, &LaunchField, i64)> = launches
         .iter()
-        .zip(task_ids)
-        .flat_map(|(t, id)| t.captures.iter().map(move |c| (id.as_str(), c)))
+        .flat_map(|a| {
+            a.l.tasks
+                .iter()
+                .zip(&a.task_ids)
+                .flat_map(move |(t, id)| t.captures.iter().map(move |c| (id.as_str(), c, a.l.now)))
+        })
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO captures (id, task_id, label, alias, field_type, guidance, position, required, options,
                  field_columns, default_value_enabled, default_value, value, created_at, last_updated) ",
         );
-        q.push_values(chunk, |mut row, (task_id, c)| {
+        q.push_values(chunk, |mut row, (task_id, c, now)| {
             row.push_bind(&c.id)
                 .push_bind(*task_id)
                 .push_bind(&c.label)
@@ -451,33 +553,45 @@ async fn write_captures(conn: &mut Conn, l: &LaunchRun, task_ids: &[String]) -> 
                 .push_bind(c.default_value_enabled)
                 .push_bind(&c.default_value)
                 .push_bind(None::<String>)
-                .push_bind(l.now)
-                .push_bind(l.now);
+                .push_bind(*now)
+                .push_bind(*now);
         });
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// The run's tags (titles created as needed) and each task's step tags, numbered from the
-/// association counter in one move.
-async fn write_tags(conn: &mut Conn, l: &LaunchRun, run_id: &str, task_ids: &[String]) -> Result<(), sqlx::Error> {
-    let mut links: Vec<(String, &'static str, &str)> = Vec::new();
-    for t in &l.tags {
-        let id = match t {
-            TagTarget::Id(id) => id.clone(),
-            TagTarget::Title(title) => ensure_tag(&mut *conn, &l.org_id, title, l.now).await?,
-        };
-        if !links.iter().any(|(tag, _, _)| tag == &id) {
-            links.push((id, "Run", run_id));
+/// A tag link to write: tag, subject type, subject, organization, instant.
+type TagLink<'a> = (String, &'static str, &'a str, &'a str, i64);
+
+/// The tag links of `launches`: each run's tags (titles created as needed) and each task's step
+/// tags, numbered from the association counter in one move.
+async fn write_tags(conn: &mut Conn, launches: &[Accepted<'_>]) -> Result<(), sqlx::Error> {
+    let mut links: Vec<TagLink> = Vec::new();
+    for a in launches {
+        let l = a.l;
+        let mut run_tags: Vec<String> = Vec::new();
+        for t in &l.tags {
+            let id = match t {
+                TagTarget::Id(id) => id.clone(),
+                TagTarget::Title(title) => ensure_tag(&mut *conn, &l.org_id, title, l.now).await?,
+            };
+            if !run_tags.contains(&id) {
+                run_tags.push(id);
+            }
         }
-    }
-    for (t, id) in l.tasks.iter().zip(task_ids) {
-        let mut seen: Vec<&String> = Vec::new();
-        for tag in &t.tags {
-            if !seen.contains(&tag) {
-                seen.push(tag);
-                links.push((tag.clone(), "Task", id.as_str()));
+        links.extend(
+            run_tags
+                .into_iter()
+                .map(|tag| (tag, "Run", a.run_id.as_str(), l.org_id.as_str(), l.now)),
+        );
+        for (t, id) in l.tasks.iter().zip(&a.task_ids) {
+            let mut seen: Vec<&String> = Vec::new();
+            for tag in &t.tags {
+                if !seen.contains(&tag) {
+                    seen.push(tag);
+                    links.push((tag.clone(), "Task", id.as_str(), l.org_id.as_str(), l.now));
+                }
             }
         }
     }
@@ -490,7 +604,7 @@ async fn write_tags(conn: &mut Conn, l: &LaunchRun, run_id: &str, task_ids: &[St
         .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-    let numbered: Vec<(i64, &(String, &'static str, &str))> = links
+    let numbered: Vec<(i64, &TagLink)> = links
         .iter()
         .enumerate()
         .map(|(i, link)| (last - n + 1 + i as i64, link))
@@ -499,13 +613,13 @@ async fn write_tags(conn: &mut Conn, l: &LaunchRun, run_id: &str, task_ids: &[St
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO tag_links (id, org_id, tag_id, subject_type, subject_id, created_at) ",
         );
-        q.push_values(chunk, |mut row, (id, (tag, kind, subject))| {
+        q.push_values(chunk, |mut row, (id, (tag, kind, subject, org, now))| {
             row.push_bind(*id)
-                .push_bind(&l.org_id)
+                .push_bind(*org)
                 .push_bind(tag)
                 .push_bind(*kind)
                 .push_bind(*subject)
-                .push_bind(l.now);
+                .push_bind(*now);
         });
         q.build().execute(&mut *conn).await?;
     }

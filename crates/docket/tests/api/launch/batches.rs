@@ -1,7 +1,8 @@
-//! Launches at the same moment: on SQLite those waiting for the writer share one commit
-//! (`launch_commit.rs`), on PostgreSQL each has its own transaction. Either way every launch is
-//! whole or absent, numbered once, and one failing launch fails alone. And the template a launch
-//! copies is the template as it is now, however recently it was launched before.
+//! Launches at the same moment: those waiting for the writer share one transaction and one
+//! commit (`sql/launch_commit.rs`), with one statement per kind of row for the whole batch, on
+//! both backends. Every launch is whole or absent, numbered once, a refused one writes nothing
+//! and leaves no gap in the numbers, and one failing launch fails alone. And the template a
+//! launch copies is the template as it is now, however recently it was launched before.
 
 use futures_util::future::join_all;
 use reqwest::Method;
@@ -120,6 +121,68 @@ async fn a_failing_launch_among_concurrent_ones_fails_alone(backend: Backend) {
         assert_eq!(count_rows(app, sql, key).await, want, "{sql}");
     }
     running.stop().await;
+}
+
+on_both!(refused_launches_among_concurrent_ones_write_nothing);
+async fn refused_launches_among_concurrent_ones_write_nothing(app: &TestApp) {
+    let group = group(app).await;
+    example_template(app, &group).await;
+    insert_template(app, "acme", PLAIN, "Plain", "", "").await;
+    insert_step(app, PLAIN, ONLY, 1, "Only step", "", "").await;
+    // Launched once, so the launch path remembers it as live; then archived behind the store's
+    // back, as by another process: each later launch of it is refused by its own transaction.
+    launch(app, json!({ "checklist_id": PLAIN, "name": "First" }))
+        .await
+        .expect(201);
+    exec_sql(
+        app,
+        &format!("UPDATE checklists SET archived_at = 1 WHERE id = '{PLAIN}'"),
+    )
+    .await;
+    let bodies: Vec<_> = (0..12)
+        .map(|i| match i % 3 {
+            1 => json!({ "checklist_id": PLAIN, "name": format!("Refused {i}") }),
+            _ => {
+                json!({ "checklist_id": TEMPLATE, "name": format!("Run {i}"), "prerun": { KICKOFF: format!("C{i}") } })
+            }
+        })
+        .collect();
+    let answers = join_all(bodies.iter().map(|b| launch(app, b.clone()))).await;
+    let mut numbers = Vec::new();
+    for (i, r) in answers.into_iter().enumerate() {
+        if i % 3 == 1 {
+            assert_eq!(r.expect_invalid("checklist_id"), "The selected checklist is archived.");
+            continue;
+        }
+        let r = r.expect(201);
+        let run = r.data();
+        assert_eq!(run["name"], format!("Run {i}"));
+        assert_eq!(run["prerun"][KICKOFF], format!("C{i}"));
+        numbers.push(run["increment_id"].as_i64().expect("increment_id"));
+        assert_eq!(run_tasks(app, run["id"].as_str().unwrap()).await.len(), 2);
+    }
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (2..=9).collect::<Vec<i64>>(),
+        "the accepted runs take the next numbers, no gaps"
+    );
+    for (sql, key, want) in [
+        ("SELECT COUNT(*) FROM runs WHERE org_id = $1", "acme", 9),
+        ("SELECT COUNT(*) FROM tasks WHERE org_id = $1", "acme", 17),
+        (
+            "SELECT COUNT(DISTINCT increment_id) FROM tasks WHERE org_id = $1",
+            "acme",
+            17,
+        ),
+        ("SELECT MAX(increment_id) FROM tasks WHERE org_id = $1", "acme", 17),
+        ("SELECT run_seq FROM organizations WHERE id = $1", "acme", 9),
+        ("SELECT task_seq FROM organizations WHERE id = $1", "acme", 17),
+        ("SELECT started_processes FROM checklists WHERE id = $1", PLAIN, 1),
+        ("SELECT started_processes FROM checklists WHERE id = $1", TEMPLATE, 8),
+    ] {
+        assert_eq!(count_rows(app, sql, key).await, want, "{sql}");
+    }
 }
 
 on_both!(a_launch_copies_the_template_as_it_is_now);

@@ -1,30 +1,41 @@
-//! Group commit of launches on SQLite: the launches waiting when the writer frees up are
-//! written by one transaction, each with its own statements (`sql/launch.rs::write_in`), and
-//! committed once.
+//! Group commit of launches: the launches waiting when the writer frees up are written by one
+//! transaction, each with its own statements (`sql/launch.rs::write_in`), and committed once.
 //!
-//! SQLite has one writer connection. A launch alone holds it for its statements, its commit
-//! (the WAL frames of every page it changed: the task, index, text-search and member-list pages)
-//! and two hops between the runtime and the pool. Launches that wait meanwhile share the next
-//! commit: pages they both change (the tables' last pages, the organization and template rows,
-//! the text index) are written to the WAL once, and the connection changes hands once. Each
-//! launch is answered only after that commit, so its durability is that of a lone launch. A
-//! launch is all or nothing as before: a refused one (its template archived meanwhile) writes
-//! nothing, and a batch in which any statement fails is rolled back and its launches written one
+//! On SQLite there is one writer connection. A launch alone holds it for its statements, its
+//! commit (the WAL frames of every page it changed: the task, index, text-search and
+//! member-list pages) and two hops between the runtime and the pool. Launches that wait
+//! meanwhile share the next commit: pages they both change (the tables' last pages, the
+//! organization and template rows, the text index) are written to the WAL once, and the
+//! connection changes hands once.
+//!
+//! On PostgreSQL the launches of one organization take turns anyway: each locks the
+//! organization's numbering row and its template's row until it commits. A launch alone waited
+//! for the one before it to finish its statements, commit and release its locks; in one
+//! transaction the locks are taken once, the waiting and the wake-ups go, and the batch pays one
+//! commit. Each process has its own queue; the processes of a scale-out still take turns on
+//! the same rows, batch by batch.
+//!
+//! Each launch is answered only after that commit, so its durability is that of a lone launch.
+//! A launch is all or nothing as before: a refused one (its template archived meanwhile) writes
+//! nothing, and a batch in which a statement fails is rolled back and its launches written one
 //! by one, each in its own transaction, so that one bad launch cannot fail the others and each
-//! gets its own answer.
+//! gets its own answer. Only a batch whose `COMMIT` was sent and never answered (the connection
+//! to PostgreSQL lost) is not written again: it may be stored, so each of its launches is
+//! answered with the error (a 503) rather than risk writing it twice.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sqlx::Pool;
 use sqlx::pool::PoolConnection;
-use sqlx::{Pool, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
+use super::launch::write_in;
+use super::{Db, IS_PG};
 use crate::StoreError;
 use crate::checkpoint::Wake;
-use crate::model::{ACTING, Acting};
 use crate::model::{LaunchRefusal, LaunchRun, LaunchWritten, WatcherTarget};
-use crate::sqlite::launch::write_in;
+use crate::retry::lost_connection;
 
 /// Most launches written by one transaction.
 const MAX_BATCH: usize = 32;
@@ -50,9 +61,9 @@ pub(crate) struct Launches {
 }
 
 impl Launches {
-    /// Starts the task that writes the queued launches on `write` (the writer pool), waking the
-    /// checkpointer after each batch.
-    pub(crate) fn start(write: Pool<Sqlite>, checkpoint: Wake) -> Launches {
+    /// Starts the task that writes the queued launches on `write` (SQLite's writer pool, or the
+    /// PostgreSQL pool), waking `checkpoint` (SQLite's checkpointer) after each batch.
+    pub(crate) fn start(write: Pool<Db>, checkpoint: Wake) -> Launches {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(run(write, queue, checkpoint));
         Launches { jobs }
@@ -77,7 +88,7 @@ impl Launches {
 
 /// Writes the queued launches, a batch at a time, until every [`Launches`] is gone. Being its
 /// own task, a batch runs to its end even when the requests that queued it go away.
-async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wake) {
+async fn run(pool: Pool<Db>, mut queue: mpsc::Receiver<Job>, checkpoint: Wake) {
     let mut writer = Writer {
         pool,
         conn: None,
@@ -104,9 +115,10 @@ async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wak
                     let _ = job.reply.send(Ok(answer));
                 }
             }
-            Err(e) if jobs.len() == 1 => {
-                if let Some(job) = jobs.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
+            Err(failed) if jobs.len() == 1 || failed.maybe_committed => {
+                let error = StoreError::from(failed.error);
+                for job in jobs {
+                    let _ = job.reply.send(Err(error.clone()));
                 }
             }
             Err(_) => {
@@ -115,7 +127,10 @@ async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wak
                     if answer.is_ok() {
                         checkpoint.after_commit();
                     }
-                    let _ = job.reply.send(answer.map(|mut one| one.remove(0)));
+                    let answer = answer
+                        .map(|mut one| one.remove(0))
+                        .map_err(|f| StoreError::from(f.error));
+                    let _ = job.reply.send(answer);
                 }
             }
         }
@@ -130,40 +145,50 @@ async fn run(pool: Pool<Sqlite>, mut queue: mpsc::Receiver<Job>, checkpoint: Wak
 /// The writer connection, kept from one batch to the next while launches keep coming (for up
 /// to [`HOLD`]): handing it back to the pool and taking it again costs two hops between tasks.
 struct Writer {
-    pool: Pool<Sqlite>,
-    conn: Option<PoolConnection<Sqlite>>,
+    pool: Pool<Db>,
+    conn: Option<PoolConnection<Db>>,
     since: Instant,
+}
+
+/// A batch that was not written, or may not have been.
+struct Failed {
+    error: sqlx::Error,
+    /// The `COMMIT` was sent and its answer lost with the connection: the batch may be stored.
+    maybe_committed: bool,
 }
 
 impl Writer {
     /// Writes `launches` in one transaction and commits it: each one's answer, in order. On an
-    /// error nothing of the batch is written.
+    /// error nothing of the batch is written, unless [`Failed::maybe_committed`] says so.
     async fn write(
         &mut self,
         launches: &[(&LaunchRun, &[WatcherTarget])],
-    ) -> Result<Vec<Result<LaunchWritten, LaunchRefusal>>, StoreError> {
+    ) -> Result<Vec<Result<LaunchWritten, LaunchRefusal>>, Failed> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
             None => {
                 self.since = Instant::now();
-                self.conn.insert(self.pool.acquire().await?)
+                let conn = self.pool.acquire().await.map_err(|error| Failed {
+                    error,
+                    maybe_committed: false,
+                })?;
+                self.conn.insert(conn)
             }
         };
+        let mut committing = false;
         let result = async {
-            sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
-            let mut out = Vec::with_capacity(launches.len());
-            for (l, watchers) in launches {
-                // The batch runs on the writer's task: each launch records its own launcher.
-                let acting = Acting::Member(l.started_by);
-                out.push(ACTING.scope(acting, write_in(conn, l, watchers)).await?);
-            }
+            // SQLite: take the write lock now, not at the first write (no upgrade to fail).
+            let begin = if IS_PG { "BEGIN" } else { "BEGIN IMMEDIATE" };
+            sqlx::query(begin).execute(&mut **conn).await?;
+            let out = write_in(conn, launches).await?;
+            committing = true;
             sqlx::query("COMMIT").execute(&mut **conn).await?;
             Ok::<_, sqlx::Error>(out)
         }
         .await;
         match result {
             Ok(out) => Ok(out),
-            Err(e) => {
+            Err(error) => {
                 // Undo whatever ran; a connection that cannot is not used again.
                 if let Err(r) = sqlx::query("ROLLBACK").execute(&mut **conn).await
                     && !r.to_string().contains("no transaction is active")
@@ -171,7 +196,8 @@ impl Writer {
                 {
                     let _ = conn.close().await;
                 }
-                Err(e.into())
+                let maybe_committed = committing && IS_PG && lost_connection(&error);
+                Err(Failed { error, maybe_committed })
             }
         }
     }
