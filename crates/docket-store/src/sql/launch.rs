@@ -129,8 +129,10 @@ struct Accepted<'a> {
     first_task_number: i64,
 }
 
-/// The items of `items` grouped by `key`, groups in the order of their first item.
-fn grouped<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
+/// The items of `items` grouped by `key`, groups in the order of their keys, items in their
+/// order. The rows a batch locks (templates, organizations) are locked in key order, so that
+/// two processes' batches cannot each hold a row the other waits for.
+fn grouped<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
     let mut groups: Vec<(K, Vec<&T>)> = Vec::new();
     for item in items {
         let k = key(item);
@@ -139,6 +141,7 @@ fn grouped<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&
             None => groups.push((k, vec![item])),
         }
     }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     groups
 }
 

@@ -1,5 +1,6 @@
 //! Group commit of launches: the launches waiting when the writer frees up are written by one
-//! transaction, each with its own statements (`sql/launch.rs::write_in`), and committed once.
+//! transaction, with one statement per kind of row for the whole batch
+//! (`sql/launch.rs::write_in`), and committed once.
 //!
 //! On SQLite there is one writer connection. A launch alone holds it for its statements, its
 //! commit (the WAL frames of every page it changed: the task, index, text-search and
