@@ -74,6 +74,8 @@ pub(crate) mod kickoff_fields;
 pub(crate) mod launch;
 #[path = "sql/launch_commit.rs"]
 pub(crate) mod launch_commit;
+#[path = "sql/launch_rows.rs"]
+pub(crate) mod launch_rows;
 #[path = "sql/lifecycle.rs"]
 pub(crate) mod lifecycle;
 #[path = "sql/orgs.rs"]
