@@ -197,9 +197,34 @@ impl Writer {
                 {
                     let _ = conn.close().await;
                 }
-                let maybe_committed = committing && IS_PG && lost_connection(&error);
+                let maybe_committed = may_be_stored(committing, &error);
                 Err(Failed { error, maybe_committed })
             }
         }
+    }
+}
+
+/// Whether a batch that failed with `error` may be stored all the same: its `COMMIT` was sent
+/// (`committing`) and the answer was lost with the connection to PostgreSQL. A statement the
+/// database refused, or a connection lost before `COMMIT`, leaves nothing stored (PostgreSQL
+/// rolls back a transaction whose connection is gone); a SQLite commit's outcome is always known.
+fn may_be_stored(committing: bool, error: &sqlx::Error) -> bool {
+    committing && IS_PG && lost_connection(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lost() -> sqlx::Error {
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))
+    }
+
+    #[test]
+    fn only_a_commit_lost_with_the_connection_may_be_stored() {
+        assert_eq!(may_be_stored(true, &lost()), IS_PG, "COMMIT sent, answer lost");
+        assert!(!may_be_stored(false, &lost()), "lost before COMMIT: rolled back");
+        assert!(!may_be_stored(true, &sqlx::Error::RowNotFound), "an answered failure");
+        assert!(!may_be_stored(false, &sqlx::Error::RowNotFound));
     }
 }
