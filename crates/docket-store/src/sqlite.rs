@@ -88,6 +88,8 @@ pub(crate) mod task_create;
 pub(crate) mod task_fragments;
 #[path = "sql/task_list.rs"]
 pub(crate) mod task_list;
+#[path = "sql/task_totals.rs"]
+pub(crate) mod task_totals;
 #[path = "sql/tasks.rs"]
 pub(crate) mod tasks;
 #[path = "sql/template_clone.rs"]

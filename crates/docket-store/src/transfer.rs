@@ -150,6 +150,8 @@ pub const TABLES: &[Table] = &[
     // Both (migration 0011): task counts per organization and status, kept by triggers on
     // `tasks`.
     derived("task_counts"),
+    // Both (migration 0031): task counts per tag, kept by triggers on `tasks` and `tag_links`.
+    derived("tag_task_counts"),
     // Both (migration 0022): the activity feed's counts, kept by the numbering of entries;
     // import rebuilds them from the imported entries.
     derived("activity_tally"),

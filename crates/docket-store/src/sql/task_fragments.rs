@@ -58,23 +58,27 @@ pub(super) fn assigned_guests_sql(guest: &str, shape: Shape) -> String {
     }
 }
 
-/// A tag of `org` named by `id` or by `key` (a `title_key`) on the task or on its run.
-pub(super) fn tagged_sql(org: &str, id: &str, key: &str, shape: Shape) -> String {
-    let tag = format!("g.org_id = {org} AND (g.id = {id} OR g.title_key = {key})");
-    let on = |subject: &str| {
-        format!(
-            "SELECT l.subject_id FROM tag_links l JOIN tags g ON g.id = l.tag_id WHERE l.subject_type = '{subject}' AND {tag}"
-        )
-    };
-    match shape {
-        Shape::Drive => format!("(t.id IN ({}) OR t.run_id IN ({}))", on("Task"), on("Run")),
-        Shape::Walk => format!(
-            "(EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                       WHERE l.subject_type = 'Task' AND l.subject_id = t.id AND {tag})
-              OR EXISTS (SELECT 1 FROM tag_links l JOIN tags g ON g.id = l.tag_id
-                          WHERE l.subject_type = 'Run' AND l.subject_id = t.run_id AND {tag}))"
+/// One of the tags `ids` (a placeholder list: the tags a list's `tag` names, resolved) on the
+/// task or on its run, through the `(tag_id, subject_type, subject_id)` unique index; the test
+/// of a kind of link the tags have none of (`on_tasks`, `on_runs`) is left out.
+pub(super) fn tagged_sql(ids: &str, shape: Shape, on_tasks: bool, on_runs: bool) -> String {
+    let on = |subject: &str, column: &str| match shape {
+        Shape::Drive => format!(
+            "t.{column} IN (SELECT l.subject_id FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = '{subject}')"
         ),
+        Shape::Walk => format!(
+            "EXISTS (SELECT 1 FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = '{subject}' AND l.subject_id = t.{column})"
+        ),
+    };
+    let tests: Vec<String> = [(on_tasks, "Task", "id"), (on_runs, "Run", "run_id")]
+        .into_iter()
+        .filter(|(on, _, _)| *on)
+        .map(|(_, subject, column)| on(subject, column))
+        .collect();
+    if tests.is_empty() {
+        return "1 = 0".into();
     }
+    format!("({})", tests.join(" OR "))
 }
 
 /// The task, or its run, is filed directly in one of the folders `f` (a placeholder list). Both sets are small (the objects of

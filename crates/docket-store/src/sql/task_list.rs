@@ -4,10 +4,8 @@
 
 use sqlx::Pool;
 
-use super::tags::title_key;
-use super::task_fragments::{
-    assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, tagged_sql, text_sql,
-};
+use super::task_fragments::{assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql};
+use super::task_totals::{TagSet, kept_total, org_counts, today, universe};
 use super::tasks::load;
 use super::where_clause::{Arg, Lists, Shape, Where, bind_args, bound_ids, count_key, page, remembered_count};
 use super::{Db, IS_PG};
@@ -35,8 +33,11 @@ fn list_from(driver: Option<i64>) -> &'static str {
     if driver.is_some() { "member_tasks t" } else { "tasks t" }
 }
 
-/// The filters of `q` on `list_from(driver)`, in `shape`.
-fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> Where {
+/// The filters of `q` on `list_from(driver)`, in `shape`; `tags` is `q.tag` resolved
+/// ([`tag_set`]). A tag whose set is too large to start from is tested row by row in either
+/// shape, so that the other filters (a deadline window, a status with an index) or the sort
+/// order drive the read.
+fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape, tags: Option<&TagSet>) -> Where {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {org}"));
@@ -72,10 +73,10 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
         };
         w.push(text_sql(&org, &p, pattern, text_shape));
     }
-    if let Some(tag) = &q.tag {
-        let id = w.bind(Arg::Text(tag.clone()));
-        let key = w.bind(Arg::Text(title_key(tag)));
-        w.push(tagged_sql(&org, &id, &key, shape));
+    let tag_starts = tags.is_some_and(|t| t.starts);
+    if let Some(tags) = tags {
+        let clause = tags.sql(&mut w, if tag_starts { shape } else { Shape::Walk });
+        w.push(clause);
     }
     if !q.folder.is_empty() {
         let f = w.bind_all(q.folder.iter().map(|f| Arg::Text(f.clone())));
@@ -123,7 +124,7 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape) -> 
         && (other_member
             || matches!(q.assignee, Some(TaskAssignee::Guest(_)))
             || (q.q.is_some() && driver.is_none())
-            || q.tag.is_some()
+            || tag_starts
             || (!q.owners.is_empty() && !driven)
             || !q.guests.is_empty()
             || !q.groups.is_empty());
@@ -215,6 +216,14 @@ fn order_by(sort: Sort<TaskSortColumn>) -> String {
     format!("{key}, t.increment_id {tie}")
 }
 
+/// `q.tag` resolved to the tags it names, if `q` has one.
+async fn tag_set(pool: &Pool<Db>, lists: &Lists, org: &str, q: &TaskQuery) -> Result<Option<TagSet>, sqlx::Error> {
+    match &q.tag {
+        Some(tag) => Ok(Some(TagSet::of(pool, org, tag, today(q), lists.drive_max).await?)),
+        None => Ok(None),
+    }
+}
+
 /// One page of the tasks of `org` matching `q`, and the number of matches.
 pub(crate) async fn list(
     pool: &Pool<Db>,
@@ -223,7 +232,8 @@ pub(crate) async fn list(
     q: &TaskQuery,
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
     let driver = driving_member(q);
-    let filter = |shape| where_clause(org, q, driver, shape);
+    let tags = tag_set(pool, &lists, org, q).await?;
+    let filter = |shape| where_clause(org, q, driver, shape, tags.as_ref());
     let (from, order) = (list_from(driver), order_by(q.sort));
     // A list of `tasks` walks the organization's rows; a member's list, that member's only.
     let cells = if driver.is_none() {
@@ -232,11 +242,11 @@ pub(crate) async fn list(
         None
     };
     let w = filter(Shape::Drive);
-    let total = match cells.as_deref().and_then(|c| counted_total(c, q)) {
-        Some(total) => total - started_ahead(pool, org, q).await?,
+    let total = match kept_total(pool, org, q, cells.as_deref(), tags.as_ref()).await? {
+        Some(total) => total,
         None => remembered_count(pool, &lists, &w, from).await?,
     };
-    let universe = cells.map(|c| c.iter().map(|c| c.n).sum());
+    let universe = cells.as_deref().map(universe);
     let by_completion = q.sort.column == TaskSortColumn::CompletedAt && q.sort.desc;
     let ids = if driver.is_none() && by_completion && only_incomplete(q) && total > lists.drive_max {
         incomplete_by_completion(pool, filter, &order, q.window).await?
@@ -258,11 +268,19 @@ pub(crate) async fn counts(
     org: &str,
     qs: &[TaskQuery],
 ) -> Result<Vec<i64>, sqlx::Error> {
+    let mut tag_sets = Vec::with_capacity(qs.len());
+    for q in qs {
+        tag_sets.push(tag_set(pool, &lists, org, q).await?);
+    }
     let own: Vec<(Where, &str)> = qs
         .iter()
-        .map(|q| {
+        .zip(&tag_sets)
+        .map(|(q, tags)| {
             let member = driving_member(q);
-            (where_clause(org, q, member, Shape::Drive), list_from(member))
+            (
+                where_clause(org, q, member, Shape::Drive, tags.as_ref()),
+                list_from(member),
+            )
         })
         .collect();
     let keys: Vec<String> = own.iter().map(|(w, from)| count_key(w, from).1).collect();
@@ -275,7 +293,7 @@ pub(crate) async fn counts(
         let mut c = q.clone();
         c.conditions.clear();
         (c.deadline_min, c.deadline_max) = (None, None);
-        where_clause(org, &c, member, Shape::Drive)
+        where_clause(org, &c, member, Shape::Drive, tag_sets.first().and_then(Option::as_ref))
     };
     let Some(first) = qs.first().map(common) else {
         return Ok(Vec::new());
@@ -370,151 +388,6 @@ async fn incomplete_by_completion(
     Ok(ids)
 }
 
-/// One row of `task_counts` summed: tasks of one status, problem flag and archived state.
-struct Cell {
-    status: String,
-    problem: bool,
-    archived: bool,
-    n: i64,
-}
-
-/// The statuses a `task_counts` cell (status, problem flag) holds that a condition takes.
-fn cell_matches(c: TaskCondition, status: &str, problem: bool) -> Option<bool> {
-    let incomplete = status != "completed" && status != "auto-skipped";
-    Some(match c {
-        TaskCondition::Incomplete => incomplete,
-        TaskCondition::Complete => status == "completed",
-        TaskCondition::InProgress => status == "in-progress",
-        TaskCondition::NotStarted => status == "not-started",
-        TaskCondition::HasProblem => problem && status != "auto-skipped",
-        // Both depend on the clock, and cover a large share of the incomplete tasks.
-        TaskCondition::Overdue | TaskCondition::DueSoon => return None,
-        // Incomplete, less the few whose hard start date is ahead (see `counted_total`).
-        TaskCondition::Active => incomplete,
-    })
-}
-
-/// Rows of `task_counts` an organization may pile up on PostgreSQL (its triggers only insert
-/// deltas) before a read folds them into one row per cell.
-const COUNT_ROWS_FOLDED_ABOVE: i64 = 256;
-
-/// The maintained task counts of `org` (migration 0011), one per cell.
-async fn org_counts(pool: &Pool<Db>, org: &str) -> Result<Vec<Cell>, sqlx::Error> {
-    let rows: Vec<(String, bool, bool, i64, i64)> = sqlx::query_as(
-        "SELECT status, problem, archived, CAST(SUM(n) AS BIGINT), COUNT(*) FROM task_counts
-          WHERE org_id = $1 GROUP BY status, problem, archived",
-    )
-    .bind(org)
-    .fetch_all(pool)
-    .await?;
-    if IS_PG && rows.iter().map(|c| c.4).sum::<i64>() > COUNT_ROWS_FOLDED_ABOVE {
-        fold_counts(pool, org);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|(status, problem, archived, n, _)| Cell {
-            status,
-            problem,
-            archived,
-            n,
-        })
-        .collect())
-}
-
-/// The exact total of `q` from the organization's maintained counts `cells`, for a list of
-/// the whole organization filtered by status (and archived state) alone, as an admin sees it;
-/// `None` for any other list, which is counted. For `active`, the caller subtracts
-/// [`started_ahead`]: `active` is taken alone (mixed with another status, a task whose start
-/// is ahead could still be in the other set).
-fn counted_total(cells: &[Cell], q: &TaskQuery) -> Option<i64> {
-    let whole_org = q.run_id.is_none()
-        && q.assignee.is_none()
-        && q.q.is_none()
-        && q.tag.is_none()
-        && q.folder.is_empty()
-        && q.roles.is_empty()
-        && q.is_oneoff != Some(false)
-        && q.created_min.is_none()
-        && q.created_max.is_none()
-        && q.viewer.is_none()
-        && q.owners.is_empty()
-        && q.guests.is_empty()
-        && q.groups.is_empty()
-        && !q.unassigned
-        && q.deadline_min.is_none()
-        && q.deadline_max.is_none();
-    let active = q.conditions.contains(&TaskCondition::Active);
-    if !whole_org
-        || (active && q.conditions.iter().any(|c| *c != TaskCondition::Active))
-        || q.conditions.iter().any(|c| cell_matches(*c, "", false).is_none())
-    {
-        return None;
-    }
-    let archived_ok = |archived: bool| match q.archived {
-        ArchivedFilter::Exclude => !archived,
-        ArchivedFilter::Only => archived,
-        ArchivedFilter::Include => true,
-    };
-    Some(
-        cells
-            .iter()
-            .filter(|c| {
-                archived_ok(c.archived)
-                    && (q.conditions.is_empty()
-                        || q.conditions
-                            .iter()
-                            .any(|k| cell_matches(*k, &c.status, c.problem) == Some(true)))
-            })
-            .map(|c| c.n)
-            .sum(),
-    )
-}
-
-/// For an `active` list answered by [`counted_total`], the incomplete tasks whose hard start
-/// date is still ahead (few, through the partial index `tasks_org_hard_start`); else 0.
-async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery) -> Result<i64, sqlx::Error> {
-    if !q.conditions.contains(&TaskCondition::Active) {
-        return Ok(0);
-    }
-    let archived = match q.archived {
-        ArchivedFilter::Exclude => " AND t.archived_at IS NULL",
-        ArchivedFilter::Only => " AND t.archived_at IS NOT NULL",
-        ArchivedFilter::Include => "",
-    };
-    sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM tasks t WHERE t.org_id = $1 AND NOT t.is_soft_start_date AND t.started_at > $2
-            AND t.status NOT IN ('completed', 'auto-skipped'){archived}"
-    ))
-    .bind(org)
-    .bind(q.now)
-    .fetch_one(pool)
-    .await
-}
-
-/// Folds the delta rows of `org` in `task_counts` into one row per cell, in the background,
-/// one fold at a time in this process (PostgreSQL only: its triggers insert deltas). One
-/// statement, so a reader sees the rows before or after it, with the same sums; a fold that
-/// runs beside another node's deletes only the rows it still sees.
-fn fold_counts(pool: &Pool<Db>, org: &str) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static FOLDING: AtomicBool = AtomicBool::new(false);
-    if FOLDING.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    let (pool, org) = (pool.clone(), org.to_string());
-    tokio::spawn(async move {
-        let _ = sqlx::query(
-            "WITH gone AS (DELETE FROM task_counts WHERE org_id = $1 RETURNING status, problem, archived, n)
-             INSERT INTO task_counts (org_id, status, problem, archived, n)
-             SELECT $1, status, problem, archived, SUM(n) FROM gone GROUP BY status, problem, archived",
-        )
-        .bind(&org)
-        .execute(&pool)
-        .await;
-        FOLDING.store(false, Ordering::Release);
-    });
-}
-
 /// Every task of `org` matching `q` (its window aside), in order, sent to `tx` in batches of
 /// `batch`: `without_pagination` at any size. One connection walks the ids in sort order (the
 /// default sorts follow an index, and sets are built only when they hold at most
@@ -530,12 +403,13 @@ pub(crate) async fn stream(
     use futures_util::TryStreamExt;
 
     let driver = driving_member(q);
+    let tags = tag_set(pool, &lists, org, q).await?;
     // A selective filter (a guest's or another member's tasks, text, a tag) walked in sort
     // order checks every task of the organization; when its sets hold few tasks (counted as a
     // list's total is, and remembered with it), the ids are read from the sets instead.
     let (drive, walk) = (
-        where_clause(org, q, driver, Shape::Drive),
-        where_clause(org, q, driver, Shape::Walk),
+        where_clause(org, q, driver, Shape::Drive, tags.as_ref()),
+        where_clause(org, q, driver, Shape::Walk, tags.as_ref()),
     );
     let w = if drive.sql() != walk.sql()
         && remembered_count(pool, &lists, &drive, list_from(driver)).await? <= lists.drive_max

@@ -173,4 +173,5 @@ mod model;
 mod scopes;
 mod sorts;
 mod stream;
+mod tag_counts;
 mod visibility;

@@ -1,0 +1,405 @@
+//! Exact totals of task lists read from counts that triggers keep, instead of counting the
+//! matches: the organization's `task_counts` (migration 0011) for a list filtered by status
+//! alone, and a tag's `tag_task_counts` (migration 0031) for a list filtered by a tag and
+//! status. Any other list is counted (`task_list.rs`).
+
+use sqlx::Pool;
+
+use super::tags::title_key;
+use super::task_fragments::tagged_sql;
+use super::where_clause::{Arg, Shape, Where, bind_args};
+use super::{Db, IS_PG};
+use crate::query::{ArchivedFilter, TaskCondition, TaskQuery};
+
+const DAY: i64 = 86_400_000;
+
+/// One cell of the kept counts, summed: tasks of one status, problem flag, archived state and,
+/// for a tag's incomplete tasks, deadline before today, today or later (`due_day` -1, 0, 1;
+/// 0 for the rest).
+pub(super) struct Cell {
+    status: String,
+    problem: bool,
+    archived: bool,
+    due_day: i64,
+    n: i64,
+}
+
+/// The sum of `cells`, the organization's: how many tasks a walk of its rows passes.
+pub(super) fn universe(cells: &[Cell]) -> i64 {
+    cells.iter().map(|c| c.n).sum()
+}
+
+/// The statuses a cell (status, problem flag) holds that a condition takes.
+fn cell_matches(c: TaskCondition, status: &str, problem: bool) -> Option<bool> {
+    let incomplete = status != "completed" && status != "auto-skipped";
+    Some(match c {
+        TaskCondition::Incomplete => incomplete,
+        TaskCondition::Complete => status == "completed",
+        TaskCondition::InProgress => status == "in-progress",
+        TaskCondition::NotStarted => status == "not-started",
+        TaskCondition::HasProblem => problem && status != "auto-skipped",
+        // Both depend on the clock (a tag's counts answer them alone, see `tag_total`).
+        TaskCondition::Overdue | TaskCondition::DueSoon => return None,
+        // Incomplete, less the few whose hard start date is ahead (see `started_ahead`).
+        TaskCondition::Active => incomplete,
+    })
+}
+
+/// Rows of one organization's `task_counts`, or of one tag's `tag_task_counts`, that may pile
+/// up on PostgreSQL (its triggers only insert deltas) beyond one row per cell before a read
+/// folds them.
+const DELTAS_FOLDED_ABOVE: i64 = 256;
+
+/// The kept counts of `org` (migration 0011), one per cell.
+pub(super) async fn org_counts(pool: &Pool<Db>, org: &str) -> Result<Vec<Cell>, sqlx::Error> {
+    let rows: Vec<(String, bool, bool, i64, i64)> = sqlx::query_as(
+        "SELECT status, problem, archived, CAST(SUM(n) AS BIGINT), COUNT(*) FROM task_counts
+          WHERE org_id = $1 GROUP BY status, problem, archived",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await?;
+    if IS_PG && deltas(rows.iter().map(|r| r.4), rows.len()) {
+        fold(
+            pool,
+            "WITH gone AS (DELETE FROM task_counts WHERE org_id = $1 RETURNING status, problem, archived, n)
+             INSERT INTO task_counts (org_id, status, problem, archived, n)
+             SELECT $1, status, problem, archived, SUM(n) FROM gone GROUP BY status, problem, archived",
+            vec![org.to_string()],
+        );
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(status, problem, archived, n, _)| Cell {
+            status,
+            problem,
+            archived,
+            due_day: 0,
+            n,
+        })
+        .collect())
+}
+
+/// The tags a list's `tag` names (by id, or by title ignoring case), resolved once per list.
+pub(super) struct TagSet {
+    /// Their ids: none when no tag has that id or title; two when one tag has it as its id
+    /// and another as its title.
+    pub(super) ids: Vec<String>,
+    /// The kept counts of the one tag, if there is one.
+    cells: Option<Vec<Cell>>,
+    /// The tag's set is small enough (at most `drive_max` tasks) to start a read from: a
+    /// larger one is tested row by row (see `task_list.rs::where_clause`).
+    pub(super) starts: bool,
+    /// Whether any of them is on a task, and on a run: a test of a kind of link none of
+    /// them has is left out.
+    pub(super) on_tasks: bool,
+    pub(super) on_runs: bool,
+}
+
+impl TagSet {
+    /// `today` is the UTC day of the request's clock (see [`tag_counts`]).
+    pub(super) async fn of(
+        pool: &Pool<Db>,
+        org: &str,
+        tag: &str,
+        today: i64,
+        drive_max: i64,
+    ) -> Result<TagSet, sqlx::Error> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM tags WHERE org_id = $1 AND (id = $2 OR title_key = $3)")
+                .bind(org)
+                .bind(tag)
+                .bind(title_key(tag))
+                .fetch_all(pool)
+                .await?;
+        let cells = match ids.as_slice() {
+            [one] => Some(tag_counts(pool, org, one, today).await?),
+            _ => None,
+        };
+        let starts = cells.as_deref().is_none_or(|c| universe(c) <= drive_max);
+        let mut set = TagSet {
+            ids,
+            cells,
+            starts,
+            on_tasks: false,
+            on_runs: false,
+        };
+        if let Some(ids) = set.bind(&mut Where::default()) {
+            let sql = format!(
+                "SELECT EXISTS (SELECT 1 FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = 'Task'),
+                        EXISTS (SELECT 1 FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = 'Run')"
+            );
+            let mut q = sqlx::query_as::<_, (bool, bool)>(&sql);
+            for id in &set.ids {
+                q = q.bind(id.as_str());
+            }
+            (set.on_tasks, set.on_runs) = q.fetch_one(pool).await?;
+        }
+        Ok(set)
+    }
+
+    /// The tag test of a row in `shape`, its ids bound into `w`.
+    pub(super) fn sql(&self, w: &mut Where, shape: Shape) -> String {
+        match self.bind(w) {
+            Some(ids) => tagged_sql(&ids, shape, self.on_tasks, self.on_runs),
+            None => "1 = 0".into(),
+        }
+    }
+
+    /// Binds the ids into `w`; their placeholder list, or `None` for no tag.
+    pub(super) fn bind(&self, w: &mut Where) -> Option<String> {
+        (!self.ids.is_empty()).then(|| w.bind_all(self.ids.iter().map(|id| Arg::Text(id.clone()))))
+    }
+}
+
+/// The kept counts of the tag `tag_id` of `org` (migration 0031), one per cell, with the
+/// deadline days told apart only as before `today`, `today` or after it (-1, 0, 1): all that
+/// a status reads of them.
+async fn tag_counts(pool: &Pool<Db>, org: &str, tag_id: &str, today: i64) -> Result<Vec<Cell>, sqlx::Error> {
+    let rows: Vec<(String, bool, bool, i64, i64, i64)> = sqlx::query_as(
+        "SELECT status, problem, archived, CAST(CASE WHEN due_day < $3 THEN -1 WHEN due_day = $3 THEN 0 ELSE 1 END AS BIGINT),
+                CAST(SUM(n) AS BIGINT), COUNT(*)
+           FROM tag_task_counts WHERE org_id = $1 AND tag_id = $2 GROUP BY 1, 2, 3, 4",
+    )
+    .bind(org)
+    .bind(tag_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    if IS_PG && deltas(rows.iter().map(|r| r.5), rows.len()) {
+        fold(
+            pool,
+            "WITH gone AS (DELETE FROM tag_task_counts WHERE org_id = $1 AND tag_id = $2
+                           RETURNING status, problem, archived, due_day, n)
+             INSERT INTO tag_task_counts (org_id, tag_id, status, problem, archived, due_day, n)
+             SELECT $1, $2, status, problem, archived, due_day, SUM(n) FROM gone
+              GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0",
+            vec![org.to_string(), tag_id.to_string()],
+        );
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(status, problem, archived, due_day, n, _)| Cell {
+            status,
+            problem,
+            archived,
+            due_day,
+            n,
+        })
+        .collect())
+}
+
+/// Whether cells read from `rows` delta rows in all (the per-cell row counts) are worth folding.
+fn deltas(rows: impl Iterator<Item = i64>, cells: usize) -> bool {
+    rows.sum::<i64>() > cells as i64 + DELTAS_FOLDED_ABOVE
+}
+
+/// Runs `sql` (one statement that folds delta rows into one row per cell, over `binds`) in the
+/// background, one fold at a time in this process (PostgreSQL only: its triggers insert
+/// deltas). One statement, so a reader sees the rows before or after it, with the same sums;
+/// a fold that runs beside another node's deletes only the rows it still sees.
+fn fold(pool: &Pool<Db>, sql: &'static str, binds: Vec<String>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static FOLDING: AtomicBool = AtomicBool::new(false);
+    if FOLDING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut q = sqlx::query(sql);
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        let _ = q.execute(&pool).await;
+        FOLDING.store(false, Ordering::Release);
+    });
+}
+
+/// `q` filters by status, archived state and at most a tag: the filters the kept counts
+/// follow, as an admin sees the organization (a viewer's top-secret rule is not kept).
+fn kept_filters_only(q: &TaskQuery) -> bool {
+    q.run_id.is_none()
+        && q.assignee.is_none()
+        && q.q.is_none()
+        && q.folder.is_empty()
+        && q.roles.is_empty()
+        && q.is_oneoff != Some(false)
+        && q.created_min.is_none()
+        && q.created_max.is_none()
+        && q.viewer.is_none()
+        && q.owners.is_empty()
+        && q.guests.is_empty()
+        && q.groups.is_empty()
+        && !q.unassigned
+        && q.deadline_min.is_none()
+        && q.deadline_max.is_none()
+}
+
+/// The exact total of `q` from kept counts, or `None` for a list they cannot answer (it is
+/// counted). `cells` are the organization's counts ([`org_counts`]), read by a caller that
+/// lists the whole organization.
+pub(super) async fn kept_total(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    cells: Option<&[Cell]>,
+    tags: Option<&TagSet>,
+) -> Result<Option<i64>, sqlx::Error> {
+    if !kept_filters_only(q) {
+        return Ok(None);
+    }
+    match (tags, cells) {
+        (None, Some(cells)) => match status_total(cells, q) {
+            Some(total) => Ok(Some(total - started_ahead(pool, org, q, None).await?)),
+            None => Ok(None),
+        },
+        (Some(tags), _) => tag_total(pool, org, q, tags).await,
+        (None, None) => Ok(None),
+    }
+}
+
+/// The total of `q`'s status conditions (and archived state) over `cells`, `None` when a
+/// condition depends on the clock. For `active`, the caller subtracts [`started_ahead`]:
+/// `active` is taken alone (mixed with another status, a task whose start is ahead could still
+/// be in the other set).
+fn status_total(cells: &[Cell], q: &TaskQuery) -> Option<i64> {
+    let active = q.conditions.contains(&TaskCondition::Active);
+    if (active && q.conditions.iter().any(|c| *c != TaskCondition::Active))
+        || q.conditions.iter().any(|c| cell_matches(*c, "", false).is_none())
+    {
+        return None;
+    }
+    Some(
+        cells
+            .iter()
+            .filter(|c| {
+                archived_ok(q, c.archived)
+                    && (q.conditions.is_empty()
+                        || q.conditions
+                            .iter()
+                            .any(|k| cell_matches(*k, &c.status, c.problem) == Some(true)))
+            })
+            .map(|c| c.n)
+            .sum(),
+    )
+}
+
+fn archived_ok(q: &TaskQuery, archived: bool) -> bool {
+    match q.archived {
+        ArchivedFilter::Exclude => !archived,
+        ArchivedFilter::Only => archived,
+        ArchivedFilter::Include => true,
+    }
+}
+
+/// The total of a list filtered by the tag `tag` (an id or a title) and status. The clock's
+/// conditions are answered alone: `overdue` from the days before today and a count of today's
+/// part on the cheaper side of the clock, `due_soon` (the next day) by a count of its window.
+async fn tag_total(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: &TagSet) -> Result<Option<i64>, sqlx::Error> {
+    let cells = match (&tags.cells, tags.ids.len()) {
+        (Some(cells), _) => cells,
+        (None, 0) => return Ok(Some(0)),
+        // One tag by id and another by title: a task of both counts once, which cells cannot tell.
+        (None, _) => return Ok(None),
+    };
+    let today = today(q);
+    let incomplete = |c: &&Cell| {
+        archived_ok(q, c.archived) && cell_matches(TaskCondition::Incomplete, &c.status, false) == Some(true)
+    };
+    let total = match q.conditions.as_slice() {
+        [TaskCondition::Overdue] => {
+            let before: i64 = cells
+                .iter()
+                .filter(incomplete)
+                .filter(|c| c.due_day < 0)
+                .map(|c| c.n)
+                .sum();
+            let start = today * DAY;
+            let past_today = if q.now - start <= DAY / 2 {
+                tagged_between(pool, org, q, tags, start, q.now).await?
+            } else {
+                let on_today: i64 = cells
+                    .iter()
+                    .filter(incomplete)
+                    .filter(|c| c.due_day == 0)
+                    .map(|c| c.n)
+                    .sum();
+                on_today - tagged_between(pool, org, q, tags, q.now, start + DAY).await?
+            };
+            before + past_today
+        }
+        [TaskCondition::DueSoon] => tagged_between(pool, org, q, tags, q.now, q.now.saturating_add(DAY)).await?,
+        _ => match status_total(cells, q) {
+            Some(total) => total - started_ahead(pool, org, q, Some(tags)).await?,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(total))
+}
+
+/// `org`'s tasks carrying `tag` (on the task or its run) that are incomplete, in `q`'s archived
+/// state, with a deadline in `[from, to)`: a range of the organization's deadline index, each
+/// incomplete task of it checked for the tag.
+async fn tagged_between(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    tags: &TagSet,
+    from: i64,
+    to: i64,
+) -> Result<i64, sqlx::Error> {
+    let mut w = Where::default();
+    let o = w.bind(Arg::Text(org.to_string()));
+    let (f, t) = (w.bind(Arg::Int(from)), w.bind(Arg::Int(to)));
+    w.push(format!(
+        "t.org_id = {o} AND t.deadline >= {f} AND t.deadline < {t} AND t.status NOT IN ('completed', 'auto-skipped')"
+    ));
+    push_archived(&mut w, q);
+    push_tag(&mut w, tags);
+    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_one(pool)
+        .await
+}
+
+/// For an `active` list, the incomplete tasks (of the tag `tag`, if given) whose hard start
+/// date is still ahead: few, through the partial index `tasks_org_hard_start`; else 0.
+async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&TagSet>) -> Result<i64, sqlx::Error> {
+    if !q.conditions.contains(&TaskCondition::Active) {
+        return Ok(0);
+    }
+    let mut w = Where::default();
+    let o = w.bind(Arg::Text(org.to_string()));
+    let now = w.bind(Arg::Int(q.now));
+    w.push(format!(
+        "t.org_id = {o} AND NOT t.is_soft_start_date AND t.started_at > {now}
+         AND t.status NOT IN ('completed', 'auto-skipped')"
+    ));
+    push_archived(&mut w, q);
+    if let Some(tags) = tags {
+        push_tag(&mut w, tags);
+    }
+    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_one(pool)
+        .await
+}
+
+fn push_archived(w: &mut Where, q: &TaskQuery) {
+    match q.archived {
+        ArchivedFilter::Exclude => w.push("t.archived_at IS NULL".into()),
+        ArchivedFilter::Only => w.push("t.archived_at IS NOT NULL".into()),
+        ArchivedFilter::Include => {}
+    }
+}
+
+/// The tag test of each row, in the terms of the list's own filter.
+fn push_tag(w: &mut Where, tags: &TagSet) {
+    let clause = tags.sql(w, Shape::Walk);
+    w.push(clause);
+}
+
+/// The UTC day of `q`'s clock, in the terms of `tag_task_counts.due_day`.
+pub(super) fn today(q: &TaskQuery) -> i64 {
+    q.now.div_euclid(DAY)
+}
