@@ -78,32 +78,7 @@ async fn status_counts_follow_random_writes(backend: Backend) {
                 ids.push(t);
                 201
             }
-            2 => {
-                let body = json!({"task_id": id, "is_approved": true});
-                app.json(Method::POST, "/organizations/acme/completed-tasks", body)
-                    .await
-                    .status
-            }
-            3 => {
-                app.call(Method::DELETE, &format!("/organizations/acme/completed-tasks/{id}"))
-                    .await
-                    .status
-            }
-            4 => {
-                let s = ["in-progress", "not-started", "completed"][rng.below(3)];
-                app.json(Method::PUT, &path, json!({ "status": s })).await.status
-            }
-            5 => {
-                app.json(Method::POST, &format!("{path}/problem"), json!({"content": "Stuck"}))
-                    .await
-                    .status
-            }
-            6 => app.call(Method::DELETE, &path).await.status,
-            7 => {
-                app.json(Method::PUT, &format!("{path}/restore"), json!({}))
-                    .await
-                    .status
-            }
+            2..=7 => status_write(app, &mut rng, &id).await,
             8 => {
                 let r = app.call(Method::DELETE, &format!("{path}/delete")).await;
                 if r.status < 300 {

@@ -112,6 +112,40 @@ async fn set_column(app: &TestApp, id: &str, column: &str, ms: i64) {
     exec_sql(app, &format!("UPDATE tasks SET {column} = {ms} WHERE id = '{id}'")).await;
 }
 
+/// One of the writes that move a task between the cells of the kept counts, drawn by `rng`:
+/// complete, reopen, set a status, report a problem, archive, restore. The answer's status.
+async fn status_write(app: &TestApp, rng: &mut crate::support::rng::Rng, id: &str) -> u16 {
+    let path = format!("{TASKS}/{id}");
+    match rng.below(6) {
+        0 => {
+            let body = json!({"task_id": id, "is_approved": true});
+            app.json(Method::POST, "/organizations/acme/completed-tasks", body)
+                .await
+                .status
+        }
+        1 => {
+            app.call(Method::DELETE, &format!("/organizations/acme/completed-tasks/{id}"))
+                .await
+                .status
+        }
+        2 => {
+            let s = ["in-progress", "not-started", "completed"][rng.below(3)];
+            app.json(Method::PUT, &path, json!({ "status": s })).await.status
+        }
+        3 => {
+            app.json(Method::POST, &format!("{path}/problem"), json!({"content": "Stuck"}))
+                .await
+                .status
+        }
+        4 => app.call(Method::DELETE, &path).await.status,
+        _ => {
+            app.json(Method::PUT, &format!("{path}/restore"), json!({}))
+                .await
+                .status
+        }
+    }
+}
+
 fn titles(r: &Resp) -> Vec<String> {
     r.data()
         .as_array()

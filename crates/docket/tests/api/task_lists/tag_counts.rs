@@ -178,7 +178,7 @@ async fn random_writes(backend: Backend, now: i64, drive_max: i64) {
         let id = tasks[rng.below(tasks.len())].clone();
         let path = format!("{TASKS}/{id}");
         let (tag_id, _) = tags.all[rng.below(tags.all.len())].clone();
-        let status = match rng.below(14) {
+        let status = match rng.below(12) {
             0 => {
                 let titles: Vec<&str> = tags
                     .all
@@ -218,44 +218,19 @@ async fn random_writes(backend: Backend, now: i64, drive_max: i64) {
                     .await;
                 r.status
             }
-            4 => {
-                let body = json!({"task_id": id, "is_approved": true});
-                app.json(Method::POST, "/organizations/acme/completed-tasks", body)
-                    .await
-                    .status
-            }
-            5 => {
-                app.call(Method::DELETE, &format!("/organizations/acme/completed-tasks/{id}"))
-                    .await
-                    .status
-            }
-            6 => {
-                let s = ["in-progress", "not-started", "completed"][rng.below(3)];
-                app.json(Method::PUT, &path, json!({ "status": s })).await.status
-            }
-            7 => {
-                app.json(Method::POST, &format!("{path}/problem"), json!({"content": "Stuck"}))
-                    .await
-                    .status
-            }
+            4..=7 => status_write(app, &mut rng, &id).await,
             8 => {
                 let body = json!({ "deadline": deadline(&mut rng, now) });
                 app.json(Method::PUT, &path, body).await.status
             }
-            9 => app.call(Method::DELETE, &path).await.status,
-            10 => {
-                app.json(Method::PUT, &format!("{path}/restore"), json!({}))
-                    .await
-                    .status
-            }
-            11 => {
+            9 => {
                 let r = app.call(Method::DELETE, &format!("{path}/delete")).await;
                 if r.status < 300 {
                     tasks.retain(|t| *t != id);
                 }
                 r.status
             }
-            12 => {
+            10 => {
                 // Moved to another run, or out of any, behind the routes' back.
                 let run = if rng.chance(25) {
                     "NULL".to_string()
