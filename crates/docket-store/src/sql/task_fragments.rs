@@ -4,7 +4,7 @@
 
 use super::IS_PG;
 use super::where_clause::Shape;
-use crate::query::TaskCondition;
+use crate::query::{ArchivedFilter, TaskCondition};
 
 /// The SQL of one derived condition (spec §2.4); `now` and `soon` are placeholders, and
 /// `deadline` is the column expression of the deadline for `overdue` (see `task_list.rs::where_clause`):
@@ -20,6 +20,15 @@ pub(super) fn condition_sql(c: TaskCondition, now: &str, soon: &str, deadline: &
         TaskCondition::Overdue => format!("({INCOMPLETE} AND {deadline} < {now})"),
         TaskCondition::DueSoon => format!("({INCOMPLETE} AND t.deadline >= {now} AND t.deadline < {soon})"),
         TaskCondition::HasProblem => "(t.problem AND t.status <> 'auto-skipped')".into(),
+    }
+}
+
+/// The archived state a list takes, as a condition on `t`; `None` for both states.
+pub(super) fn archived_sql(archived: ArchivedFilter) -> Option<&'static str> {
+    match archived {
+        ArchivedFilter::Exclude => Some("t.archived_at IS NULL"),
+        ArchivedFilter::Only => Some("t.archived_at IS NOT NULL"),
+        ArchivedFilter::Include => None,
     }
 }
 

@@ -4,13 +4,15 @@
 
 use sqlx::Pool;
 
-use super::task_fragments::{assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql};
+use super::task_fragments::{
+    archived_sql, assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql,
+};
 use super::task_totals::{TagSet, kept_total, org_counts, today, universe};
 use super::tasks::load;
 use super::where_clause::{Arg, Lists, Shape, Where, bind_args, bound_ids, count_key, page, remembered_count};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
-use crate::query::{ArchivedFilter, Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
+use crate::query::{Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
 
 /// A filter docket can never satisfy (see the callers).
 const NOTHING: &str = "1 = 0";
@@ -98,10 +100,8 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape, tag
         let p = w.bind(Arg::Int(max));
         w.push(format!("t.created_at <= {p}"));
     }
-    match q.archived {
-        ArchivedFilter::Exclude => w.push("t.archived_at IS NULL".into()),
-        ArchivedFilter::Only => w.push("t.archived_at IS NOT NULL".into()),
-        ArchivedFilter::Include => {}
+    if let Some(archived) = archived_sql(q.archived) {
+        w.push(archived.into());
     }
     // The viewer's own rows (their list, or `owners` of just them) are the tasks assigned to
     // them, directly or through a group: every one of them visible to them, top secret or not.

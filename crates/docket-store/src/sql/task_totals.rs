@@ -6,7 +6,7 @@
 use sqlx::Pool;
 
 use super::tags::title_key;
-use super::task_fragments::tagged_sql;
+use super::task_fragments::{archived_sql, condition_sql, tagged_sql};
 use super::where_clause::{Arg, Shape, Where, bind_args};
 use super::{Db, IS_PG};
 use crate::query::{ArchivedFilter, TaskCondition, TaskQuery};
@@ -24,7 +24,8 @@ pub(super) struct Cell {
     n: i64,
 }
 
-/// The sum of `cells`, the organization's: how many tasks a walk of its rows passes.
+/// The sum of `cells`: the organization's tasks (how many a walk of its rows passes), or a
+/// tag's.
 pub(super) fn universe(cells: &[Cell]) -> i64 {
     cells.iter().map(|c| c.n).sum()
 }
@@ -337,9 +338,9 @@ async fn tag_total(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: &TagSet) -> 
     Ok(Some(total))
 }
 
-/// `org`'s tasks carrying `tag` (on the task or its run) that are incomplete, in `q`'s archived
-/// state, with a deadline in `[from, to)`: a range of the organization's deadline index, each
-/// incomplete task of it checked for the tag.
+/// `org`'s tasks carrying one of `tags` (on the task or its run) that are incomplete, in `q`'s
+/// archived state, with a deadline in `[from, to)`: a range of the organization's deadline
+/// index, each incomplete task of it checked for the tag.
 async fn tagged_between(
     pool: &Pool<Db>,
     org: &str,
@@ -351,9 +352,8 @@ async fn tagged_between(
     let mut w = Where::default();
     let o = w.bind(Arg::Text(org.to_string()));
     let (f, t) = (w.bind(Arg::Int(from)), w.bind(Arg::Int(to)));
-    w.push(format!(
-        "t.org_id = {o} AND t.deadline >= {f} AND t.deadline < {t} AND t.status NOT IN ('completed', 'auto-skipped')"
-    ));
+    w.push(format!("t.org_id = {o} AND t.deadline >= {f} AND t.deadline < {t}"));
+    w.push(incomplete_sql());
     push_archived(&mut w, q);
     push_tag(&mut w, tags);
     let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
@@ -362,7 +362,7 @@ async fn tagged_between(
         .await
 }
 
-/// For an `active` list, the incomplete tasks (of the tag `tag`, if given) whose hard start
+/// For an `active` list, the incomplete tasks (of one of `tags`, if given) whose hard start
 /// date is still ahead: few, through the partial index `tasks_org_hard_start`; else 0.
 async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&TagSet>) -> Result<i64, sqlx::Error> {
     if !q.conditions.contains(&TaskCondition::Active) {
@@ -372,9 +372,9 @@ async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&
     let o = w.bind(Arg::Text(org.to_string()));
     let now = w.bind(Arg::Int(q.now));
     w.push(format!(
-        "t.org_id = {o} AND NOT t.is_soft_start_date AND t.started_at > {now}
-         AND t.status NOT IN ('completed', 'auto-skipped')"
+        "t.org_id = {o} AND NOT t.is_soft_start_date AND t.started_at > {now}"
     ));
+    w.push(incomplete_sql());
     push_archived(&mut w, q);
     if let Some(tags) = tags {
         push_tag(&mut w, tags);
@@ -386,11 +386,14 @@ async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&
 }
 
 fn push_archived(w: &mut Where, q: &TaskQuery) {
-    match q.archived {
-        ArchivedFilter::Exclude => w.push("t.archived_at IS NULL".into()),
-        ArchivedFilter::Only => w.push("t.archived_at IS NOT NULL".into()),
-        ArchivedFilter::Include => {}
+    if let Some(archived) = archived_sql(q.archived) {
+        w.push(archived.into());
     }
+}
+
+/// The tasks not yet done, in the terms of the status conditions.
+fn incomplete_sql() -> String {
+    condition_sql(TaskCondition::Incomplete, "", "", "t.deadline")
 }
 
 /// The tag test of each row, in the terms of the list's own filter.
