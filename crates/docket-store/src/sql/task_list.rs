@@ -289,13 +289,14 @@ pub(crate) async fn counts(
         return Ok(known);
     }
     let member = qs.first().and_then(driving_member);
-    let common = |q: &TaskQuery| {
+    // Each list's filters without its status conditions and window, its own tag included.
+    let common = |q: &TaskQuery, tags: &Option<TagSet>| {
         let mut c = q.clone();
         c.conditions.clear();
         (c.deadline_min, c.deadline_max) = (None, None);
-        where_clause(org, &c, member, Shape::Drive, tag_sets.first().and_then(Option::as_ref))
+        where_clause(org, &c, member, Shape::Drive, tags.as_ref())
     };
-    let Some(first) = qs.first().map(common) else {
+    let Some(first) = qs.first().zip(tag_sets.first()).map(|(q, tags)| common(q, tags)) else {
         return Ok(Vec::new());
     };
     let from = list_from(member);
@@ -305,7 +306,12 @@ pub(crate) async fn counts(
     // evaluating every view on every row (at 56,000 tasks of one member: 5-8 ms each against
     // 23-36 ms for the four in one).
     let one_member = member.is_some() && qs.iter().all(|q| driving_member(q) == member && q.q.is_some());
-    if !one_member || qs.iter().any(|q| count_key(&common(q), from).1 != first_key) {
+    if !one_member
+        || qs
+            .iter()
+            .zip(&tag_sets)
+            .any(|(q, tags)| count_key(&common(q, tags), from).1 != first_key)
+    {
         let each = own.iter().map(|(w, from)| remembered_count(pool, &lists, w, from));
         return futures_util::future::try_join_all(each).await;
     }
