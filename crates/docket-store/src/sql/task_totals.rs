@@ -125,16 +125,15 @@ impl TagSet {
             on_tasks: false,
             on_runs: false,
         };
-        if let Some(ids) = set.bind(&mut Where::default()) {
+        let mut w = Where::default();
+        if let Some(ids) = set.bind(&mut w) {
             let sql = format!(
                 "SELECT EXISTS (SELECT 1 FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = 'Task'),
                         EXISTS (SELECT 1 FROM tag_links l WHERE l.tag_id IN ({ids}) AND l.subject_type = 'Run')"
             );
-            let mut q = sqlx::query_as::<_, (bool, bool)>(&sql);
-            for id in &set.ids {
-                q = q.bind(id.as_str());
-            }
-            (set.on_tasks, set.on_runs) = q.fetch_one(pool).await?;
+            (set.on_tasks, set.on_runs) = bind_args!(sqlx::query_as::<_, (bool, bool)>(&sql), &w.args)
+                .fetch_one(pool)
+                .await?;
         }
         Ok(set)
     }
