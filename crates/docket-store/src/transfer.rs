@@ -152,6 +152,8 @@ pub const TABLES: &[Table] = &[
     derived("task_counts"),
     // Both (migration 0031): task counts per tag, kept by triggers on `tasks` and `tag_links`.
     derived("tag_task_counts"),
+    // Both (migration 0032): task counts per member, kept by triggers on `member_tasks`.
+    derived("member_task_counts"),
     // Both (migration 0022): the activity feed's counts, kept by the numbering of entries;
     // import rebuilds them from the imported entries.
     derived("activity_tally"),

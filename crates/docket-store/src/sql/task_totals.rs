@@ -1,7 +1,8 @@
 //! Exact totals of task lists read from counts that triggers keep, instead of counting the
 //! matches: the organization's `task_counts` (migration 0011) for a list filtered by status
-//! alone, and a tag's `tag_task_counts` (migration 0031) for a list filtered by a tag and
-//! status. Any other list is counted (`task_list.rs`).
+//! alone, a tag's `tag_task_counts` (migration 0031) for a list filtered by a tag and status,
+//! and a member's `member_task_counts` (migration 0032) for a member's list filtered by status.
+//! Any other list is counted (`task_list.rs`).
 
 use sqlx::Pool;
 
@@ -9,13 +10,13 @@ use super::tags::title_key;
 use super::task_fragments::{archived_sql, condition_sql, tagged_sql};
 use super::where_clause::{Arg, Shape, Where, bind_args};
 use super::{Db, IS_PG};
-use crate::query::{ArchivedFilter, TaskCondition, TaskQuery};
+use crate::query::{ArchivedFilter, TaskAssignee, TaskCondition, TaskQuery};
 
 const DAY: i64 = 86_400_000;
 
 /// One cell of the kept counts, summed: tasks of one status, problem flag, archived state and,
-/// for a tag's incomplete tasks, deadline before today, today or later (`due_day` -1, 0, 1;
-/// 0 for the rest).
+/// for a tag's or a member's incomplete tasks, deadline before today, today or later
+/// (`due_day` -1, 0, 1; 0 for the rest).
 pub(super) struct Cell {
     status: String,
     problem: bool,
@@ -46,7 +47,7 @@ fn cell_matches(c: TaskCondition, status: &str, problem: bool) -> Option<bool> {
     })
 }
 
-/// Rows of one organization's `task_counts`, or of one tag's `tag_task_counts`, that may pile
+/// Rows of one organization's `task_counts`, or of one tag's or member's counts, that may pile
 /// up on PostgreSQL (its triggers only insert deltas) beyond one row per cell before a read
 /// folds them.
 const DELTAS_FOLDED_ABOVE: i64 = 256;
@@ -60,7 +61,7 @@ pub(super) async fn org_counts(pool: &Pool<Db>, org: &str) -> Result<Vec<Cell>, 
     .bind(org)
     .fetch_all(pool)
     .await?;
-    if IS_PG && deltas(rows.iter().map(|r| r.4), rows.len()) {
+    if IS_PG && deltas(rows.iter().map(|r| r.4 - 1)) {
         fold(
             pool,
             "WITH gone AS (DELETE FROM task_counts WHERE org_id = $1 RETURNING status, problem, archived, n)
@@ -98,7 +99,7 @@ pub(super) struct TagSet {
 }
 
 impl TagSet {
-    /// `today` is the UTC day of the request's clock (see [`tag_counts`]).
+    /// `today` is the UTC day of the request's clock (see [`subset_counts`]).
     pub(super) async fn of(
         pool: &Pool<Db>,
         org: &str,
@@ -114,7 +115,7 @@ impl TagSet {
                 .fetch_all(pool)
                 .await?;
         let cells = match ids.as_slice() {
-            [one] => Some(tag_counts(pool, org, one, today).await?),
+            [one] => Some(subset_counts(pool, org, Key::Tag(one), today).await?),
             _ => None,
         };
         let starts = cells.as_deref().is_none_or(|c| universe(c) <= drive_max);
@@ -152,29 +153,45 @@ impl TagSet {
     }
 }
 
-/// The kept counts of the tag `tag_id` of `org` (migration 0031), one per cell, with the
-/// deadline days told apart only as before `today`, `today` or after it (-1, 0, 1): all that
-/// a status reads of them.
-async fn tag_counts(pool: &Pool<Db>, org: &str, tag_id: &str, today: i64) -> Result<Vec<Cell>, sqlx::Error> {
-    let rows: Vec<(String, bool, bool, i64, i64, i64)> = sqlx::query_as(
+/// The kept counts of a subset of `org`'s tasks, one per cell: the tag `tag_id`'s
+/// (`tag_task_counts`, migration 0031) or one member's (`member_task_counts`, migration 0032).
+/// The deadline days are told apart only as before `today`, `today` or after it (-1, 0, 1):
+/// all that a status reads of them.
+async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> Result<Vec<Cell>, sqlx::Error> {
+    let (table, column) = key.counts();
+    let sql = format!(
         "SELECT status, problem, archived, CAST(CASE WHEN due_day < $3 THEN -1 WHEN due_day = $3 THEN 0 ELSE 1 END AS BIGINT),
-                CAST(SUM(n) AS BIGINT), COUNT(*)
-           FROM tag_task_counts WHERE org_id = $1 AND tag_id = $2 GROUP BY 1, 2, 3, 4",
-    )
-    .bind(org)
-    .bind(tag_id)
+                CAST(SUM(n) AS BIGINT), COUNT(*) - COUNT(DISTINCT due_day)
+           FROM {table} WHERE org_id = $1 AND {column} = $2 GROUP BY 1, 2, 3, 4"
+    );
+    let q = sqlx::query_as::<_, (String, bool, bool, i64, i64, i64)>(&sql).bind(org);
+    let rows = match key {
+        Key::Tag(id) => q.bind(id),
+        Key::Member(id) => q.bind(id),
+    }
     .bind(today)
     .fetch_all(pool)
     .await?;
-    if IS_PG && deltas(rows.iter().map(|r| r.5), rows.len()) {
+    if IS_PG && deltas(rows.iter().map(|r| r.5)) {
         fold(
             pool,
-            "WITH gone AS (DELETE FROM tag_task_counts WHERE org_id = $1 AND tag_id = $2
-                           RETURNING status, problem, archived, due_day, n)
-             INSERT INTO tag_task_counts (org_id, tag_id, status, problem, archived, due_day, n)
-             SELECT $1, $2, status, problem, archived, due_day, SUM(n) FROM gone
-              GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0",
-            vec![org.to_string(), tag_id.to_string()],
+            match key {
+                Key::Tag(_) => {
+                    "WITH gone AS (DELETE FROM tag_task_counts WHERE org_id = $1 AND tag_id = $2
+                                   RETURNING status, problem, archived, due_day, n)
+                     INSERT INTO tag_task_counts (org_id, tag_id, status, problem, archived, due_day, n)
+                     SELECT $1, $2, status, problem, archived, due_day, SUM(n) FROM gone
+                      GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0"
+                }
+                Key::Member(_) => {
+                    "WITH gone AS (DELETE FROM member_task_counts WHERE org_id = $1 AND user_id = CAST($2 AS BIGINT)
+                                   RETURNING status, problem, archived, due_day, n)
+                     INSERT INTO member_task_counts (org_id, user_id, status, problem, archived, due_day, n)
+                     SELECT $1, CAST($2 AS BIGINT), status, problem, archived, due_day, SUM(n) FROM gone
+                      GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0"
+                }
+            },
+            vec![org.to_string(), key.to_string()],
         );
     }
     Ok(rows
@@ -189,9 +206,39 @@ async fn tag_counts(pool: &Pool<Db>, org: &str, tag_id: &str, today: i64) -> Res
         .collect())
 }
 
-/// Whether cells read from `rows` delta rows in all (the per-cell row counts) are worth folding.
-fn deltas(rows: impl Iterator<Item = i64>, cells: usize) -> bool {
-    rows.sum::<i64>() > cells as i64 + DELTAS_FOLDED_ABOVE
+/// Whose kept counts a subset's are.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    /// A tag's, by its id.
+    Tag(&'a str),
+    /// A member's, by their id.
+    Member(i64),
+}
+
+impl Key<'_> {
+    /// The table of the counts and its key column.
+    fn counts(self) -> (&'static str, &'static str) {
+        match self {
+            Key::Tag(_) => ("tag_task_counts", "tag_id"),
+            Key::Member(_) => ("member_task_counts", "user_id"),
+        }
+    }
+}
+
+impl std::fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Tag(id) => f.write_str(id),
+            Key::Member(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// Whether the rows read are worth folding, given how many rows each group read holds beyond
+/// one per cell (a group of a subset's counts holds one cell per deadline day, so its extra
+/// rows are its rows less its distinct days).
+fn deltas(extra: impl Iterator<Item = i64>) -> bool {
+    extra.sum::<i64>() > DELTAS_FOLDED_ABOVE
 }
 
 /// Runs `sql` (one statement that folds delta rows into one row per cell, over `binds`) in the
@@ -215,19 +262,21 @@ fn fold(pool: &Pool<Db>, sql: &'static str, binds: Vec<String>) {
     });
 }
 
-/// `q` filters by status, archived state and at most a tag: the filters the kept counts
-/// follow, as an admin sees the organization (a viewer's top-secret rule is not kept).
-fn kept_filters_only(q: &TaskQuery) -> bool {
+/// `q` filters by status, archived state and at most a tag or the tasks of one member (`member`,
+/// the list's driving member): the filters the kept counts follow, as an admin or that member
+/// sees them (another viewer's top-secret rule is not kept).
+fn kept_filters_only(q: &TaskQuery, member: Option<i64>) -> bool {
     q.run_id.is_none()
-        && q.assignee.is_none()
+        && q.assignee
+            .is_none_or(|a| member.is_some_and(|m| a == TaskAssignee::Member(m)))
         && q.q.is_none()
         && q.folder.is_empty()
         && q.roles.is_empty()
         && q.is_oneoff != Some(false)
         && q.created_min.is_none()
         && q.created_max.is_none()
-        && q.viewer.is_none()
-        && q.owners.is_empty()
+        && q.viewer.is_none_or(|v| member == Some(v))
+        && (q.owners.is_empty() || member.is_some_and(|m| q.owners == [m]))
         && q.guests.is_empty()
         && q.groups.is_empty()
         && !q.unassigned
@@ -235,26 +284,39 @@ fn kept_filters_only(q: &TaskQuery) -> bool {
         && q.deadline_max.is_none()
 }
 
+/// The kept counts of one member's tasks (migration 0032), one per cell, with the deadline
+/// days told apart as [`subset_counts`] does.
+pub(super) async fn member_counts(
+    pool: &Pool<Db>,
+    org: &str,
+    member: i64,
+    today: i64,
+) -> Result<Vec<Cell>, sqlx::Error> {
+    subset_counts(pool, org, Key::Member(member), today).await
+}
+
 /// The exact total of `q` from kept counts, or `None` for a list they cannot answer (it is
-/// counted). `cells` are the organization's counts ([`org_counts`]), read by a caller that
-/// lists the whole organization.
+/// counted). `cells` are the counts of the rows the list reads: the organization's
+/// ([`org_counts`]), or, for a member's list, that member's ([`member_counts`]), `member`.
 pub(super) async fn kept_total(
     pool: &Pool<Db>,
     org: &str,
     q: &TaskQuery,
-    cells: Option<&[Cell]>,
+    cells: &[Cell],
     tags: Option<&TagSet>,
+    member: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
-    if !kept_filters_only(q) {
+    if !kept_filters_only(q, member) {
         return Ok(None);
     }
-    match (tags, cells) {
-        (None, Some(cells)) => match status_total(cells, q) {
+    match (tags, member) {
+        (None, None) => match status_total(cells, q) {
             Some(total) => Ok(Some(total - started_ahead(pool, org, q, None).await?)),
             None => Ok(None),
         },
-        (Some(tags), _) => tag_total(pool, org, q, tags).await,
-        (None, None) => Ok(None),
+        (Some(tags), None) => tag_total(pool, org, q, tags).await,
+        (None, Some(id)) => subset_total(pool, org, q, cells, Rows::Member(id)).await,
+        (Some(_), Some(_)) => Ok(None),
     }
 }
 
@@ -292,16 +354,71 @@ fn archived_ok(q: &TaskQuery, archived: bool) -> bool {
     }
 }
 
-/// The total of a list filtered by the tag `tag` (an id or a title) and status. The clock's
-/// conditions are answered alone: `overdue` from the days before today and a count of today's
-/// part on the cheaper side of the clock, `due_soon` (the next day) by a count of its window.
+/// The total of a list filtered by the tag `tag` (an id or a title) and status.
 async fn tag_total(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: &TagSet) -> Result<Option<i64>, sqlx::Error> {
-    let cells = match (&tags.cells, tags.ids.len()) {
-        (Some(cells), _) => cells,
-        (None, 0) => return Ok(Some(0)),
+    match (&tags.cells, tags.ids.len()) {
+        (Some(cells), _) => subset_total(pool, org, q, cells, Rows::Tagged(tags)).await,
+        (None, 0) => Ok(Some(0)),
         // One tag by id and another by title: a task of both counts once, which cells cannot tell.
-        (None, _) => return Ok(None),
-    };
+        (None, _) => Ok(None),
+    }
+}
+
+/// The tasks a subset's kept counts count, for the parts of a total its cells cannot tell.
+#[derive(Clone, Copy)]
+enum Rows<'a> {
+    /// The tasks of a tag, on the task or on its run.
+    Tagged(&'a TagSet),
+    /// One member's tasks: their `member_tasks` rows.
+    Member(i64),
+}
+
+impl Rows<'_> {
+    /// The subset's test of a row of `tasks t`, bound into `w`.
+    fn test(self, w: &mut Where) {
+        match self {
+            Rows::Tagged(tags) => {
+                let clause = tags.sql(w, Shape::Walk);
+                w.push(clause);
+            }
+            Rows::Member(id) => {
+                let p = w.bind(Arg::Int(id));
+                w.push(format!(
+                    "EXISTS (SELECT 1 FROM member_tasks m WHERE m.id = t.id AND m.user_id = {p})"
+                ));
+            }
+        }
+    }
+
+    /// The table whose deadline range a window of the subset reads, as `t`, its rows chosen in
+    /// `w`: the organization's tasks, each tested for the tag, or the member's own rows (one
+    /// range of their deadline index).
+    fn window(self, w: &mut Where) -> &'static str {
+        match self {
+            Rows::Tagged(_) => {
+                self.test(w);
+                "tasks t"
+            }
+            Rows::Member(id) => {
+                let p = w.bind(Arg::Int(id));
+                w.push(format!("t.user_id = {p}"));
+                "member_tasks t"
+            }
+        }
+    }
+}
+
+/// The total of a list of a subset (a tag's, a member's) filtered by status, from the
+/// subset's `cells`. The clock's conditions are answered alone: `overdue` from the days before
+/// today and a count of today's part on the cheaper side of the clock, `due_soon` (the next
+/// day) by a count of its window.
+async fn subset_total(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    cells: &[Cell],
+    rows: Rows<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
     let today = today(q);
     let incomplete = |c: &&Cell| {
         archived_ok(q, c.archived) && cell_matches(TaskCondition::Incomplete, &c.status, false) == Some(true)
@@ -316,7 +433,7 @@ async fn tag_total(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: &TagSet) -> 
                 .sum();
             let start = today * DAY;
             let past_today = if q.now - start <= DAY / 2 {
-                tagged_between(pool, org, q, tags, start, q.now).await?
+                due_between(pool, org, q, rows, start, q.now).await?
             } else {
                 let on_today: i64 = cells
                     .iter()
@@ -324,27 +441,26 @@ async fn tag_total(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: &TagSet) -> 
                     .filter(|c| c.due_day == 0)
                     .map(|c| c.n)
                     .sum();
-                on_today - tagged_between(pool, org, q, tags, q.now, start + DAY).await?
+                on_today - due_between(pool, org, q, rows, q.now, start + DAY).await?
             };
             before + past_today
         }
-        [TaskCondition::DueSoon] => tagged_between(pool, org, q, tags, q.now, q.now.saturating_add(DAY)).await?,
+        [TaskCondition::DueSoon] => due_between(pool, org, q, rows, q.now, q.now.saturating_add(DAY)).await?,
         _ => match status_total(cells, q) {
-            Some(total) => total - started_ahead(pool, org, q, Some(tags)).await?,
+            Some(total) => total - started_ahead(pool, org, q, Some(rows)).await?,
             None => return Ok(None),
         },
     };
     Ok(Some(total))
 }
 
-/// `org`'s tasks carrying one of `tags` (on the task or its run) that are incomplete, in `q`'s
-/// archived state, with a deadline in `[from, to)`: a range of the organization's deadline
-/// index, each incomplete task of it checked for the tag.
-async fn tagged_between(
+/// The tasks of `rows` that are incomplete, in `q`'s archived state, with a deadline in
+/// `[from, to)`: a range of a deadline index.
+async fn due_between(
     pool: &Pool<Db>,
     org: &str,
     q: &TaskQuery,
-    tags: &TagSet,
+    rows: Rows<'_>,
     from: i64,
     to: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -354,16 +470,16 @@ async fn tagged_between(
     w.push(format!("t.org_id = {o} AND t.deadline >= {f} AND t.deadline < {t}"));
     w.push(incomplete_sql());
     push_archived(&mut w, q);
-    push_tag(&mut w, tags);
-    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    let table = rows.window(&mut w);
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE {}", w.sql());
     bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
         .fetch_one(pool)
         .await
 }
 
-/// For an `active` list, the incomplete tasks (of one of `tags`, if given) whose hard start
-/// date is still ahead: few, through the partial index `tasks_org_hard_start`; else 0.
-async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&TagSet>) -> Result<i64, sqlx::Error> {
+/// For an `active` list, the incomplete tasks (of `rows`, if given) whose hard start date is
+/// still ahead: few, through the partial index `tasks_org_hard_start`; else 0.
+async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, rows: Option<Rows<'_>>) -> Result<i64, sqlx::Error> {
     if !q.conditions.contains(&TaskCondition::Active) {
         return Ok(0);
     }
@@ -375,8 +491,8 @@ async fn started_ahead(pool: &Pool<Db>, org: &str, q: &TaskQuery, tags: Option<&
     ));
     w.push(incomplete_sql());
     push_archived(&mut w, q);
-    if let Some(tags) = tags {
-        push_tag(&mut w, tags);
+    if let Some(rows) = rows {
+        rows.test(&mut w);
     }
     let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
     bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
@@ -393,12 +509,6 @@ fn push_archived(w: &mut Where, q: &TaskQuery) {
 /// The tasks not yet done, in the terms of the status conditions.
 fn incomplete_sql() -> String {
     condition_sql(TaskCondition::Incomplete, "", "", "t.deadline")
-}
-
-/// The tag test of each row, in the terms of the list's own filter.
-fn push_tag(w: &mut Where, tags: &TagSet) {
-    let clause = tags.sql(w, Shape::Walk);
-    w.push(clause);
 }
 
 /// The UTC day of `q`'s clock, in the terms of `tag_task_counts.due_day`.

@@ -195,6 +195,13 @@ pub(crate) async fn remembered_count(
     Ok(total)
 }
 
+/// About how many rows a walk in sort order passes to reach the end of `window`, through
+/// `universe` rows of which `total` match, spread evenly.
+pub(crate) fn walk_passes(window: crate::query::Window, total: i64, universe: i64) -> i128 {
+    let reach = window.offset.saturating_add(window.sql_limit().clamp(0, 1 << 20));
+    i128::from(reach) * i128::from(universe) / i128::from(total.max(1))
+}
+
 /// The ids of one window of `FROM {from} WHERE …` in `order_by` order, out of `total` matches
 /// (counted by the caller): read from the `Drive` shape `w` when the total is small, else by a
 /// walk in sort order. Given the number of rows the walk passes through (`universe`, when the
@@ -217,8 +224,7 @@ pub(crate) async fn page(
     if total <= window.offset {
         return Ok(Vec::new());
     }
-    let reach = window.offset.saturating_add(window.sql_limit().clamp(0, 1 << 20));
-    let walk_passes = universe.map(|u| i128::from(reach) * i128::from(u) / i128::from(total.max(1)));
+    let walk_passes = universe.map(|u| walk_passes(window, total, u));
     let mut w = if total <= lists.drive_max || walk_passes.is_some_and(|rows| rows > i128::from(total)) {
         w
     } else {

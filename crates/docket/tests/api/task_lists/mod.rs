@@ -203,6 +203,7 @@ fn ts(ms: i64) -> String {
 mod assignments;
 mod conditions;
 mod counts;
+mod member_counts;
 mod model;
 mod scopes;
 mod sorts;

@@ -1,0 +1,274 @@
+//! The per-member task counts of migration 0032 (`member_task_counts`), kept by triggers on
+//! `member_tasks`, from which a member's list filtered by status (`owners=` of one member, a
+//! member's tasks, my tasks) takes its total: after random writes of every kind (creates
+//! assigned to members and groups, standalone and in runs, top secret or not; reassignments;
+//! group memberships changed; status changes, completions, reopenings, problems, deadline
+//! changes, archiving, restoring, deleting; a group deleted; and a hard start date ahead in raw
+//! SQL), every cell equals a fresh count of the tasks assigned to the member, directly or
+//! through a group, and so does every such list's `meta.pagination.total` on all three routes,
+//! the clock's statuses included. Run with the clock early and late in its day (`overdue`
+//! counts today's part on either side of it).
+
+use super::*;
+use crate::support::fixtures::count_rows;
+use crate::support::rng::Rng;
+
+/// The members whose lists are checked.
+const MEMBERS: [i64; 3] = [1002, 1005, 1007];
+
+/// Each member's tasks, from the assignments themselves.
+const ASSIGNED: &str = "SELECT x.task_id, x.user_id FROM task_users x
+    UNION SELECT x.task_id, m.user_id FROM task_groups x JOIN group_members m ON m.group_id = x.group_id";
+
+/// Cells where the kept count and a fresh count of the members' tasks differ.
+fn drift_sql() -> String {
+    format!(
+        "SELECT COUNT(*) FROM (
+            SELECT user_id, status, problem, archived, due_day FROM (
+                SELECT user_id, status, problem, archived, due_day, n FROM member_task_counts WHERE org_id = $1
+                UNION ALL
+                SELECT a.user_id, t.status, t.problem, t.archived_at IS NOT NULL,
+                       CASE WHEN t.status IN ('completed', 'auto-skipped') THEN 0 ELSE t.deadline / 86400000 END, -1
+                  FROM tasks t JOIN ({ASSIGNED}) a ON a.task_id = t.id
+                 WHERE t.org_id = $1) x
+             GROUP BY user_id, status, problem, archived, due_day HAVING SUM(n) <> 0) d"
+    )
+}
+
+/// The status parameters checked, and each one's condition on `t` (`{now}` is the clock). No
+/// list here goes without `status`: a member's tasks and my tasks default to `active`, the
+/// organization's tasks to all.
+const STATUSES: &[(&str, &str)] = &[
+    ("&status=all&archived=true", "TRUE"),
+    ("&status=all", "t.archived_at IS NULL"),
+    ("&status=completed", "t.archived_at IS NULL AND t.status = 'completed'"),
+    (
+        "&status=not-started",
+        "t.archived_at IS NULL AND t.status = 'not-started'",
+    ),
+    (
+        "&status=in-progress,hasproblem",
+        "t.archived_at IS NULL AND (t.status = 'in-progress' OR (t.problem AND t.status <> 'auto-skipped'))",
+    ),
+    (
+        "&status=hasproblem",
+        "t.archived_at IS NULL AND t.problem AND t.status <> 'auto-skipped'",
+    ),
+    (
+        "&status=active",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND (t.is_soft_start_date OR t.started_at <= {now})",
+    ),
+    (
+        "&status=overdue",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND t.deadline < {now}",
+    ),
+    (
+        "&status=overdue&archived=true",
+        "t.status NOT IN ('completed', 'auto-skipped') AND t.deadline < {now}",
+    ),
+    (
+        "&status=due_soon",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND t.deadline >= {now} AND t.deadline < {soon}",
+    ),
+];
+
+/// A deadline within a day of `now`, on the hour, as the API writes it: today's part either
+/// side of the clock, and the days either side of today.
+fn deadline(rng: &mut Rng, now: i64) -> String {
+    let at = now + (rng.below(49) as i64 - 24) * HOUR;
+    format_ts(at)
+}
+
+/// Some of the members, drawn by `rng`.
+fn some_members(rng: &mut Rng) -> Vec<i64> {
+    MEMBERS.iter().copied().filter(|_| rng.chance(40)).collect()
+}
+
+/// Owners drawn by `rng`: some members, and the group or not.
+fn owners(rng: &mut Rng, group: &str) -> Value {
+    let groups: Vec<&str> = if rng.chance(35) { vec![group] } else { vec![] };
+    json!({"users": some_members(rng), "groups": groups})
+}
+
+async fn check(app: &TestApp, tokens: &[(i64, String)], now: i64, seed: u64, step: usize) {
+    let drift = count_rows(app, &drift_sql(), "acme").await;
+    assert_eq!(
+        drift, 0,
+        "seed {seed}, after write {step}: member_task_counts drifted from the assigned tasks"
+    );
+    for (member, token) in tokens {
+        for (params, condition) in STATUSES {
+            let condition = condition
+                .replace("{now}", &now.to_string())
+                .replace("{soon}", &(now + DAY).to_string());
+            let sql = format!(
+                "SELECT COUNT(*) FROM tasks t WHERE t.org_id = $1 AND {condition}
+                    AND t.id IN (SELECT a.task_id FROM ({ASSIGNED}) a WHERE a.user_id = {member})"
+            );
+            let want = count_rows(app, &sql, "acme").await;
+            let paths = [
+                format!("/organizations/acme/users/{member}/tasks?per_page=3{params}"),
+                format!("{TASKS}?owners={member}&per_page=3{params}"),
+            ];
+            let mut answers = Vec::new();
+            for path in &paths {
+                answers.push((path.clone(), app.get(path).await.expect(200)));
+            }
+            let mine = format!("/organizations/acme/me/tasks?per_page=3{params}");
+            answers.push((
+                format!("{mine} as {member}"),
+                get_as(app, token, &mine).await.expect(200),
+            ));
+            for (path, r) in answers {
+                assert_eq!(total(&r), want, "seed {seed}, after write {step}: total of {path}");
+                assert_eq!(ids(&r).len() as i64, want.min(3), "seed {seed}: page of {path}");
+            }
+        }
+    }
+}
+
+async fn random_writes(backend: Backend, now: i64) {
+    // Every check reads 99 lists: more than the default rate allows in a minute.
+    let owned = TestApp::spawn_with(backend, |c| {
+        c.now = Some(now);
+        c.rate_limit = 0;
+    })
+    .await;
+    let app = &owned;
+    let (sam, ann, kim) = members(app).await;
+    let tokens = [(1002, sam), (1005, ann), (1007, kim)];
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0x0032, |d| d.as_nanos() as u64);
+    let mut rng = Rng::new(seed);
+    let ops = group(app, "Ops", &[1005, 1007], &[]).await;
+    let mut tasks: Vec<String> = Vec::new();
+    for i in 0..8 {
+        let (_, t) = run_of(
+            app,
+            &format!("Run {i}"),
+            MEMBERS[rng.below(MEMBERS.len())],
+            json!({"deadline": deadline(&mut rng, now)}),
+        )
+        .await;
+        tasks.push(t);
+        let body = json!({
+            "owners": owners(&mut rng, &ops),
+            "deadline": deadline(&mut rng, now),
+            "top_secret": rng.chance(30),
+        });
+        tasks.push(task(app, &format!("Task {i}"), body).await);
+    }
+    check(app, &tokens, now, seed, 0).await;
+    for step in 1..=45 {
+        let id = tasks[rng.below(tasks.len())].clone();
+        let path = format!("{TASKS}/{id}");
+        let status = match rng.below(12) {
+            0 => {
+                let body = json!({
+                    "owners": owners(&mut rng, &ops),
+                    "deadline": deadline(&mut rng, now),
+                    "top_secret": rng.chance(30),
+                });
+                tasks.push(task(app, &format!("Task {step}"), body).await);
+                201
+            }
+            1 => {
+                let (_, t) = run_of(
+                    app,
+                    &format!("Run {step}"),
+                    MEMBERS[rng.below(MEMBERS.len())],
+                    json!({"deadline": deadline(&mut rng, now)}),
+                )
+                .await;
+                tasks.push(t);
+                201
+            }
+            2 => {
+                let body = json!({ "owners": owners(&mut rng, &ops) });
+                app.json(Method::PUT, &path, body).await.status
+            }
+            3 => {
+                let body = json!({"name": "Ops", "members": some_members(&mut rng)});
+                app.json(Method::PUT, &format!("/organizations/acme/groups/{ops}"), body)
+                    .await
+                    .status
+            }
+            4..=7 => status_write(app, &mut rng, &id).await,
+            8 => {
+                let body = json!({ "deadline": deadline(&mut rng, now) });
+                app.json(Method::PUT, &path, body).await.status
+            }
+            9 => {
+                let r = app.call(Method::DELETE, &format!("{path}/delete")).await;
+                if r.status < 300 {
+                    tasks.retain(|t| *t != id);
+                }
+                r.status
+            }
+            _ => {
+                // A hard start date ahead of the clock: not active, though incomplete.
+                exec_sql(
+                    app,
+                    &format!(
+                        "UPDATE tasks SET started_at = {}, is_soft_start_date = FALSE WHERE id = '{id}'",
+                        now + DAY
+                    ),
+                )
+                .await;
+                200
+            }
+        };
+        assert!(status < 500, "seed {seed}: write {step} answered {status}");
+        if tasks.is_empty() {
+            tasks.push(task(app, "Refill", json!({})).await);
+        }
+        if step % 9 == 0 {
+            check(app, &tokens, now, seed, step).await;
+        }
+    }
+    // A deleted group takes its members' tasks through it, and their counts, with it.
+    app.call(Method::DELETE, &format!("/organizations/acme/groups/{ops}"))
+        .await
+        .expect(204);
+    check(app, &tokens, now, seed, 46).await;
+
+    if backend == Backend::Postgres {
+        // Deltas pile up (the triggers only insert): past a bound, a read of the member's
+        // counts folds them into one row per cell, and the sums stay the same.
+        let rows = "SELECT COUNT(*) FROM member_task_counts WHERE org_id = $1 AND user_id = 1002";
+        let cells = "SELECT COUNT(*) FROM (SELECT DISTINCT status, problem, archived, due_day FROM member_task_counts
+              WHERE org_id = $1 AND user_id = 1002) c";
+        let pair = "('acme', 1002, 'completed', FALSE, FALSE, 0, 1), ('acme', 1002, 'completed', FALSE, FALSE, 0, -1)";
+        let pile = vec![pair; 150].join(", ");
+        exec_sql(
+            app,
+            &format!(
+                "INSERT INTO member_task_counts (org_id, user_id, status, problem, archived, due_day, n) VALUES {pile}"
+            ),
+        )
+        .await;
+        assert!(count_rows(app, rows, "acme").await > 300);
+        check(app, &tokens, now, seed, 47).await;
+        let mut folded = false;
+        for _ in 0..100 {
+            if count_rows(app, rows, "acme").await <= count_rows(app, cells, "acme").await {
+                folded = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(folded, "the deltas were folded");
+        check(app, &tokens, now, seed, 48).await;
+    }
+}
+
+on_both!(member_counts_follow_random_writes_early_in_the_day, backend);
+async fn member_counts_follow_random_writes_early_in_the_day(backend: Backend) {
+    random_writes(backend, NOW + 5 * HOUR).await;
+}
+
+on_both!(member_counts_follow_random_writes_late_in_the_day, backend);
+async fn member_counts_follow_random_writes_late_in_the_day(backend: Backend) {
+    random_writes(backend, NOW + 19 * HOUR).await;
+}
