@@ -146,6 +146,85 @@ async fn status_write(app: &TestApp, rng: &mut crate::support::rng::Rng, id: &st
     }
 }
 
+/// The status parameters of the lists whose totals come from kept counts (`tag_counts.rs`,
+/// `member_counts.rs`), and each one's condition on `t` (`{now}` is the clock). Each names its
+/// status: a member's tasks and my tasks default to `active`, the organization's tasks to all.
+const KEPT_STATUSES: &[(&str, &str)] = &[
+    ("&status=all&archived=true", "TRUE"),
+    ("&status=all", "t.archived_at IS NULL"),
+    ("&status=completed", "t.archived_at IS NULL AND t.status = 'completed'"),
+    (
+        "&status=not-started",
+        "t.archived_at IS NULL AND t.status = 'not-started'",
+    ),
+    (
+        "&status=in-progress,hasproblem",
+        "t.archived_at IS NULL AND (t.status = 'in-progress' OR (t.problem AND t.status <> 'auto-skipped'))",
+    ),
+    (
+        "&status=hasproblem",
+        "t.archived_at IS NULL AND t.problem AND t.status <> 'auto-skipped'",
+    ),
+    (
+        "&status=active",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND (t.is_soft_start_date OR t.started_at <= {now})",
+    ),
+    (
+        "&status=overdue",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND t.deadline < {now}",
+    ),
+    (
+        "&status=overdue&archived=true",
+        "t.status NOT IN ('completed', 'auto-skipped') AND t.deadline < {now}",
+    ),
+    (
+        "&status=due_soon",
+        "t.archived_at IS NULL AND t.status NOT IN ('completed', 'auto-skipped') AND t.deadline >= {now} AND t.deadline < {soon}",
+    ),
+];
+
+/// A deadline within a day of `now`, on the hour, as the API writes it: today's part either
+/// side of the clock, and the days either side of today.
+fn near_deadline(rng: &mut crate::support::rng::Rng, now: i64) -> String {
+    format_ts(now + (rng.below(49) as i64 - 24) * HOUR)
+}
+
+/// PostgreSQL's kept counts only insert deltas: piles 300 that cancel out onto one cell of
+/// `table` for `key` (its key column and an SQL value), and checks they are there.
+async fn pile_deltas(app: &TestApp, table: &str, key: (&str, &str)) {
+    let (column, value) = key;
+    let pair = format!(
+        "('acme', {value}, 'completed', FALSE, FALSE, 0, 1), ('acme', {value}, 'completed', FALSE, FALSE, 0, -1)"
+    );
+    let pile = vec![pair; 150].join(", ");
+    exec_sql(
+        app,
+        &format!("INSERT INTO {table} (org_id, {column}, status, problem, archived, due_day, n) VALUES {pile}"),
+    )
+    .await;
+    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {column} = {value}");
+    assert!(crate::support::fixtures::count_rows(app, &rows, "acme").await > 300);
+}
+
+/// Whether a read folded the rows of `table` for `key` into one per cell (the fold runs in
+/// the background): waits up to 5 s.
+async fn deltas_folded(app: &TestApp, table: &str, key: (&str, &str)) -> bool {
+    use crate::support::fixtures::count_rows;
+    let (column, value) = key;
+    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {column} = {value}");
+    let cells = format!(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT status, problem, archived, due_day FROM {table}
+          WHERE org_id = $1 AND {column} = {value}) c"
+    );
+    for _ in 0..100 {
+        if count_rows(app, &rows, "acme").await <= count_rows(app, &cells, "acme").await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 fn titles(r: &Resp) -> Vec<String> {
     r.data()
         .as_array()
