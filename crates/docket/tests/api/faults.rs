@@ -127,7 +127,7 @@ async fn ready_status(app: &TestApp) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_answers_507_and_recovers_without_a_restart_sqlite() {
-    let Some(disk) = SmallDisk::mount("4m") else { return };
+    let Some(disk) = SmallDisk::mount("5m") else { return };
     // A filler the test deletes to give space back.
     let filler = disk.dir.join("filler");
     std::fs::write(&filler, vec![7u8; 1536 * 1024]).expect("filler");
