@@ -155,25 +155,8 @@ async fn random_writes(backend: Backend, now: i64) {
                 let body = json!({ "deadline": near_deadline(&mut rng, now) });
                 app.json(Method::PUT, &path, body).await.status
             }
-            9 => {
-                let r = app.call(Method::DELETE, &format!("{path}/delete")).await;
-                if r.status < 300 {
-                    tasks.retain(|t| *t != id);
-                }
-                r.status
-            }
-            _ => {
-                // A hard start date ahead of the clock: not active, though incomplete.
-                exec_sql(
-                    app,
-                    &format!(
-                        "UPDATE tasks SET started_at = {}, is_soft_start_date = FALSE WHERE id = '{id}'",
-                        now + DAY
-                    ),
-                )
-                .await;
-                200
-            }
+            9 => delete_for_good(app, &id, &mut tasks).await,
+            _ => start_ahead(app, &id, now).await,
         };
         assert!(status < 500, "seed {seed}: write {step} answered {status}");
         if tasks.is_empty() {

@@ -225,6 +225,29 @@ async fn deltas_folded(app: &TestApp, table: &str, key: (&str, &str)) -> bool {
     false
 }
 
+/// Gives `id` a hard start date a day after `now`, behind the routes' back: not active,
+/// though incomplete. 200, as the write's answer.
+async fn start_ahead(app: &TestApp, id: &str, now: i64) -> u16 {
+    exec_sql(
+        app,
+        &format!(
+            "UPDATE tasks SET started_at = {}, is_soft_start_date = FALSE WHERE id = '{id}'",
+            now + DAY
+        ),
+    )
+    .await;
+    200
+}
+
+/// Deletes `id` for good, and drops it from `tasks` if that worked. The answer's status.
+async fn delete_for_good(app: &TestApp, id: &str, tasks: &mut Vec<String>) -> u16 {
+    let r = app.call(Method::DELETE, &format!("{TASKS}/{id}/delete")).await;
+    if r.status < 300 {
+        tasks.retain(|t| t != id);
+    }
+    r.status
+}
+
 fn titles(r: &Resp) -> Vec<String> {
     r.data()
         .as_array()
