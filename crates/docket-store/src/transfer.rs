@@ -154,6 +154,8 @@ pub const TABLES: &[Table] = &[
     derived("tag_task_counts"),
     // Both (migration 0032): task counts per member, kept by triggers on `member_tasks`.
     derived("member_task_counts"),
+    // Both (migration 0033): task counts per deadline day, kept by triggers on `tasks`.
+    derived("task_day_counts"),
     // Both (migration 0022): the activity feed's counts, kept by the numbering of entries;
     // import rebuilds them from the imported entries.
     derived("activity_tally"),

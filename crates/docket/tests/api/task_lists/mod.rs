@@ -190,31 +190,38 @@ fn near_deadline(rng: &mut crate::support::rng::Rng, now: i64) -> String {
 }
 
 /// PostgreSQL's kept counts only insert deltas: piles 300 that cancel out onto one cell of
-/// `table` for `key` (its key column and an SQL value), and checks they are there.
-async fn pile_deltas(app: &TestApp, table: &str, key: (&str, &str)) {
-    let (column, value) = key;
-    let pair = format!(
-        "('acme', {value}, 'completed', FALSE, FALSE, 0, 1), ('acme', {value}, 'completed', FALSE, FALSE, 0, -1)"
-    );
+/// `table` for `key` (its key column and an SQL value, or none for the organization's own
+/// counts), and checks they are there.
+async fn pile_deltas(app: &TestApp, table: &str, key: Option<(&str, &str)>) {
+    let (column, value) = key.map_or((String::new(), String::new()), |(c, v)| {
+        (format!("{c}, "), format!("{v}, "))
+    });
+    let pair =
+        format!("('acme', {value}'completed', FALSE, FALSE, 0, 1), ('acme', {value}'completed', FALSE, FALSE, 0, -1)");
     let pile = vec![pair; 150].join(", ");
     exec_sql(
         app,
-        &format!("INSERT INTO {table} (org_id, {column}, status, problem, archived, due_day, n) VALUES {pile}"),
+        &format!("INSERT INTO {table} (org_id, {column}status, problem, archived, due_day, n) VALUES {pile}"),
     )
     .await;
-    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {column} = {value}");
+    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {}", key_sql(key));
     assert!(crate::support::fixtures::count_rows(app, &rows, "acme").await > 300);
+}
+
+/// The test of `key` (see [`pile_deltas`]) on a row of its table.
+fn key_sql(key: Option<(&str, &str)>) -> String {
+    key.map_or("TRUE".into(), |(c, v)| format!("{c} = {v}"))
 }
 
 /// Whether a read folded the rows of `table` for `key` into one per cell (the fold runs in
 /// the background): waits up to 5 s.
-async fn deltas_folded(app: &TestApp, table: &str, key: (&str, &str)) -> bool {
+async fn deltas_folded(app: &TestApp, table: &str, key: Option<(&str, &str)>) -> bool {
     use crate::support::fixtures::count_rows;
-    let (column, value) = key;
-    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {column} = {value}");
+    let key = key_sql(key);
+    let rows = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {key}");
     let cells = format!(
         "SELECT COUNT(*) FROM (SELECT DISTINCT status, problem, archived, due_day FROM {table}
-          WHERE org_id = $1 AND {column} = {value}) c"
+          WHERE org_id = $1 AND {key}) c"
     );
     for _ in 0..100 {
         if count_rows(app, &rows, "acme").await <= count_rows(app, &cells, "acme").await {
@@ -305,6 +312,7 @@ fn ts(ms: i64) -> String {
 mod assignments;
 mod conditions;
 mod counts;
+mod day_counts;
 mod member_counts;
 mod model;
 mod scopes;
