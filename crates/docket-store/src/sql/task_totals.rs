@@ -504,7 +504,9 @@ async fn started_ahead(
     w.push(format!(
         "t.org_id = {o} AND NOT t.is_soft_start_date AND t.started_at > {now}"
     ));
-    days.push(&mut w);
+    // The tasks whose start is ahead are found through their index: SQLite would otherwise read
+    // a window's range of the deadline index (78,000 entries of two weeks at 1,000,000 tasks).
+    days.push(&mut w, if IS_PG { "t.deadline" } else { "+t.deadline" });
     w.push(incomplete_sql());
     push_archived(&mut w, q);
     if let Some(rows) = rows {
@@ -542,15 +544,16 @@ struct Days {
 impl Days {
     const ALL: Days = Days { from: None, to: None };
 
-    /// `t.deadline` within the range, bound into `w`.
-    fn push(self, w: &mut Where) {
+    /// The deadline column `deadline` (`t.deadline`, or `+t.deadline` to keep the deadline
+    /// index out on SQLite) within the range, bound into `w`.
+    fn push(self, w: &mut Where, deadline: &str) {
         if let Some(from) = self.from {
             let p = w.bind(Arg::Int(from));
-            w.push(format!("t.deadline >= {p}"));
+            w.push(format!("{deadline} >= {p}"));
         }
         if let Some(to) = self.to {
             let p = w.bind(Arg::Int(to));
-            w.push(format!("t.deadline < {p}"));
+            w.push(format!("{deadline} < {p}"));
         }
     }
 
@@ -702,7 +705,7 @@ async fn count_between(
     let mut w = Where::default();
     let o = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {o}"));
-    days.push(&mut w);
+    days.push(&mut w, "t.deadline");
     if !conditions.is_empty() {
         let now = w.bind(Arg::Now(q.now));
         let any: Vec<String> = conditions
