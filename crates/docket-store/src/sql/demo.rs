@@ -166,8 +166,8 @@ pub(crate) async fn insert_batch(pool: &Pool<Db>, b: &DemoBatch) -> Result<(), s
     tx.commit().await
 }
 
-/// Re-derives every run status of `org` from its tasks and raises the organization's task and
-/// run sequences to at least the given values.
+/// Re-derives every run status of `org` from its tasks, raises the organization's task and
+/// run sequences to at least the given values, and folds its kept counts (PostgreSQL).
 pub(crate) async fn finish(
     pool: &Pool<Db>,
     org: &str,
@@ -205,7 +205,8 @@ pub(crate) async fn finish(
     .bind(run_seq)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    super::task_totals::fold_all(pool, org).await
 }
 
 /// The organization's current task and run sequences.
