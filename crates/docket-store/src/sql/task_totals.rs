@@ -16,8 +16,8 @@ use crate::query::{ArchivedFilter, TaskAssignee, TaskCondition, TaskQuery};
 const DAY: i64 = 86_400_000;
 
 /// One cell of the kept counts, summed: tasks of one status, problem flag, archived state and,
-/// for a tag's or a member's incomplete tasks, deadline before today, today or later
-/// (`due_day` -1, 0, 1; 0 for the rest).
+/// for a tag's or a member's incomplete tasks, deadline before today, today, tomorrow or later
+/// (`due_day` -1, 0, 1, 2); for the organization's day counts, the day itself; 0 for the rest.
 pub(super) struct Cell {
     status: String,
     problem: bool,
@@ -156,12 +156,12 @@ impl TagSet {
 
 /// The kept counts of a subset of `org`'s tasks, one per cell: the tag `tag_id`'s
 /// (`tag_task_counts`, migration 0031) or one member's (`member_task_counts`, migration 0032).
-/// The deadline days are told apart only as before `today`, `today` or after it (-1, 0, 1):
-/// all that a status reads of them.
+/// The deadline days are told apart only as before `today`, `today`, the next day or later
+/// (-1, 0, 1, 2): all that a status reads of them.
 async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> Result<Vec<Cell>, sqlx::Error> {
     let (table, column) = key.counts();
     let sql = format!(
-        "SELECT status, problem, archived, CAST(CASE WHEN due_day < $3 THEN -1 WHEN due_day = $3 THEN 0 ELSE 1 END AS BIGINT),
+        "SELECT status, problem, archived, CAST(CASE WHEN due_day < $3 THEN -1 WHEN due_day = $3 THEN 0 WHEN due_day = $3 + 1 THEN 1 ELSE 2 END AS BIGINT),
                 CAST(SUM(n) AS BIGINT), COUNT(*) - COUNT(DISTINCT due_day)
            FROM {table} WHERE org_id = $1 AND {column} = $2 GROUP BY 1, 2, 3, 4"
     );
@@ -450,7 +450,9 @@ impl Rows<'_> {
 /// The total of a list of a subset (a tag's, a member's) filtered by status, from the
 /// subset's `cells`. The clock's conditions are answered alone: `overdue` from the days before
 /// today and a count of today's part on the cheaper side of the clock, `due_soon` (the next
-/// day) by a count of its window.
+/// 24 hours) from today's or the next day's cells and two counts that together span at most a
+/// day, on the cheaper side of the clock (half a day on average, where one count of the window
+/// spans a whole day: for a large tag, each task of it is probed for the tag).
 async fn subset_total(
     pool: &Pool<Db>,
     org: &str,
@@ -484,7 +486,26 @@ async fn subset_total(
             };
             before + past_today
         }
-        [TaskCondition::DueSoon] => due_between(pool, org, q, rows, q.now, q.now.saturating_add(DAY)).await?,
+        [TaskCondition::DueSoon] => {
+            let on_day = |day: i64| -> i64 {
+                cells
+                    .iter()
+                    .filter(incomplete)
+                    .filter(|c| c.due_day == day)
+                    .map(|c| c.n)
+                    .sum()
+            };
+            let (start, soon) = (today * DAY, q.now.saturating_add(DAY));
+            if q.now - start <= DAY / 2 {
+                // Today less its part before the clock, and the next day's part before `soon`.
+                on_day(0) - due_between(pool, org, q, rows, start, q.now).await?
+                    + due_between(pool, org, q, rows, start + DAY, soon).await?
+            } else {
+                // Today's part from the clock, and the next day less its part from `soon`.
+                due_between(pool, org, q, rows, q.now, start + DAY).await? + on_day(1)
+                    - due_between(pool, org, q, rows, soon, start + 2 * DAY).await?
+            }
+        }
         _ => match status_total(cells, q) {
             Some(total) => total - started_ahead(pool, org, q, Some(rows), Days::ALL).await?,
             None => return Ok(None),
