@@ -232,6 +232,31 @@ async fn deltas_folded(app: &TestApp, table: &str, key: Option<(&str, &str)>) ->
     false
 }
 
+/// The server of a kept-count test (`tag_counts.rs`, `member_counts.rs`, `day_counts.rs`): its
+/// clock at `now`, no rate limit (each check reads dozens of lists), and `drive_max` as its
+/// `list_drive_max` when given; with the seed of its random writes (the time, named by every
+/// assertion) and their generator.
+async fn count_test(backend: Backend, now: i64, drive_max: Option<i64>) -> (TestApp, u64, crate::support::rng::Rng) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.now = Some(now);
+        c.rate_limit = 0;
+        if let Some(max) = drive_max {
+            c.list_drive_max = max;
+        }
+    })
+    .await;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0x5EED, |d| d.as_nanos() as u64);
+    (app, seed, crate::support::rng::Rng::new(seed))
+}
+
+/// Checks that `r`, a list of `what` asked for 3 a page, has the total `want` and a full page.
+fn assert_counted(r: &Resp, want: i64, seed: u64, step: usize, what: &str) {
+    assert_eq!(total(r), want, "seed {seed}, after write {step}: total of {what}");
+    assert_eq!(ids(r).len() as i64, want.min(3), "seed {seed}: page of {what}");
+}
+
 /// Gives `id` a hard start date a day after `now`, behind the routes' back: not active,
 /// though incomplete. 200, as the write's answer.
 async fn start_ahead(app: &TestApp, id: &str, now: i64) -> u16 {

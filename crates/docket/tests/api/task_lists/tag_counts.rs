@@ -10,7 +10,6 @@
 
 use super::*;
 use crate::support::fixtures::count_rows;
-use crate::support::rng::Rng;
 
 /// The tasks of each tag, on the task or on its run, from `tag_links` itself.
 const TAGGED: &str = "SELECT l.subject_id AS task_id, l.tag_id FROM tag_links l WHERE l.subject_type = 'Task'
@@ -59,16 +58,7 @@ async fn check(app: &TestApp, tags: &Tags, now: i64, seed: u64, step: usize) {
                     .get(&format!("{TASKS}?tag={by}{params}&per_page=3"))
                     .await
                     .expect(200);
-                assert_eq!(
-                    total(&r),
-                    want,
-                    "seed {seed}, after write {step}: total of tag={by}{params}"
-                );
-                assert_eq!(
-                    ids(&r).len() as i64,
-                    want.min(3),
-                    "seed {seed}: page of tag={by}{params}"
-                );
+                assert_counted(&r, want, seed, step, &format!("tag={by}{params}"));
             }
         }
     }
@@ -89,19 +79,9 @@ async fn attach(app: &TestApp, kind: &str, subject: &str, tag: &str) -> Option<i
 /// `drive_max`: the `list_drive_max` of the server; below a tag's size, its lists test each
 /// task for the tag instead of reading its set.
 async fn random_writes(backend: Backend, now: i64, drive_max: i64) {
-    // Every check reads 66 lists: more than the default rate allows in a minute.
-    let owned = TestApp::spawn_with(backend, |c| {
-        c.now = Some(now);
-        c.rate_limit = 0;
-        c.list_drive_max = drive_max;
-    })
-    .await;
+    let (owned, seed, mut rng) = count_test(backend, now, Some(drive_max)).await;
     let app = &owned;
     members(app).await;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0x0031, |d| d.as_nanos() as u64);
-    let mut rng = Rng::new(seed);
     let mut tags = Tags { all: Vec::new() };
     for title in ["Finance", "Ops Team", "Urgent"] {
         tags.all.push((tag(app, title).await, title.to_string()));
