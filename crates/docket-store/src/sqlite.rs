@@ -28,6 +28,8 @@ pub(crate) mod auth;
 pub(crate) mod automations;
 #[path = "sql/counters.rs"]
 pub(crate) mod counters;
+#[path = "sql/day_totals.rs"]
+pub(crate) mod day_totals;
 #[path = "sql/deliveries.rs"]
 pub(crate) mod deliveries;
 #[path = "sql/demo.rs"]

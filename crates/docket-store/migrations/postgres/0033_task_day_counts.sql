@@ -4,7 +4,7 @@
 -- A list filtered by a deadline window (`deadline_start_range` … `deadline_end_range`, the
 -- calendar's two weeks) counted every task of the window for its total: at 1,000,000 tasks
 -- about 78,000 index entries, 40-55 ms a page, and a write forgets every remembered total. Its
--- exact total is now a sum of these rows over the window's whole days (`task_totals.rs`).
+-- exact total is now a sum of these rows over the window's whole days (`day_totals.rs`).
 --
 -- Cells of (organization, UTC day of the deadline: `due_day`, the deadline in ms divided by
 -- 86,400,000, whatever the status; status, problem flag, archived state). Like `task_counts`
