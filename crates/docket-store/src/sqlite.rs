@@ -112,3 +112,5 @@ pub(crate) mod users;
 pub(crate) mod watchers;
 #[path = "sql/where_clause.rs"]
 pub(crate) mod where_clause;
+#[path = "sql/word_totals.rs"]
+pub(crate) mod word_totals;

@@ -156,6 +156,10 @@ pub const TABLES: &[Table] = &[
     derived("member_task_counts"),
     // Both (migration 0033): task counts per deadline day, kept by triggers on `tasks`.
     derived("task_day_counts"),
+    // Both (migration 0035): task counts per title word and the words titles have had, kept
+    // by triggers on `tasks`.
+    derived("word_task_counts"),
+    derived("title_words"),
     // Both (migration 0022): the activity feed's counts, kept by the numbering of entries;
     // import rebuilds them from the imported entries.
     derived("activity_tally"),

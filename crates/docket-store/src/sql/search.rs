@@ -6,6 +6,7 @@ use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
 use super::where_clause::{self, Arg, Lists, Shape, Where, count_and_page, remembered_count};
+use super::word_totals::search_total;
 use super::{Db, IS_PG};
 use crate::model::{CaptureHit, RunRecord, StepHit, TaskRecord, TemplateRow};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
@@ -144,7 +145,16 @@ pub(crate) async fn tasks(
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
     let filter = |shape| tasks_where(org, q, shape);
     let w = filter(Shape::Drive);
-    let total = remembered_count(pool, &lists, &w, "tasks t").await?;
+    // A word's total, as an admin sees it, is read from its kept counts (`word_totals.rs`);
+    // any other text is counted.
+    let kept = match (&q.filter, q.viewer) {
+        (None, None) => search_total(pool, org, &q.pattern).await?,
+        _ => None,
+    };
+    let total = match kept {
+        Some(total) => total,
+        None => remembered_count(pool, &lists, &w, "tasks t").await?,
+    };
     // A page of many matches walks the organization's tasks newest first: tell `page` how
     // many, so that it reads a page of few matches from the text index instead.
     let universe: Option<i64> = sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM task_counts WHERE org_id = $1")

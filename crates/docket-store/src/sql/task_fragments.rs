@@ -113,8 +113,9 @@ pub(super) fn filed_sql(org: &str, f: &str) -> String {
 pub(super) fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> String {
     if IS_PG {
         return format!(
-            "(lower(t.title) LIKE {p} ESCAPE '\\'
-              OR t.run_id IN (SELECT r.id FROM runs r WHERE r.org_id = {org} AND lower(r.name) LIKE {p} ESCAPE '\\'))"
+            "({}
+              OR t.run_id IN (SELECT r.id FROM runs r WHERE r.org_id = {org} AND lower(r.name) LIKE {p} ESCAPE '\\'))",
+            title_sql(p)
         );
     }
     if shape == Shape::Drive && !pattern.contains('\\') {
@@ -125,16 +126,28 @@ pub(super) fn text_sql(org: &str, p: &str, pattern: &str, shape: Shape) -> Strin
                           (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
         );
     }
-    // SQLite's `LIKE` already ignores ASCII case, and its `lower()` changes nothing else, so
-    // the title is tested as it is: `lower()` on every row was a third of a member's search.
     if !pattern.contains('\\') {
         return format!(
-            "(t.title LIKE {p} ESCAPE '\\'
-              OR t.run_id IN (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))"
+            "({}
+              OR t.run_id IN (SELECT x.run_id FROM run_text x WHERE x.k IN (SELECT rowid FROM run_fts WHERE run_fts.name LIKE {p})))",
+            title_sql(p)
         );
     }
     format!(
-        "(t.title LIKE {p} ESCAPE '\\'
-          OR EXISTS (SELECT 1 FROM runs r WHERE r.id = t.run_id AND lower(r.name) LIKE {p} ESCAPE '\\'))"
+        "({}
+          OR EXISTS (SELECT 1 FROM runs r WHERE r.id = t.run_id AND lower(r.name) LIKE {p} ESCAPE '\\'))",
+        title_sql(p)
     )
+}
+
+/// The task's title contains the text of `p`, a [`crate::query::like_pattern`] placeholder,
+/// tested row by row. SQLite's `LIKE` already ignores ASCII case, and its `lower()` changes
+/// nothing else, so the title is tested as it is: `lower()` on every row was a third of a
+/// member's search.
+pub(super) fn title_sql(p: &str) -> String {
+    if IS_PG {
+        format!("lower(t.title) LIKE {p} ESCAPE '\\'")
+    } else {
+        format!("t.title LIKE {p} ESCAPE '\\'")
+    }
 }

@@ -5,13 +5,14 @@
 use sqlx::Pool;
 
 use super::task_fragments::{
-    archived_sql, assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql,
+    archived_sql, assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql, title_sql,
 };
-use super::task_totals::{TagSet, kept_total, member_counts, org_counts, today, universe};
+use super::task_totals::{TagSet, kept_filters_only, kept_total, member_counts, org_counts, today, universe};
 use super::tasks::load;
 use super::where_clause::{
     Arg, Lists, Shape, Where, bind_args, bound_ids, count_key, page, remembered_count, walk_passes,
 };
+use super::word_totals::WordSet;
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -60,10 +61,17 @@ fn problems_of_tag(q: &TaskQuery, driver: Option<i64>, tags: Option<&TagSet>) ->
 }
 
 /// The filters of `q` on `list_from(driver)`, in `shape`; `tags` is `q.tag` resolved
-/// ([`tag_set`]). A tag whose set is too large to start from is tested row by row in either
-/// shape, so that the other filters (a deadline window, a status with an index) or the sort
-/// order drive the read.
-fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape, tags: Option<&TagSet>) -> Where {
+/// ([`tag_set`]), `words` its text ([`word_set`]). A tag or a word whose set is too large to
+/// start from is tested row by row in either shape, so that the other filters (a deadline
+/// window, a status with an index) or the sort order drive the read.
+fn where_clause(
+    org: &str,
+    q: &TaskQuery,
+    driver: Option<i64>,
+    shape: Shape,
+    tags: Option<&TagSet>,
+    words: Option<&WordSet>,
+) -> Where {
     let mut w = Where::default();
     let org = w.bind(Arg::Text(org.to_string()));
     w.push(format!("t.org_id = {org}"));
@@ -92,7 +100,7 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape, tag
         // Within one member's tasks the text is tested on each of them: their set is read
         // anyway, and a common word's set of the whole organization is far larger (at
         // 1,000,000 tasks, 0.07 s against 0.3 s for a member of 24,500 tasks; BENCHMARKS.md).
-        let text_shape = if driving_member(q).is_some() {
+        let text_shape = if driving_member(q).is_some() || words.is_some_and(|w| !w.starts) {
             Shape::Walk
         } else {
             shape
@@ -147,7 +155,7 @@ fn where_clause(org: &str, q: &TaskQuery, driver: Option<i64>, shape: Shape, tag
     let sets = shape == Shape::Drive
         && (other_member
             || matches!(q.assignee, Some(TaskAssignee::Guest(_)))
-            || (q.q.is_some() && driver.is_none())
+            || (q.q.is_some() && driver.is_none() && words.is_none_or(|w| w.starts))
             || tag_starts
             || (!q.owners.is_empty() && !driven)
             || !q.guests.is_empty()
@@ -265,6 +273,55 @@ async fn tag_set(pool: &Pool<Db>, lists: &Lists, org: &str, q: &TaskQuery) -> Re
     }
 }
 
+/// `q.q` resolved to the one title word it lies within, for a list of the organization (not of
+/// one member, not filtered by a tag) whose other filters the kept counts follow, as an admin
+/// sees it: its total is read from that word's counts.
+async fn word_set(
+    pool: &Pool<Db>,
+    lists: &Lists,
+    org: &str,
+    q: &TaskQuery,
+    driver: Option<i64>,
+) -> Result<Option<WordSet>, sqlx::Error> {
+    match &q.q {
+        Some(pattern) if driver.is_none() && q.tag.is_none() && kept_filters_only(q, None) => {
+            WordSet::of(pool, org, pattern, today(q), true, lists.drive_max).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// For a total read from a word's counts (`words`), which count the titles that contain
+/// `q`'s text: the matches of `q` in runs whose name contains the text and whose own title
+/// does not (few runs, see `word_totals.rs`); else 0.
+async fn run_names_extra(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    words: Option<&WordSet>,
+) -> Result<i64, sqlx::Error> {
+    let (Some(words), Some(pattern)) = (words, &q.q) else {
+        return Ok(0);
+    };
+    if !words.in_runs {
+        return Ok(0);
+    }
+    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
+    let p = w.bind(Arg::Text(pattern.clone()));
+    let runs = if IS_PG {
+        let o = w.bind(Arg::Text(org.to_string()));
+        format!("SELECT r.id FROM runs r WHERE r.org_id = {o} AND lower(r.name) LIKE {p}")
+    } else {
+        // Every organization's runs named so: `t.org_id` keeps this one's tasks.
+        format!("SELECT x.run_id FROM run_fts f CROSS JOIN run_text x ON x.k = f.rowid WHERE f.name LIKE {p}")
+    };
+    w.push(format!("t.run_id IN ({runs}) AND NOT {}", title_sql(&p)));
+    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_one(pool)
+        .await
+}
+
 /// One page of the tasks of `org` matching `q`, and the number of matches.
 pub(crate) async fn list(
     pool: &Pool<Db>,
@@ -274,7 +331,8 @@ pub(crate) async fn list(
 ) -> Result<(Vec<TaskRecord>, i64), sqlx::Error> {
     let driver = driving_member(q);
     let tags = tag_set(pool, &lists, org, q).await?;
-    let filter = |shape| where_clause(org, q, driver, shape, tags.as_ref());
+    let words = word_set(pool, &lists, org, q, driver).await?;
+    let filter = |shape| where_clause(org, q, driver, shape, tags.as_ref(), words.as_ref());
     let from = problems_of_tag(q, driver, tags.as_ref()).unwrap_or(list_from(driver));
     // The kept counts of the rows the list reads: the organization's, or its member's.
     let cells = match driver {
@@ -282,8 +340,8 @@ pub(crate) async fn list(
         Some(id) => member_counts(pool, org, id, today(q)).await?,
     };
     let w = filter(Shape::Drive);
-    let total = match kept_total(pool, org, q, &cells, tags.as_ref(), driver).await? {
-        Some(total) => total,
+    let total = match kept_total(pool, org, q, &cells, tags.as_ref(), driver, words.as_ref()).await? {
+        Some(total) => total + run_names_extra(pool, org, q, words.as_ref()).await?,
         None => remembered_count(pool, &lists, &w, from).await?,
     };
     let universe = universe(&cells);
@@ -296,7 +354,7 @@ pub(crate) async fn list(
     let order = order_by(q.sort, sorted);
     let by_completion = q.sort.column == TaskSortColumn::CompletedAt && q.sort.desc;
     let ids = if by_completion && only_incomplete(q) && total > lists.drive_max {
-        let on_tasks = |shape| where_clause(org, q, None, shape, tags.as_ref());
+        let on_tasks = |shape| where_clause(org, q, None, shape, tags.as_ref(), words.as_ref());
         incomplete_by_completion(pool, on_tasks, filter, from, &order, q.window).await?
     } else {
         page(
@@ -338,7 +396,7 @@ pub(crate) async fn counts(
         .map(|(q, tags)| {
             let member = driving_member(q);
             (
-                where_clause(org, q, member, Shape::Drive, tags.as_ref()),
+                where_clause(org, q, member, Shape::Drive, tags.as_ref(), None),
                 list_from(member),
             )
         })
@@ -354,7 +412,7 @@ pub(crate) async fn counts(
         let mut c = q.clone();
         c.conditions.clear();
         (c.deadline_min, c.deadline_max) = (None, None);
-        where_clause(org, &c, member, Shape::Drive, tags.as_ref())
+        where_clause(org, &c, member, Shape::Drive, tags.as_ref(), None)
     };
     let Some(first) = qs.first().zip(tag_sets.first()).map(|(q, tags)| common(q, tags)) else {
         return Ok(Vec::new());
@@ -477,8 +535,8 @@ pub(crate) async fn stream(
     // order checks every task of the organization; when its sets hold few tasks (counted as a
     // list's total is, and remembered with it), the ids are read from the sets instead.
     let (drive, walk) = (
-        where_clause(org, q, driver, Shape::Drive, tags.as_ref()),
-        where_clause(org, q, driver, Shape::Walk, tags.as_ref()),
+        where_clause(org, q, driver, Shape::Drive, tags.as_ref(), None),
+        where_clause(org, q, driver, Shape::Walk, tags.as_ref(), None),
     );
     let w = if drive.sql() != walk.sql()
         && remembered_count(pool, &lists, &drive, list_from(driver)).await? <= lists.drive_max

@@ -3,14 +3,17 @@
 //! alone, a tag's `tag_task_counts` (migration 0031) for a list filtered by a tag and status,
 //! a member's `member_task_counts` (migration 0032) for a member's list filtered by status, and
 //! the organization's `task_day_counts` (migration 0033) for a list filtered by a deadline window
-//! or by a status that reads the clock (`day_totals.rs`). Any other list is counted (`task_list.rs`).
+//! or by a status that reads the clock (`day_totals.rs`), and a title word's `word_task_counts`
+//! (migration 0035) for a list filtered by a text and status (`word_totals.rs`). Any other list
+//! is counted (`task_list.rs`).
 
 use sqlx::Pool;
 
 use super::day_totals::{Days, window_total};
 use super::tags::title_key;
-use super::task_fragments::{archived_sql, condition_sql, tagged_sql};
+use super::task_fragments::{archived_sql, condition_sql, tagged_sql, title_sql};
 use super::where_clause::{Arg, Shape, Where, bind_args};
+use super::word_totals::WordSet;
 use super::{Db, IS_PG};
 use crate::query::{ArchivedFilter, TaskAssignee, TaskCondition, TaskQuery};
 
@@ -156,10 +159,16 @@ impl TagSet {
 }
 
 /// The kept counts of a subset of `org`'s tasks, one per cell: the tag `tag_id`'s
-/// (`tag_task_counts`, migration 0031) or one member's (`member_task_counts`, migration 0032).
+/// (`tag_task_counts`, migration 0031), one member's (`member_task_counts`, migration 0032) or
+/// one title word's (`word_task_counts`, migration 0035).
 /// The deadline days are told apart only as before `today`, `today`, the next day or later
 /// (-1, 0, 1, 2): all that a status reads of them.
-async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> Result<Vec<Cell>, sqlx::Error> {
+pub(super) async fn subset_counts(
+    pool: &Pool<Db>,
+    org: &str,
+    key: Key<'_>,
+    today: i64,
+) -> Result<Vec<Cell>, sqlx::Error> {
     let (table, column) = key.counts();
     let sql = format!(
         "SELECT status, problem, archived, CAST(CASE WHEN due_day < $3 THEN -1 WHEN due_day = $3 THEN 0 WHEN due_day = $3 + 1 THEN 1 ELSE 2 END AS BIGINT),
@@ -170,6 +179,7 @@ async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> 
     let rows = match key {
         Key::Tag(id) => q.bind(id),
         Key::Member(id) => q.bind(id),
+        Key::Word(word) => q.bind(word),
     }
     .bind(today)
     .fetch_all(pool)
@@ -192,6 +202,13 @@ async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> 
                      SELECT $1, CAST($2 AS BIGINT), status, problem, archived, due_day, SUM(n) FROM gone
                       GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0"
                 }
+                Key::Word(_) => {
+                    "WITH gone AS (DELETE FROM word_task_counts WHERE org_id = $1 AND word = $2
+                                   RETURNING status, problem, archived, due_day, n)
+                     INSERT INTO word_task_counts (org_id, word, status, problem, archived, due_day, n)
+                     SELECT $1, $2, status, problem, archived, due_day, SUM(n) FROM gone
+                      GROUP BY status, problem, archived, due_day HAVING SUM(n) <> 0"
+                }
             },
             vec![org.to_string(), key.to_string()],
         );
@@ -210,11 +227,13 @@ async fn subset_counts(pool: &Pool<Db>, org: &str, key: Key<'_>, today: i64) -> 
 
 /// Whose kept counts a subset's are.
 #[derive(Clone, Copy)]
-enum Key<'a> {
+pub(super) enum Key<'a> {
     /// A tag's, by its id.
     Tag(&'a str),
     /// A member's, by their id.
     Member(i64),
+    /// A title word's.
+    Word(&'a str),
 }
 
 impl Key<'_> {
@@ -223,6 +242,7 @@ impl Key<'_> {
         match self {
             Key::Tag(_) => ("tag_task_counts", "tag_id"),
             Key::Member(_) => ("member_task_counts", "user_id"),
+            Key::Word(_) => ("word_task_counts", "word"),
         }
     }
 }
@@ -230,7 +250,7 @@ impl Key<'_> {
 impl std::fmt::Display for Key<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Key::Tag(id) => f.write_str(id),
+            Key::Tag(id) | Key::Word(id) => f.write_str(id),
             Key::Member(id) => write!(f, "{id}"),
         }
     }
@@ -265,11 +285,12 @@ pub(super) fn fold(pool: &Pool<Db>, sql: &'static str, binds: Vec<String>) {
 }
 
 /// Every kept count of `org` and the columns of its cells, for [`fold_all`].
-const KEPT: [(&str, &str); 4] = [
+const KEPT: [(&str, &str); 5] = [
     ("task_counts", "status, problem, archived"),
     ("task_day_counts", "due_day, status, problem, archived"),
     ("tag_task_counts", "tag_id, status, problem, archived, due_day"),
     ("member_task_counts", "user_id, status, problem, archived, due_day"),
+    ("word_task_counts", "word, status, problem, archived, due_day"),
 ];
 
 /// Folds every kept count of `org` into one row per cell, then vacuums and analyzes the tables
@@ -295,15 +316,14 @@ pub(super) async fn fold_all(pool: &Pool<Db>, org: &str) -> Result<(), sqlx::Err
     Ok(())
 }
 
-/// `q` filters by status, archived state, a deadline window and at most a tag or the tasks of
-/// one member (`member`, the list's driving member): the filters the kept counts follow, as an
-/// admin or that member sees them (another viewer's top-secret rule is not kept). Only the
-/// organization's day counts follow a window.
-fn kept_filters_only(q: &TaskQuery, member: Option<i64>) -> bool {
+/// `q` filters by status, archived state, a deadline window and at most a tag, the tasks of
+/// one member (`member`, the list's driving member) or a text: the filters the kept counts
+/// follow, as an admin or that member sees them (another viewer's top-secret rule is not
+/// kept). Only the organization's day counts follow a window.
+pub(super) fn kept_filters_only(q: &TaskQuery, member: Option<i64>) -> bool {
     q.run_id.is_none()
         && q.assignee
             .is_none_or(|a| member.is_some_and(|m| a == TaskAssignee::Member(m)))
-        && q.q.is_none()
         && q.folder.is_empty()
         && q.roles.is_empty()
         && q.is_oneoff != Some(false)
@@ -334,7 +354,8 @@ pub(super) async fn member_counts(
 
 /// The exact total of `q` from kept counts, or `None` for a list they cannot answer (it is
 /// counted). `cells` are the counts of the rows the list reads: the organization's
-/// ([`org_counts`]), or, for a member's list, that member's ([`member_counts`]), `member`.
+/// ([`org_counts`]), or, for a member's list, that member's ([`member_counts`]), `member`;
+/// `tags` and `words` are its tag and its text resolved (`word_set` of `task_list.rs`).
 pub(super) async fn kept_total(
     pool: &Pool<Db>,
     org: &str,
@@ -342,21 +363,26 @@ pub(super) async fn kept_total(
     cells: &[Cell],
     tags: Option<&TagSet>,
     member: Option<i64>,
+    words: Option<&WordSet>,
 ) -> Result<Option<i64>, sqlx::Error> {
     if !kept_filters_only(q, member) {
         return Ok(None);
     }
     let clock = q.conditions.iter().any(|c| cell_matches(*c, "", false).is_none());
-    match (tags, member) {
-        (None, None) if windowed(q) || clock => window_total(pool, org, q).await,
+    match (tags, member, &q.q) {
+        (None, None, None) if windowed(q) || clock => window_total(pool, org, q).await,
         _ if windowed(q) => Ok(None),
-        (None, None) => match status_total(cells, q) {
+        (None, None, None) => match status_total(cells, q) {
             Some(total) => Ok(Some(total - started_ahead(pool, org, q, None, Days::ALL).await?)),
             None => Ok(None),
         },
-        (Some(tags), None) => tag_total(pool, org, q, tags).await,
-        (None, Some(id)) => subset_total(pool, org, q, cells, Rows::Member(id)).await,
-        (Some(_), Some(_)) => Ok(None),
+        (Some(tags), None, None) => tag_total(pool, org, q, tags).await,
+        (None, Some(id), None) => subset_total(pool, org, q, cells, Rows::Member(id)).await,
+        (None, None, Some(pattern)) => match words {
+            Some(words) => subset_total(pool, org, q, &words.cells, Rows::Word(pattern)).await,
+            None => Ok(None),
+        },
+        _ => Ok(None),
     }
 }
 
@@ -411,6 +437,8 @@ pub(super) enum Rows<'a> {
     Tagged(&'a TagSet),
     /// One member's tasks: their `member_tasks` rows.
     Member(i64),
+    /// The tasks whose title contains the text of a `like_pattern`.
+    Word(&'a str),
 }
 
 impl Rows<'_> {
@@ -427,6 +455,10 @@ impl Rows<'_> {
                     "EXISTS (SELECT 1 FROM member_tasks m WHERE m.id = t.id AND m.user_id = {p})"
                 ));
             }
+            Rows::Word(pattern) => {
+                let p = w.bind(Arg::Text(pattern.to_string()));
+                w.push(title_sql(&p));
+            }
         }
     }
 
@@ -435,7 +467,7 @@ impl Rows<'_> {
     /// range of their deadline index).
     fn window(self, w: &mut Where) -> &'static str {
         match self {
-            Rows::Tagged(_) => {
+            Rows::Tagged(_) | Rows::Word(_) => {
                 self.test(w);
                 "tasks t"
             }

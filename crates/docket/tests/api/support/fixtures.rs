@@ -75,6 +75,29 @@ pub async fn count_rows(app: &TestApp, sql: &str, key: &str) -> i64 {
     }
 }
 
+/// The text of each row of `sql` (one text column), bound to `key` as `$1`.
+pub async fn text_rows(app: &TestApp, sql: &str, key: &str) -> Vec<String> {
+    let url = app.store_url();
+    match app.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.expect("sqlite");
+            sqlx::query_scalar::<_, String>(sql)
+                .bind(key)
+                .fetch_all(&mut c)
+                .await
+                .expect("rows")
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&url).await.expect("postgres");
+            sqlx::query_scalar::<_, String>(sql)
+                .bind(key)
+                .fetch_all(&mut c)
+                .await
+                .expect("rows")
+        }
+    }
+}
+
 /// Members 1002 (standard), 1005 (standard, username `ann`) and 12345 (light); returns the
 /// light member's token.
 pub async fn seed_members(app: &TestApp) -> String {

@@ -345,3 +345,4 @@ mod sorts;
 mod stream;
 mod tag_counts;
 mod visibility;
+mod word_counts;
