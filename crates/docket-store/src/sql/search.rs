@@ -5,8 +5,8 @@
 use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
-use super::where_clause::{self, Arg, Lists, Shape, Where, count_and_page, remembered_count};
-use super::word_totals::search_total;
+use super::where_clause::{self, Arg, Lists, Shape, Where, bind_args, count_and_page, remembered_count};
+use super::word_totals::WordSet;
 use super::{Db, IS_PG};
 use crate::model::{CaptureHit, RunRecord, StepHit, TaskRecord, TemplateRow};
 use crate::query::{CompareOp, FilterValue, SearchField, SearchFilter, SearchQuery};
@@ -147,9 +147,13 @@ pub(crate) async fn tasks(
     let w = filter(Shape::Drive);
     // A word's total, as an admin sees it, is read from its kept counts (`word_totals.rs`);
     // any other text is counted.
-    let kept = match (&q.filter, q.viewer) {
-        (None, None) => search_total(pool, org, &q.pattern).await?,
+    let words = match (&q.filter, q.viewer) {
+        (None, None) => WordSet::of(pool, org, &q.pattern, 0, false, 0).await?,
         _ => None,
+    };
+    let kept = match words {
+        Some(words) => Some(words_total(pool, org, q, &words).await?),
+        None => None,
     };
     let total = match kept {
         Some(total) => total,
@@ -167,6 +171,23 @@ pub(crate) async fn tasks(
     )
     .await?;
     Ok((super::tasks::load(pool, org, &ids).await?, total))
+}
+
+/// The total of the task bucket from the counts of `words`, the text's words (every status is
+/// summed, so how their deadline days are grouped does not matter): the cells of its word
+/// with the most tasks that are not archived, and the matches with only its other words.
+async fn words_total(pool: &Pool<Db>, org: &str, q: &SearchQuery, words: &WordSet) -> Result<i64, sqlx::Error> {
+    let title: i64 = words.cells.iter().filter(|c| !c.archived).map(|c| c.n).sum();
+    let mut w = tasks_where(org, q, Shape::Walk);
+    let Some(others) = words.others_sql(&mut w) else {
+        return Ok(title);
+    };
+    w.push(others);
+    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+    let rest = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_one(pool)
+        .await?;
+    Ok(title + rest)
 }
 
 /// The `WHERE` of the task bucket. In the `Drive` shape on SQLite, a pattern without escapes

@@ -291,20 +291,25 @@ async fn word_set(
     }
 }
 
-/// For a total read from a word's counts (`words`), which count the titles that contain
-/// `q`'s text: the matches of `q` in runs whose name contains the text and whose own title
-/// does not (few runs, see `word_totals.rs`); else 0.
-async fn run_names_extra(
-    pool: &Pool<Db>,
-    org: &str,
-    q: &TaskQuery,
-    words: Option<&WordSet>,
-) -> Result<i64, sqlx::Error> {
+/// For a total read from a word's counts (`words`), which count the titles that hold the word
+/// with the most tasks among those `q`'s text lies within: the matches whose title holds only
+/// the other words ([`WordSet::others_sql`]), and those in runs whose name contains the text
+/// and whose own title does not (few runs, see `word_totals.rs`); else 0.
+async fn word_extra(pool: &Pool<Db>, org: &str, q: &TaskQuery, words: Option<&WordSet>) -> Result<i64, sqlx::Error> {
     let (Some(words), Some(pattern)) = (words, &q.q) else {
         return Ok(0);
     };
+    let mut extra = 0;
+    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
+    if let Some(others) = words.others_sql(&mut w) {
+        w.push(others);
+        let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
+        extra += bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+            .fetch_one(pool)
+            .await?;
+    }
     if !words.in_runs {
-        return Ok(0);
+        return Ok(extra);
     }
     let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
     let p = w.bind(Arg::Text(pattern.clone()));
@@ -317,9 +322,10 @@ async fn run_names_extra(
     };
     w.push(format!("t.run_id IN ({runs}) AND NOT {}", title_sql(&p)));
     let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+    let runs: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
         .fetch_one(pool)
-        .await
+        .await?;
+    Ok(extra + runs)
 }
 
 /// One page of the tasks of `org` matching `q`, and the number of matches.
@@ -341,7 +347,7 @@ pub(crate) async fn list(
     };
     let w = filter(Shape::Drive);
     let total = match kept_total(pool, org, q, &cells, tags.as_ref(), driver, words.as_ref()).await? {
-        Some(total) => total + run_names_extra(pool, org, q, words.as_ref()).await?,
+        Some(total) => total + word_extra(pool, org, q, words.as_ref()).await?,
         None => remembered_count(pool, &lists, &w, from).await?,
     };
     let universe = universe(&cells);

@@ -11,7 +11,7 @@ use sqlx::Pool;
 
 use super::day_totals::{Days, window_total};
 use super::tags::title_key;
-use super::task_fragments::{archived_sql, condition_sql, tagged_sql, title_sql};
+use super::task_fragments::{archived_sql, condition_sql, tagged_sql};
 use super::where_clause::{Arg, Shape, Where, bind_args};
 use super::word_totals::WordSet;
 use super::{Db, IS_PG};
@@ -378,8 +378,8 @@ pub(super) async fn kept_total(
         },
         (Some(tags), None, None) => tag_total(pool, org, q, tags).await,
         (None, Some(id), None) => subset_total(pool, org, q, cells, Rows::Member(id)).await,
-        (None, None, Some(pattern)) => match words {
-            Some(words) => subset_total(pool, org, q, &words.cells, Rows::Word(pattern)).await,
+        (None, None, Some(_)) => match words {
+            Some(words) => subset_total(pool, org, q, &words.cells, Rows::Word(words)).await,
             None => Ok(None),
         },
         _ => Ok(None),
@@ -437,8 +437,8 @@ pub(super) enum Rows<'a> {
     Tagged(&'a TagSet),
     /// One member's tasks: their `member_tasks` rows.
     Member(i64),
-    /// The tasks whose title contains the text of a `like_pattern`.
-    Word(&'a str),
+    /// The tasks whose title holds a word ([`WordSet`]'s with the most tasks).
+    Word(&'a WordSet),
 }
 
 impl Rows<'_> {
@@ -455,9 +455,9 @@ impl Rows<'_> {
                     "EXISTS (SELECT 1 FROM member_tasks m WHERE m.id = t.id AND m.user_id = {p})"
                 ));
             }
-            Rows::Word(pattern) => {
-                let p = w.bind(Arg::Text(pattern.to_string()));
-                w.push(title_sql(&p));
+            Rows::Word(words) => {
+                let clause = words.has_sql(w);
+                w.push(clause);
             }
         }
     }

@@ -6,15 +6,18 @@
 //! takes them apart). A text of three or more of those letters lies within a title exactly
 //! when it lies within one of the title's words. So when exactly one word the organization's
 //! titles hold contains the text, the titles that contain it are the tasks counted under that
-//! word, once each. A text within several words (`report` within `report` and `reports`) is
-//! counted as before: a title with two of them would count twice. A task list's `q` also
+//! word, once each. A text within several words (`update` within `update` and `updated`) is
+//! the tasks of the word with the most tasks, and those of the others' few (at most
+//! [`OTHERS_MAX`]) without that word, counted through the text index. A task list's `q` also
 //! matches the tasks of runs whose name contains the text: when a few runs' do (a template's
 //! runs named after it), their tasks whose own title does not are counted on top
-//! (`task_list.rs::run_names_extra`).
+//! (`task_list.rs::word_extra`).
 
 use sqlx::Pool;
 
+use super::task_fragments::title_sql;
 use super::task_totals::{Cell, Key, subset_counts, universe};
+use super::where_clause::{Arg, Where};
 use super::{Db, IS_PG};
 
 /// The most words of the vocabulary whose counts are read to find the one a text lies
@@ -25,12 +28,27 @@ const CANDIDATES_MAX: i64 = 8;
 /// counts, their tasks counted on top; a text in more runs' names is counted.
 const RUNS_MAX: i64 = 100;
 
-/// The kept counts of the one word of the organization's titles that a text lies within.
+/// The most tasks the other words a text lies within may have (beside the word with the
+/// most) for its total to be read from the counts; those tasks are counted on top.
+const OTHERS_MAX: i64 = 20_000;
+
+/// The letters of a word, listed, not ranged, so that no collation widens them.
+const LETTERS: &str = "abcdefghijklmnopqrstuvwxyz";
+
+/// The kept counts of the word of the organization's titles with the most tasks among those
+/// that a text lies within, and the others.
 pub(super) struct WordSet {
+    /// That word's cells.
     pub(super) cells: Vec<Cell>,
-    /// The word's tasks are few enough (at most `drive_max`) to start a read from the text
-    /// index: a larger set (a common word's, a tenth of the organization) is tested row by
-    /// row, so that the status or the sort order drives the read.
+    /// That word, and the other words with tasks that the text lies within (few tasks).
+    word: String,
+    others: Vec<String>,
+    /// The words' tasks are few enough (at most four times `drive_max`, 8,000 by default) to
+    /// start a read from the text index, about 2.4 µs a task on SQLite: a larger set (a common
+    /// word's, a tenth of the organization) is tested row by row, so that the status or the
+    /// sort order drives the read. A walk of a smaller one could pass far more rows than it
+    /// holds: a word of 6,800 tasks written lately (`updated`), near the clock in deadline
+    /// order, took 0.3-1.1 s a page walked, at 1,000,000 tasks.
     pub(super) starts: bool,
     /// Some run's name contains the text (a task list's `q` only), so the total also has the
     /// tasks of those runs whose title does not.
@@ -46,12 +64,12 @@ fn word_text(pattern: &str) -> Option<&str> {
 }
 
 impl WordSet {
-    /// The counts of the one word of `org`'s titles that the text of `pattern` (a
-    /// `like_pattern`) lies within; empty when none of its tasks has one. `None` when the
-    /// counts cannot answer: the text is not a word's letters, lies within more than one word
-    /// that tasks have, or (`on_runs`, a task list's `q`, which also matches the run's name)
-    /// lies within more than [`RUNS_MAX`] runs' names. `today` groups the deadline days as a
-    /// tag's are.
+    /// The words of `org`'s titles that the text of `pattern` (a `like_pattern`) lies within
+    /// and that tasks have, the cells of the one with the most tasks read; empty when there is
+    /// none. `None` when the counts cannot answer: the text is not a word's letters, lies
+    /// within more than [`CANDIDATES_MAX`] words, within others of more than [`OTHERS_MAX`]
+    /// tasks, or (`on_runs`, a task list's `q`, which also matches the run's name) within more
+    /// than [`RUNS_MAX`] runs' names. `today` groups the deadline days as a tag's are.
     pub(super) async fn of(
         pool: &Pool<Db>,
         org: &str,
@@ -81,23 +99,73 @@ impl WordSet {
         if runs > RUNS_MAX {
             return Ok(None);
         }
-        let mut found: Option<Vec<Cell>> = None;
-        for word in &candidates {
-            let cells = subset_counts(pool, org, Key::Word(word), today).await?;
-            if universe(&cells) == 0 {
-                continue;
+        let mut found: Vec<(String, Vec<Cell>, i64)> = Vec::new();
+        for word in candidates {
+            let cells = subset_counts(pool, org, Key::Word(&word), today).await?;
+            let n = universe(&cells);
+            if n > 0 {
+                found.push((word, cells, n));
             }
-            if found.is_some() {
-                return Ok(None);
-            }
-            found = Some(cells);
         }
-        let cells = found.unwrap_or_default();
+        found.sort_by_key(|(_, _, n)| std::cmp::Reverse(*n));
+        let all: i64 = found.iter().map(|(_, _, n)| n).sum();
+        let mut found = found.into_iter();
+        let (word, cells, most) = found.next().unwrap_or_default();
+        if all - most > OTHERS_MAX {
+            return Ok(None);
+        }
         Ok(Some(WordSet {
-            starts: universe(&cells) <= drive_max,
             cells,
+            word,
+            others: found.map(|(w, _, _)| w).collect(),
+            starts: all <= drive_max.saturating_mul(4),
             in_runs: runs > 0,
         }))
+    }
+
+    /// For a text within several words, the test of a row of `tasks t` (bound into `w`)
+    /// that its title holds one of the others and not the word whose cells are read: the
+    /// matches those cells leave out, counted on top, found through the text index. `None`
+    /// for a text within one word or none.
+    pub(super) fn others_sql(&self, w: &mut Where) -> Option<String> {
+        if self.others.is_empty() {
+            return None;
+        }
+        let patterns: Vec<String> = self
+            .others
+            .iter()
+            .map(|o| w.bind(Arg::Text(format!("%{o}%"))))
+            .collect();
+        let any = if IS_PG {
+            patterns.iter().map(|p| title_sql(p)).collect::<Vec<_>>().join(" OR ")
+        } else {
+            let sets: Vec<String> = patterns
+                .iter()
+                .map(|p| {
+                    format!("SELECT x.task_id FROM task_text x WHERE x.k IN (SELECT rowid FROM task_fts WHERE task_fts.title LIKE {p})")
+                })
+                .collect();
+            format!("t.id IN ({})", sets.join(" UNION "))
+        };
+        let has = self.has_sql(w);
+        Some(format!("({any}) AND NOT {has}"))
+    }
+
+    /// The test of a row of `tasks t` (bound into `w`) that its title holds the word whose
+    /// cells are read: the word between two characters that are not letters, or the ends of
+    /// the title. Never, without a word.
+    pub(super) fn has_sql(&self, w: &mut Where) -> String {
+        let word = &self.word;
+        if word.is_empty() {
+            return "1 = 0".into();
+        }
+        if IS_PG {
+            let p = w.bind(Arg::Text(format!("(^|[^{LETTERS}]){word}([^{LETTERS}]|$)")));
+            format!("lower(t.title) ~ {p}")
+        } else {
+            let p = w.bind(Arg::Text(format!("*[^{LETTERS}]{word}[^{LETTERS}]*")));
+            format!("(' ' || lower(t.title) || ' ') GLOB {p}")
+        }
     }
 }
 
@@ -119,14 +187,6 @@ async fn runs_named(pool: &Pool<Db>, org: &str, pattern: &str) -> Result<i64, sq
         .bind(RUNS_MAX + 1)
         .fetch_one(pool)
         .await
-}
-
-/// The total of the task bucket of `GET /search` for `pattern` (tasks not archived, of any
-/// status, whose title contains the text), from the counts; `None` when they cannot answer.
-pub(crate) async fn search_total(pool: &Pool<Db>, org: &str, pattern: &str) -> Result<Option<i64>, sqlx::Error> {
-    // Every status is summed, so how the deadline days are grouped does not matter.
-    let words = WordSet::of(pool, org, pattern, 0, false, 0).await?;
-    Ok(words.map(|w| w.cells.iter().filter(|c| !c.archived).map(|c| c.n).sum()))
 }
 
 #[cfg(test)]
