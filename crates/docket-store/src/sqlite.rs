@@ -82,6 +82,8 @@ pub(crate) mod step_captures;
 pub(crate) mod steps;
 #[path = "sql/tag_links.rs"]
 pub(crate) mod tag_links;
+#[path = "sql/tag_set.rs"]
+pub(crate) mod tag_set;
 #[path = "sql/tags.rs"]
 pub(crate) mod tags;
 #[path = "sql/task_create.rs"]

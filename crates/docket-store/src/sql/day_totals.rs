@@ -6,7 +6,7 @@ use sqlx::Pool;
 
 use super::task_fragments::condition_sql;
 use super::task_totals::{Cell, DAY, archived_ok, cell_matches, deltas, fold, push_archived, started_ahead};
-use super::where_clause::{Arg, Where, bind_args};
+use super::where_clause::{Arg, Where, count_where};
 use super::{Db, IS_PG};
 use crate::query::{TaskCondition, TaskQuery};
 
@@ -191,10 +191,7 @@ async fn count_between(
         w.push(format!("({})", any.join(" OR ")));
     }
     push_archived(&mut w, q);
-    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
-        .fetch_one(pool)
-        .await
+    count_where(pool, "tasks t", &w).await
 }
 
 /// The organization's day counts (migration 0033) of the days `[from, end)` (open where `None`),

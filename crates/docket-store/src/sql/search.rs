@@ -5,7 +5,7 @@
 use sqlx::Pool;
 
 use super::run_list::visible_task_sql;
-use super::where_clause::{self, Arg, Lists, Shape, Where, bind_args, count_and_page, remembered_count};
+use super::where_clause::{self, Arg, Lists, Shape, Where, count_and_page, count_where, remembered_count};
 use super::word_totals::WordSet;
 use super::{Db, IS_PG};
 use crate::model::{CaptureHit, RunRecord, StepHit, TaskRecord, TemplateRow};
@@ -183,11 +183,7 @@ async fn words_total(pool: &Pool<Db>, org: &str, q: &SearchQuery, words: &WordSe
         return Ok(title);
     };
     w.push(others);
-    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-    let rest = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
-        .fetch_one(pool)
-        .await?;
-    Ok(title + rest)
+    Ok(title + count_where(pool, "tasks t", &w).await?)
 }
 
 /// The `WHERE` of the task bucket. In the `Drive` shape on SQLite, a pattern without escapes

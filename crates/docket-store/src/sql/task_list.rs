@@ -4,15 +4,16 @@
 
 use sqlx::Pool;
 
+use super::tag_set::TagSet;
 use super::task_fragments::{
-    archived_sql, assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql, title_sql,
+    archived_sql, assigned_guests_sql, assigned_members_sql, condition_sql, filed_sql, text_sql,
 };
-use super::task_totals::{TagSet, kept_filters_only, kept_total, member_counts, org_counts, today, universe};
+use super::task_totals::{kept_total, member_counts, org_counts, today, universe};
 use super::tasks::load;
 use super::where_clause::{
     Arg, Lists, Shape, Where, bind_args, bound_ids, count_key, page, remembered_count, walk_passes,
 };
-use super::word_totals::WordSet;
+use super::word_totals::{WordSet, word_extra, word_set};
 use super::{Db, IS_PG};
 use crate::model::TaskRecord;
 use crate::query::{Sort, TaskAssignee, TaskCondition, TaskQuery, TaskSortColumn};
@@ -64,7 +65,7 @@ fn problems_of_tag(q: &TaskQuery, driver: Option<i64>, tags: Option<&TagSet>) ->
 /// ([`tag_set`]), `words` its text ([`word_set`]). A tag or a word whose set is too large to
 /// start from is tested row by row in either shape, so that the other filters (a deadline
 /// window, a status with an index) or the sort order drive the read.
-fn where_clause(
+pub(super) fn where_clause(
     org: &str,
     q: &TaskQuery,
     driver: Option<i64>,
@@ -273,61 +274,6 @@ async fn tag_set(pool: &Pool<Db>, lists: &Lists, org: &str, q: &TaskQuery) -> Re
     }
 }
 
-/// `q.q` resolved to the one title word it lies within, for a list of the organization (not of
-/// one member, not filtered by a tag) whose other filters the kept counts follow, as an admin
-/// sees it: its total is read from that word's counts.
-async fn word_set(
-    pool: &Pool<Db>,
-    lists: &Lists,
-    org: &str,
-    q: &TaskQuery,
-    driver: Option<i64>,
-) -> Result<Option<WordSet>, sqlx::Error> {
-    match &q.q {
-        Some(pattern) if driver.is_none() && q.tag.is_none() && kept_filters_only(q, None) => {
-            WordSet::of(pool, org, pattern, today(q), true, lists.drive_max).await
-        }
-        _ => Ok(None),
-    }
-}
-
-/// For a total read from a word's counts (`words`), which count the titles that hold the word
-/// with the most tasks among those `q`'s text lies within: the matches whose title holds only
-/// the other words ([`WordSet::others_sql`]), and those in runs whose name contains the text
-/// and whose own title does not (few runs, see `word_totals.rs`); else 0.
-async fn word_extra(pool: &Pool<Db>, org: &str, q: &TaskQuery, words: Option<&WordSet>) -> Result<i64, sqlx::Error> {
-    let (Some(words), Some(pattern)) = (words, &q.q) else {
-        return Ok(0);
-    };
-    let mut extra = 0;
-    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
-    if let Some(others) = words.others_sql(&mut w) {
-        w.push(others);
-        let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-        extra += bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
-            .fetch_one(pool)
-            .await?;
-    }
-    if !words.in_runs {
-        return Ok(extra);
-    }
-    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
-    let p = w.bind(Arg::Text(pattern.clone()));
-    let runs = if IS_PG {
-        let o = w.bind(Arg::Text(org.to_string()));
-        format!("SELECT r.id FROM runs r WHERE r.org_id = {o} AND lower(r.name) LIKE {p}")
-    } else {
-        // Every organization's runs named so: `t.org_id` keeps this one's tasks.
-        format!("SELECT x.run_id FROM run_fts f CROSS JOIN run_text x ON x.k = f.rowid WHERE f.name LIKE {p}")
-    };
-    w.push(format!("t.run_id IN ({runs}) AND NOT {}", title_sql(&p)));
-    let sql = format!("SELECT COUNT(*) FROM tasks t WHERE {}", w.sql());
-    let runs: i64 = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
-        .fetch_one(pool)
-        .await?;
-    Ok(extra + runs)
-}
-
 /// One page of the tasks of `org` matching `q`, and the number of matches.
 pub(crate) async fn list(
     pool: &Pool<Db>,
@@ -362,47 +308,28 @@ pub(crate) async fn list(
     let ids = if by_completion && only_incomplete(q) && total > lists.drive_max {
         let on_tasks = |shape| where_clause(org, q, None, shape, tags.as_ref(), words.as_ref());
         incomplete_by_completion(pool, on_tasks, filter, from, &order, q.window).await?
-    } else if IS_PG && words.as_ref().is_some_and(|w| w.starts) {
+    } else {
         // PostgreSQL plans the page from its estimate of the text test, and walked the
         // deadline index testing each title: a word of 4,200 tasks written lately (near the
         // clock) took 1.1-2.3 s a page at 1,000,000 tasks. Behind `OFFSET 0` the matches are
         // a set it cannot walk in sort order, read through the trigram index, then sorted.
-        let inner = filter(Shape::Drive);
-        let fenced = format!("(SELECT t.* FROM tasks t WHERE {} OFFSET 0) t", inner.sql());
-        let outer = || {
+        let fenced = (IS_PG && words.as_ref().is_some_and(|w| w.starts)).then(|| {
+            (
+                format!("(SELECT t.* FROM tasks t WHERE {} OFFSET 0) t", w.sql()),
+                w.args.clone(),
+            )
+        });
+        let outer = |args: &Vec<Arg>| {
             let mut o = Where::default();
-            o.args = inner.args.clone();
+            o.args = args.clone();
             o.push("TRUE".into());
             o
         };
-        let (w, by) = (outer(), |_| outer());
-        page(
-            pool,
-            &lists,
-            w,
-            by,
-            &fenced,
-            "t",
-            &order,
-            q.window,
-            total,
-            Some(universe),
-        )
-        .await?
-    } else {
-        page(
-            pool,
-            &lists,
-            w,
-            filter,
-            from,
-            "t",
-            &order,
-            q.window,
-            total,
-            Some(universe),
-        )
-        .await?
+        let (w, by, from): (Where, &(dyn Fn(Shape) -> Where + Sync), &str) = match &fenced {
+            Some((sql, args)) => (outer(args), &|_| outer(args), sql),
+            None => (w, &filter, from),
+        };
+        page(pool, &lists, w, by, from, "t", &order, q.window, total, Some(universe)).await?
     };
     Ok((load(pool, org, &ids).await?, total))
 }

@@ -163,6 +163,15 @@ pub(crate) async fn count_and_page(
     Ok((ids, total))
 }
 
+/// The number of rows of `FROM {from} WHERE {w}`, counted now (neither remembered nor looked
+/// up): the parts of a total read from kept counts.
+pub(crate) async fn count_where(pool: &sqlx::Pool<super::Db>, from: &str, w: &Where) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
+    bind_args!(sqlx::query_scalar::<_, i64>(&sql), &w.args)
+        .fetch_one(pool)
+        .await
+}
+
 /// The number of rows of `FROM {from} WHERE {w}` (`w` in the `Drive` shape): remembered from an
 /// earlier page, else counted by one caller at a time.
 pub(crate) async fn remembered_count(

@@ -11,14 +11,16 @@
 //! [`OTHERS_MAX`]) without that word, counted through the text index. A task list's `q` also
 //! matches the tasks of runs whose name contains the text: when a few runs' do (a template's
 //! runs named after it), their tasks whose own title does not are counted on top
-//! (`task_list.rs::word_extra`).
+//! ([`word_extra`]).
 
 use sqlx::Pool;
 
 use super::task_fragments::title_sql;
-use super::task_totals::{Cell, Key, subset_counts, universe};
-use super::where_clause::{Arg, Where};
+use super::task_list::where_clause;
+use super::task_totals::{Cell, Key, kept_filters_only, subset_counts, today, universe};
+use super::where_clause::{Arg, Lists, Shape, Where, count_where};
 use super::{Db, IS_PG};
+use crate::query::TaskQuery;
 
 /// The most words of the vocabulary whose counts are read to find the one a text lies
 /// within; a text within more is counted.
@@ -167,6 +169,59 @@ impl WordSet {
             format!("(' ' || lower(t.title) || ' ') GLOB {p}")
         }
     }
+}
+
+/// `q.q` resolved to the one title word it lies within, for a list of the organization (not of
+/// one member, not filtered by a tag) whose other filters the kept counts follow, as an admin
+/// sees it: its total is read from that word's counts.
+pub(super) async fn word_set(
+    pool: &Pool<Db>,
+    lists: &Lists,
+    org: &str,
+    q: &TaskQuery,
+    driver: Option<i64>,
+) -> Result<Option<WordSet>, sqlx::Error> {
+    match &q.q {
+        Some(pattern) if driver.is_none() && q.tag.is_none() && kept_filters_only(q, None) => {
+            WordSet::of(pool, org, pattern, today(q), true, lists.drive_max).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// For a total read from a word's counts (`words`), which count the titles that hold the word
+/// with the most tasks among those `q`'s text lies within: the matches whose title holds only
+/// the other words ([`WordSet::others_sql`]), and those in runs whose name contains the text
+/// and whose own title does not (few runs, see `word_totals.rs`); else 0.
+pub(super) async fn word_extra(
+    pool: &Pool<Db>,
+    org: &str,
+    q: &TaskQuery,
+    words: Option<&WordSet>,
+) -> Result<i64, sqlx::Error> {
+    let (Some(words), Some(pattern)) = (words, &q.q) else {
+        return Ok(0);
+    };
+    let mut extra = 0;
+    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
+    if let Some(others) = words.others_sql(&mut w) {
+        w.push(others);
+        extra += count_where(pool, "tasks t", &w).await?;
+    }
+    if !words.in_runs {
+        return Ok(extra);
+    }
+    let mut w = where_clause(org, q, None, Shape::Walk, None, Some(words));
+    let p = w.bind(Arg::Text(pattern.clone()));
+    let runs = if IS_PG {
+        let o = w.bind(Arg::Text(org.to_string()));
+        format!("SELECT r.id FROM runs r WHERE r.org_id = {o} AND lower(r.name) LIKE {p}")
+    } else {
+        // Every organization's runs named so: `t.org_id` keeps this one's tasks.
+        format!("SELECT x.run_id FROM run_fts f CROSS JOIN run_text x ON x.k = f.rowid WHERE f.name LIKE {p}")
+    };
+    w.push(format!("t.run_id IN ({runs}) AND NOT {}", title_sql(&p)));
+    Ok(extra + count_where(pool, "tasks t", &w).await?)
 }
 
 /// How many runs of `org` have a name that contains the text of `pattern` (letters a to z),
